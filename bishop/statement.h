@@ -1,0 +1,64 @@
+// A thin RAII helper over sqlite3_stmt binding and stepping.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+namespace redqueen::bishop {
+
+/// Throws with the database's message: a store that fails mid-run must stop
+/// the run loudly rather than drop results.
+inline void Check(sqlite3* db, int rc, const char* what) {
+  if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) {
+    throw std::runtime_error(std::string("result store: ") + what + ": " +
+                             sqlite3_errmsg(db));
+  }
+}
+
+/// Binds parameters left to right, steps once, and resets for reuse.
+class Binder {
+ public:
+  Binder(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  ~Binder() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+
+  Binder& Int(int64_t value) {
+    Check(db_, sqlite3_bind_int64(stmt_, ++n_, value), "bind");
+    return *this;
+  }
+  Binder& Real(double value) {
+    Check(db_, sqlite3_bind_double(stmt_, ++n_, value), "bind");
+    return *this;
+  }
+  Binder& Text(const std::string& value) {
+    Check(db_, sqlite3_bind_text(stmt_, ++n_, value.data(),
+                                 static_cast<int>(value.size()), SQLITE_TRANSIENT),
+          "bind");
+    return *this;
+  }
+  /// Output bytes need not be UTF-8: stored as a BLOB when empty is not NULL.
+  Binder& Blob(const std::string& value) {
+    Check(db_, sqlite3_bind_blob(stmt_, ++n_, value.data(),
+                                 static_cast<int>(value.size()), SQLITE_TRANSIENT),
+          "bind");
+    return *this;
+  }
+  /// Steps once; true when a row came back.
+  bool Step(const char* what) {
+    const int rc = sqlite3_step(stmt_);
+    Check(db_, rc, what);
+    return rc == SQLITE_ROW;
+  }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+  int n_ = 0;
+};
+
+}  // namespace redqueen::bishop

@@ -1,0 +1,235 @@
+#include "bishop/store.h"
+
+#include <filesystem>
+
+#include "bishop/statement.h"
+
+namespace redqueen::bishop {
+namespace {
+
+constexpr const char* kSchemaV1 = R"sql(
+CREATE TABLE runs (
+  id INTEGER PRIMARY KEY,
+  started_at TEXT NOT NULL,
+  completed_at TEXT,
+  status TEXT NOT NULL DEFAULT 'running',
+  command TEXT NOT NULL,
+  jobs INTEGER NOT NULL,
+  total_tests INTEGER,
+  tests_passed INTEGER,
+  tests_failed INTEGER,
+  tests_skipped INTEGER,
+  execution_errors INTEGER,
+  flaky INTEGER,
+  execution_time REAL
+);
+CREATE TABLE tests (
+  id INTEGER PRIMARY KEY,
+  binary TEXT NOT NULL,
+  name TEXT NOT NULL,
+  file TEXT NOT NULL,
+  line INTEGER NOT NULL,
+  type_param TEXT NOT NULL,
+  value_param TEXT NOT NULL,
+  UNIQUE (binary, name)
+);
+CREATE TABLE executions (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs (id),
+  test_id INTEGER NOT NULL REFERENCES tests (id),
+  attempt INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  duration_us INTEGER NOT NULL,
+  finished_at TEXT NOT NULL,
+  pawn INTEGER NOT NULL,
+  skip_message TEXT NOT NULL,
+  crash TEXT NOT NULL,
+  output BLOB NOT NULL
+);
+CREATE TABLE failures (
+  execution_id INTEGER NOT NULL REFERENCES executions (id),
+  file TEXT NOT NULL,
+  line INTEGER NOT NULL,
+  message TEXT NOT NULL
+);
+CREATE INDEX executions_by_run ON executions (run_id);
+CREATE INDEX executions_by_test ON executions (test_id);
+CREATE INDEX failures_by_execution ON failures (execution_id);
+)sql";
+
+}  // namespace
+
+std::unique_ptr<Store> Store::Open(const std::string& path, std::string* error) {
+  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  std::error_code ec;
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  sqlite3* db = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &db,
+                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  if (rc != SQLITE_OK) {
+    *error = "cannot open the result store '" + path + "': " +
+             (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)) +
+             " (pass --db with a writable path)";
+    sqlite3_close(db);
+    return nullptr;
+  }
+  std::unique_ptr<Store> store(new Store(db));
+  if (!store->Migrate(error)) {
+    *error = "result store '" + path + "': " + *error;
+    return nullptr;
+  }
+  return store;
+}
+
+Store::~Store() {
+  try {
+    Flush();
+  } catch (const std::exception&) {
+    // Reported by the last explicit Flush; nothing more to do here.
+  }
+  sqlite3_finalize(insert_execution_);
+  sqlite3_finalize(insert_failure_);
+  sqlite3_close(db_);
+}
+
+void Store::Exec(const char* sql) {
+  char* message = nullptr;
+  const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &message);
+  if (rc != SQLITE_OK) {
+    const std::string text = message ? message : sqlite3_errstr(rc);
+    sqlite3_free(message);
+    throw std::runtime_error("result store: " + text);
+  }
+}
+
+sqlite3_stmt* Store::Prepare(const char* sql) {
+  sqlite3_stmt* stmt = nullptr;
+  Check(db_, sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr),
+        "prepare");
+  return stmt;
+}
+
+int Store::SchemaVersion() {
+  sqlite3_stmt* stmt = Prepare("PRAGMA user_version");
+  int version = 0;
+  if (sqlite3_step(stmt) == SQLITE_ROW) version = sqlite3_column_int(stmt, 0);
+  sqlite3_finalize(stmt);
+  return version;
+}
+
+bool Store::Migrate(std::string* error) {
+  try {
+    sqlite3_busy_timeout(db_, 10000);
+    // Fails on a file that is not a database, before anything is written.
+    Exec("PRAGMA journal_mode=WAL");
+    Exec("PRAGMA synchronous=NORMAL");
+    Exec("PRAGMA foreign_keys=ON");
+    const int version = SchemaVersion();
+    if (version > kSchemaVersion) {
+      *error = "written by a newer redqueen (schema " + std::to_string(version) +
+               ", this one knows " + std::to_string(kSchemaVersion) +
+               "); upgrade redqueen or pass another --db";
+      return false;
+    }
+    if (version < 1) {
+      Exec("BEGIN IMMEDIATE");
+      Exec(kSchemaV1);
+      Exec("PRAGMA user_version = 1");
+      Exec("COMMIT");
+    }
+    insert_execution_ = Prepare(
+        "INSERT INTO executions (run_id, test_id, attempt, status, duration_us, "
+        "finished_at, pawn, skip_message, crash, output) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    insert_failure_ = Prepare(
+        "INSERT INTO failures (execution_id, file, line, message) VALUES (?, ?, ?, ?)");
+    return true;
+  } catch (const std::exception& e) {
+    *error = e.what();
+    if (std::string(e.what()).find("not a database") != std::string::npos) {
+      *error = "not a redqueen store (file is not a database); pass another --db";
+    }
+    return false;
+  }
+}
+
+void Store::BeginIfNeeded() {
+  if (in_transaction_) return;
+  Exec("BEGIN");
+  in_transaction_ = true;
+}
+
+void Store::Flush() {
+  if (!in_transaction_) return;
+  in_transaction_ = false;
+  Exec("COMMIT");
+}
+
+int64_t Store::BeginRun(const RunRecord& run) {
+  sqlite3_stmt* stmt =
+      Prepare("INSERT INTO runs (started_at, command, jobs) VALUES (?, ?, ?)");
+  {
+    Binder(db_, stmt).Text(run.started_at).Text(run.command).Int(run.jobs).Step(
+        "insert run");
+  }
+  sqlite3_finalize(stmt);
+  const int64_t id = sqlite3_last_insert_rowid(db_);
+  return id;
+}
+
+std::vector<int64_t> Store::AddTests(const std::string& binary,
+                                     const std::vector<proto::TestInfo>& tests) {
+  BeginIfNeeded();
+  sqlite3_stmt* stmt = Prepare(
+      "INSERT INTO tests (binary, name, file, line, type_param, value_param) "
+      "VALUES (?, ?, ?, ?, ?, ?) "
+      "ON CONFLICT (binary, name) DO UPDATE SET file = excluded.file, "
+      "line = excluded.line, type_param = excluded.type_param, "
+      "value_param = excluded.value_param RETURNING id");
+  std::vector<int64_t> ids;
+  ids.reserve(tests.size());
+  for (const proto::TestInfo& test : tests) {
+    Binder binder(db_, stmt);
+    binder.Text(binary).Text(test.name).Text(test.file).Int(test.line)
+        .Text(test.type_param).Text(test.value_param);
+    binder.Step("insert test");
+    ids.push_back(sqlite3_column_int64(stmt, 0));
+  }
+  sqlite3_finalize(stmt);
+  return ids;
+}
+
+void Store::AddExecution(int64_t run_id, const ExecutionRecord& e) {
+  BeginIfNeeded();
+  {
+    Binder(db_, insert_execution_)
+        .Int(run_id).Int(e.test_id).Int(e.attempt).Text(e.status)
+        .Int(static_cast<int64_t>(e.duration_us)).Text(e.finished_at).Int(e.pawn)
+        .Text(e.skip_message).Text(e.crash).Blob(e.output)
+        .Step("insert execution");
+  }
+  const int64_t execution_id = sqlite3_last_insert_rowid(db_);
+  for (const proto::Failure& failure : e.failures) {
+    Binder(db_, insert_failure_)
+        .Int(execution_id).Text(failure.file).Int(failure.line).Text(failure.message)
+        .Step("insert failure");
+  }
+}
+
+void Store::FinishRun(int64_t run_id, const RunSummaryRecord& s) {
+  BeginIfNeeded();
+  sqlite3_stmt* stmt = Prepare(
+      "UPDATE runs SET status = ?, completed_at = ?, total_tests = ?, "
+      "tests_passed = ?, tests_failed = ?, tests_skipped = ?, "
+      "execution_errors = ?, flaky = ?, execution_time = ? WHERE id = ?");
+  {
+    Binder(db_, stmt)
+        .Text(s.status).Text(s.completed_at).Int(s.total_tests).Int(s.tests_passed)
+        .Int(s.tests_failed).Int(s.tests_skipped).Int(s.execution_errors).Int(s.flaky)
+        .Real(s.execution_time).Int(run_id).Step("finish run");
+  }
+  sqlite3_finalize(stmt);
+  Flush();
+}
+
+}  // namespace redqueen::bishop

@@ -1,0 +1,91 @@
+// The Bishop's store: every run, test and execution in one SQLite file.
+//
+// Results stream in as they arrive. They are written inside an open
+// transaction that the owner commits on a short timer (Flush), so a killed
+// redqueen loses at most the last interval, and the WAL journal keeps every
+// committed transaction across a crash.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "proto/messages.h"
+
+namespace redqueen::bishop {
+
+/// The schema this redqueen writes; recorded as PRAGMA user_version.
+inline constexpr int kSchemaVersion = 1;
+
+struct RunRecord {
+  std::string started_at;  ///< ISO 8601, UTC.
+  std::string command;     ///< The command line, for people reading history.
+  int jobs = 0;
+};
+
+struct RunSummaryRecord {
+  std::string status;  ///< passed, failed, interrupted, error.
+  std::string completed_at;
+  int64_t total_tests = 0;
+  int64_t tests_passed = 0;
+  int64_t tests_failed = 0;
+  int64_t tests_skipped = 0;
+  int64_t execution_errors = 0;
+  int64_t flaky = 0;
+  double execution_time = 0;  ///< Seconds.
+};
+
+struct ExecutionRecord {
+  int64_t test_id = 0;
+  int attempt = 1;
+  std::string status;
+  uint64_t duration_us = 0;
+  std::string finished_at;
+  int pawn = -1;
+  std::string skip_message;
+  std::string crash;
+  std::string output;
+  std::vector<proto::Failure> failures;
+};
+
+class Store {
+ public:
+  /// Opens or creates the store at `path` (creating its folder). Null with a
+  /// one-line `*error` when the file cannot be written, is not a redqueen
+  /// store, or comes from a newer redqueen.
+  static std::unique_ptr<Store> Open(const std::string& path, std::string* error);
+  ~Store();
+
+  int SchemaVersion();
+
+  /// Records a new run; returns its id.
+  int64_t BeginRun(const RunRecord& run);
+  /// Records the tests of `binary` (updating file and line); returns their
+  /// ids in the order given.
+  std::vector<int64_t> AddTests(const std::string& binary,
+                                const std::vector<proto::TestInfo>& tests);
+  void AddExecution(int64_t run_id, const ExecutionRecord& execution);
+  void FinishRun(int64_t run_id, const RunSummaryRecord& summary);
+  /// Commits what was written since the last Flush.
+  void Flush();
+
+  /// Throws std::runtime_error on SQL errors once open (disk full, ...).
+  sqlite3* db() { return db_; }
+
+ private:
+  explicit Store(sqlite3* db) : db_(db) {}
+  bool Migrate(std::string* error);
+  void Exec(const char* sql);
+  void BeginIfNeeded();
+  sqlite3_stmt* Prepare(const char* sql);
+
+  sqlite3* db_;
+  bool in_transaction_ = false;
+  sqlite3_stmt* insert_execution_ = nullptr;
+  sqlite3_stmt* insert_failure_ = nullptr;
+};
+
+}  // namespace redqueen::bishop

@@ -1,0 +1,330 @@
+#include "knight/knight.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/asio/post.hpp>
+#include <boost/interprocess/shared_memory_object.hpp>
+#include <boost/process/args.hpp>
+#include <boost/process/child.hpp>
+#include <boost/process/env.hpp>
+#include <boost/process/environment.hpp>
+#include <boost/process/exe.hpp>
+#include <boost/process/extend.hpp>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+#include "knight/capture.h"
+
+namespace redqueen::knight {
+namespace {
+
+namespace bp = boost::process;
+namespace bip = boost::interprocess;
+
+/// The descriptors a pawn's child side is built from. All are opened
+/// close-on-exec and above the numbers they are moved to.
+struct ChildFds {
+  int command_read = -1;
+  int event_write = -1;
+  int capture = -1;
+  int null_in = -1;
+
+  void Close() {
+    for (int* fd : {&command_read, &event_write, &capture, &null_in}) {
+      if (*fd >= 0) close(*fd);
+      *fd = -1;
+    }
+  }
+};
+
+int Raise(int fd) {
+  if (fd < 0) return fd;
+  const int high = fcntl(fd, F_DUPFD_CLOEXEC, 10);
+  close(fd);
+  return high;
+}
+
+/// Runs in the child between fork and exec: async-signal-safe calls only.
+void SetUpChild(const ChildFds& fds, pid_t parent) {
+  setpgid(0, 0);
+  // The pawn dies with redqueen, even when redqueen is SIGKILLed.
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != parent) _exit(127);
+  dup2(fds.null_in, STDIN_FILENO);
+  dup2(fds.capture, STDOUT_FILENO);
+  dup2(fds.capture, STDERR_FILENO);
+  dup2(fds.command_read, proto::kCommandFd);
+  dup2(fds.event_write, proto::kEventFd);
+  // Nothing else of redqueen's leaks into the pawn, whoever opened it.
+  close_range(proto::kEventFd + 1, ~0U, CLOSE_RANGE_CLOEXEC);
+  // redqueen ignores SIGPIPE; a test binary must get the default back.
+  signal(SIGPIPE, SIG_DFL);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+}
+
+}  // namespace
+
+std::string ExitInfo::Describe() const {
+  if (!protocol_error.empty()) return "protocol error: " + protocol_error;
+  if (signaled) {
+    const char* abbrev = sigabbrev_np(signal);
+    return "signal " + std::to_string(signal) +
+           (abbrev ? std::string(" (SIG") + abbrev + ")" : std::string());
+  }
+  return "exit code " + std::to_string(exit_code);
+}
+
+Knight::Knight(KnightFactory* factory, int slot, WorkerEvents* events)
+    : factory_(factory),
+      slot_(slot),
+      events_(events),
+      events_pipe_(factory->io()),
+      read_buffer_(64 * 1024) {
+  factory_->Register(this);
+}
+
+Knight::~Knight() {
+  factory_->Unregister(this);
+  if (pid_ > 0 && !reaped_) {
+    KillGroup();
+    int status = 0;
+    while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    }
+  }
+  if (command_fd_ >= 0) close(command_fd_);
+  RemoveScoreboardName();
+}
+
+bool Knight::CreateScoreboard(std::string* error) {
+  try {
+    bip::shared_memory_object shm(bip::create_only, scoreboard_name_.c_str(),
+                                  bip::read_write);
+    shm.truncate(sizeof(proto::Scoreboard));
+    scoreboard_region_ = std::make_unique<bip::mapped_region>(shm, bip::read_write);
+    scoreboard_ = new (scoreboard_region_->get_address()) proto::Scoreboard();
+    return true;
+  } catch (const bip::interprocess_exception& e) {
+    *error = "cannot create the pawn scoreboard in shared memory (/dev/shm): " +
+             std::string(e.what());
+    return false;
+  }
+}
+
+void Knight::RemoveScoreboardName() {
+  if (!scoreboard_name_.empty()) {
+    bip::shared_memory_object::remove(scoreboard_name_.c_str());
+    scoreboard_name_.clear();
+  }
+}
+
+bool Knight::Spawn(const PawnSpec& spec, int generation, std::string* error) {
+  const std::string tag = std::to_string(slot_) + "-" + std::to_string(generation);
+  capture_path_ = spec.run_dir + "/pawn-" + tag + ".out";
+  const std::string tmp_dir = spec.run_dir + "/tmp-" + std::to_string(slot_);
+  mkdir(tmp_dir.c_str(), 0700);
+  scoreboard_name_ =
+      "redqueen." + std::to_string(getpid()) + "." + tag;
+  if (!CreateScoreboard(error)) return false;
+
+  ChildFds fds;
+  int command[2], event[2];
+  if (pipe2(command, O_CLOEXEC) != 0 || pipe2(event, O_CLOEXEC) != 0) {
+    *error = std::string("cannot create a pipe: ") + std::strerror(errno);
+    return false;
+  }
+  fds.command_read = Raise(command[0]);
+  fds.event_write = Raise(event[1]);
+  fds.capture = Raise(open(capture_path_.c_str(),
+                           O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+  fds.null_in = Raise(open("/dev/null", O_RDONLY | O_CLOEXEC));
+  command_fd_ = command[1];
+  events_pipe_.assign(event[0]);
+  if (fds.capture < 0 || fds.null_in < 0) {
+    *error = "cannot create the capture file " + capture_path_ + ": " +
+             std::strerror(errno);
+    fds.Close();
+    return false;
+  }
+
+  bp::environment env = boost::this_process::environment();
+  env[proto::kEnvPawnFds] = std::to_string(proto::kCommandFd) + "," +
+                            std::to_string(proto::kEventFd);
+  env[proto::kEnvScoreboard] = scoreboard_name_;
+  env[proto::kEnvPawnId] = std::to_string(slot_);
+  env[proto::kEnvPawnCount] = std::to_string(spec.pawn_count);
+  env["TMPDIR"] = tmp_dir;
+  env["TEST_TMPDIR"] = tmp_dir;
+  for (const auto& [key, value] : spec.env) env[key] = value;
+
+  const pid_t parent = getpid();
+  std::error_code ec;
+  bp::child child(bp::exe = spec.binary, bp::args = spec.args, env,
+                  bp::extend::on_exec_setup =
+                      [&fds, parent](auto&) { SetUpChild(fds, parent); },
+                  ec);
+  fds.Close();
+  if (ec) {
+    *error = "cannot start " + spec.binary + ": " + ec.message();
+    return false;
+  }
+  pid_ = child.id();
+  // This Knight reaps the child itself (see TryReap); Boost must not.
+  child.detach();
+  ReadMore();
+  return true;
+}
+
+void Knight::Send(const proto::RookMessage& message) {
+  if (command_fd_ < 0) return;
+  std::string frame;
+  proto::EncodeFrame(message, &frame);
+  // Commands are small and go only to a pawn that waits for one, so the pipe
+  // never fills; a dead pawn shows up as EPIPE here and as OnExit soon after.
+  size_t written = 0;
+  while (written < frame.size()) {
+    const ssize_t n = write(command_fd_, frame.data() + written, frame.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      close(command_fd_);
+      command_fd_ = -1;
+      return;
+    }
+    written += static_cast<size_t>(n);
+  }
+}
+
+void Knight::Kill() {
+  if (!reaped_) KillGroup();
+}
+
+void Knight::KillGroup() {
+  if (pid_ > 0) kill(-pid_, SIGKILL);
+}
+
+std::string Knight::ReadOutput(uint64_t begin, uint64_t end, size_t cap) {
+  return ReadCapture(capture_path_, begin, end, cap);
+}
+
+void Knight::ReadMore() {
+  events_pipe_.async_read_some(
+      boost::asio::buffer(read_buffer_),
+      [this](const boost::system::error_code& ec, size_t size) {
+        // A destroyed Knight cancels its read; `this` is gone then.
+        if (ec == boost::asio::error::operation_aborted) return;
+        if (ec) {
+          OnChannelClosed();
+        } else {
+          OnBytes(size);
+        }
+      });
+}
+
+void Knight::OnBytes(size_t size) {
+  reader_.Append(read_buffer_.data(), size);
+  proto::PawnMessage message;
+  std::string error;
+  for (;;) {
+    const auto status = reader_.Next(&message, &error);
+    if (status == proto::FrameReader::Status::kNeedMore) break;
+    if (status == proto::FrameReader::Status::kError) {
+      FailProtocol(error);
+      return;
+    }
+    // The pawn has mapped the scoreboard before it says hello.
+    if (std::holds_alternative<proto::Hello>(message)) RemoveScoreboardName();
+    events_->OnMessage(slot_, std::move(message));
+  }
+  ReadMore();
+}
+
+void Knight::FailProtocol(const std::string& error) {
+  protocol_error_ = error;
+  OnChannelClosed();
+}
+
+void Knight::OnChannelClosed() {
+  channel_closed_ = true;
+  if (protocol_error_.empty() && reader_.buffered() > 0) {
+    protocol_error_ = "channel closed inside a frame (" +
+                      std::to_string(reader_.buffered()) + " bytes)";
+  }
+  // Whatever is left of the pawn's process group goes now: the pawn either
+  // died or can no longer report.
+  KillGroup();
+  TryReap();
+}
+
+void Knight::TryReap() {
+  if (reaped_ || pid_ <= 0) return;
+  siginfo_t info{};
+  // WNOWAIT: look without reaping, so that the group id stays ours while the
+  // rest of the group is killed.
+  if (waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) != 0 ||
+      info.si_pid == 0) {
+    return;
+  }
+  KillGroup();
+  while (waitpid(pid_, &wait_status_, 0) < 0 && errno == EINTR) {
+  }
+  reaped_ = true;
+  MaybeFinish();
+}
+
+void Knight::MaybeFinish() {
+  if (finished_ || !reaped_ || !channel_closed_) return;
+  finished_ = true;
+  ExitInfo info;
+  info.signaled = WIFSIGNALED(wait_status_);
+  info.signal = info.signaled ? WTERMSIG(wait_status_) : 0;
+  info.exit_code = WIFEXITED(wait_status_) ? WEXITSTATUS(wait_status_) : 0;
+  info.protocol_error = protocol_error_;
+  if (scoreboard_) {
+    info.running = scoreboard_->running.load(std::memory_order_acquire);
+    info.output_begin = scoreboard_->output_begin.load(std::memory_order_relaxed);
+    const int64_t started = scoreboard_->started_ns.load(std::memory_order_relaxed);
+    const int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                            std::chrono::steady_clock::now().time_since_epoch())
+                            .count();
+    if (info.running >= 0 && now > started) info.running_for_us = (now - started) / 1000;
+  }
+  // Posted, so that the Rook may destroy this Knight from its handler.
+  boost::asio::post(factory_->io(), [events = events_, slot = slot_, info] {
+    events->OnExit(slot, info);
+  });
+}
+
+KnightFactory::KnightFactory(boost::asio::io_context& io, PawnSpec spec)
+    : io_(io), spec_(std::move(spec)), sigchld_(io, SIGCHLD) {
+  WaitForChildSignal();
+}
+
+KnightFactory::~KnightFactory() { sigchld_.cancel(); }
+
+void KnightFactory::WaitForChildSignal() {
+  sigchld_.async_wait([this](const boost::system::error_code& ec, int) {
+    if (ec) return;
+    // Signals coalesce: one SIGCHLD may stand for several children.
+    const std::set<Knight*> knights = live_;
+    for (Knight* knight : knights) {
+      if (live_.count(knight)) knight->TryReap();
+    }
+    WaitForChildSignal();
+  });
+}
+
+std::unique_ptr<Worker> KnightFactory::Start(int slot, WorkerEvents* events,
+                                             std::string* error) {
+  auto knight = std::make_unique<Knight>(this, slot, events);
+  if (!knight->Spawn(spec_, generation_++, error)) return nullptr;
+  return knight;
+}
+
+}  // namespace redqueen::knight

@@ -1,0 +1,106 @@
+// The Knight: one pawn process, its channel, its scoreboard, its death.
+//
+// A Knight spawns the pawn with Boost.Process in a process group of its own,
+// the channel on fds 3 (commands) and 4 (events), stdout and stderr appended
+// to a capture file, stdin from /dev/null, and every other descriptor
+// close-on-exec. It turns frames into OnMessage events and the end of the
+// process into exactly one OnExit, after the channel is drained and the
+// process reaped.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/interprocess/mapped_region.hpp>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "knight/worker.h"
+#include "proto/frame.h"
+#include "proto/scoreboard.h"
+
+namespace redqueen::knight {
+
+/// What every pawn of a run is started with.
+struct PawnSpec {
+  std::string binary;
+  std::vector<std::string> args;  ///< After the binary name.
+  std::string run_dir;            ///< Capture files and private temp dirs.
+  int pawn_count = 1;
+  /// Extra environment for every pawn (on top of redqueen's own).
+  std::vector<std::pair<std::string, std::string>> env;
+};
+
+class KnightFactory;
+
+class Knight : public Worker {
+ public:
+  Knight(KnightFactory* factory, int slot, WorkerEvents* events);
+  ~Knight() override;
+
+  /// Spawns the process; false with `*error` set when it could not start.
+  bool Spawn(const PawnSpec& spec, int generation, std::string* error);
+
+  void Send(const proto::RookMessage& message) override;
+  void Kill() override;
+  std::string ReadOutput(uint64_t begin, uint64_t end, size_t cap) override;
+  int pid() const override { return pid_; }
+
+  /// Reaps the process if it has ended (called on SIGCHLD).
+  void TryReap();
+
+ private:
+  void ReadMore();
+  void OnBytes(size_t size);
+  void OnChannelClosed();
+  void FailProtocol(const std::string& error);
+  void KillGroup();
+  void MaybeFinish();
+  bool CreateScoreboard(std::string* error);
+  void RemoveScoreboardName();
+
+  KnightFactory* factory_;
+  int slot_;
+  WorkerEvents* events_;
+  int pid_ = -1;
+  int command_fd_ = -1;
+  boost::asio::posix::stream_descriptor events_pipe_;
+  std::vector<char> read_buffer_;
+  proto::FrameReader reader_;
+  std::string capture_path_;
+  std::string scoreboard_name_;
+  std::unique_ptr<boost::interprocess::mapped_region> scoreboard_region_;
+  proto::Scoreboard* scoreboard_ = nullptr;
+  std::string protocol_error_;
+  bool channel_closed_ = false;
+  bool reaped_ = false;
+  bool finished_ = false;
+  int wait_status_ = 0;
+};
+
+/// Starts Knights for the Rook, and reaps them: the single owner of SIGCHLD.
+class KnightFactory : public WorkerFactory {
+ public:
+  KnightFactory(boost::asio::io_context& io, PawnSpec spec);
+  ~KnightFactory() override;
+
+  std::unique_ptr<Worker> Start(int slot, WorkerEvents* events,
+                                std::string* error) override;
+
+  boost::asio::io_context& io() { return io_; }
+  void Register(Knight* knight) { live_.insert(knight); }
+  void Unregister(Knight* knight) { live_.erase(knight); }
+
+ private:
+  void WaitForChildSignal();
+
+  boost::asio::io_context& io_;
+  PawnSpec spec_;
+  boost::asio::signal_set sigchld_;
+  std::set<Knight*> live_;
+  int generation_ = 0;
+};
+
+}  // namespace redqueen::knight

@@ -1,0 +1,63 @@
+// "A worker" as the Rook sees it: something that takes commands and produces
+// events. The Knight implements it over a real process; the Rook's tests
+// implement it with fakes. Events arrive through the io_context's loop.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "proto/messages.h"
+
+namespace redqueen::knight {
+
+/// How a worker ended, and what its scoreboard said at the time.
+struct ExitInfo {
+  bool signaled = false;
+  int signal = 0;     ///< When signaled.
+  int exit_code = 0;  ///< When not signaled.
+  /// Index of the test the worker was running when it died, or -1.
+  int64_t running = -1;
+  /// Where that test's output begins in the capture file.
+  uint64_t output_begin = 0;
+  /// How long that test had been running.
+  uint64_t running_for_us = 0;
+  /// Set when the worker was killed for sending a malformed frame.
+  std::string protocol_error;
+
+  /// "signal 11 (SIGSEGV)", "exit code 1", "protocol error: ...".
+  std::string Describe() const;
+};
+
+/// Receives what workers say and when they end. Handlers run on the loop.
+class WorkerEvents {
+ public:
+  virtual ~WorkerEvents() = default;
+  virtual void OnMessage(int slot, proto::PawnMessage message) = 0;
+  /// The worker's process is reaped and its channel drained; the worker may be
+  /// destroyed from here.
+  virtual void OnExit(int slot, const ExitInfo& info) = 0;
+};
+
+class Worker {
+ public:
+  virtual ~Worker() = default;
+  virtual void Send(const proto::RookMessage& message) = 0;
+  /// Kills the worker's whole process group; OnExit follows.
+  virtual void Kill() = 0;
+  /// The captured output in [begin, end) (end beyond the file means "to the
+  /// end"), at most `cap` bytes: the head and tail, with a note of the cut.
+  virtual std::string ReadOutput(uint64_t begin, uint64_t end, size_t cap) = 0;
+  virtual int pid() const = 0;
+};
+
+class WorkerFactory {
+ public:
+  virtual ~WorkerFactory() = default;
+  /// Starts the worker for `slot` (replacements reuse the slot). Null with
+  /// `*error` set when it cannot be started.
+  virtual std::unique_ptr<Worker> Start(int slot, WorkerEvents* events,
+                                        std::string* error) = 0;
+};
+
+}  // namespace redqueen::knight

@@ -1,0 +1,46 @@
+#include "pawn/channel.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+
+namespace redqueen::pawn {
+
+Channel::Channel(int command_fd, int event_fd)
+    : command_fd_(command_fd), event_fd_(event_fd) {}
+
+bool Channel::Receive(proto::RookMessage* message) {
+  std::string error;
+  for (;;) {
+    switch (reader_.Next(message, &error)) {
+      case proto::FrameReader::Status::kMessage: return true;
+      case proto::FrameReader::Status::kError:
+        std::fprintf(stderr, "redqueen pawn: %s\n", error.c_str());
+        return false;
+      case proto::FrameReader::Status::kNeedMore: break;
+    }
+    char buffer[64 * 1024];
+    const ssize_t n = read(command_fd_, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    reader_.Append(buffer, static_cast<size_t>(n));
+  }
+}
+
+void Channel::Send(const proto::PawnMessage& message) {
+  out_.clear();
+  proto::EncodeFrame(message, &out_);
+  size_t written = 0;
+  while (written < out_.size()) {
+    const ssize_t n = write(event_fd_, out_.data() + written, out_.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      std::perror("redqueen pawn: writing to the rook");
+      _exit(3);
+    }
+    written += static_cast<size_t>(n);
+  }
+}
+
+}  // namespace redqueen::pawn

@@ -1,0 +1,38 @@
+// The resident pawn: serves the Rook's commands inside the test binary.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "pawn/channel.h"
+#include "proto/scoreboard.h"
+
+namespace redqueen::pawn {
+
+class ResidentPawn {
+ public:
+  /// `scoreboard` may be null (no shared memory offered).
+  ResidentPawn(Channel* channel, proto::Scoreboard* scoreboard);
+
+  /// Says Hello, then serves commands until Shutdown or EOF. Returns the exit
+  /// code for the process.
+  int Serve();
+
+ private:
+  class Reporter;
+
+  void CollectTests();
+  void RunBatch(const std::vector<uint32_t>& indexes);
+  proto::TestList List() const;
+
+  Channel* channel_;
+  proto::Scoreboard* scoreboard_;
+  std::vector<const testing::TestInfo*> tests_;
+  std::vector<std::string> names_;
+  std::unordered_map<const testing::TestInfo*, uint32_t> index_of_;
+};
+
+}  // namespace redqueen::pawn

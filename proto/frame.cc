@@ -1,0 +1,181 @@
+#include "proto/frame.h"
+
+#include <cereal/archives/binary.hpp>
+#include <cstring>
+#include <sstream>
+
+namespace redqueen::proto {
+namespace {
+
+MessageType TypeOf(const PawnMessage& m) {
+  constexpr MessageType kTypes[] = {MessageType::kHello, MessageType::kTestList,
+                                    MessageType::kResult, MessageType::kBye};
+  return kTypes[m.index()];
+}
+
+MessageType TypeOf(const RookMessage& m) {
+  constexpr MessageType kTypes[] = {MessageType::kListTests, MessageType::kRun,
+                                    MessageType::kShutdown};
+  return kTypes[m.index()];
+}
+
+template <class T>
+void PutLittle(T value, std::string* out) {
+  char bytes[sizeof(T)];
+  std::memcpy(bytes, &value, sizeof(T));  // x86_64 and aarch64: little-endian.
+  out->append(bytes, sizeof(T));
+}
+
+template <class T>
+T GetLittle(const char* data) {
+  T value;
+  std::memcpy(&value, data, sizeof(T));
+  return value;
+}
+
+template <class Variant>
+void Encode(const Variant& message, std::string* out) {
+  std::ostringstream payload(std::ios::binary);
+  {
+    cereal::BinaryOutputArchive archive(payload);
+    std::visit([&](const auto& m) { archive(m); }, message);
+  }
+  const std::string bytes = std::move(payload).str();
+  PutLittle<uint32_t>(kFrameMagic, out);
+  PutLittle<uint16_t>(kProtocolVersion, out);
+  PutLittle<uint16_t>(static_cast<uint16_t>(TypeOf(message)), out);
+  PutLittle<uint32_t>(static_cast<uint32_t>(bytes.size()), out);
+  out->append(bytes);
+}
+
+template <class T, class Variant>
+bool DecodeAs(const std::string& payload, Variant* out, std::string* error) {
+  try {
+    std::istringstream in(payload, std::ios::binary);
+    cereal::BinaryInputArchive archive(in);
+    T message;
+    archive(message);
+    if (in.peek() != std::char_traits<char>::eof()) {
+      *error = "frame payload has trailing bytes";
+      return false;
+    }
+    *out = std::move(message);
+    return true;
+  } catch (const std::exception& e) {
+    *error = std::string("undecodable frame payload: ") + e.what();
+    return false;
+  }
+}
+
+bool DecodePayload(uint16_t type, const std::string& payload, PawnMessage* out,
+                   std::string* error) {
+  switch (static_cast<MessageType>(type)) {
+    case MessageType::kHello: return DecodeAs<Hello>(payload, out, error);
+    case MessageType::kTestList: return DecodeAs<TestList>(payload, out, error);
+    case MessageType::kResult: return DecodeAs<Result>(payload, out, error);
+    case MessageType::kBye: return DecodeAs<Bye>(payload, out, error);
+    default: break;
+  }
+  *error = "unknown message type " + std::to_string(type) + " from a pawn";
+  return false;
+}
+
+bool DecodePayload(uint16_t type, const std::string& payload, RookMessage* out,
+                   std::string* error) {
+  switch (static_cast<MessageType>(type)) {
+    case MessageType::kListTests: return DecodeAs<ListTests>(payload, out, error);
+    case MessageType::kRun: return DecodeAs<Run>(payload, out, error);
+    case MessageType::kShutdown: return DecodeAs<Shutdown>(payload, out, error);
+    default: break;
+  }
+  *error = "unknown message type " + std::to_string(type) + " from the rook";
+  return false;
+}
+
+}  // namespace
+
+uint64_t NamesHash(const std::vector<std::string>& names) {
+  uint64_t hash = 14695981039346656037ull;
+  auto mix = [&hash](unsigned char c) {
+    hash ^= c;
+    hash *= 1099511628211ull;
+  };
+  for (const std::string& name : names) {
+    for (char c : name) mix(static_cast<unsigned char>(c));
+    mix('\n');
+  }
+  return hash;
+}
+
+void EncodeFrame(const PawnMessage& message, std::string* out) {
+  Encode(message, out);
+}
+
+void EncodeFrame(const RookMessage& message, std::string* out) {
+  Encode(message, out);
+}
+
+void FrameReader::Append(const char* data, size_t size) {
+  if (consumed_ > 0 && consumed_ == buffer_.size()) {
+    buffer_.clear();
+    consumed_ = 0;
+  }
+  buffer_.append(data, size);
+}
+
+FrameReader::Status FrameReader::NextFrame(uint16_t* type, std::string* payload,
+                                           std::string* error) {
+  if (!error_.empty()) {
+    *error = error_;
+    return Status::kError;
+  }
+  if (buffered() < kFrameHeaderSize) return Status::kNeedMore;
+  const char* header = buffer_.data() + consumed_;
+  const auto magic = GetLittle<uint32_t>(header);
+  const auto version = GetLittle<uint16_t>(header + 4);
+  *type = GetLittle<uint16_t>(header + 6);
+  const auto length = GetLittle<uint32_t>(header + 8);
+  if (magic != kFrameMagic) {
+    error_ = "bad frame magic (something other than redqueen wrote to the channel)";
+  } else if (version != kProtocolVersion) {
+    error_ = "protocol version " + std::to_string(version) + ", expected " +
+             std::to_string(kProtocolVersion) +
+             " (rebuild the test binary against this redqueen)";
+  } else if (length > kMaxFrameLength) {
+    error_ = "frame length " + std::to_string(length) + " exceeds the limit of " +
+             std::to_string(kMaxFrameLength);
+  }
+  if (!error_.empty()) {
+    *error = error_;
+    return Status::kError;
+  }
+  if (buffered() < kFrameHeaderSize + length) return Status::kNeedMore;
+  payload->assign(header + kFrameHeaderSize, length);
+  consumed_ += kFrameHeaderSize + length;
+  if (consumed_ == buffer_.size()) {
+    buffer_.clear();
+    consumed_ = 0;
+  }
+  return Status::kMessage;
+}
+
+template <class Variant>
+FrameReader::Status FrameReader::DecodeNext(Variant* out, std::string* error) {
+  uint16_t type = 0;
+  std::string payload;
+  const Status status = NextFrame(&type, &payload, error);
+  if (status != Status::kMessage) return status;
+  if (DecodePayload(type, payload, out, error)) return Status::kMessage;
+  error_ = *error;
+  return Status::kError;
+}
+
+FrameReader::Status FrameReader::Next(PawnMessage* out, std::string* error) {
+  return DecodeNext(out, error);
+}
+
+FrameReader::Status FrameReader::Next(RookMessage* out, std::string* error) {
+  return DecodeNext(out, error);
+}
+
+}  // namespace redqueen::proto

@@ -1,0 +1,140 @@
+// The messages a Rook and a Pawn exchange, and their cereal serialization.
+//
+// Pawn -> Rook: Hello, TestList, Result, Bye.
+// Rook -> Pawn: ListTests, Run, Shutdown.
+// Adding a message: a struct with serialize(), an entry in MessageType, and a
+// case in the variant below; frame.cc picks the type id from the variant.
+#pragma once
+
+#include <cereal/types/string.hpp>
+#include <cereal/types/variant.hpp>
+#include <cereal/types/vector.hpp>
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "proto/status.h"
+
+namespace redqueen::proto {
+
+/// Bumped on any incompatible change of the messages below.
+inline constexpr uint16_t kProtocolVersion = 1;
+
+/// File descriptors a pawn finds its channel on (commands in, events out).
+inline constexpr int kCommandFd = 3;
+inline constexpr int kEventFd = 4;
+
+/// Environment variables the Knight sets for a pawn.
+inline constexpr char kEnvPawnFds[] = "REDQUEEN_PAWN_FDS";
+inline constexpr char kEnvScoreboard[] = "REDQUEEN_SCOREBOARD";
+inline constexpr char kEnvPawnId[] = "REDQUEEN_PAWN_ID";
+inline constexpr char kEnvPawnCount[] = "REDQUEEN_PAWN_COUNT";
+
+enum class MessageType : uint16_t {
+  kHello = 1,
+  kTestList = 2,
+  kResult = 3,
+  kBye = 4,
+  kListTests = 16,
+  kRun = 17,
+  kShutdown = 18,
+};
+
+/// One registered test, in registration order.
+struct TestInfo {
+  std::string name;  ///< Full gtest name, "Suite.Test" ("Prefix/Suite.Test/0").
+  std::string file;
+  int32_t line = 0;
+  std::string type_param;   ///< Empty unless a typed test.
+  std::string value_param;  ///< Empty unless a value-parameterized test.
+
+  template <class Archive>
+  void serialize(Archive& ar) {
+    ar(name, file, line, type_param, value_param);
+  }
+};
+
+/// First message of every pawn: what it found, without the names.
+struct Hello {
+  uint16_t protocol_version = kProtocolVersion;
+  int32_t pid = 0;
+  uint32_t count = 0;
+  uint64_t names_hash = 0;  ///< NamesHash() of the full names in order.
+
+  template <class Archive>
+  void serialize(Archive& ar) {
+    ar(protocol_version, pid, count, names_hash);
+  }
+};
+
+struct TestList {
+  std::vector<TestInfo> tests;
+
+  template <class Archive>
+  void serialize(Archive& ar) {
+    ar(tests);
+  }
+};
+
+/// One gtest failure (or skip) part: where and what.
+struct Failure {
+  std::string file;
+  int32_t line = 0;
+  std::string message;
+
+  template <class Archive>
+  void serialize(Archive& ar) {
+    ar(file, line, message);
+  }
+};
+
+struct Result {
+  uint32_t index = 0;
+  TestStatus status = TestStatus::kPassed;
+  uint64_t duration_us = 0;
+  std::vector<Failure> failures;
+  std::string skip_message;
+  /// The test's slice of the pawn's capture file: [output_begin, output_end).
+  uint64_t output_begin = 0;
+  uint64_t output_end = 0;
+
+  template <class Archive>
+  void serialize(Archive& ar) {
+    ar(index, status, duration_us, failures, skip_message, output_begin,
+       output_end);
+  }
+};
+
+struct Bye {
+  template <class Archive>
+  void serialize(Archive&) {}
+};
+
+struct ListTests {
+  template <class Archive>
+  void serialize(Archive&) {}
+};
+
+/// Run these tests (indexes into the TestList), in registration order.
+struct Run {
+  std::vector<uint32_t> indexes;
+
+  template <class Archive>
+  void serialize(Archive& ar) {
+    ar(indexes);
+  }
+};
+
+struct Shutdown {
+  template <class Archive>
+  void serialize(Archive&) {}
+};
+
+using PawnMessage = std::variant<Hello, TestList, Result, Bye>;
+using RookMessage = std::variant<ListTests, Run, Shutdown>;
+
+/// FNV-1a over the names, each terminated by '\n': pawns compare lists by it.
+uint64_t NamesHash(const std::vector<std::string>& names);
+
+}  // namespace redqueen::proto

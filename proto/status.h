@@ -1,0 +1,27 @@
+// The closed set of outcomes a test can have, shared by every piece.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace redqueen {
+
+enum class TestStatus : uint8_t {
+  kPassed = 0,
+  kFailed = 1,
+  kSkipped = 2,  ///< gtest's GTEST_SKIP, or not run (fail-fast, interrupted).
+  kCrashed = 3,  ///< The pawn died inside the test: signal or exit code.
+  kTimeout = 4,
+  kFlaky = 5,  ///< Failed, then passed on a retry.
+};
+
+/// Upper-case name used in the terminal and the store ("PASSED", ...).
+std::string_view StatusName(TestStatus status);
+
+/// True for the statuses that make a run fail.
+inline bool IsFailure(TestStatus status) {
+  return status == TestStatus::kFailed || status == TestStatus::kCrashed ||
+         status == TestStatus::kTimeout;
+}
+
+}  // namespace redqueen

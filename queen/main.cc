@@ -1,0 +1,26 @@
+// redqueen: a parallel runner for GoogleTest suites.
+#include <signal.h>
+
+#include <cstdio>
+#include <exception>
+
+#include "queen/exit_codes.h"
+#include "queen/options.h"
+#include "queen/session.h"
+
+int main(int argc, char** argv) {
+  // A pawn that dies while we write to it shows up as EPIPE and an exit event,
+  // not as a signal that kills redqueen. Pawns get SIGPIPE back (knight.cc).
+  signal(SIGPIPE, SIG_IGN);
+  redqueen::queen::RunOptions options;
+  int exit_code = 0;
+  if (!redqueen::queen::ParseCommandLine(argc, argv, &options, &exit_code)) {
+    return exit_code;
+  }
+  try {
+    return redqueen::queen::RunSession(options);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "redqueen: error: %s\n", e.what());
+    return redqueen::kExitInfra;
+  }
+}

@@ -1,0 +1,80 @@
+#include "queen/options.h"
+
+#include <sched.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <cstring>
+
+#include "queen/exit_codes.h"
+
+namespace redqueen::queen {
+
+int AvailableCpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) != 0) return 1;
+  return std::max(1, CPU_COUNT(&set));
+}
+
+bool ParseCommandLine(int argc, char** argv, RunOptions* options, int* exit_code) {
+  // Arguments after `--` belong to the pawns; CLI11 never sees them.
+  int ours = argc;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--") == 0) {
+      ours = i;
+      options->pawn_args.assign(argv + i + 1, argv + argc);
+      break;
+    }
+  }
+  for (int i = 0; i < argc; ++i) {
+    if (i) options->command_line += ' ';
+    options->command_line += argv[i];
+  }
+
+  CLI::App app{"redqueen: a parallel runner for GoogleTest suites"};
+  app.require_subcommand(1);
+  CLI::App* run = app.add_subcommand(
+      "run", "Run a GoogleTest binary's tests on parallel pawns");
+  run->add_option("BINARY", options->binary,
+                  "Test binary linked with redqueen::gtest_main")
+      ->required();
+  run->add_option("-j,--jobs", options->jobs,
+                  "Pawns (worker processes); default: the CPUs available")
+      ->check(CLI::PositiveNumber);
+  run->add_option("--gtest_filter", options->gtest_filter,
+                  "Run only the tests matching this gtest filter");
+  run->add_flag("--gtest_also_run_disabled_tests", options->also_run_disabled,
+                "Also run DISABLED_ tests");
+  run->add_option("--db", options->db_path, "The result store (SQLite)")
+      ->capture_default_str();
+  run->add_option("--max-restarts", options->max_restarts,
+                  "Replacement pawns allowed before the run stops")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  run->add_option("--output-cap", options->output_cap,
+                  "Bytes of output kept per test (head and tail)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  run->footer("Arguments after -- are passed to every pawn.");
+
+  try {
+    app.parse(ours, argv);
+  } catch (const CLI::CallForHelp&) {
+    const CLI::App* help_for = run->parsed() ? run : &app;
+    std::fputs(help_for->help().c_str(), stdout);
+    *exit_code = kExitPassed;
+    return false;
+  } catch (const CLI::ParseError& e) {
+    std::string message = e.what();
+    if (message.empty()) message = "bad command line";
+    std::fprintf(stderr, "redqueen: error: %s (see 'redqueen run --help')\n",
+                 message.c_str());
+    *exit_code = kExitUsage;
+    return false;
+  }
+  if (options->jobs == 0) options->jobs = AvailableCpus();
+  return true;
+}
+
+}  // namespace redqueen::queen

@@ -1,0 +1,30 @@
+// The command line of `redqueen run`, parsed.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace redqueen::queen {
+
+struct RunOptions {
+  std::string binary;
+  int jobs = 0;  ///< 0: the CPUs this process may use.
+  std::string gtest_filter;
+  bool also_run_disabled = false;
+  std::string db_path = ".redqueen/redqueen.db";
+  int max_restarts = 100;
+  size_t output_cap = 256 * 1024;
+  /// Everything after `--`, given to every pawn.
+  std::vector<std::string> pawn_args;
+  /// The whole command line, recorded with the run.
+  std::string command_line;
+};
+
+/// CPUs in this process's affinity mask (what `taskset` or a container allows).
+int AvailableCpus();
+
+/// Parses argv. Returns true to go on and run; false when the process should
+/// exit with `*exit_code` (help printed: 0; bad usage, one line on stderr: 2).
+bool ParseCommandLine(int argc, char** argv, RunOptions* options, int* exit_code);
+
+}  // namespace redqueen::queen

@@ -1,0 +1,114 @@
+#include "queen/terminal.h"
+
+namespace redqueen::queen {
+namespace {
+
+constexpr auto kTtyRedraw = std::chrono::milliseconds(100);
+constexpr auto kPlainProgress = std::chrono::seconds(10);
+
+std::string Indent(const std::string& text) {
+  std::string out = "    ";
+  for (size_t i = 0; i < text.size(); ++i) {
+    out += text[i];
+    if (text[i] == '\n' && i + 1 < text.size()) out += "    ";
+  }
+  if (!out.empty() && out.back() != '\n') out += '\n';
+  return out;
+}
+
+}  // namespace
+
+std::string FormatResult(const rook::TestResult& result, const std::string& name) {
+  char duration[32];
+  std::snprintf(duration, sizeof duration, "%.3fs", result.duration_us / 1e6);
+  std::string text = std::string(StatusName(result.status)) + " " + name + " (" +
+                     duration;
+  if (!result.crash.empty()) text += ", " + result.crash;
+  if (result.pawn >= 0) text += ", pawn " + std::to_string(result.pawn);
+  text += ")\n";
+  if (!result.skip_message.empty()) text += Indent(result.skip_message);
+  // gtest prints each failure in the output too; show them only without it.
+  if (result.output.empty()) {
+    for (const auto& failure : result.failures) {
+      text += Indent(failure.file + ":" + std::to_string(failure.line) + ": " +
+                     failure.message);
+    }
+  }
+  if (!result.output.empty() && result.status != TestStatus::kSkipped) {
+    text += Indent(result.output);
+  }
+  return text;
+}
+
+Terminal::Terminal(std::FILE* out, bool tty)
+    : out_(out), tty_(tty), started_(std::chrono::steady_clock::now()) {}
+
+std::string Terminal::Name(uint32_t index) const {
+  return index < tests_.size() ? tests_[index].name : "#" + std::to_string(index);
+}
+
+void Terminal::OnTestsListed(const std::vector<proto::TestInfo>& tests,
+                             const std::vector<uint32_t>& selected) {
+  tests_ = tests;
+  total_ = selected.size();
+  started_ = std::chrono::steady_clock::now();
+  DrawStatus(true);
+}
+
+void Terminal::OnResult(const rook::TestResult& result) {
+  ++done_;
+  if (IsFailure(result.status)) ++failed_;
+  if (result.status != TestStatus::kPassed) {
+    ClearStatus();
+    std::fputs(FormatResult(result, Name(result.index)).c_str(), out_);
+  }
+  DrawStatus(false);
+}
+
+void Terminal::Note(const std::string& line) {
+  ClearStatus();
+  std::fprintf(out_, "%s\n", line.c_str());
+  std::fflush(out_);
+}
+
+void Terminal::DrawStatus(bool force) {
+  const auto now = std::chrono::steady_clock::now();
+  const auto interval = tty_ ? kTtyRedraw : kPlainProgress;
+  if (!force && now - last_draw_ < interval && done_ != total_) return;
+  if (!tty_ && !force && done_ == total_) return;
+  last_draw_ = now;
+  const double elapsed = std::chrono::duration<double>(now - started_).count();
+  char line[160];
+  std::snprintf(line, sizeof line, "[%zu/%zu] %zu failed, %.1fs", done_, total_,
+                failed_, elapsed);
+  if (tty_) {
+    std::fprintf(out_, "\r\033[K%s", line);
+    status_shown_ = true;
+  } else {
+    std::fprintf(out_, "%s\n", line);
+  }
+  std::fflush(out_);
+}
+
+void Terminal::ClearStatus() {
+  if (!status_shown_) return;
+  std::fputs("\r\033[K", out_);
+  status_shown_ = false;
+}
+
+void Terminal::Finish(const std::vector<const rook::TestResult*>& failures,
+                      const std::string& summary) {
+  ClearStatus();
+  if (!failures.empty()) {
+    std::fprintf(out_, "\nFailed tests, in registration order:\n");
+    for (const rook::TestResult* result : failures) {
+      std::fprintf(out_, "  %s %s%s\n", std::string(StatusName(result->status)).c_str(),
+                   Name(result->index).c_str(),
+                   result->crash.empty() ? "" : (" (" + result->crash + ")").c_str());
+    }
+  }
+  std::fprintf(out_, "\n%s", summary.c_str());
+  std::fflush(out_);
+}
+
+}  // namespace redqueen::queen

@@ -1,0 +1,49 @@
+// What a person sees: a live status line on a TTY (plain progress lines
+// otherwise), each non-passing test as it ends, with its output, and at the
+// end the failures in registration order and the summary.
+#pragma once
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "rook/result.h"
+
+namespace redqueen::queen {
+
+class Terminal : public rook::RunSink {
+ public:
+  Terminal(std::FILE* out, bool tty);
+
+  void OnTestsListed(const std::vector<proto::TestInfo>& tests,
+                     const std::vector<uint32_t>& selected) override;
+  void OnResult(const rook::TestResult& result) override;
+
+  /// A line of redqueen's own (start, warnings), kept clear of the status line.
+  void Note(const std::string& line);
+  /// Prints the failures list, in registration order, and the summary block.
+  void Finish(const std::vector<const rook::TestResult*>& failures,
+              const std::string& summary);
+
+ private:
+  void DrawStatus(bool force);
+  void ClearStatus();
+  std::string Name(uint32_t index) const;
+
+  std::FILE* out_;
+  bool tty_;
+  std::vector<proto::TestInfo> tests_;
+  size_t total_ = 0;
+  size_t done_ = 0;
+  size_t failed_ = 0;
+  bool status_shown_ = false;
+  std::chrono::steady_clock::time_point started_;
+  std::chrono::steady_clock::time_point last_draw_;
+};
+
+/// The text printed for a non-passing result: a header line, then the failure
+/// messages and captured output, indented.
+std::string FormatResult(const rook::TestResult& result, const std::string& name);
+
+}  // namespace redqueen::queen

@@ -1,0 +1,64 @@
+#include "rook/filter.h"
+
+namespace redqueen::rook {
+namespace {
+
+std::vector<std::string> SplitPatterns(std::string_view list) {
+  std::vector<std::string> patterns;
+  size_t start = 0;
+  while (start <= list.size()) {
+    const size_t end = std::min(list.find(':', start), list.size());
+    if (end > start) patterns.emplace_back(list.substr(start, end - start));
+    start = end + 1;
+  }
+  return patterns;
+}
+
+bool AnyMatches(const std::vector<std::string>& patterns, std::string_view name) {
+  for (const std::string& pattern : patterns) {
+    if (GlobMatches(pattern, name)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool GlobMatches(std::string_view pattern, std::string_view text) {
+  // Iterative matcher with one backtrack point: linear in practice.
+  size_t p = 0, t = 0, star = std::string_view::npos, resume = 0;
+  while (t < text.size()) {
+    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == text[t])) {
+      ++p;
+      ++t;
+    } else if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      resume = t;
+    } else if (star != std::string_view::npos) {
+      p = star + 1;
+      t = ++resume;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+TestFilter::TestFilter(std::string_view pattern) {
+  const size_t dash = pattern.find('-');
+  positive_ = SplitPatterns(pattern.substr(0, dash));
+  if (dash != std::string_view::npos) negative_ = SplitPatterns(pattern.substr(dash + 1));
+  if (positive_.empty()) positive_.push_back("*");
+}
+
+bool TestFilter::Matches(std::string_view full_name) const {
+  return AnyMatches(positive_, full_name) && !AnyMatches(negative_, full_name);
+}
+
+bool IsDisabled(std::string_view full_name) {
+  return GlobMatches("DISABLED_*", full_name) ||
+         GlobMatches("*/DISABLED_*", full_name) ||
+         GlobMatches("*.DISABLED_*", full_name);
+}
+
+}  // namespace redqueen::rook

@@ -1,0 +1,40 @@
+// What the Rook tells its sinks: the list it runs, and each test's result.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "proto/messages.h"
+#include "rook/clock.h"
+
+namespace redqueen::rook {
+
+/// The final word on one execution of one test.
+struct TestResult {
+  uint32_t index = 0;  ///< Into the TestList: registration order.
+  TestStatus status = TestStatus::kPassed;
+  uint32_t attempt = 1;
+  uint64_t duration_us = 0;
+  std::vector<proto::Failure> failures;
+  /// The gtest skip message, or why redqueen did not run the test.
+  std::string skip_message;
+  /// For CRASHED: "signal 11 (SIGSEGV)", "exit code 1", ...
+  std::string crash;
+  /// Captured stdout+stderr, kept for tests that did not pass (capped).
+  std::string output;
+  int pawn = -1;
+  Clock::TimePoint finished_at;
+};
+
+/// Receives the run as it happens. The Bishop and the terminal are sinks.
+class RunSink {
+ public:
+  virtual ~RunSink() = default;
+  /// The verified test list and the indexes selected to run.
+  virtual void OnTestsListed(const std::vector<proto::TestInfo>& tests,
+                             const std::vector<uint32_t>& selected) = 0;
+  virtual void OnResult(const TestResult& result) = 0;
+};
+
+}  // namespace redqueen::rook

@@ -1,0 +1,129 @@
+// The Rook: the scheduler. It starts the pawns, checks that they agree on the
+// test list, hands out batches of test indexes as pawns become free, turns a
+// dead pawn into a CRASHED test plus a requeued batch and a replacement, and
+// reports every result to its sink. It owns all run state and runs on one
+// event loop; workers reach it only through WorkerEvents.
+#pragma once
+
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "knight/worker.h"
+#include "rook/clock.h"
+#include "rook/result.h"
+
+namespace redqueen::rook {
+
+struct RookOptions {
+  int jobs = 1;
+  /// Replacement pawns allowed over the whole run; one more stops the run.
+  int max_restarts = 100;
+  std::string filter;  ///< gtest filter syntax; empty runs everything.
+  bool also_run_disabled = false;
+  size_t output_cap = 256 * 1024;
+};
+
+/// How the run ended, as far as the scheduler is concerned.
+enum class RookOutcome {
+  kRunning,
+  kCompleted,    ///< Every selected test has a result.
+  kInterrupted,  ///< Interrupt() was called.
+  kError,        ///< Infrastructure failure: see error().
+};
+
+class Rook : public knight::WorkerEvents {
+ public:
+  Rook(RookOptions options, knight::WorkerFactory* factory, const Clock* clock,
+       RunSink* sink);
+  ~Rook() override;
+
+  /// Starts the pawns. `on_finished` runs once, when every pawn is gone.
+  void Start(std::function<void()> on_finished);
+
+  /// Stops handing out tests and kills the pawns (Ctrl-C). Tests that have no
+  /// result are reported SKIPPED ("interrupted").
+  void Interrupt();
+
+  /// Stops the run with an infrastructure error (a sink failed, ...).
+  void Abort(std::string error) { Fail(std::move(error)); }
+
+  RookOutcome outcome() const { return outcome_; }
+  /// True once every pawn agreed and tests began to be handed out.
+  bool running_began() const { return running_; }
+  const std::string& error() const { return error_; }
+  /// Pawns started to replace dead ones.
+  int restarts() const { return restarts_; }
+
+  void OnMessage(int slot, proto::PawnMessage message) override;
+  void OnExit(int slot, const knight::ExitInfo& info) override;
+
+ private:
+  enum class SlotState { kStarting, kListing, kReady, kBusy, kStopping, kGone };
+
+  struct Slot {
+    std::unique_ptr<knight::Worker> worker;
+    SlotState state = SlotState::kGone;
+    proto::Hello hello;
+    bool said_hello = false;
+    /// Tests sent and not yet reported, in the order the pawn runs them.
+    std::deque<uint32_t> batch;
+    /// Where the last reported test's output ended.
+    uint64_t output_end = 0;
+    /// Set when the Rook killed the pawn for breaking the protocol.
+    std::string violation;
+  };
+
+  void StartSlot(int slot);
+  void OnHello(int slot, const proto::Hello& hello);
+  void OnTestList(int slot, proto::TestList list);
+  void OnTestResult(int slot, const proto::Result& result);
+  void Select();
+  void CheckAgreement();
+  void BeginRun();
+  void Dispatch();
+  void SendBatch(int slot);
+  void ShutDownAll();
+  void OnCrash(int slot, const knight::ExitInfo& info);
+  void Restart(int slot);
+  void Fail(std::string error);
+  void KillAll();
+  void Report(TestResult result);
+  void SkipUnfinished(const std::string& reason);
+  void MaybeFinish();
+  bool AllResultsIn() const { return results_in_ == selected_.size(); }
+  std::string NameOf(uint32_t index) const;
+  std::string Describe(int slot) const;
+
+  RookOptions options_;
+  knight::WorkerFactory* factory_;
+  const Clock* clock_;
+  RunSink* sink_;
+  std::function<void()> on_finished_;
+
+  std::vector<Slot> slots_;
+  std::optional<int> reference_slot_;  ///< The pawn whose list we hold.
+  proto::Hello reference_hello_;
+  std::vector<proto::TestInfo> tests_;
+  bool listed_ = false;
+  bool running_ = false;
+  std::vector<uint32_t> selected_;
+  std::vector<bool> done_;
+  size_t results_in_ = 0;
+  std::deque<uint32_t> queue_;
+  /// Pawns whose hello disagreed; their lists are fetched to name the test.
+  std::vector<std::pair<int, std::vector<proto::TestInfo>>> mismatched_;
+  int restarts_ = 0;
+  RookOutcome outcome_ = RookOutcome::kRunning;
+  std::string error_;
+  bool finished_ = false;
+};
+
+/// Tests per batch for a free pawn: a quarter of each pawn's share of what is
+/// left, at least one, so batches shrink toward the end and the tail balances.
+size_t BatchSize(size_t queued, int jobs);
+
+}  // namespace redqueen::rook

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs what redqueen needs to build and test, from Debian packages.
+# A no-op (no apt-get at all) when everything is already installed.
+set -euo pipefail
+
+packages=(
+  g++ cmake make
+  libboost-dev libboost-filesystem-dev
+  libcereal-dev libcli11-dev
+  googletest libgtest-dev libgmock-dev
+  libsqlite3-dev sqlite3
+  python3
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$p")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+echo "setup: installing ${missing[*]}" >&2
+sudo=""
+[[ $(id -u) -eq 0 ]] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
