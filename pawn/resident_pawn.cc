@@ -119,7 +119,9 @@ void ResidentPawn::RunBatch(const std::vector<uint32_t>& indexes) {
   if (filter.empty()) return;
   GTEST_FLAG_SET(filter, filter);
   GTEST_FLAG_SET(also_run_disabled_tests, true);
-  (void)RUN_ALL_TESTS();
+  // The per-test results went out through the Reporter; the aggregate is moot.
+  if (RUN_ALL_TESTS() != 0) {
+  }
   std::fflush(nullptr);
 }
 

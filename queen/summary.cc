@@ -13,7 +13,7 @@ std::string Iso8601(rook::Clock::TimePoint time) {
   const std::time_t t = static_cast<std::time_t>(seconds.count());
   std::tm tm{};
   gmtime_r(&t, &tm);
-  char text[40];
+  char text[64];
   std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
                 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
                 tm.tm_sec, static_cast<int>(millis.count()));

@@ -1,0 +1,152 @@
+#include "e2e/harness.h"
+
+#include <dirent.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <boost/process.hpp>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+namespace redqueen::e2e {
+namespace {
+
+namespace bp = boost::process;
+
+std::string last_tag;
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string NewTag() {
+  std::random_device random;
+  return "rq-e2e-" + std::to_string(getpid()) + "-" + std::to_string(random());
+}
+
+bool HasTag(const std::string& pid, const std::string& tag) {
+  const std::string environ = ReadFile("/proc/" + pid + "/environ");
+  return environ.find("REDQUEEN_E2E_TAG=" + tag) != std::string::npos;
+}
+
+std::vector<int> Tagged(const std::string& tag) {
+  std::vector<int> pids;
+  DIR* proc = opendir("/proc");
+  while (dirent* entry = readdir(proc)) {
+    const std::string name = entry->d_name;
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    if (HasTag(name, tag)) pids.push_back(std::stoi(name));
+  }
+  closedir(proc);
+  return pids;
+}
+
+}  // namespace
+
+std::string Fixture(const std::string& name) {
+  return std::string(REDQUEEN_FIXTURE_DIR) + "/fixture_" + name;
+}
+
+Scratch::Scratch() {
+  std::string pattern = std::filesystem::temp_directory_path().string() + "/rq-e2e-XXXXXX";
+  if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+  dir_ = pattern;
+}
+
+Scratch::~Scratch() {
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
+}
+
+Outcome RunRedqueen(const Launch& launch) {
+  Scratch io;
+  last_tag = NewTag();
+  bp::environment env = boost::this_process::environment();
+  env["REDQUEEN_E2E_TAG"] = last_tag;
+  for (const auto& [key, value] : launch.env) env[key] = value;
+  bp::child child(bp::exe = REDQUEEN_BINARY, bp::args = launch.args, env,
+                  bp::std_in < bp::null, bp::std_out > io.Path("out"),
+                  bp::std_err > io.Path("err"));
+  if (launch.signal) {
+    std::this_thread::sleep_for(launch.delay);
+    kill(child.id(), launch.signal);
+  }
+  child.wait();
+  Outcome outcome;
+  outcome.exit_code = child.native_exit_code();
+  if (WIFEXITED(outcome.exit_code)) {
+    outcome.exit_code = WEXITSTATUS(outcome.exit_code);
+  } else if (WIFSIGNALED(outcome.exit_code)) {
+    outcome.exit_code = 128 + WTERMSIG(outcome.exit_code);
+  }
+  outcome.out = ReadFile(io.Path("out"));
+  outcome.err = ReadFile(io.Path("err"));
+  return outcome;
+}
+
+std::vector<int> LeftBehind() {
+  std::vector<int> pids;
+  for (int i = 0; i < 40; ++i) {
+    pids = Tagged(last_tag);
+    if (pids.empty()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return pids;
+}
+
+Db::Db(const std::string& path) {
+  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    throw std::runtime_error("cannot open " + path);
+  }
+}
+
+Db::~Db() { sqlite3_close(db_); }
+
+std::vector<std::vector<std::string>> Db::Rows(const std::string& sql) {
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
+    throw std::runtime_error(std::string("bad query: ") + sqlite3_errmsg(db_));
+  }
+  std::vector<std::vector<std::string>> rows;
+  while (sqlite3_step(stmt) == SQLITE_ROW) {
+    std::vector<std::string> row;
+    for (int i = 0; i < sqlite3_column_count(stmt); ++i) {
+      const auto* text = static_cast<const char*>(sqlite3_column_blob(stmt, i));
+      row.emplace_back(text ? std::string(text, sqlite3_column_bytes(stmt, i)) : "");
+    }
+    rows.push_back(std::move(row));
+  }
+  sqlite3_finalize(stmt);
+  return rows;
+}
+
+std::string Db::Value(const std::string& sql) {
+  const auto rows = Rows(sql);
+  return rows.empty() || rows[0].empty() ? "" : rows[0][0];
+}
+
+std::vector<std::pair<std::string, std::string>> Statuses(Db& db) {
+  std::vector<std::pair<std::string, std::string>> statuses;
+  for (const auto& row : db.Rows(
+           "SELECT t.name, e.status FROM executions e JOIN tests t ON t.id = e.test_id "
+           "WHERE e.run_id = (SELECT max(id) FROM runs) ORDER BY t.id")) {
+    statuses.emplace_back(row[0], row[1]);
+  }
+  return statuses;
+}
+
+std::string StatusOf(Db& db, const std::string& name) {
+  for (const auto& [test, status] : Statuses(db)) {
+    if (test == name) return status;
+  }
+  return "(no result)";
+}
+
+}  // namespace redqueen::e2e

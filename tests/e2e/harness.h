@@ -1,0 +1,68 @@
+// Running the real redqueen binary and reading what it left behind.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <chrono>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace redqueen::e2e {
+
+struct Outcome {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+/// Path of a fixture suite binary, e.g. Fixture("crashing").
+std::string Fixture(const std::string& name);
+
+/// A fresh folder per test (removed by ~Scratch).
+class Scratch {
+ public:
+  Scratch();
+  ~Scratch();
+  std::string Path(const std::string& name) const { return dir_ + "/" + name; }
+  std::string db() const { return Path("redqueen.db"); }
+
+ private:
+  std::string dir_;
+};
+
+/// Options for one redqueen run.
+struct Launch {
+  std::vector<std::string> args;  ///< After "redqueen".
+  std::vector<std::pair<std::string, std::string>> env;
+  /// Send this signal to redqueen after `delay` (0: none).
+  int signal = 0;
+  std::chrono::milliseconds delay{0};
+};
+
+/// Runs redqueen to completion. Every process it starts carries a unique tag
+/// in its environment, so that LeftBehind() can find any that survived.
+Outcome RunRedqueen(const Launch& launch);
+inline Outcome RunRedqueen(std::vector<std::string> args) { return RunRedqueen(Launch{std::move(args)}); }
+
+/// Processes (pids) of the last Run still alive, after a short grace.
+std::vector<int> LeftBehind();
+
+/// Read-only queries on a store.
+class Db {
+ public:
+  explicit Db(const std::string& path);
+  ~Db();
+  std::vector<std::vector<std::string>> Rows(const std::string& sql);
+  std::string Value(const std::string& sql);
+  long Count(const std::string& sql) { return std::stol(Value(sql)); }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+/// "name -> status" of the executions of the last run in a store.
+std::vector<std::pair<std::string, std::string>> Statuses(Db& db);
+std::string StatusOf(Db& db, const std::string& name);
+
+}  // namespace redqueen::e2e

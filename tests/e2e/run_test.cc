@@ -1,0 +1,303 @@
+// End to end: the real redqueen binary on each fixture suite, checking exit
+// codes, what the terminal says, what the store holds, and that no process of
+// the run survives it.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "e2e/harness.h"
+
+namespace redqueen::e2e {
+namespace {
+
+using testing::HasSubstr;
+
+class RunTest : public testing::Test {
+ protected:
+  Outcome RunFixture(const std::string& fixture, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"run", Fixture(fixture), "--db", scratch_.db()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    Outcome outcome = RunRedqueen(args);
+    EXPECT_EQ(LeftBehind(), std::vector<int>{}) << "processes of the run survived it";
+    return outcome;
+  }
+
+  Scratch scratch_;
+};
+
+TEST_F(RunTest, PassingSuiteExitsZeroWithTheFullSummary) {
+  const Outcome outcome = RunFixture("passing", {"-j", "2"});
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
+  for (const char* line :
+       {"status: passed\n", "total_tests: 5\n", "tests_passed: 5\n", "tests_failed: 0\n",
+        "tests_skipped: 0\n", "execution_errors: 0\n", "execution_time: ",
+        "started_at: ", "completed_at: "}) {
+    EXPECT_THAT(outcome.out, HasSubstr(line));
+  }
+  Db db(scratch_.db());
+  EXPECT_EQ(db.Value("SELECT status FROM runs"), "passed");
+  EXPECT_EQ(db.Count("SELECT total_tests FROM runs"), 5);
+  EXPECT_EQ(db.Count("SELECT count(*) FROM executions WHERE status = 'PASSED'"), 5);
+  EXPECT_EQ(db.Count("SELECT count(DISTINCT pawn) FROM executions"), 2);
+  EXPECT_EQ(db.Value("SELECT file FROM tests WHERE name = 'Passing.One'"),
+            std::string(REDQUEEN_FIXTURE_SOURCE_DIR) + "/passing_test.cc");
+  EXPECT_EQ(db.Count("SELECT line FROM tests WHERE name = 'Passing.One'"), 3);
+  EXPECT_EQ(db.Count("PRAGMA user_version"), 1);
+}
+
+TEST_F(RunTest, FailuresCarryFileLineMessageAndOutput) {
+  const Outcome outcome = RunFixture("failing", {"-j", "2"});
+  EXPECT_EQ(outcome.exit_code, 1) << outcome.out << outcome.err;
+  EXPECT_THAT(outcome.out, HasSubstr("FAILED Failing.ExpectEq"));
+  EXPECT_THAT(outcome.out, HasSubstr("one is not two"));
+  EXPECT_THAT(outcome.out,
+              HasSubstr("Failed tests, in registration order:\n"
+                        "  FAILED Failing.ExpectEq\n  FAILED Failing.AssertTrue\n"
+                        "  FAILED Failing.PrintsThenFails\n"));
+  EXPECT_THAT(outcome.out, HasSubstr("tests_failed: 3\n"));
+  Db db(scratch_.db());
+  EXPECT_EQ(StatusOf(db, "Failing.Passes"), "PASSED");
+  EXPECT_EQ(StatusOf(db, "Failing.AlsoPasses"), "PASSED");
+  EXPECT_EQ(StatusOf(db, "Failing.AssertTrue"), "FAILED");
+  const auto failure = db.Rows(
+      "SELECT f.file, f.line, f.message FROM failures f JOIN executions e ON "
+      "e.id = f.execution_id JOIN tests t ON t.id = e.test_id WHERE t.name = "
+      "'Failing.AssertTrue'");
+  ASSERT_EQ(failure.size(), 1u);
+  EXPECT_THAT(failure[0][0], HasSubstr("failing_test.cc"));
+  EXPECT_EQ(failure[0][1], "6");
+  EXPECT_THAT(failure[0][2], HasSubstr("assertion message"));
+  const std::string output = db.Value(
+      "SELECT e.output FROM executions e JOIN tests t ON t.id = e.test_id "
+      "WHERE t.name = 'Failing.PrintsThenFails'");
+  EXPECT_THAT(output, HasSubstr("stdout before failing"));
+  EXPECT_THAT(output, HasSubstr("stderr before failing"));
+  EXPECT_EQ(db.Count("SELECT count(*) FROM executions WHERE status = 'PASSED' AND "
+                     "length(output) > 0"),
+            0)
+      << "output is kept for non-passing tests only";
+  EXPECT_EQ(db.Value("SELECT status FROM runs"), "failed");
+}
+
+TEST_F(RunTest, SkipsKeepTheirMessages) {
+  const Outcome outcome = RunFixture("skipping");
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
+  EXPECT_THAT(outcome.out, HasSubstr("tests_skipped: 2\n"));
+  Db db(scratch_.db());
+  EXPECT_EQ(db.Value("SELECT e.skip_message FROM executions e JOIN tests t ON "
+                     "t.id = e.test_id WHERE t.name = 'Skipping.Skips'"),
+            "not on this platform");
+  EXPECT_EQ(StatusOf(db, "SkippingFixture.NeverRuns"), "SKIPPED");
+}
+
+void ExpectCrashes(Db& db) {
+  const auto crash_of = [&db](const std::string& name) {
+    return db.Value("SELECT e.crash FROM executions e JOIN tests t ON t.id = e.test_id "
+                    "WHERE t.name = '" + name + "'");
+  };
+  EXPECT_EQ(StatusOf(db, "Crashing.Segfault"), "CRASHED");
+  EXPECT_EQ(crash_of("Crashing.Segfault"), "signal 11 (SIGSEGV)");
+  EXPECT_EQ(crash_of("Crashing.Abort"), "signal 6 (SIGABRT)");
+  EXPECT_EQ(crash_of("Crashing.ExitZero"), "exit code 0");
+  EXPECT_EQ(crash_of("Crashing.ExitOne"), "exit code 1");
+  for (const char* name : {"Crashing.Before", "Crashing.Between1", "Crashing.Between2",
+                           "Crashing.Between3", "Crashing.After"}) {
+    EXPECT_EQ(StatusOf(db, name), "PASSED") << name;
+  }
+  EXPECT_THAT(db.Value("SELECT e.output FROM executions e JOIN tests t ON "
+                       "t.id = e.test_id WHERE t.name = 'Crashing.Segfault'"),
+              HasSubstr("about to segfault"));
+  EXPECT_THAT(db.Value("SELECT e.output FROM executions e JOIN tests t ON "
+                       "t.id = e.test_id WHERE t.name = 'Crashing.Abort'"),
+              HasSubstr("about to abort"));
+}
+
+TEST_F(RunTest, CrashesAreContainedOnOnePawn) {
+  const Outcome outcome = RunFixture("crashing", {"-j", "1"});
+  EXPECT_EQ(outcome.exit_code, 1) << outcome.out << outcome.err;
+  EXPECT_THAT(outcome.out, HasSubstr("CRASHED Crashing.Segfault"));
+  EXPECT_THAT(outcome.out, HasSubstr("tests_failed: 4\n"));
+  EXPECT_THAT(outcome.out, HasSubstr("execution_errors: 4\n"));
+  Db db(scratch_.db());
+  ExpectCrashes(db);
+}
+
+TEST_F(RunTest, CrashesAreContainedOnTwoPawns) {
+  const Outcome outcome = RunFixture("crashing", {"-j", "2"});
+  EXPECT_EQ(outcome.exit_code, 1) << outcome.out << outcome.err;
+  Db db(scratch_.db());
+  ExpectCrashes(db);
+  EXPECT_EQ(db.Count("SELECT count(*) FROM executions"), 9);
+}
+
+TEST_F(RunTest, RestartLimitStopsTheRunWithAClearError) {
+  const Outcome outcome = RunFixture("crashing", {"-j", "1", "--max-restarts", "1"});
+  EXPECT_EQ(outcome.exit_code, 3) << outcome.out << outcome.err;
+  EXPECT_THAT(outcome.err, HasSubstr("past the limit of --max-restarts 1"));
+  Db db(scratch_.db());
+  EXPECT_EQ(db.Value("SELECT status FROM runs"), "error");
+  EXPECT_EQ(StatusOf(db, "Crashing.After"), "SKIPPED");
+}
+
+TEST_F(RunTest, OutputIsCappedWithANoteOfTheCut) {
+  const Outcome outcome = RunFixture("printing", {"--output-cap", "10000"});
+  EXPECT_EQ(outcome.exit_code, 1);
+  Db db(scratch_.db());
+  const std::string output = db.Value(
+      "SELECT e.output FROM executions e JOIN tests t ON t.id = e.test_id "
+      "WHERE t.name = 'Printing.ALotThenFails'");
+  EXPECT_LT(output.size(), 10100u);
+  EXPECT_THAT(output, HasSubstr("FIRST LINE"));
+  EXPECT_THAT(output, HasSubstr("failed after printing a lot"));
+  EXPECT_THAT(output, testing::ContainsRegex("redqueen cut [0-9]+ bytes of output"));
+}
+
+TEST_F(RunTest, ParameterizedAndTypedTestsRunUnderTheirFullNames) {
+  const Outcome outcome = RunFixture("param_typed", {"-j", "2"});
+  EXPECT_EQ(outcome.exit_code, 1) << outcome.out << outcome.err;
+  Db db(scratch_.db());
+  EXPECT_EQ(Statuses(db).size(), 10u);
+  EXPECT_EQ(StatusOf(db, "Numbers/ParamTest.IsSmall/3"), "FAILED");
+  EXPECT_EQ(StatusOf(db, "Numbers/ParamTest.IsSmall/0"), "PASSED");
+  EXPECT_EQ(StatusOf(db, "Words/NamedParamTest.NotEmpty/beta"), "PASSED");
+  EXPECT_EQ(StatusOf(db, "TypedTest/1.DefaultIsZero"), "PASSED");
+  EXPECT_EQ(StatusOf(db, "Chars/TypedPTest/0.HasSize"), "PASSED");
+  EXPECT_EQ(db.Value("SELECT type_param FROM tests WHERE name = 'TypedTest/0.DefaultIsZero'"),
+            "int");
+  EXPECT_EQ(db.Value("SELECT value_param FROM tests WHERE name = 'Numbers/ParamTest.IsSmall/3'"),
+            "3");
+}
+
+TEST_F(RunTest, DeathTestsWorkInBothStyles) {
+  const Outcome outcome = RunFixture("death", {"-j", "2"});
+  EXPECT_EQ(outcome.exit_code, 1) << outcome.out << outcome.err;
+  Db db(scratch_.db());
+  EXPECT_EQ(StatusOf(db, "DeathTest.FastStyle"), "PASSED");
+  EXPECT_EQ(StatusOf(db, "DeathTest.ThreadsafeStyle"), "PASSED");
+  EXPECT_EQ(StatusOf(db, "DeathTest.ExitCode"), "PASSED");
+  EXPECT_EQ(StatusOf(db, "DeathTest.WrongExpectationFails"), "FAILED");
+}
+
+TEST_F(RunTest, DisabledTestsRunOnlyWhenAsked) {
+  Outcome outcome = RunFixture("disabled");
+  EXPECT_EQ(outcome.exit_code, 0);
+  EXPECT_THAT(outcome.out, HasSubstr("total_tests: 1\n"));
+  outcome = RunFixture("disabled", {"--gtest_also_run_disabled_tests"});
+  EXPECT_EQ(outcome.exit_code, 0);
+  EXPECT_THAT(outcome.out, HasSubstr("total_tests: 3\n"));
+}
+
+TEST_F(RunTest, GtestFilterSelectsTests) {
+  const Outcome outcome = RunFixture("failing", {"--gtest_filter=*Passes*"});
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.out;
+  EXPECT_THAT(outcome.out, HasSubstr("total_tests: 2\n"));
+}
+
+TEST_F(RunTest, ArgumentsAfterDashDashReachEveryPawn) {
+  Outcome outcome = RunFixture("args", {"-j", "2", "--", "--custom-flag=42"});
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
+  outcome = RunFixture("args", {"-j", "2"});
+  EXPECT_EQ(outcome.exit_code, 1) << "the fixture must notice a missing argument";
+}
+
+TEST_F(RunTest, DisagreeingPawnsStopTheRunBeforeAnyTest) {
+  const std::string sentinel = scratch_.Path("ran");
+  const Outcome outcome = RunRedqueen(Launch{
+      {"run", Fixture("list_differs"), "-j", "2", "--db", scratch_.db()},
+      {{"RAN_SENTINEL", sentinel}}});
+  EXPECT_EQ(outcome.exit_code, 3) << outcome.out << outcome.err;
+  EXPECT_THAT(outcome.err, HasSubstr("pawn 1"));
+  EXPECT_THAT(outcome.err, HasSubstr("Listing.OnlyInPawnOne"));
+  EXPECT_EQ(std::count(outcome.err.begin(), outcome.err.end(), '\n'), 1) << outcome.err;
+  EXPECT_FALSE(std::filesystem::exists(sentinel)) << "a test ran";
+  EXPECT_EQ(LeftBehind(), std::vector<int>{});
+}
+
+TEST_F(RunTest, GarbageOnTheChannelKillsOnlyThatPawn) {
+  const Outcome outcome = RunFixture("garbage", {"-j", "1"});
+  EXPECT_EQ(outcome.exit_code, 1) << outcome.out << outcome.err;
+  Db db(scratch_.db());
+  EXPECT_EQ(StatusOf(db, "Garbage.WritesOnTheChannel"), "CRASHED");
+  EXPECT_THAT(db.Value("SELECT crash FROM executions WHERE status = 'CRASHED'"),
+              HasSubstr("protocol error: bad frame magic"));
+  EXPECT_EQ(StatusOf(db, "Garbage.After"), "PASSED");
+}
+
+TEST_F(RunTest, UnmodifiedGtestBinaryIsRefusedWithoutRunningIt) {
+  const std::string sentinel = scratch_.Path("ran");
+  const Outcome outcome = RunRedqueen(Launch{
+      {"run", Fixture("plain_gtest"), "--db", scratch_.db()}, {{"RAN_SENTINEL", sentinel}}});
+  EXPECT_EQ(outcome.exit_code, 3) << outcome.out << outcome.err;
+  EXPECT_THAT(outcome.err, HasSubstr("link redqueen::gtest_main"));
+  EXPECT_FALSE(std::filesystem::exists(sentinel)) << "probing ran a test";
+}
+
+TEST_F(RunTest, MissingOrNonExecutableBinaryIsAnInfrastructureError) {
+  Outcome outcome = RunRedqueen({"run", scratch_.Path("nope"), "--db", scratch_.db()});
+  EXPECT_EQ(outcome.exit_code, 3);
+  EXPECT_THAT(outcome.err, HasSubstr("does not exist"));
+  std::ofstream(scratch_.Path("script")) << "#!/bin/sh\necho hi\n";
+  outcome = RunRedqueen({"run", scratch_.Path("script"), "--db", scratch_.db()});
+  EXPECT_EQ(outcome.exit_code, 3);
+  EXPECT_THAT(outcome.err, HasSubstr("not executable"));
+}
+
+TEST_F(RunTest, BadUsageExitsTwoWithOneLine) {
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"run", Fixture("passing"), "--bogus"},
+        std::vector<std::string>{"run", Fixture("passing"), "-j", "0"},
+        std::vector<std::string>{"run"}, std::vector<std::string>{}}) {
+    const Outcome outcome = RunRedqueen(args);
+    EXPECT_EQ(outcome.exit_code, 2) << outcome.err;
+    EXPECT_EQ(std::count(outcome.err.begin(), outcome.err.end(), '\n'), 1) << outcome.err;
+    EXPECT_THAT(outcome.err, HasSubstr("redqueen: error: "));
+  }
+}
+
+TEST_F(RunTest, UnwritableStoreFailsBeforeAnyTestRuns) {
+  std::ofstream(scratch_.Path("file")) << "x";
+  const Outcome outcome =
+      RunRedqueen({"run", Fixture("passing"), "--db", scratch_.Path("file") + "/redqueen.db"});
+  EXPECT_EQ(outcome.exit_code, 3) << outcome.out << outcome.err;
+  EXPECT_THAT(outcome.err, HasSubstr("cannot open the result store"));
+  EXPECT_THAT(outcome.out, testing::Not(HasSubstr("total_tests")));
+}
+
+TEST_F(RunTest, CtrlCKeepsResultsPrintsTheSummaryAndLeavesNoProcess) {
+  Launch launch;
+  launch.args = {"run", Fixture("sleepy"), "-j", "2", "--db", scratch_.db()};
+  launch.signal = SIGINT;
+  launch.delay = std::chrono::milliseconds(1500);
+  const Outcome outcome = RunRedqueen(launch);
+  EXPECT_EQ(outcome.exit_code, 130) << outcome.out << outcome.err;
+  EXPECT_THAT(outcome.out, HasSubstr("status: interrupted\n"));
+  EXPECT_EQ(LeftBehind(), std::vector<int>{}) << "a pawn or its child survived";
+  Db db(scratch_.db());
+  EXPECT_EQ(db.Value("SELECT status FROM runs"), "interrupted");
+  const long passed = db.Count("SELECT count(*) FROM executions WHERE status = 'PASSED'");
+  EXPECT_GT(passed, 5);
+  EXPECT_EQ(db.Count("SELECT count(*) FROM executions WHERE skip_message = 'interrupted'"),
+            101 - passed);
+}
+
+TEST_F(RunTest, SigkillLeavesEveryResultReceivedInAStoreThatOpens) {
+  Launch launch;
+  launch.args = {"run", Fixture("sleepy"), "-j", "1", "--gtest_filter=Tenths/*",
+                 "--db", scratch_.db()};
+  launch.signal = SIGKILL;
+  launch.delay = std::chrono::milliseconds(2000);
+  const Outcome outcome = RunRedqueen(launch);
+  EXPECT_EQ(outcome.exit_code, 128 + SIGKILL);
+  // About 19 tests of 100 ms ended within the 2 s; all but the last 100 ms
+  // of them must be in the store.
+  Db db(scratch_.db());
+  EXPECT_EQ(db.Value("PRAGMA integrity_check"), "ok");
+  EXPECT_GE(db.Count("SELECT count(*) FROM executions WHERE status = 'PASSED'"), 12);
+  EXPECT_EQ(db.Value("SELECT status FROM runs"), "running");
+  EXPECT_EQ(LeftBehind(), std::vector<int>{}) << "the pawn outlived redqueen";
+}
+
+}  // namespace
+}  // namespace redqueen::e2e

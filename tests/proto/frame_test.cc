@@ -1,0 +1,155 @@
+#include "proto/frame.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+namespace redqueen::proto {
+namespace {
+
+std::string Frame(const PawnMessage& message) {
+  std::string bytes;
+  EncodeFrame(message, &bytes);
+  return bytes;
+}
+
+TEST(FrameTest, ResultRoundTrips) {
+  Result result;
+  result.index = 42;
+  result.status = TestStatus::kFailed;
+  result.duration_us = 1234;
+  result.failures.push_back({"a_test.cc", 17, "Expected equality"});
+  result.skip_message = "why";
+  result.output_begin = 10;
+  result.output_end = 99;
+  FrameReader reader;
+  const std::string bytes = Frame(result);
+  reader.Append(bytes.data(), bytes.size());
+  PawnMessage message;
+  std::string error;
+  ASSERT_EQ(reader.Next(&message, &error), FrameReader::Status::kMessage) << error;
+  const auto& decoded = std::get<Result>(message);
+  EXPECT_EQ(decoded.index, 42u);
+  EXPECT_EQ(decoded.status, TestStatus::kFailed);
+  EXPECT_EQ(decoded.duration_us, 1234u);
+  ASSERT_EQ(decoded.failures.size(), 1u);
+  EXPECT_EQ(decoded.failures[0].file, "a_test.cc");
+  EXPECT_EQ(decoded.failures[0].line, 17);
+  EXPECT_EQ(decoded.failures[0].message, "Expected equality");
+  EXPECT_EQ(decoded.skip_message, "why");
+  EXPECT_EQ(decoded.output_end, 99u);
+  EXPECT_EQ(reader.Next(&message, &error), FrameReader::Status::kNeedMore);
+}
+
+TEST(FrameTest, RookMessagesRoundTripByteByByte) {
+  std::string bytes;
+  EncodeFrame(RookMessage(proto::Run{{3, 1, 4}}), &bytes);
+  EncodeFrame(RookMessage(Shutdown{}), &bytes);
+  FrameReader reader;
+  std::vector<RookMessage> got;
+  std::string error;
+  for (char c : bytes) {
+    reader.Append(&c, 1);
+    RookMessage message;
+    while (reader.Next(&message, &error) == FrameReader::Status::kMessage) {
+      got.push_back(message);
+    }
+  }
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(std::get<proto::Run>(got[0]).indexes, (std::vector<uint32_t>{3, 1, 4}));
+  EXPECT_TRUE(std::holds_alternative<Shutdown>(got[1]));
+}
+
+TEST(FrameTest, TruncatedFrameNeedsMoreAndStaysBuffered) {
+  const std::string bytes = Frame(Hello{kProtocolVersion, 7, 3, 99});
+  FrameReader reader;
+  reader.Append(bytes.data(), bytes.size() - 1);
+  PawnMessage message;
+  std::string error;
+  EXPECT_EQ(reader.Next(&message, &error), FrameReader::Status::kNeedMore);
+  EXPECT_EQ(reader.buffered(), bytes.size() - 1);
+}
+
+TEST(FrameTest, OversizedLengthIsAnErrorBeforeAnyAllocation) {
+  std::string bytes = Frame(Bye{});
+  const uint32_t huge = kMaxFrameLength + 1;
+  std::memcpy(bytes.data() + 8, &huge, sizeof huge);
+  FrameReader reader;
+  reader.Append(bytes.data(), kFrameHeaderSize);
+  PawnMessage message;
+  std::string error;
+  EXPECT_EQ(reader.Next(&message, &error), FrameReader::Status::kError);
+  EXPECT_NE(error.find("exceeds the limit"), std::string::npos) << error;
+}
+
+TEST(FrameTest, BadMagicIsAnErrorAndStaysOne) {
+  const std::string garbage = "this is not a redqueen frame";
+  FrameReader reader;
+  reader.Append(garbage.data(), garbage.size());
+  PawnMessage message;
+  std::string error;
+  EXPECT_EQ(reader.Next(&message, &error), FrameReader::Status::kError);
+  EXPECT_NE(error.find("bad frame magic"), std::string::npos) << error;
+  const std::string good = Frame(Bye{});
+  reader.Append(good.data(), good.size());
+  EXPECT_EQ(reader.Next(&message, &error), FrameReader::Status::kError);
+}
+
+TEST(FrameTest, UnknownMessageTypeIsAnError) {
+  std::string bytes = Frame(Bye{});
+  const uint16_t type = 999;
+  std::memcpy(bytes.data() + 6, &type, sizeof type);
+  FrameReader reader;
+  reader.Append(bytes.data(), bytes.size());
+  PawnMessage message;
+  std::string error;
+  EXPECT_EQ(reader.Next(&message, &error), FrameReader::Status::kError);
+  EXPECT_NE(error.find("unknown message type 999"), std::string::npos) << error;
+}
+
+TEST(FrameTest, RookMessageTypeFromAPawnIsAnError) {
+  std::string bytes;
+  EncodeFrame(RookMessage(Shutdown{}), &bytes);
+  FrameReader reader;
+  reader.Append(bytes.data(), bytes.size());
+  PawnMessage message;
+  std::string error;
+  EXPECT_EQ(reader.Next(&message, &error), FrameReader::Status::kError);
+}
+
+TEST(FrameTest, CorruptPayloadIsAnErrorNotACrash) {
+  // A TestList whose vector size prefix claims billions of entries.
+  std::string bytes = Frame(TestList{});
+  bytes.resize(kFrameHeaderSize);
+  const uint64_t count = 1ull << 40;
+  bytes.append(reinterpret_cast<const char*>(&count), sizeof count);
+  const uint32_t length = sizeof count;
+  std::memcpy(bytes.data() + 8, &length, sizeof length);
+  FrameReader reader;
+  reader.Append(bytes.data(), bytes.size());
+  PawnMessage message;
+  std::string error;
+  EXPECT_EQ(reader.Next(&message, &error), FrameReader::Status::kError);
+  EXPECT_NE(error.find("undecodable"), std::string::npos) << error;
+}
+
+TEST(FrameTest, NewerProtocolVersionIsAnError) {
+  std::string bytes = Frame(Bye{});
+  const uint16_t version = kProtocolVersion + 1;
+  std::memcpy(bytes.data() + 4, &version, sizeof version);
+  FrameReader reader;
+  reader.Append(bytes.data(), bytes.size());
+  PawnMessage message;
+  std::string error;
+  EXPECT_EQ(reader.Next(&message, &error), FrameReader::Status::kError);
+  EXPECT_NE(error.find("rebuild"), std::string::npos) << error;
+}
+
+TEST(NamesHashTest, DependsOnOrderAndBoundaries) {
+  EXPECT_EQ(NamesHash({"A.a", "B.b"}), NamesHash({"A.a", "B.b"}));
+  EXPECT_NE(NamesHash({"A.a", "B.b"}), NamesHash({"B.b", "A.a"}));
+  EXPECT_NE(NamesHash({"A.ab"}), NamesHash({"A.a", "b"}));
+}
+
+}  // namespace
+}  // namespace redqueen::proto

@@ -1,0 +1,71 @@
+// Fake knights and a fake clock: the Rook's policies, tested without processes.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "knight/worker.h"
+#include "rook/clock.h"
+#include "rook/result.h"
+
+namespace redqueen::rook {
+
+class FakeClock : public Clock {
+ public:
+  TimePoint Now() const override { return now; }
+  TimePoint now = TimePoint(std::chrono::seconds(1'700'000'000));
+};
+
+/// Records what the Rook sends; the test plays the pawn.
+struct FakeWorker : knight::Worker {
+  explicit FakeWorker(int pid) : fake_pid(pid) {}
+  void Send(const proto::RookMessage& message) override { sent.push_back(message); }
+  void Kill() override { ++kills; }
+  std::string ReadOutput(uint64_t begin, uint64_t end, size_t) override {
+    return "output[" + std::to_string(begin) + "," +
+           (end == UINT64_MAX ? std::string("end") : std::to_string(end)) + ")";
+  }
+  int pid() const override { return fake_pid; }
+
+  int fake_pid;
+  std::vector<proto::RookMessage> sent;
+  int kills = 0;
+};
+
+class FakeFactory : public knight::WorkerFactory {
+ public:
+  std::unique_ptr<knight::Worker> Start(int slot, knight::WorkerEvents*,
+                                        std::string* error) override {
+    if (fail_starts) {
+      *error = "no such binary";
+      return nullptr;
+    }
+    auto worker = std::make_unique<FakeWorker>(1000 + started);
+    ++started;
+    current[slot] = worker.get();
+    return worker;
+  }
+
+  bool fail_starts = false;
+  int started = 0;
+  /// The live worker of each slot (owned by the Rook).
+  std::map<int, FakeWorker*> current;
+};
+
+class RecordingSink : public RunSink {
+ public:
+  void OnTestsListed(const std::vector<proto::TestInfo>& list,
+                     const std::vector<uint32_t>& chosen) override {
+    tests = list;
+    selected = chosen;
+  }
+  void OnResult(const TestResult& result) override { results.push_back(result); }
+
+  std::vector<proto::TestInfo> tests;
+  std::vector<uint32_t> selected;
+  std::vector<TestResult> results;
+};
+
+}  // namespace redqueen::rook

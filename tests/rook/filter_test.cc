@@ -1,0 +1,42 @@
+#include "rook/filter.h"
+
+#include <gtest/gtest.h>
+
+namespace redqueen::rook {
+namespace {
+
+TEST(FilterTest, EmptyMatchesEverything) {
+  EXPECT_TRUE(TestFilter("").Matches("A.b"));
+}
+
+TEST(FilterTest, PositiveAndNegativePatterns) {
+  const TestFilter filter("Foo.*:Bar.?-Foo.Slow*");
+  EXPECT_TRUE(filter.Matches("Foo.Fast"));
+  EXPECT_TRUE(filter.Matches("Bar.x"));
+  EXPECT_FALSE(filter.Matches("Bar.xy"));
+  EXPECT_FALSE(filter.Matches("Foo.SlowOne"));
+  EXPECT_FALSE(filter.Matches("Baz.x"));
+}
+
+TEST(FilterTest, OnlyNegativeMeansAllBut) {
+  const TestFilter filter("-*Slow*");
+  EXPECT_TRUE(filter.Matches("A.Fast"));
+  EXPECT_FALSE(filter.Matches("A.Slow"));
+}
+
+TEST(FilterTest, GlobBacktracks) {
+  EXPECT_TRUE(GlobMatches("*a*b", "xaaab"));
+  EXPECT_FALSE(GlobMatches("*a*b", "xaaa"));
+  EXPECT_TRUE(GlobMatches("Words/P.*/1", "Words/P.Get/1"));
+}
+
+TEST(DisabledTest, SuiteOrTestPrefix) {
+  EXPECT_TRUE(IsDisabled("DISABLED_Suite.Test"));
+  EXPECT_TRUE(IsDisabled("Suite.DISABLED_Test"));
+  EXPECT_TRUE(IsDisabled("Inst/DISABLED_Suite.Test/0"));
+  EXPECT_FALSE(IsDisabled("Suite.Test_DISABLED_"));
+  EXPECT_FALSE(IsDisabled("Suite.Test"));
+}
+
+}  // namespace
+}  // namespace redqueen::rook

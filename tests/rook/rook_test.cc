@@ -1,0 +1,292 @@
+#include "rook/rook.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+
+#include "fakes.h"
+
+namespace redqueen::rook {
+namespace {
+
+std::vector<proto::TestInfo> MakeTests(int count, const std::string& prefix = "T.t") {
+  std::vector<proto::TestInfo> tests;
+  for (int i = 0; i < count; ++i) {
+    tests.push_back({prefix + std::to_string(i), "t.cc", i + 1, "", ""});
+  }
+  return tests;
+}
+
+proto::Hello HelloFor(const std::vector<proto::TestInfo>& tests) {
+  std::vector<std::string> names;
+  for (const auto& t : tests) names.push_back(t.name);
+  proto::Hello hello;
+  hello.pid = 1;
+  hello.count = static_cast<uint32_t>(names.size());
+  hello.names_hash = proto::NamesHash(names);
+  return hello;
+}
+
+template <class T>
+const T* Last(const FakeWorker& worker) {
+  return worker.sent.empty() ? nullptr : std::get_if<T>(&worker.sent.back());
+}
+
+/// Drives a Rook the way real pawns would, one step at a time.
+class RookTest : public testing::Test {
+ protected:
+  void Make(RookOptions options, int tests) {
+    tests_ = MakeTests(tests);
+    rook_ = std::make_unique<Rook>(options, &factory_, &clock_, &sink_);
+    rook_->Start([this] { ++finished_; });
+  }
+
+  FakeWorker& Worker(int slot) { return *factory_.current.at(slot); }
+
+  /// Every live pawn says hello; the one asked for the list sends it.
+  void Greet(const std::vector<proto::TestInfo>& tests) {
+    for (auto& [slot, worker] : factory_.current) {
+      if (worker && worker->sent.empty()) rook_->OnMessage(slot, HelloFor(tests));
+    }
+    for (auto& [slot, worker] : factory_.current) {
+      if (worker && Last<proto::ListTests>(*worker)) {
+        rook_->OnMessage(slot, proto::TestList{tests});
+      }
+    }
+  }
+
+  void Pass(int slot, uint32_t index) {
+    proto::Result result;
+    result.index = index;
+    result.status = TestStatus::kPassed;
+    rook_->OnMessage(slot, result);
+  }
+
+  /// The slot's pawn ends, as the Knight reports it.
+  void Exit(int slot, knight::ExitInfo info) {
+    factory_.current.erase(slot);
+    rook_->OnExit(slot, info);
+  }
+
+  /// Answers every outstanding Run with passes, and every Shutdown with an
+  /// exit, until nothing is outstanding.
+  void RunToTheEnd() {
+    for (bool progress = true; progress;) {
+      progress = false;
+      const auto current = factory_.current;
+      for (auto& [slot, worker] : current) {
+        if (factory_.current.count(slot) == 0) continue;
+        if (worker->sent.empty()) {
+          Greet(tests_);
+          progress = true;
+        } else if (const auto* run = Last<proto::Run>(*worker);
+                   run && answered_[worker] != worker->sent.size()) {
+          answered_[worker] = worker->sent.size();
+          const std::vector<uint32_t> indexes = run->indexes;
+          for (uint32_t index : indexes) Pass(slot, index);
+          progress = true;
+        } else if (Last<proto::Shutdown>(*worker)) {
+          rook_->OnMessage(slot, proto::Bye{});
+          Exit(slot, {});
+          progress = true;
+        }
+      }
+    }
+  }
+
+  std::vector<proto::TestInfo> tests_;
+  std::map<FakeWorker*, size_t> answered_;  ///< Sent-count when last answered.
+  FakeFactory factory_;
+  FakeClock clock_;
+  RecordingSink sink_;
+  std::unique_ptr<Rook> rook_;
+  int finished_ = 0;
+};
+
+TEST_F(RookTest, DispatchesUntilEveryTestHasOneResult) {
+  Make({.jobs = 3}, 100);
+  Greet(tests_);
+  RunToTheEnd();
+  EXPECT_EQ(finished_, 1);
+  EXPECT_EQ(rook_->outcome(), RookOutcome::kCompleted);
+  ASSERT_EQ(sink_.results.size(), 100u);
+  std::set<uint32_t> seen;
+  for (const auto& r : sink_.results) seen.insert(r.index);
+  EXPECT_EQ(seen.size(), 100u);
+  EXPECT_EQ(factory_.started, 3);
+}
+
+TEST_F(RookTest, OnlyTheFirstPawnSendsItsListAndNothingRunsBeforeAllAgree) {
+  Make({.jobs = 2}, 10);
+  rook_->OnMessage(0, HelloFor(tests_));
+  ASSERT_TRUE(Last<proto::ListTests>(Worker(0)));
+  rook_->OnMessage(0, proto::TestList{tests_});
+  EXPECT_EQ(Worker(0).sent.size(), 1u) << "ran before pawn 1 said hello";
+  rook_->OnMessage(1, HelloFor(tests_));
+  EXPECT_TRUE(Worker(1).sent.size() == 1 && Last<proto::Run>(Worker(1)));
+  EXPECT_TRUE(Last<proto::Run>(Worker(0)));
+}
+
+TEST_F(RookTest, DisagreeingListsNameThePawnAndTheTestAndRunNothing) {
+  Make({.jobs = 2}, 5);
+  auto other = tests_;
+  other.insert(other.begin() + 3, proto::TestInfo{"T.extra", "t.cc", 9, "", ""});
+  rook_->OnMessage(0, HelloFor(tests_));
+  rook_->OnMessage(0, proto::TestList{tests_});
+  rook_->OnMessage(1, HelloFor(other));
+  ASSERT_TRUE(Last<proto::ListTests>(Worker(1)));
+  rook_->OnMessage(1, proto::TestList{other});
+  EXPECT_EQ(rook_->outcome(), RookOutcome::kError);
+  EXPECT_NE(rook_->error().find("pawn 1"), std::string::npos) << rook_->error();
+  EXPECT_NE(rook_->error().find("'T.extra' as test #3"), std::string::npos)
+      << rook_->error();
+  EXPECT_EQ(Worker(0).kills, 1);
+  EXPECT_EQ(Worker(1).kills, 1);
+  Exit(0, {.signaled = true, .signal = 9});
+  Exit(1, {.signaled = true, .signal = 9});
+  EXPECT_EQ(finished_, 1);
+  EXPECT_TRUE(sink_.results.empty());
+  EXPECT_TRUE(sink_.tests.empty()) << "the run must not have begun";
+}
+
+TEST_F(RookTest, CrashMarksTheRunningTestAndRequeuesTheRestOfTheBatch) {
+  Make({.jobs = 1}, 40);
+  Greet(tests_);
+  const auto batch = Last<proto::Run>(Worker(0))->indexes;
+  ASSERT_EQ(batch, (std::vector<uint32_t>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
+  Pass(0, 0);
+  Pass(0, 1);
+  Exit(0, {.signaled = true, .signal = 11, .running = 2, .output_begin = 77,
+           .running_for_us = 5000});
+  ASSERT_EQ(sink_.results.size(), 3u);
+  const TestResult& crashed = sink_.results.back();
+  EXPECT_EQ(crashed.index, 2u);
+  EXPECT_EQ(crashed.status, TestStatus::kCrashed);
+  EXPECT_EQ(crashed.crash, "signal 11 (SIGSEGV)");
+  EXPECT_EQ(crashed.output, "output[77,end)");
+  EXPECT_EQ(crashed.duration_us, 5000u);
+  EXPECT_EQ(factory_.started, 2) << "a replacement takes the slot";
+  EXPECT_EQ(rook_->restarts(), 1);
+  Greet(tests_);
+  const auto next = Last<proto::Run>(Worker(0))->indexes;
+  ASSERT_FALSE(next.empty());
+  EXPECT_EQ(next.front(), 3u) << "the rest of the batch runs first";
+  RunToTheEnd();
+  EXPECT_EQ(rook_->outcome(), RookOutcome::kCompleted);
+  EXPECT_EQ(sink_.results.size(), 40u);
+}
+
+TEST_F(RookTest, DeathBetweenTestsBlamesTheNextTestOfTheBatch) {
+  Make({.jobs = 1}, 8);
+  Greet(tests_);
+  Pass(0, 0);
+  proto::Result result;
+  result.index = 1;
+  result.status = TestStatus::kPassed;
+  result.output_end = 500;
+  rook_->OnMessage(0, result);
+  Exit(0, {.exit_code = 1, .running = -1});
+  const TestResult& crashed = sink_.results.back();
+  EXPECT_EQ(crashed.index, 2u);
+  EXPECT_EQ(crashed.crash, "exit code 1 before the test started");
+  EXPECT_EQ(crashed.output, "output[500,end)");
+}
+
+TEST_F(RookTest, RestartsAreBoundedAndTheRestIsReportedNotRun) {
+  Make({.jobs = 1, .max_restarts = 2}, 40);
+  for (int crash = 0; crash < 3; ++crash) {
+    Greet(tests_);
+    const auto batch = Last<proto::Run>(Worker(0))->indexes;
+    Exit(0, {.signaled = true, .signal = 6, .running = batch.front()});
+  }
+  EXPECT_EQ(rook_->outcome(), RookOutcome::kError);
+  EXPECT_NE(rook_->error().find("--max-restarts 2"), std::string::npos) << rook_->error();
+  EXPECT_EQ(factory_.started, 3);
+  EXPECT_EQ(finished_, 1);
+  ASSERT_EQ(sink_.results.size(), 40u);
+  const auto crashed = std::count_if(sink_.results.begin(), sink_.results.end(),
+                                     [](const auto& r) { return r.status == TestStatus::kCrashed; });
+  EXPECT_EQ(crashed, 3);
+  EXPECT_EQ(sink_.results.back().status, TestStatus::kSkipped);
+  EXPECT_EQ(sink_.results.back().skip_message, "not run: the run stopped");
+}
+
+TEST_F(RookTest, InterruptKillsPawnsKeepsResultsAndSkipsTheRest) {
+  Make({.jobs = 2}, 20);
+  Greet(tests_);
+  Pass(0, Last<proto::Run>(Worker(0))->indexes.front());
+  rook_->Interrupt();
+  EXPECT_EQ(Worker(0).kills, 1);
+  EXPECT_EQ(Worker(1).kills, 1);
+  Exit(0, {.signaled = true, .signal = 9, .running = 1});
+  EXPECT_EQ(factory_.started, 2) << "no replacement after an interrupt";
+  Exit(1, {.signaled = true, .signal = 9});
+  EXPECT_EQ(rook_->outcome(), RookOutcome::kInterrupted);
+  ASSERT_EQ(sink_.results.size(), 20u);
+  EXPECT_EQ(sink_.results[0].status, TestStatus::kPassed);
+  for (size_t i = 1; i < sink_.results.size(); ++i) {
+    EXPECT_EQ(sink_.results[i].status, TestStatus::kSkipped);
+    EXPECT_EQ(sink_.results[i].skip_message, "interrupted");
+  }
+}
+
+TEST_F(RookTest, PawnThatDiesBeforeHelloIsAnInfrastructureError) {
+  Make({.jobs = 2}, 5);
+  Exit(0, {.exit_code = 1});
+  EXPECT_EQ(rook_->outcome(), RookOutcome::kError);
+  EXPECT_NE(rook_->error().find("exited before the run began (exit code 1)"),
+            std::string::npos)
+      << rook_->error();
+  Exit(1, {.signaled = true, .signal = 9});
+  EXPECT_EQ(finished_, 1);
+}
+
+TEST_F(RookTest, UnstartablePawnIsAnInfrastructureError) {
+  factory_.fail_starts = true;
+  Make({.jobs = 2}, 5);
+  EXPECT_EQ(rook_->outcome(), RookOutcome::kError);
+  EXPECT_NE(rook_->error().find("no such binary"), std::string::npos);
+  EXPECT_EQ(finished_, 1);
+}
+
+TEST_F(RookTest, ResultForATestNotInTheBatchKillsThePawn) {
+  Make({.jobs = 1}, 40);
+  Greet(tests_);
+  Pass(0, 39);
+  EXPECT_EQ(Worker(0).kills, 1);
+  Exit(0, {.signaled = true, .signal = 9, .running = -1});
+  EXPECT_EQ(sink_.results.back().crash,
+            "protocol error: reported test T.t39 it was not running before the test started");
+}
+
+TEST_F(RookTest, FilterAndDisabledTestsDecideTheSelection) {
+  tests_ = MakeTests(3, "A.t");
+  tests_.push_back({"A.DISABLED_off", "t.cc", 9, "", ""});
+  tests_.push_back({"B.t0", "t.cc", 10, "", ""});
+  rook_ = std::make_unique<Rook>(RookOptions{.jobs = 1, .filter = "A.*-A.t1"},
+                                 &factory_, &clock_, &sink_);
+  rook_->Start([this] { ++finished_; });
+  Greet(tests_);
+  EXPECT_EQ(sink_.selected, (std::vector<uint32_t>{0, 2}));
+  RunToTheEnd();
+  EXPECT_EQ(sink_.results.size(), 2u);
+}
+
+TEST_F(RookTest, ResultsAreStampedWithTheClock) {
+  Make({.jobs = 1}, 4);
+  Greet(tests_);
+  clock_.now += std::chrono::seconds(5);
+  const auto stamped = clock_.now;
+  RunToTheEnd();
+  for (const auto& r : sink_.results) EXPECT_EQ(r.finished_at, stamped);
+}
+
+TEST(BatchSizeTest, AQuarterOfEachPawnsShareAndAtLeastOne) {
+  EXPECT_EQ(BatchSize(10000, 2), 1250u);
+  EXPECT_EQ(BatchSize(7, 2), 1u);
+  EXPECT_EQ(BatchSize(0, 2), 1u);
+}
+
+}  // namespace
+}  // namespace redqueen::rook
