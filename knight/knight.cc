@@ -11,10 +11,9 @@
 #include <boost/interprocess/shared_memory_object.hpp>
 #include <boost/process/args.hpp>
 #include <boost/process/child.hpp>
-#include <boost/process/env.hpp>
-#include <boost/process/environment.hpp>
 #include <boost/process/exe.hpp>
 #include <boost/process/extend.hpp>
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -70,6 +69,33 @@ void SetUpChild(const ChildFds& fds, pid_t parent) {
   sigprocmask(SIG_SETMASK, &none, nullptr);
 }
 
+/// redqueen's environment, with the pawn's own variables set over it.
+std::vector<std::string> PawnEnvironment(const PawnSpec& spec, int slot,
+                                         const std::string& scoreboard,
+                                         const std::string& tmp_dir) {
+  std::vector<std::pair<std::string, std::string>> overrides = {
+      {proto::kEnvPawnFds,
+       std::to_string(proto::kCommandFd) + "," + std::to_string(proto::kEventFd)},
+      {proto::kEnvScoreboard, scoreboard},
+      {proto::kEnvPawnId, std::to_string(slot)},
+      {proto::kEnvPawnCount, std::to_string(spec.pawn_count)},
+      {"TMPDIR", tmp_dir},
+      {"TEST_TMPDIR", tmp_dir},
+  };
+  overrides.insert(overrides.end(), spec.env.begin(), spec.env.end());
+  std::vector<std::string> env;
+  for (char** entry = environ; *entry; ++entry) {
+    const std::string_view text(*entry);
+    const std::string_view key = text.substr(0, text.find('='));
+    const bool overridden =
+        std::any_of(overrides.begin(), overrides.end(),
+                    [key](const auto& kv) { return kv.first == key; });
+    if (!overridden) env.emplace_back(text);
+  }
+  for (const auto& [key, value] : overrides) env.push_back(key + "=" + value);
+  return env;
+}
+
 }  // namespace
 
 std::string ExitInfo::Describe() const {
@@ -87,6 +113,7 @@ Knight::Knight(KnightFactory* factory, int slot, WorkerEvents* events)
       slot_(slot),
       events_(events),
       events_pipe_(factory->io()),
+      reap_timer_(factory->io()),
       read_buffer_(64 * 1024) {
   factory_->Register(this);
 }
@@ -154,19 +181,17 @@ bool Knight::Spawn(const PawnSpec& spec, int generation, std::string* error) {
     return false;
   }
 
-  bp::environment env = boost::this_process::environment();
-  env[proto::kEnvPawnFds] = std::to_string(proto::kCommandFd) + "," +
-                            std::to_string(proto::kEventFd);
-  env[proto::kEnvScoreboard] = scoreboard_name_;
-  env[proto::kEnvPawnId] = std::to_string(slot_);
-  env[proto::kEnvPawnCount] = std::to_string(spec.pawn_count);
-  env["TMPDIR"] = tmp_dir;
-  env["TEST_TMPDIR"] = tmp_dir;
-  for (const auto& [key, value] : spec.env) env[key] = value;
+  std::vector<std::string> env = PawnEnvironment(spec, slot_, scoreboard_name_, tmp_dir);
+  std::vector<char*> envp;
+  for (std::string& entry : env) envp.push_back(entry.data());
+  envp.push_back(nullptr);
 
   const pid_t parent = getpid();
   std::error_code ec;
-  bp::child child(bp::exe = spec.binary, bp::args = spec.args, env,
+  // The environment goes straight to execve: Boost 1.74's environment class
+  // reads past the end of its entries when looking keys up.
+  bp::child child(bp::exe = spec.binary, bp::args = spec.args,
+                  bp::extend::on_setup = [&envp](auto& exec) { exec.env = envp.data(); },
                   bp::extend::on_exec_setup =
                       [&fds, parent](auto&) { SetUpChild(fds, parent); },
                   ec);
@@ -228,21 +253,24 @@ void Knight::ReadMore() {
 }
 
 void Knight::OnBytes(size_t size) {
+  if (Consume(size)) ReadMore();
+}
+
+bool Knight::Consume(size_t size) {
   reader_.Append(read_buffer_.data(), size);
   proto::PawnMessage message;
   std::string error;
   for (;;) {
     const auto status = reader_.Next(&message, &error);
-    if (status == proto::FrameReader::Status::kNeedMore) break;
+    if (status == proto::FrameReader::Status::kNeedMore) return true;
     if (status == proto::FrameReader::Status::kError) {
       FailProtocol(error);
-      return;
+      return false;
     }
     // The pawn has mapped the scoreboard before it says hello.
     if (std::holds_alternative<proto::Hello>(message)) RemoveScoreboardName();
     events_->OnMessage(slot_, std::move(message));
   }
-  ReadMore();
 }
 
 void Knight::FailProtocol(const std::string& error) {
@@ -251,6 +279,7 @@ void Knight::FailProtocol(const std::string& error) {
 }
 
 void Knight::OnChannelClosed() {
+  if (channel_closed_) return;
   channel_closed_ = true;
   if (protocol_error_.empty() && reader_.buffered() > 0) {
     protocol_error_ = "channel closed inside a frame (" +
@@ -260,6 +289,33 @@ void Knight::OnChannelClosed() {
   // died or can no longer report.
   KillGroup();
   TryReap();
+  if (!reaped_) PollForExit();
+}
+
+void Knight::PollForExit() {
+  // The pawn is dying (it was just sent SIGKILL); its SIGCHLD may already
+  // have been consumed by a wake-up that found it not yet waitable.
+  reap_timer_.expires_after(std::chrono::milliseconds(5));
+  reap_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec == boost::asio::error::operation_aborted) return;
+    TryReap();
+    if (!reaped_) PollForExit();
+  });
+}
+
+void Knight::DrainChannel() {
+  // The pawn is reaped: what it wrote is in the pipe now, and a process that
+  // inherited the pipe's write end (a forked grandchild) must not keep the
+  // Knight waiting for an EOF.
+  boost::system::error_code ec;
+  events_pipe_.non_blocking(true, ec);
+  for (;;) {
+    const size_t size = events_pipe_.read_some(boost::asio::buffer(read_buffer_), ec);
+    if (ec || size == 0) break;
+    if (!Consume(size)) return;
+  }
+  events_pipe_.cancel(ec);
+  OnChannelClosed();
 }
 
 void Knight::TryReap() {
@@ -275,6 +331,7 @@ void Knight::TryReap() {
   while (waitpid(pid_, &wait_status_, 0) < 0 && errno == EINTR) {
   }
   reaped_ = true;
+  if (!channel_closed_) DrainChannel();
   MaybeFinish();
 }
 

@@ -11,6 +11,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/interprocess/mapped_region.hpp>
 #include <memory>
 #include <set>
@@ -54,7 +55,12 @@ class Knight : public Worker {
  private:
   void ReadMore();
   void OnBytes(size_t size);
+  /// Decodes and delivers the frames in the first `size` bytes of the
+  /// buffer; false after a protocol error.
+  bool Consume(size_t size);
   void OnChannelClosed();
+  void PollForExit();
+  void DrainChannel();
   void FailProtocol(const std::string& error);
   void KillGroup();
   void MaybeFinish();
@@ -67,6 +73,7 @@ class Knight : public Worker {
   int pid_ = -1;
   int command_fd_ = -1;
   boost::asio::posix::stream_descriptor events_pipe_;
+  boost::asio::steady_timer reap_timer_;
   std::vector<char> read_buffer_;
   proto::FrameReader reader_;
   std::string capture_path_;

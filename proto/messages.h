@@ -6,14 +6,12 @@
 // case in the variant below; frame.cc picks the type id from the variant.
 #pragma once
 
-#include <cereal/types/string.hpp>
-#include <cereal/types/variant.hpp>
-#include <cereal/types/vector.hpp>
 #include <cstdint>
 #include <string>
 #include <variant>
 #include <vector>
 
+#include "proto/bounded.h"
 #include "proto/status.h"
 
 namespace redqueen::proto {
@@ -51,7 +49,7 @@ struct TestInfo {
 
   template <class Archive>
   void serialize(Archive& ar) {
-    ar(name, file, line, type_param, value_param);
+    ar(Bounded(name), Bounded(file), line, Bounded(type_param), Bounded(value_param));
   }
 };
 
@@ -73,7 +71,7 @@ struct TestList {
 
   template <class Archive>
   void serialize(Archive& ar) {
-    ar(tests);
+    ar(Bounded(tests));
   }
 };
 
@@ -85,7 +83,7 @@ struct Failure {
 
   template <class Archive>
   void serialize(Archive& ar) {
-    ar(file, line, message);
+    ar(Bounded(file), line, Bounded(message));
   }
 };
 
@@ -101,8 +99,8 @@ struct Result {
 
   template <class Archive>
   void serialize(Archive& ar) {
-    ar(index, status, duration_us, failures, skip_message, output_begin,
-       output_end);
+    ar(index, status, duration_us, Bounded(failures), Bounded(skip_message),
+       output_begin, output_end);
   }
 };
 
@@ -122,7 +120,7 @@ struct Run {
 
   template <class Archive>
   void serialize(Archive& ar) {
-    ar(indexes);
+    ar(Bounded(indexes));
   }
 };
 

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Sets up, builds everything and passes the whole test suite, then again under
+# ASan+UBSan: the README's second command, and what CI runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+for preset in release asan; do
+  echo "== $preset: build"
+  cmake --preset "$preset" -DREDQUEEN_BUILD_TESTS=ON >/dev/null
+  cmake --build --preset "$preset" -j 2
+  echo "== $preset: test"
+  ctest --preset "$preset"
+done
