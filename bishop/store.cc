@@ -1,6 +1,7 @@
 #include "bishop/store.h"
 
 #include <filesystem>
+#include <unordered_map>
 
 #include "bishop/statement.h"
 
@@ -40,7 +41,7 @@ CREATE TABLE executions (
   attempt INTEGER NOT NULL,
   status TEXT NOT NULL,
   duration_us INTEGER NOT NULL,
-  finished_at TEXT NOT NULL,
+  finished_us INTEGER NOT NULL,  -- Unix time, microseconds
   pawn INTEGER NOT NULL,
   skip_message TEXT NOT NULL,
   crash TEXT NOT NULL,
@@ -65,7 +66,9 @@ std::unique_ptr<Store> Store::Open(const std::string& path, std::string* error) 
   if (!parent.empty()) std::filesystem::create_directories(parent, ec);
   sqlite3* db = nullptr;
   const int rc = sqlite3_open_v2(path.c_str(), &db,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                                     SQLITE_OPEN_NOMUTEX,  // One thread uses it.
+                                 nullptr);
   if (rc != SQLITE_OK) {
     *error = "cannot open the result store '" + path + "': " +
              (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)) +
@@ -73,6 +76,10 @@ std::unique_ptr<Store> Store::Open(const std::string& path, std::string* error) 
     sqlite3_close(db);
     return nullptr;
   }
+  // Checkpointing the WAL into the database on close would put a full copy
+  // of the run's pages on the path to redqueen's exit; the next writer's
+  // automatic checkpoints take care of it instead.
+  sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
   std::unique_ptr<Store> store(new Store(db));
   if (!store->Migrate(error)) {
     *error = "result store '" + path + "': " + *error;
@@ -123,7 +130,8 @@ bool Store::Migrate(std::string* error) {
     // Fails on a file that is not a database, before anything is written.
     Exec("PRAGMA journal_mode=WAL");
     Exec("PRAGMA synchronous=NORMAL");
-    Exec("PRAGMA foreign_keys=ON");
+    // The REFERENCES clauses document the schema; enforcing them would cost
+    // two lookups per stored result, and only this code writes the store.
     const int version = SchemaVersion();
     if (version > kSchemaVersion) {
       *error = "written by a newer redqueen (schema " + std::to_string(version) +
@@ -139,7 +147,7 @@ bool Store::Migrate(std::string* error) {
     }
     insert_execution_ = Prepare(
         "INSERT INTO executions (run_id, test_id, attempt, status, duration_us, "
-        "finished_at, pawn, skip_message, crash, output) "
+        "finished_us, pawn, skip_message, crash, output) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     insert_failure_ = Prepare(
         "INSERT INTO failures (execution_id, file, line, message) VALUES (?, ?, ?, ?)");
@@ -180,22 +188,57 @@ int64_t Store::BeginRun(const RunRecord& run) {
 std::vector<int64_t> Store::AddTests(const std::string& binary,
                                      const std::vector<proto::TestInfo>& tests) {
   BeginIfNeeded();
-  sqlite3_stmt* stmt = Prepare(
+  // One scan of what the store knows of this binary, then writes only for
+  // new or moved tests: a rerun of an unchanged suite writes nothing here.
+  struct Known {
+    int64_t id;
+    proto::TestInfo info;
+  };
+  std::unordered_map<std::string, Known> known;
+  sqlite3_stmt* select = Prepare(
+      "SELECT id, name, file, line, type_param, value_param FROM tests "
+      "WHERE binary = ?");
+  {
+    Binder binder(db_, select);
+    binder.Text(binary);
+    auto text = [select](int column) {
+      const auto* bytes = sqlite3_column_text(select, column);
+      return std::string(bytes ? reinterpret_cast<const char*>(bytes) : "");
+    };
+    while (binder.Step("read tests")) {
+      known.emplace(text(1), Known{sqlite3_column_int64(select, 0),
+                                   {text(1), text(2), sqlite3_column_int(select, 3),
+                                    text(4), text(5)}});
+    }
+  }
+  sqlite3_finalize(select);
+
+  sqlite3_stmt* insert = Prepare(
       "INSERT INTO tests (binary, name, file, line, type_param, value_param) "
-      "VALUES (?, ?, ?, ?, ?, ?) "
-      "ON CONFLICT (binary, name) DO UPDATE SET file = excluded.file, "
-      "line = excluded.line, type_param = excluded.type_param, "
-      "value_param = excluded.value_param RETURNING id");
+      "VALUES (?, ?, ?, ?, ?, ?)");
+  sqlite3_stmt* update = Prepare(
+      "UPDATE tests SET file = ?, line = ?, type_param = ?, value_param = ? "
+      "WHERE id = ?");
   std::vector<int64_t> ids;
   ids.reserve(tests.size());
   for (const proto::TestInfo& test : tests) {
-    Binder binder(db_, stmt);
-    binder.Text(binary).Text(test.name).Text(test.file).Int(test.line)
-        .Text(test.type_param).Text(test.value_param);
-    binder.Step("insert test");
-    ids.push_back(sqlite3_column_int64(stmt, 0));
+    const auto it = known.find(test.name);
+    if (it == known.end()) {
+      Binder(db_, insert).Text(binary).Text(test.name).Text(test.file).Int(test.line)
+          .Text(test.type_param).Text(test.value_param).Step("insert test");
+      ids.push_back(sqlite3_last_insert_rowid(db_));
+      continue;
+    }
+    const proto::TestInfo& old = it->second.info;
+    if (old.file != test.file || old.line != test.line ||
+        old.type_param != test.type_param || old.value_param != test.value_param) {
+      Binder(db_, update).Text(test.file).Int(test.line).Text(test.type_param)
+          .Text(test.value_param).Int(it->second.id).Step("update test");
+    }
+    ids.push_back(it->second.id);
   }
-  sqlite3_finalize(stmt);
+  sqlite3_finalize(insert);
+  sqlite3_finalize(update);
   return ids;
 }
 
@@ -204,7 +247,7 @@ void Store::AddExecution(int64_t run_id, const ExecutionRecord& e) {
   {
     Binder(db_, insert_execution_)
         .Int(run_id).Int(e.test_id).Int(e.attempt).Text(e.status)
-        .Int(static_cast<int64_t>(e.duration_us)).Text(e.finished_at).Int(e.pawn)
+        .Int(static_cast<int64_t>(e.duration_us)).Int(e.finished_us).Int(e.pawn)
         .Text(e.skip_message).Text(e.crash).Blob(e.output)
         .Step("insert execution");
   }

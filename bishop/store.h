@@ -43,7 +43,7 @@ struct ExecutionRecord {
   int attempt = 1;
   std::string status;
   uint64_t duration_us = 0;
-  std::string finished_at;
+  int64_t finished_us = 0;  ///< Unix time in microseconds.
   int pawn = -1;
   std::string skip_message;
   std::string crash;

@@ -64,7 +64,9 @@ class ResidentPawn::Reporter : public testing::EmptyTestEventListener {
           part.message()});
     }
     result.output_begin = output_begin_;
-    result.output_end = OutputOffset();
+    // Only a test that did not pass has its output read; skip the syscall.
+    result.output_end =
+        result.status == TestStatus::kPassed ? output_begin_ : OutputOffset();
     pawn_->channel_->Send(result);
     if (auto* board = pawn_->scoreboard_) {
       board->running.store(proto::Scoreboard::kIdle, std::memory_order_release);
@@ -76,6 +78,24 @@ class ResidentPawn::Reporter : public testing::EmptyTestEventListener {
   uint32_t index_ = 0;
   uint64_t output_begin_ = 0;
   int64_t started_ns_ = 0;
+};
+
+/// Replaces gtest's console printer in a pawn: it prints each failure and
+/// skip where the test's own output is, as gtest does, and nothing for a
+/// passing test, so that a passing test costs no write.
+class FailurePrinter : public testing::EmptyTestEventListener {
+ public:
+  void OnTestPartResult(const testing::TestPartResult& part) override {
+    if (part.type() == testing::TestPartResult::kSuccess) return;
+    const char* kind = part.skipped() ? "Skipped" : "Failure";
+    if (part.file_name()) {
+      std::printf("%s:%d: %s\n%s\n", part.file_name(), part.line_number(), kind,
+                  part.message());
+    } else {
+      std::printf("%s\n%s\n", kind, part.message());
+    }
+    std::fflush(stdout);
+  }
 };
 
 ResidentPawn::ResidentPawn(Channel* channel, proto::Scoreboard* scoreboard)
@@ -133,7 +153,13 @@ int ResidentPawn::Serve() {
   hello.names_hash = proto::NamesHash(names_);
   channel_->Send(hello);
 
-  testing::UnitTest::GetInstance()->listeners().Append(new Reporter(this));
+  // Line-buffered, so what a test printed before it crashed is in the
+  // capture file, as on a terminal.
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
+  testing::TestEventListeners& listeners = testing::UnitTest::GetInstance()->listeners();
+  delete listeners.Release(listeners.default_result_printer());
+  listeners.Append(new FailurePrinter);
+  listeners.Append(new Reporter(this));
   proto::RookMessage message;
   while (channel_->Receive(&message)) {
     if (std::holds_alternative<proto::ListTests>(message)) {

@@ -18,7 +18,9 @@ void StoreSink::OnResult(const rook::TestResult& result) {
   record.attempt = static_cast<int>(result.attempt);
   record.status = std::string(StatusName(result.status));
   record.duration_us = result.duration_us;
-  record.finished_at = Iso8601(result.finished_at);
+  record.finished_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                           result.finished_at.time_since_epoch())
+                           .count();
   record.pawn = result.pawn;
   record.skip_message = result.skip_message;
   record.crash = result.crash;

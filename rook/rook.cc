@@ -34,9 +34,13 @@ std::string FirstDifference(const std::vector<proto::TestInfo>& reference,
 
 }  // namespace
 
-size_t BatchSize(size_t queued, int jobs) {
+size_t BatchSize(size_t queued, int jobs, uint64_t mean_duration_us) {
   const size_t share = queued / (4 * static_cast<size_t>(std::max(jobs, 1)));
-  return std::max<size_t>(share, 1);
+  const size_t floor =
+      mean_duration_us == 0
+          ? 1
+          : static_cast<size_t>((kMinBatchWorkUs + mean_duration_us - 1) / mean_duration_us);
+  return std::max({share, floor, size_t{1}});
 }
 
 Rook::Rook(RookOptions options, knight::WorkerFactory* factory, const Clock* clock,
@@ -174,9 +178,10 @@ void Rook::CheckAgreement() {
 
 void Rook::BeginRun() {
   running_ = true;
-  sink_->OnTestsListed(tests_, selected_);
   queue_.assign(selected_.begin(), selected_.end());
+  // Pawns start on their first batches while the sinks record the list.
   Dispatch();
+  sink_->OnTestsListed(tests_, selected_);
 }
 
 void Rook::Dispatch() {
@@ -189,7 +194,12 @@ void Rook::Dispatch() {
 
 void Rook::SendBatch(int slot) {
   Slot& s = slots_[slot];
-  const size_t size = std::min(BatchSize(queue_.size(), options_.jobs), queue_.size());
+  // A mean of at least 1 us once anything ran: tests faster than the clock
+  // are the ones that most need large batches.
+  const uint64_t mean =
+      results_in_ == 0 ? 0 : std::max<uint64_t>(total_duration_us_ / results_in_, 1);
+  const size_t size =
+      std::min(BatchSize(queue_.size(), options_.jobs, mean), queue_.size());
   proto::Run run;
   run.indexes.assign(queue_.begin(), queue_.begin() + static_cast<long>(size));
   queue_.erase(queue_.begin(), queue_.begin() + static_cast<long>(size));
@@ -244,6 +254,7 @@ void Rook::Report(TestResult result) {
   if (done_[result.index]) return;
   done_[result.index] = true;
   ++results_in_;
+  total_duration_us_ += result.duration_us;
   result.finished_at = clock_->Now();
   sink_->OnResult(result);
 }

@@ -113,6 +113,7 @@ class Rook : public knight::WorkerEvents {
   std::vector<uint32_t> selected_;
   std::vector<bool> done_;
   size_t results_in_ = 0;
+  uint64_t total_duration_us_ = 0;  ///< Of the results in, for BatchSize.
   std::deque<uint32_t> queue_;
   /// Pawns whose hello disagreed; their lists are fetched to name the test.
   std::vector<std::pair<int, std::vector<proto::TestInfo>>> mismatched_;
@@ -122,8 +123,14 @@ class Rook : public knight::WorkerEvents {
   bool finished_ = false;
 };
 
+/// Expected work per batch below which the cost of a batch (one
+/// RUN_ALL_TESTS() call walks every registered test) outweighs balance.
+inline constexpr uint64_t kMinBatchWorkUs = 5000;
+
 /// Tests per batch for a free pawn: a quarter of each pawn's share of what is
-/// left, at least one, so batches shrink toward the end and the tail balances.
-size_t BatchSize(size_t queued, int jobs);
+/// left, so batches shrink toward the end and the tail balances; but at least
+/// kMinBatchWorkUs of work at the mean duration seen so far (0: none seen),
+/// and at least one test.
+size_t BatchSize(size_t queued, int jobs, uint64_t mean_duration_us);
 
 }  // namespace redqueen::rook

@@ -283,9 +283,30 @@ TEST_F(RookTest, ResultsAreStampedWithTheClock) {
 }
 
 TEST(BatchSizeTest, AQuarterOfEachPawnsShareAndAtLeastOne) {
-  EXPECT_EQ(BatchSize(10000, 2), 1250u);
-  EXPECT_EQ(BatchSize(7, 2), 1u);
-  EXPECT_EQ(BatchSize(0, 2), 1u);
+  EXPECT_EQ(BatchSize(10000, 2, 0), 1250u);
+  EXPECT_EQ(BatchSize(7, 2, 0), 1u);
+  EXPECT_EQ(BatchSize(0, 2, 0), 1u);
+  EXPECT_EQ(BatchSize(7, 2, 50'000), 1u) << "slow tests: single tests at the end";
+}
+
+TEST(BatchSizeTest, FastTestsGetBatchesWorthTheCallOverhead) {
+  EXPECT_EQ(BatchSize(100, 2, 1), kMinBatchWorkUs);
+  EXPECT_EQ(BatchSize(20, 2, 1000), kMinBatchWorkUs / 1000);
+}
+
+TEST_F(RookTest, BatchesGrowWhenTestsTurnOutFast) {
+  Make({.jobs = 1}, 2000);
+  Greet(tests_);
+  const auto first = Last<proto::Run>(Worker(0))->indexes;
+  EXPECT_EQ(first.size(), 500u);
+  for (uint32_t index : first) {
+    proto::Result result;
+    result.index = index;
+    result.duration_us = 2;
+    rook_->OnMessage(0, result);
+  }
+  EXPECT_EQ(Last<proto::Run>(Worker(0))->indexes.size(), 1500u)
+      << "2 us tests: at least 2500 per batch, capped by what is left";
 }
 
 }  // namespace
