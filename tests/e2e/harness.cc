@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <boost/process.hpp>
+#include <boost/process/extend.hpp>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -32,8 +33,8 @@ std::string NewTag() {
 }
 
 bool HasTag(const std::string& pid, const std::string& tag) {
-  const std::string environ = ReadFile("/proc/" + pid + "/environ");
-  return environ.find("REDQUEEN_E2E_TAG=" + tag) != std::string::npos;
+  const std::string text = ReadFile("/proc/" + pid + "/environ");
+  return text.find("REDQUEEN_E2E_TAG=" + tag) != std::string::npos;
 }
 
 std::vector<int> Tagged(const std::string& tag) {
@@ -65,19 +66,9 @@ Scratch::~Scratch() {
   std::filesystem::remove_all(dir_, ec);
 }
 
-Outcome RunRedqueen(const Launch& launch) {
-  Scratch io;
-  last_tag = NewTag();
-  bp::environment env = boost::this_process::environment();
-  env["REDQUEEN_E2E_TAG"] = last_tag;
-  for (const auto& [key, value] : launch.env) env[key] = value;
-  bp::child child(bp::exe = REDQUEEN_BINARY, bp::args = launch.args, env,
-                  bp::std_in < bp::null, bp::std_out > io.Path("out"),
-                  bp::std_err > io.Path("err"));
-  if (launch.signal) {
-    std::this_thread::sleep_for(launch.delay);
-    kill(child.id(), launch.signal);
-  }
+namespace {
+
+Outcome Collect(bp::child& child, const Scratch& io) {
   child.wait();
   Outcome outcome;
   outcome.exit_code = child.native_exit_code();
@@ -89,6 +80,36 @@ Outcome RunRedqueen(const Launch& launch) {
   outcome.out = ReadFile(io.Path("out"));
   outcome.err = ReadFile(io.Path("err"));
   return outcome;
+}
+
+}  // namespace
+
+Outcome RunRedqueen(const Launch& launch) {
+  Scratch io;
+  last_tag = NewTag();
+  // Built entry by entry: Boost 1.74's environment lookup misreads entries.
+  std::vector<std::string> env = {"REDQUEEN_E2E_TAG=" + last_tag};
+  for (const auto& [key, value] : launch.env) env.push_back(key + "=" + value);
+  for (char** entry = environ; *entry; ++entry) env.emplace_back(*entry);
+  std::vector<char*> envp;
+  for (std::string& entry : env) envp.push_back(entry.data());
+  envp.push_back(nullptr);
+  bp::child child(bp::exe = REDQUEEN_BINARY, bp::args = launch.args,
+                  bp::extend::on_setup = [&envp](auto& exec) { exec.env = envp.data(); },
+                  bp::std_in < bp::null, bp::std_out > io.Path("out"),
+                  bp::std_err > io.Path("err"));
+  if (launch.signal) {
+    std::this_thread::sleep_for(launch.delay);
+    kill(child.id(), launch.signal);
+  }
+  return Collect(child, io);
+}
+
+Outcome RunProgram(const std::string& path, const std::vector<std::string>& args) {
+  Scratch io;
+  bp::child child(bp::exe = path, bp::args = args, bp::std_in < bp::null,
+                  bp::std_out > io.Path("out"), bp::std_err > io.Path("err"));
+  return Collect(child, io);
 }
 
 std::vector<int> LeftBehind() {

@@ -45,6 +45,9 @@ struct Launch {
 Outcome RunRedqueen(const Launch& launch);
 inline Outcome RunRedqueen(std::vector<std::string> args) { return RunRedqueen(Launch{std::move(args)}); }
 
+/// Runs any program to completion (no tag, no signal).
+Outcome RunProgram(const std::string& path, const std::vector<std::string>& args);
+
 /// Processes (pids) of the last Run still alive, after a short grace.
 std::vector<int> LeftBehind();
 
