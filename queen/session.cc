@@ -27,6 +27,8 @@ namespace asio = boost::asio;
 
 /// Commit interval of the store: a killed redqueen loses less than this.
 constexpr auto kFlushInterval = std::chrono::milliseconds(50);
+/// How often the status line may move without a result arriving.
+constexpr auto kTickInterval = std::chrono::milliseconds(250);
 
 void PrintError(const std::string& message) {
   std::fprintf(stderr, "redqueen: error: %s\n", message.c_str());
@@ -108,6 +110,15 @@ void FlushPeriodically(asio::steady_timer& timer, bishop::Store& store,
       return;
     }
     FlushPeriodically(timer, store, on_error);
+  });
+}
+
+void TickPeriodically(asio::steady_timer& timer, Terminal& terminal) {
+  timer.expires_after(kTickInterval);
+  timer.async_wait([&timer, &terminal](const boost::system::error_code& ec) {
+    if (ec) return;
+    terminal.Tick();
+    TickPeriodically(timer, terminal);
   });
 }
 
@@ -193,12 +204,15 @@ int RunSession(const RunOptions& options) {
   });
   asio::steady_timer flush_timer(io);
   FlushPeriodically(flush_timer, *store, on_sink_error);
+  asio::steady_timer tick_timer(io);
+  TickPeriodically(tick_timer, terminal);
 
   terminal.Note("redqueen: running " + binary + " on " + std::to_string(options.jobs) +
                 " pawn" + (options.jobs == 1 ? "" : "s"));
   rook->Start([&] {
     interrupts.cancel();
     flush_timer.cancel();
+    tick_timer.cancel();
     io.stop();
   });
   io.run();

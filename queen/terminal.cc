@@ -72,6 +72,7 @@ void Terminal::Note(const std::string& line) {
 }
 
 void Terminal::DrawStatus(bool force) {
+  if (total_ == 0 && !force) return;  // Not started yet.
   const auto now = std::chrono::steady_clock::now();
   const auto interval = tty_ ? kTtyRedraw : kPlainProgress;
   if (!force && now - last_draw_ < interval && done_ != total_) return;

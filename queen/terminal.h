@@ -20,6 +20,10 @@ class Terminal : public rook::RunSink {
                      const std::vector<uint32_t>& selected) override;
   void OnResult(const rook::TestResult& result) override;
 
+  /// Redraws the status line if it is due, so the elapsed time moves while a
+  /// long test runs (called on a timer).
+  void Tick() { DrawStatus(false); }
+
   /// A line of redqueen's own (start, warnings), kept clear of the status line.
   void Note(const std::string& line);
   /// Prints the failures list, in registration order, and the summary block.

@@ -265,6 +265,22 @@ TEST_F(RunTest, UnwritableStoreFailsBeforeAnyTestRuns) {
   EXPECT_THAT(outcome.out, testing::Not(HasSubstr("total_tests")));
 }
 
+TEST_F(RunTest, TerminalGetsALiveStatusLineAndPlainOutputDoesNot) {
+  // script(1) gives redqueen a pseudo-terminal as stdout.
+  const std::string command = std::string(REDQUEEN_BINARY) + " run " +
+                              Fixture("failing") + " -j 1 --db " + scratch_.db();
+  const Outcome tty = RunProgram("/usr/bin/script", {"-qec", command, "/dev/null"});
+  EXPECT_EQ(tty.exit_code, 1) << tty.out;
+  EXPECT_THAT(tty.out, HasSubstr("\r\033[K[0/5] 0 failed"));
+  // A failure clears the status line before it is printed.
+  EXPECT_THAT(tty.out, HasSubstr("\r\033[KFAILED Failing.ExpectEq"));
+  EXPECT_THAT(tty.out, HasSubstr("status: failed"));
+
+  const Outcome plain = RunFixture("failing", {"-j", "1"});
+  EXPECT_THAT(plain.out, testing::Not(HasSubstr("\033[")));
+  EXPECT_THAT(plain.out, HasSubstr("\nFAILED Failing.ExpectEq"));
+}
+
 TEST_F(RunTest, CtrlCKeepsResultsPrintsTheSummaryAndLeavesNoProcess) {
   Launch launch;
   launch.args = {"run", Fixture("sleepy"), "-j", "2", "--db", scratch_.db()};
