@@ -24,6 +24,7 @@ namespace redqueen::queen {
 namespace {
 
 namespace asio = boost::asio;
+using rook::RookOutcome;
 
 /// Commit interval of the store: a killed redqueen loses less than this.
 constexpr auto kFlushInterval = std::chrono::milliseconds(50);
@@ -122,6 +123,42 @@ void TickPeriodically(asio::steady_timer& timer, Terminal& terminal) {
   });
 }
 
+/// The run's final status and exit code, from how the Rook ended.
+int Conclude(rook::RookOutcome outcome, bool interrupted, RunSummary* summary) {
+  if (outcome == rook::RookOutcome::kInterrupted || interrupted) {
+    summary->status = "interrupted";
+    return kExitInterrupted;
+  }
+  if (outcome == rook::RookOutcome::kError) {
+    summary->status = "error";
+    return kExitInfra;
+  }
+  return summary->tests_failed > 0 ? kExitTestsFailed : kExitPassed;
+}
+
+std::vector<const rook::TestResult*> FailuresOf(
+    const std::vector<std::optional<rook::TestResult>>& results) {
+  std::vector<const rook::TestResult*> failures;
+  for (const auto& result : results) {
+    if (result && IsFailure(result->status)) failures.push_back(&*result);
+  }
+  return failures;
+}
+
+bishop::RunSummaryRecord RecordOf(const RunSummary& summary) {
+  bishop::RunSummaryRecord record;
+  record.status = summary.status;
+  record.completed_at = summary.completed_at;
+  record.total_tests = summary.total_tests;
+  record.tests_passed = summary.tests_passed;
+  record.tests_failed = summary.tests_failed;
+  record.tests_skipped = summary.tests_skipped;
+  record.execution_errors = summary.execution_errors;
+  record.flaky = summary.flaky;
+  record.execution_time = summary.execution_time;
+  return record;
+}
+
 }  // namespace
 
 int RunSession(const RunOptions& options) {
@@ -217,40 +254,18 @@ int RunSession(const RunOptions& options) {
   });
   io.run();
 
-  const auto completed = clock.Now();
-  RunSummary summary = Summarize(sinks.results(), sinks.selected(), started, completed);
-  int code = summary.tests_failed > 0 ? kExitTestsFailed : kExitPassed;
-  if (rook->outcome() == rook::RookOutcome::kInterrupted || interrupted) {
-    summary.status = "interrupted";
-    code = kExitInterrupted;
-  } else if (rook->outcome() == rook::RookOutcome::kError) {
-    summary.status = "error";
-    code = kExitInfra;
+  const RookOutcome outcome = rook->outcome();
+  RunSummary summary =
+      Summarize(sinks.results(), sinks.selected(), started, clock.Now());
+  const int code = Conclude(outcome, interrupted, &summary);
+  // A run that never began (pawns disagreed, would not start) has no summary
+  // worth printing: the error line says it all.
+  if (rook->running_began() || outcome != RookOutcome::kError) {
+    terminal.Finish(FailuresOf(sinks.results()), FormatSummary(summary));
   }
-
-  std::vector<const rook::TestResult*> failures;
-  for (const auto& result : sinks.results()) {
-    if (result && IsFailure(result->status)) failures.push_back(&*result);
-  }
-  if (rook->outcome() == rook::RookOutcome::kError && rook->running_began()) {
-    terminal.Finish(failures, FormatSummary(summary));
-  } else if (rook->outcome() != rook::RookOutcome::kError) {
-    terminal.Finish(failures, FormatSummary(summary));
-  }
-  if (rook->outcome() == rook::RookOutcome::kError) PrintError(rook->error());
-
-  bishop::RunSummaryRecord record;
-  record.status = summary.status;
-  record.completed_at = summary.completed_at;
-  record.total_tests = summary.total_tests;
-  record.tests_passed = summary.tests_passed;
-  record.tests_failed = summary.tests_failed;
-  record.tests_skipped = summary.tests_skipped;
-  record.execution_errors = summary.execution_errors;
-  record.flaky = summary.flaky;
-  record.execution_time = summary.execution_time;
+  if (outcome == RookOutcome::kError) PrintError(rook->error());
   try {
-    store->FinishRun(run_id, record);
+    store->FinishRun(run_id, RecordOf(summary));
   } catch (const std::exception& e) {
     PrintError(e.what());
     return kExitInfra;
