@@ -102,8 +102,9 @@ void ExpectCrashes(Db& db) {
   EXPECT_EQ(crash_of("Crashing.Abort"), "signal 6 (SIGABRT)");
   EXPECT_EQ(crash_of("Crashing.ExitZero"), "exit code 0");
   EXPECT_EQ(crash_of("Crashing.ExitOne"), "exit code 1");
+  EXPECT_EQ(crash_of("Crashing.KilledFromOutside"), "signal 9 (SIGKILL)");
   for (const char* name : {"Crashing.Before", "Crashing.Between1", "Crashing.Between2",
-                           "Crashing.Between3", "Crashing.After"}) {
+                           "Crashing.Between3", "Crashing.Between4", "Crashing.After"}) {
     EXPECT_EQ(StatusOf(db, name), "PASSED") << name;
   }
   EXPECT_THAT(db.Value("SELECT e.output FROM executions e JOIN tests t ON "
@@ -118,8 +119,8 @@ TEST_F(RunTest, CrashesAreContainedOnOnePawn) {
   const Outcome outcome = RunFixture("crashing", {"-j", "1"});
   EXPECT_EQ(outcome.exit_code, 1) << outcome.out << outcome.err;
   EXPECT_THAT(outcome.out, HasSubstr("CRASHED Crashing.Segfault"));
-  EXPECT_THAT(outcome.out, HasSubstr("tests_failed: 4\n"));
-  EXPECT_THAT(outcome.out, HasSubstr("execution_errors: 4\n"));
+  EXPECT_THAT(outcome.out, HasSubstr("tests_failed: 5\n"));
+  EXPECT_THAT(outcome.out, HasSubstr("execution_errors: 5\n"));
   Db db(scratch_.db());
   ExpectCrashes(db);
 }
@@ -129,7 +130,7 @@ TEST_F(RunTest, CrashesAreContainedOnTwoPawns) {
   EXPECT_EQ(outcome.exit_code, 1) << outcome.out << outcome.err;
   Db db(scratch_.db());
   ExpectCrashes(db);
-  EXPECT_EQ(db.Count("SELECT count(*) FROM executions"), 9);
+  EXPECT_EQ(db.Count("SELECT count(*) FROM executions"), 11);
 }
 
 TEST_F(RunTest, RestartLimitStopsTheRunWithAClearError) {
