@@ -43,4 +43,20 @@ void Channel::Send(const proto::PawnMessage& message) {
   }
 }
 
+int ServeCommands(Channel* channel, const std::function<proto::TestList()>& list,
+                  const std::function<void(const std::vector<uint32_t>&)>& run) {
+  proto::RookMessage message;
+  while (channel->Receive(&message)) {
+    if (std::holds_alternative<proto::ListTests>(message)) {
+      channel->Send(list());
+    } else if (const auto* batch = std::get_if<proto::Run>(&message)) {
+      run(batch->indexes);
+    } else {
+      channel->Send(proto::Bye{});
+      return 0;
+    }
+  }
+  return 0;
+}
+
 }  // namespace redqueen::pawn

@@ -2,6 +2,9 @@
 // command fd and writes of frames to the event fd.
 #pragma once
 
+#include <functional>
+#include <vector>
+
 #include "proto/frame.h"
 
 namespace redqueen::pawn {
@@ -23,5 +26,11 @@ class Channel {
   proto::FrameReader reader_;
   std::string out_;
 };
+
+/// The command loop every pawn runs after its Hello: answers ListTests with
+/// `list()`, runs each batch with `run`, says Bye on Shutdown. Returns the
+/// pawn's exit code (0 on Shutdown, and on EOF: the Rook is gone).
+int ServeCommands(Channel* channel, const std::function<proto::TestList()>& list,
+                  const std::function<void(const std::vector<uint32_t>&)>& run);
 
 }  // namespace redqueen::pawn

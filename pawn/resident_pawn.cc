@@ -147,11 +147,7 @@ void ResidentPawn::RunBatch(const std::vector<uint32_t>& indexes) {
 
 int ResidentPawn::Serve() {
   CollectTests();
-  proto::Hello hello;
-  hello.pid = static_cast<int32_t>(getpid());
-  hello.count = static_cast<uint32_t>(tests_.size());
-  hello.names_hash = proto::NamesHash(names_);
-  channel_->Send(hello);
+  channel_->Send(proto::HelloFor(static_cast<int32_t>(getpid()), names_));
 
   // Line-buffered, so what a test printed before it crashed is in the
   // capture file, as on a terminal.
@@ -160,18 +156,9 @@ int ResidentPawn::Serve() {
   delete listeners.Release(listeners.default_result_printer());
   listeners.Append(new FailurePrinter);
   listeners.Append(new Reporter(this));
-  proto::RookMessage message;
-  while (channel_->Receive(&message)) {
-    if (std::holds_alternative<proto::ListTests>(message)) {
-      channel_->Send(List());
-    } else if (const auto* run = std::get_if<proto::Run>(&message)) {
-      RunBatch(run->indexes);
-    } else {
-      channel_->Send(proto::Bye{});
-      return 0;
-    }
-  }
-  return 0;
+  return ServeCommands(
+      channel_, [this] { return List(); },
+      [this](const std::vector<uint32_t>& indexes) { RunBatch(indexes); });
 }
 
 }  // namespace redqueen::pawn

@@ -107,6 +107,14 @@ uint64_t NamesHash(const std::vector<std::string>& names) {
   return hash;
 }
 
+Hello HelloFor(int32_t pid, const std::vector<std::string>& names) {
+  Hello hello;
+  hello.pid = pid;
+  hello.count = static_cast<uint32_t>(names.size());
+  hello.names_hash = NamesHash(names);
+  return hello;
+}
+
 void EncodeFrame(const PawnMessage& message, std::string* out) {
   Encode(message, out);
 }

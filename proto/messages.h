@@ -93,6 +93,8 @@ struct Result {
   uint64_t duration_us = 0;
   std::vector<Failure> failures;
   std::string skip_message;
+  /// For CRASHED (an exec pawn's child died in the test): how it died.
+  std::string crash;
   /// The test's slice of the pawn's capture file: [output_begin, output_end).
   uint64_t output_begin = 0;
   uint64_t output_end = 0;
@@ -100,7 +102,7 @@ struct Result {
   template <class Archive>
   void serialize(Archive& ar) {
     ar(index, status, duration_us, Bounded(failures), Bounded(skip_message),
-       output_begin, output_end);
+       Bounded(crash), output_begin, output_end);
   }
 };
 
@@ -134,5 +136,8 @@ using RookMessage = std::variant<ListTests, Run, Shutdown>;
 
 /// FNV-1a over the names, each terminated by '\n': pawns compare lists by it.
 uint64_t NamesHash(const std::vector<std::string>& names);
+
+/// The Hello of a pawn with these tests, in registration order.
+Hello HelloFor(int32_t pid, const std::vector<std::string>& names);
 
 }  // namespace redqueen::proto

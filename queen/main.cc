@@ -2,8 +2,10 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <cstring>
 #include <exception>
 
+#include "pawn/exec_pawn.h"
 #include "queen/exit_codes.h"
 #include "queen/options.h"
 #include "queen/session.h"
@@ -12,6 +14,11 @@ int main(int argc, char** argv) {
   // A pawn that dies while we write to it shows up as EPIPE and an exit event,
   // not as a signal that kills redqueen. Pawns get SIGPIPE back (knight.cc).
   signal(SIGPIPE, SIG_IGN);
+  // The Knight starts redqueen itself as the pawn of an unmodified binary.
+  if (argc > 1 && std::strcmp(argv[1], "exec-pawn") == 0) {
+    signal(SIGPIPE, SIG_DFL);
+    return redqueen::pawn::ExecPawnMain(argc, argv);
+  }
   redqueen::queen::RunOptions options;
   int exit_code = 0;
   if (!redqueen::queen::ParseCommandLine(argc, argv, &options, &exit_code)) {

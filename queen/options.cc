@@ -37,13 +37,18 @@ bool ParseCommandLine(int argc, char** argv, RunOptions* options, int* exit_code
   CLI::App* run = app.add_subcommand(
       "run", "Run a GoogleTest binary's tests on parallel pawns");
   run->add_option("BINARY", options->binary,
-                  "Test binary linked with redqueen::gtest_main")
+                  "GoogleTest binary (linked with redqueen::gtest_main or not)")
       ->required();
   run->add_option("-j,--jobs", options->jobs,
                   "Pawns (worker processes); default: the CPUs available")
       ->check(CLI::PositiveNumber);
   run->add_option("--gtest_filter", options->gtest_filter,
                   "Run only the tests matching this gtest filter");
+  run->add_option("--pawn", options->pawn,
+                  "auto: resident pawns for binaries linked with redqueen::gtest_main, "
+                  "exec pawns for any other gtest binary")
+      ->check(CLI::IsMember({"auto", "resident", "exec"}))
+      ->capture_default_str();
   run->add_flag("--gtest_also_run_disabled_tests", options->also_run_disabled,
                 "Also run DISABLED_ tests");
   run->add_option("--db", options->db_path, "The result store (SQLite)")

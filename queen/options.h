@@ -10,6 +10,8 @@ struct RunOptions {
   std::string binary;
   int jobs = 0;  ///< 0: the CPUs this process may use.
   std::string gtest_filter;
+  /// auto (resident when the binary links redqueen::gtest_main), resident, exec.
+  std::string pawn = "auto";
   bool also_run_disabled = false;
   std::string db_path = ".redqueen/redqueen.db";
   int max_restarts = 100;

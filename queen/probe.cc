@@ -24,10 +24,11 @@ bool Contains(std::string_view haystack, const std::string& needle) {
          haystack.end();
 }
 
-/// The parts of an ELF64 file a string constant can live in: allocated,
-/// non-executable sections with contents (.rodata, .data). Test binaries are
-/// mostly code and debug info, so this reads a small fraction of the file.
-/// Empty when the file is not ELF64: then the whole file is searched.
+/// The parts of an ELF64 file a string constant or an imported symbol's name
+/// can live in: allocated, non-executable sections with contents (.rodata,
+/// .data) and the dynamic string table. Test binaries are mostly code and
+/// debug info, so this reads a small fraction of the file. Empty when the file
+/// is not ELF64: then the whole file is searched.
 std::vector<std::string_view> DataSections(std::string_view file) {
   std::vector<std::string_view> sections;
   if (file.size() < sizeof(Elf64_Ehdr) || std::memcmp(file.data(), ELFMAG, SELFMAG) != 0 ||
@@ -44,8 +45,9 @@ std::vector<std::string_view> DataSections(std::string_view file) {
     Elf64_Shdr section;
     std::memcpy(&section, file.data() + header.e_shoff + i * sizeof(Elf64_Shdr),
                 sizeof section);
-    if (section.sh_type != SHT_PROGBITS || !(section.sh_flags & SHF_ALLOC) ||
-        (section.sh_flags & SHF_EXECINSTR) || section.sh_offset > file.size() ||
+    const bool data = section.sh_type == SHT_PROGBITS || section.sh_type == SHT_STRTAB;
+    if (!data || !(section.sh_flags & SHF_ALLOC) || (section.sh_flags & SHF_EXECINSTR) ||
+        section.sh_offset > file.size() ||
         section.sh_size > file.size() - section.sh_offset) {
       continue;
     }
@@ -54,17 +56,21 @@ std::vector<std::string_view> DataSections(std::string_view file) {
   return sections;
 }
 
-bool FileContains(int fd, size_t size, const std::string& needle) {
-  if (size < needle.size()) return false;
-  void* data = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
-  if (data == MAP_FAILED) return false;
+/// Which of `needles` occur in the file's data (see DataSections).
+std::vector<bool> FileContains(int fd, size_t size, const std::vector<std::string>& needles) {
+  std::vector<bool> found(needles.size(), false);
+  void* data = size == 0 ? MAP_FAILED : mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  if (data == MAP_FAILED) return found;
   const std::string_view file(static_cast<const char*>(data), size);
-  const std::vector<std::string_view> sections = DataSections(file);
-  bool found = false;
-  if (sections.empty()) {
-    found = Contains(file, needle);
-  } else {
-    for (std::string_view section : sections) found = found || Contains(section, needle);
+  std::vector<std::string_view> sections = DataSections(file);
+  if (sections.empty()) sections.push_back(file);
+  for (size_t i = 0; i < needles.size(); ++i) {
+    for (std::string_view section : sections) {
+      if (section.size() >= needles[i].size() && Contains(section, needles[i])) {
+        found[i] = true;
+        break;
+      }
+    }
   }
   munmap(data, size);
   return found;
@@ -93,9 +99,18 @@ BinaryKind ProbeBinary(const std::string& path, std::string* error) {
     *error = "cannot read test binary '" + path + "': " + std::strerror(errno);
     return BinaryKind::kUnusable;
   }
-  const bool pawn = FileContains(fd, static_cast<size_t>(st.st_size), PawnMarker());
+  // gtest's help text names its flags; a binary linking libgtest.so imports
+  // symbols of namespace testing instead.
+  const std::vector<bool> found = FileContains(
+      fd, static_cast<size_t>(st.st_size),
+      {PawnMarker(), "--gtest_list_tests", "_ZN7testing8internal"});
   close(fd);
-  return pawn ? BinaryKind::kResidentPawn : BinaryKind::kPlainGtest;
+  if (found[0]) return BinaryKind::kResidentPawn;
+  if (found[1] || found[2]) return BinaryKind::kPlainGtest;
+  *error = "'" + path +
+           "' is not a GoogleTest binary (it has none of gtest's flags); pass a test "
+           "binary built with GoogleTest";
+  return BinaryKind::kUnusable;
 }
 
 }  // namespace redqueen::queen

@@ -99,6 +99,13 @@ std::string Absolute(const std::string& path) {
   return ec ? path : absolute.lexically_normal().string();
 }
 
+/// This executable, which serves as the exec pawn too.
+std::string SelfPath() {
+  std::error_code ec;
+  const auto path = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? "/proc/self/exe" : path.string();
+}
+
 void FlushPeriodically(asio::steady_timer& timer, bishop::Store& store,
                        std::function<void(std::string)> on_error) {
   timer.expires_after(kFlushInterval);
@@ -163,18 +170,20 @@ bishop::RunSummaryRecord RecordOf(const RunSummary& summary) {
 
 int RunSession(const RunOptions& options) {
   std::string error;
-  switch (ProbeBinary(options.binary, &error)) {
-    case BinaryKind::kUnusable:
-      PrintError(error);
-      return kExitInfra;
-    case BinaryKind::kPlainGtest:
-      PrintError("'" + options.binary +
-                 "' is not linked with redqueen::gtest_main, so it cannot serve as a "
-                 "resident pawn; link redqueen::gtest_main instead of "
-                 "GTest::gtest_main (CMake: target_link_libraries(<target> PRIVATE "
-                 "redqueen::gtest_main)). None of its tests were run.");
-      return kExitInfra;
-    case BinaryKind::kResidentPawn: break;
+  const BinaryKind kind = ProbeBinary(options.binary, &error);
+  if (kind == BinaryKind::kUnusable) {
+    PrintError(error);
+    return kExitInfra;
+  }
+  const bool resident = options.pawn == "resident" ||
+                        (options.pawn == "auto" && kind == BinaryKind::kResidentPawn);
+  if (resident && kind != BinaryKind::kResidentPawn) {
+    PrintError("'" + options.binary +
+               "' is not linked with redqueen::gtest_main, so it cannot serve as a "
+               "resident pawn; link redqueen::gtest_main instead of GTest::gtest_main "
+               "(CMake: target_link_libraries(<target> PRIVATE redqueen::gtest_main)), "
+               "or drop --pawn resident. None of its tests were run.");
+    return kExitInfra;
   }
 
   std::unique_ptr<bishop::Store> store = bishop::Store::Open(options.db_path, &error);
@@ -199,8 +208,14 @@ int RunSession(const RunOptions& options) {
 
   asio::io_context io;
   knight::PawnSpec spec;
-  spec.binary = Absolute(options.binary);
-  spec.args = options.pawn_args;
+  if (resident) {
+    spec.binary = Absolute(options.binary);
+    spec.args = options.pawn_args;
+  } else {
+    spec.binary = SelfPath();
+    spec.args = {"exec-pawn", Absolute(options.binary), "--"};
+    spec.args.insert(spec.args.end(), options.pawn_args.begin(), options.pawn_args.end());
+  }
   spec.run_dir = run_dir.path();
   spec.pawn_count = options.jobs;
   knight::KnightFactory factory(io, spec);
@@ -245,7 +260,8 @@ int RunSession(const RunOptions& options) {
   TickPeriodically(tick_timer, terminal);
 
   terminal.Note("redqueen: running " + binary + " on " + std::to_string(options.jobs) +
-                " pawn" + (options.jobs == 1 ? "" : "s"));
+                (resident ? " resident" : " exec") + " pawn" +
+                (options.jobs == 1 ? "" : "s"));
   rook->Start([&] {
     interrupts.cancel();
     flush_timer.cancel();

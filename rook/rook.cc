@@ -32,6 +32,16 @@ std::string FirstDifference(const std::vector<proto::TestInfo>& reference,
   return "same names, different hash (a pawn built from other sources?)";
 }
 
+/// The last non-empty line of a pawn's output: its own error message, when
+/// it could not start, without the noise before it.
+std::string LastLine(const std::string& text) {
+  size_t end = text.find_last_not_of("\r\n");
+  if (end == std::string::npos) return "";
+  const size_t start = text.rfind('\n', end);
+  return text.substr(start == std::string::npos ? 0 : start + 1, end + 1 -
+                     (start == std::string::npos ? 0 : start + 1));
+}
+
 }  // namespace
 
 size_t BatchSize(size_t queued, int jobs, uint64_t mean_duration_us) {
@@ -238,6 +248,7 @@ void Rook::OnTestResult(int slot, const proto::Result& result) {
   out.duration_us = result.duration_us;
   out.failures = result.failures;
   out.skip_message = result.skip_message;
+  out.crash = result.crash;
   if (result.status != TestStatus::kPassed) {
     out.output = s.worker->ReadOutput(result.output_begin, result.output_end,
                                       options_.output_cap);
@@ -266,9 +277,9 @@ void Rook::OnExit(int slot, const knight::ExitInfo& info) {
     if (state == SlotState::kBusy) {
       OnCrash(slot, info);
     } else if (!running_ && state != SlotState::kStopping) {
-      const std::string output = s.worker->ReadOutput(0, kToEnd, 400);
+      const std::string said = LastLine(s.worker->ReadOutput(0, kToEnd, 4096));
       Fail(Describe(slot) + " exited before the run began (" + info.Describe() +
-           ")" + (output.empty() ? "" : "; it printed: " + output));
+           ")" + (said.empty() ? "" : ": " + said));
     }
   }
   s.worker.reset();

@@ -8,7 +8,7 @@ packages=(
   libboost-dev libboost-filesystem-dev
   libcereal-dev libcli11-dev
   googletest libgtest-dev libgmock-dev
-  libsqlite3-dev sqlite3
+  libsqlite3-dev sqlite3 nlohmann-json3-dev
   python3
 )
 

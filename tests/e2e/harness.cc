@@ -122,6 +122,15 @@ std::vector<int> LeftBehind() {
   return pids;
 }
 
+Outcome FixtureTest::RunFixture(const std::string& fixture,
+                                std::vector<std::string> extra) {
+  std::vector<std::string> args = {"run", Fixture(fixture), "--db", scratch_.db()};
+  args.insert(args.end(), extra.begin(), extra.end());
+  Outcome outcome = RunRedqueen(args);
+  EXPECT_EQ(LeftBehind(), std::vector<int>{}) << "processes of the run survived it";
+  return outcome;
+}
+
 Db::Db(const std::string& path) {
   if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
     throw std::runtime_error("cannot open " + path);

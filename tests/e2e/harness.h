@@ -1,6 +1,7 @@
 // Running the real redqueen binary and reading what it left behind.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <sqlite3.h>
 
 #include <chrono>
@@ -62,6 +63,14 @@ class Db {
 
  private:
   sqlite3* db_ = nullptr;
+};
+
+/// A test with its own store: runs redqueen on fixtures and checks, after
+/// every run, that no process of it survived.
+class FixtureTest : public testing::Test {
+ protected:
+  Outcome RunFixture(const std::string& fixture, std::vector<std::string> extra = {});
+  Scratch scratch_;
 };
 
 /// "name -> status" of the executions of the last run in a store.

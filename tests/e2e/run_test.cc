@@ -14,18 +14,7 @@ namespace {
 
 using testing::HasSubstr;
 
-class RunTest : public testing::Test {
- protected:
-  Outcome RunFixture(const std::string& fixture, std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {"run", Fixture(fixture), "--db", scratch_.db()};
-    args.insert(args.end(), extra.begin(), extra.end());
-    Outcome outcome = RunRedqueen(args);
-    EXPECT_EQ(LeftBehind(), std::vector<int>{}) << "processes of the run survived it";
-    return outcome;
-  }
-
-  Scratch scratch_;
-};
+class RunTest : public FixtureTest {};
 
 TEST_F(RunTest, PassingSuiteExitsZeroWithTheFullSummary) {
   const Outcome outcome = RunFixture("passing", {"-j", "2"});
@@ -226,10 +215,11 @@ TEST_F(RunTest, GarbageOnTheChannelKillsOnlyThatPawn) {
   EXPECT_EQ(StatusOf(db, "Garbage.After"), "PASSED");
 }
 
-TEST_F(RunTest, UnmodifiedGtestBinaryIsRefusedWithoutRunningIt) {
+TEST_F(RunTest, UnmodifiedGtestBinaryIsRefusedAsResidentPawnWithoutRunningIt) {
   const std::string sentinel = scratch_.Path("ran");
-  const Outcome outcome = RunRedqueen(Launch{
-      {"run", Fixture("plain_gtest"), "--db", scratch_.db()}, {{"RAN_SENTINEL", sentinel}}});
+  const Outcome outcome = RunRedqueen(
+      Launch{{"run", Fixture("plain_gtest"), "--pawn", "resident", "--db", scratch_.db()},
+             {{"RAN_SENTINEL", sentinel}}});
   EXPECT_EQ(outcome.exit_code, 3) << outcome.out << outcome.err;
   EXPECT_THAT(outcome.err, HasSubstr("link redqueen::gtest_main"));
   EXPECT_FALSE(std::filesystem::exists(sentinel)) << "probing ran a test";
@@ -245,10 +235,24 @@ TEST_F(RunTest, MissingOrNonExecutableBinaryIsAnInfrastructureError) {
   EXPECT_THAT(outcome.err, HasSubstr("not executable"));
 }
 
+TEST_F(RunTest, ProgramsThatAreNotGtestBinariesAreRefusedWithoutRunningThem) {
+  const std::string sentinel = scratch_.Path("ran");
+  std::ofstream(scratch_.Path("script")) << "#!/bin/sh\ntouch " << sentinel << "\n";
+  std::filesystem::permissions(scratch_.Path("script"), std::filesystem::perms::owner_all);
+  for (const std::string& binary : {scratch_.Path("script"), std::string("/bin/true")}) {
+    const Outcome outcome = RunRedqueen({"run", binary, "--db", scratch_.db()});
+    EXPECT_EQ(outcome.exit_code, 3) << binary;
+    EXPECT_THAT(outcome.err, HasSubstr("is not a GoogleTest binary")) << binary;
+    EXPECT_EQ(std::count(outcome.err.begin(), outcome.err.end(), '\n'), 1) << outcome.err;
+  }
+  EXPECT_FALSE(std::filesystem::exists(sentinel));
+}
+
 TEST_F(RunTest, BadUsageExitsTwoWithOneLine) {
   for (const std::vector<std::string>& args :
        {std::vector<std::string>{"run", Fixture("passing"), "--bogus"},
         std::vector<std::string>{"run", Fixture("passing"), "-j", "0"},
+        std::vector<std::string>{"run", Fixture("passing"), "--pawn", "other"},
         std::vector<std::string>{"run"}, std::vector<std::string>{}}) {
     const Outcome outcome = RunRedqueen(args);
     EXPECT_EQ(outcome.exit_code, 2) << outcome.err;

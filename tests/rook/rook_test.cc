@@ -21,11 +21,7 @@ std::vector<proto::TestInfo> MakeTests(int count, const std::string& prefix = "T
 proto::Hello HelloFor(const std::vector<proto::TestInfo>& tests) {
   std::vector<std::string> names;
   for (const auto& t : tests) names.push_back(t.name);
-  proto::Hello hello;
-  hello.pid = 1;
-  hello.count = static_cast<uint32_t>(names.size());
-  hello.names_hash = proto::NamesHash(names);
-  return hello;
+  return proto::HelloFor(1, names);
 }
 
 template <class T>

@@ -1,0 +1,288 @@
+#include "pawn/exec_pawn.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <set>
+
+#include "pawn/attach.h"
+#include "pawn/gtest_report.h"
+#include "pawn/test_list.h"
+
+namespace redqueen::pawn {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+/// How much of a test's output the exec pawn keeps to find its skip message.
+constexpr size_t kHeadBytes = 64 * 1024;
+
+constexpr char kRun[] = "[ RUN      ] ";
+constexpr char kOk[] = "[       OK ] ";
+constexpr char kFailed[] = "[  FAILED  ] ";
+constexpr char kSkipped[] = "[  SKIPPED ] ";
+
+bool StartsWith(const std::string& text, const char* prefix) {
+  return text.compare(0, std::strlen(prefix), prefix) == 0;
+}
+
+/// The test name in a gtest status line, without " (N ms)", ", where ..." and
+/// the line end.
+std::string NameIn(const std::string& line, const char* prefix) {
+  std::string name = line.substr(std::strlen(prefix));
+  while (!name.empty() && (name.back() == '\n' || name.back() == '\r')) name.pop_back();
+  for (const char* tail : {", where ", " ("}) {
+    const size_t at = name.find(tail);
+    if (at != std::string::npos) name.resize(at);
+  }
+  return name;
+}
+
+int64_t Nanos(Clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch())
+      .count();
+}
+
+/// Appends to the capture file (our stdout) and keeps its size.
+class Capture {
+ public:
+  Capture() {
+    const off_t end = lseek(STDOUT_FILENO, 0, SEEK_END);
+    offset_ = end < 0 ? 0 : static_cast<uint64_t>(end);
+  }
+  void Write(const std::string& text) {
+    size_t done = 0;
+    while (done < text.size()) {
+      const ssize_t n = write(STDOUT_FILENO, text.data() + done, text.size() - done);
+      if (n <= 0) break;
+      done += static_cast<size_t>(n);
+    }
+    offset_ += done;
+  }
+  uint64_t offset() const { return offset_; }
+
+ private:
+  uint64_t offset_ = 0;
+};
+
+/// The skip message gtest printed after "path:line: Skipped", if any.
+std::string SkipMessage(const std::string& output) {
+  const size_t at = output.find("Skipped\n");
+  if (at == std::string::npos) return "";
+  std::string message = output.substr(at + 8);
+  while (!message.empty() && message.back() == '\n') message.pop_back();
+  return message;
+}
+
+}  // namespace
+
+struct ExecPawn::Finished {
+  uint32_t index;
+  TestStatus status;
+  uint64_t duration_us;
+  uint64_t output_begin;
+  uint64_t output_end;
+  std::string head;  ///< The start of its output (kHeadBytes at most).
+};
+
+ExecPawn::ExecPawn(Channel* channel, proto::Scoreboard* scoreboard,
+                   ExecPawnOptions options)
+    : channel_(channel), scoreboard_(scoreboard), options_(std::move(options)) {}
+
+bool ExecPawn::Collect(std::string* error) {
+  std::vector<std::string> args = options_.args;
+  args.push_back("--gtest_list_tests");
+  ChildProcess child;
+  if (!child.Start(options_.binary, args, error)) return false;
+  std::string text, line;
+  const auto deadline = Clock::now() + options_.list_timeout;
+  while (child.ReadLine(&line, deadline)) text += line;
+  if (child.timed_out()) {
+    child.Kill();
+    child.Wait();
+    *error = "listing its tests took longer than " +
+             std::to_string(options_.list_timeout.count()) + "s";
+    return false;
+  }
+  const int status = child.Wait();
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    *error = "--gtest_list_tests ended with " + DescribeWaitStatus(status);
+    return false;
+  }
+  if (!ParseTestList(text, &tests_, error)) {
+    *error = "unreadable --gtest_list_tests output: " + *error;
+    return false;
+  }
+  for (uint32_t i = 0; i < tests_.size(); ++i) index_of_.emplace(tests_[i].name, i);
+  return true;
+}
+
+void ExecPawn::MarkRunning(int64_t index, uint64_t output_begin) {
+  if (!scoreboard_) return;
+  scoreboard_->output_begin.store(output_begin, std::memory_order_relaxed);
+  scoreboard_->started_ns.store(Nanos(Clock::now()), std::memory_order_relaxed);
+  scoreboard_->running.store(index, std::memory_order_release);
+}
+
+std::vector<uint32_t> ExecPawn::RunChild(const std::vector<uint32_t>& pending) {
+  std::string filter;
+  for (uint32_t index : pending) {
+    if (!filter.empty()) filter += ':';
+    filter += tests_[index].name;
+  }
+  const char* tmp = std::getenv("TMPDIR");
+  const std::string report = std::string(tmp && *tmp ? tmp : "/tmp") + "/redqueen-" +
+                             std::to_string(getpid()) + "-" +
+                             std::to_string(children_++) + ".json";
+  std::vector<std::string> args = options_.args;
+  // Last, so they win over the same flags in ARGS: the line parsing needs
+  // every test's lines, once, uncoloured.
+  for (std::string flag :
+       {"--gtest_filter=" + filter, std::string("--gtest_also_run_disabled_tests"),
+        "--gtest_output=json:" + report, std::string("--gtest_color=no"),
+        std::string("--gtest_brief=0"), std::string("--gtest_repeat=1")}) {
+    args.push_back(std::move(flag));
+  }
+
+  Capture capture;
+  ChildProcess child;
+  std::string error;
+  if (!child.Start(options_.binary, args, &error)) {
+    capture.Write("redqueen: " + error + "\n");
+    _exit(3);  // The Rook sees a dead pawn and blames the batch's first test.
+  }
+
+  const std::set<uint32_t> wanted(pending.begin(), pending.end());
+  std::vector<Finished> finished;
+  int64_t current = -1;
+  uint64_t begin = 0;
+  std::string head;  // The start of the running test's output.
+  Clock::time_point started;
+  std::string line;
+  while (child.ReadLine(&line)) {
+    if (current >= 0) {
+      const bool ok = StartsWith(line, kOk), failed = StartsWith(line, kFailed),
+                 skipped = StartsWith(line, kSkipped);
+      const char* prefix = ok ? kOk : failed ? kFailed : skipped ? kSkipped : nullptr;
+      if (prefix && NameIn(line, prefix) == tests_[current].name) {
+        const auto duration = std::chrono::duration_cast<std::chrono::microseconds>(
+            Clock::now() - started);
+        finished.push_back(Finished{static_cast<uint32_t>(current),
+                                    ok ? TestStatus::kPassed
+                                       : failed ? TestStatus::kFailed : TestStatus::kSkipped,
+                                    static_cast<uint64_t>(duration.count()), begin,
+                                    capture.offset(), std::move(head)});
+        current = -1;
+        if (scoreboard_) scoreboard_->running.store(proto::Scoreboard::kIdle);
+      }
+    }
+    capture.Write(line);
+    if (current >= 0 && head.size() < kHeadBytes) head += line;
+    if (current < 0 && StartsWith(line, kRun)) {
+      const auto it = index_of_.find(NameIn(line, kRun));
+      if (it != index_of_.end() && wanted.count(it->second)) {
+        current = it->second;
+        begin = capture.offset();
+        head.clear();
+        started = Clock::now();
+        MarkRunning(current, begin);
+      }
+    }
+  }
+  const int status = child.Wait();
+  const std::map<std::string, ReportedTest> reported = ReadGtestReport(report);
+  std::remove(report.c_str());
+
+  std::set<uint32_t> done;
+  for (Finished& f : finished) {
+    proto::Result result;
+    result.index = f.index;
+    result.status = f.status;
+    result.duration_us = f.duration_us;
+    result.output_begin = f.output_begin;
+    result.output_end = f.output_end;
+    const auto it = reported.find(tests_[f.index].name);
+    if (it != reported.end()) result.failures = it->second.failures;
+    // gtest's JSON report has no skip message; its output has.
+    if (f.status == TestStatus::kSkipped) result.skip_message = SkipMessage(f.head);
+    channel_->Send(result);
+    done.insert(f.index);
+  }
+
+  std::vector<uint32_t> rest;
+  for (uint32_t index : pending) {
+    if (!done.count(index) && static_cast<int64_t>(index) != current) rest.push_back(index);
+  }
+  if (current >= 0) {
+    proto::Result crashed;
+    crashed.index = static_cast<uint32_t>(current);
+    crashed.status = TestStatus::kCrashed;
+    crashed.crash = DescribeWaitStatus(status);
+    crashed.duration_us = static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started)
+            .count());
+    crashed.output_begin = begin;
+    crashed.output_end = capture.offset();
+    channel_->Send(crashed);
+    if (scoreboard_) scoreboard_->running.store(proto::Scoreboard::kIdle);
+    return rest;
+  }
+  // The child ended between tests without running these: they would not run
+  // in another child either.
+  for (uint32_t index : rest) {
+    proto::Result lost;
+    lost.index = index;
+    lost.status = TestStatus::kCrashed;
+    lost.crash = DescribeWaitStatus(status) + " before the test started";
+    lost.output_begin = lost.output_end = capture.offset();
+    channel_->Send(lost);
+  }
+  return {};
+}
+
+void ExecPawn::RunBatch(std::vector<uint32_t> pending) {
+  pending.erase(std::remove_if(pending.begin(), pending.end(),
+                               [this](uint32_t i) { return i >= tests_.size(); }),
+                pending.end());
+  while (!pending.empty()) pending = RunChild(pending);
+}
+
+int ExecPawn::Serve() {
+  std::string error;
+  if (!Collect(&error)) {
+    std::fprintf(stderr, "redqueen: error: cannot list the tests of '%s': %s\n",
+                 options_.binary.c_str(), error.c_str());
+    return 3;
+  }
+  std::vector<std::string> names;
+  for (const auto& test : tests_) names.push_back(test.name);
+  channel_->Send(proto::HelloFor(static_cast<int32_t>(getpid()), names));
+
+  return ServeCommands(
+      channel_, [this] { return proto::TestList{tests_}; },
+      [this](const std::vector<uint32_t>& indexes) { RunBatch(indexes); });
+}
+
+int ExecPawnMain(int argc, char** argv) {
+  // argv: redqueen exec-pawn BINARY [-- ARGS...]
+  if (argc < 3 || !StartedByRook()) {
+    std::fprintf(stderr,
+                 "redqueen: error: exec-pawn is started by 'redqueen run', not by hand\n");
+    return 2;
+  }
+  ExecPawnOptions options;
+  options.binary = argv[2];
+  for (int i = 3; i < argc; ++i) {
+    if (i == 3 && std::strcmp(argv[i], "--") == 0) continue;
+    options.args.push_back(argv[i]);
+  }
+  Attachment attachment = AttachToRook();
+  Channel channel(proto::kCommandFd, proto::kEventFd);
+  ExecPawn pawn(&channel, attachment.scoreboard, std::move(options));
+  return pawn.Serve();
+}
+
+}  // namespace redqueen::pawn

@@ -1,0 +1,56 @@
+// The exec pawn: serves the Rook's commands for an unmodified gtest binary.
+//
+// It lists the tests with `BINARY --gtest_list_tests`, and runs each batch as
+// one child, `BINARY ARGS --gtest_filter=<batch> --gtest_output=json:<file>`,
+// copying the child's output into its own capture file and following gtest's
+// [ RUN ] / [ OK ] / [ FAILED ] / [ SKIPPED ] lines to know which test runs.
+// A child that dies inside a test makes that test CRASHED; the rest of the
+// batch runs in a new child. The Rook cannot tell it from a resident pawn.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "pawn/channel.h"
+#include "pawn/child_process.h"
+#include "proto/scoreboard.h"
+
+namespace redqueen::pawn {
+
+struct ExecPawnOptions {
+  std::string binary;
+  std::vector<std::string> args;  ///< Given to every child, before ours.
+  std::chrono::seconds list_timeout{60};
+};
+
+class ExecPawn {
+ public:
+  ExecPawn(Channel* channel, proto::Scoreboard* scoreboard, ExecPawnOptions options);
+
+  /// Lists, says Hello, serves until Shutdown or EOF. A list that cannot be
+  /// read is one line on stderr and exit code 3, before any Hello.
+  int Serve();
+
+ private:
+  struct Finished;
+
+  bool Collect(std::string* error);
+  void RunBatch(std::vector<uint32_t> pending);
+  /// Runs one child over `pending`; returns what it did not get to.
+  std::vector<uint32_t> RunChild(const std::vector<uint32_t>& pending);
+  void MarkRunning(int64_t index, uint64_t output_begin);
+
+  Channel* channel_;
+  proto::Scoreboard* scoreboard_;
+  ExecPawnOptions options_;
+  std::vector<proto::TestInfo> tests_;
+  std::unordered_map<std::string, uint32_t> index_of_;
+  int children_ = 0;
+};
+
+/// main() of `redqueen exec-pawn BINARY [-- ARGS]`, started by a Knight.
+int ExecPawnMain(int argc, char** argv);
+
+}  // namespace redqueen::pawn

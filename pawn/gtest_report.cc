@@ -1,0 +1,46 @@
+#include "pawn/gtest_report.h"
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+namespace redqueen::pawn {
+
+proto::Failure ParseFailureText(const std::string& text) {
+  proto::Failure failure;
+  const size_t newline = text.find('\n');
+  const std::string location = text.substr(0, newline);
+  const size_t colon = location.rfind(':');
+  if (colon != std::string::npos && colon + 1 < location.size() &&
+      location.find_first_not_of("0123456789", colon + 1) == std::string::npos) {
+    failure.file = location.substr(0, colon);
+    failure.line = std::stoi(location.substr(colon + 1));
+    failure.message = newline == std::string::npos ? "" : text.substr(newline + 1);
+  } else {
+    failure.message = text;
+  }
+  return failure;
+}
+
+std::map<std::string, ReportedTest> ReadGtestReport(const std::string& path) {
+  std::map<std::string, ReportedTest> tests;
+  std::ifstream in(path);
+  if (!in) return tests;
+  const nlohmann::json report = nlohmann::json::parse(in, nullptr, false);
+  if (report.is_discarded() || !report.contains("testsuites")) return tests;
+  for (const auto& suite : report["testsuites"]) {
+    for (const auto& test : suite.value("testsuite", nlohmann::json::array())) {
+      ReportedTest reported;
+      reported.file = test.value("file", "");
+      reported.line = test.value("line", 0);
+      reported.skipped = test.value("result", "") == "SKIPPED";
+      for (const auto& failure : test.value("failures", nlohmann::json::array())) {
+        reported.failures.push_back(ParseFailureText(failure.value("failure", "")));
+      }
+      tests[test.value("classname", "") + "." + test.value("name", "")] =
+          std::move(reported);
+    }
+  }
+  return tests;
+}
+
+}  // namespace redqueen::pawn

@@ -1,0 +1,27 @@
+// Reading gtest's JSON report (--gtest_output=json:FILE), for the exec pawn.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "proto/messages.h"
+
+namespace redqueen::pawn {
+
+/// What the JSON report says of one test that ran.
+struct ReportedTest {
+  std::string file;
+  int line = 0;
+  bool skipped = false;
+  std::vector<proto::Failure> failures;
+};
+
+/// Tests by full name ("Suite.Test"). Empty when the file is missing or not
+/// a report (a child that crashed writes none).
+std::map<std::string, ReportedTest> ReadGtestReport(const std::string& path);
+
+/// Splits gtest's "path:line\nmessage" failure text.
+proto::Failure ParseFailureText(const std::string& text);
+
+}  // namespace redqueen::pawn
