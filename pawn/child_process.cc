@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -39,7 +40,9 @@ bool ChildProcess::Start(const std::string& binary, const std::vector<std::strin
   bp::child child(bp::exe = binary, bp::args = args,
                   bp::extend::on_exec_setup =
                       [write_fd](auto&) {
-                        setpgid(0, 0);
+                        // Stays in the pawn's process group, which the Knight
+                        // kills whole; dies with the pawn if the pawn is killed.
+                        prctl(PR_SET_PDEATHSIG, SIGKILL);
                         dup2(write_fd, STDOUT_FILENO);
                         dup2(write_fd, STDERR_FILENO);
                       },
@@ -99,17 +102,11 @@ bool ChildProcess::ReadLine(std::string* line, Clock::time_point deadline) {
 }
 
 void ChildProcess::Kill() {
-  if (pid_ > 0 && !reaped_) kill(-pid_, SIGKILL);
+  if (pid_ > 0 && !reaped_) kill(pid_, SIGKILL);
 }
 
 int ChildProcess::Wait() {
   if (reaped_ || pid_ <= 0) return status_;
-  // Whatever the test left running in the child's group goes with it.
-  siginfo_t info{};
-  while (waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOWAIT) < 0 &&
-         errno == EINTR) {
-  }
-  kill(-pid_, SIGKILL);
   while (waitpid(pid_, &status_, 0) < 0 && errno == EINTR) {
   }
   reaped_ = true;

@@ -1,5 +1,6 @@
-// A test binary run by the exec pawn: its own process group, stdout and
-// stderr merged into one pipe that is read line by line, reaped by us.
+// A test binary run by the exec pawn: in the pawn's process group (which the
+// Knight kills whole), stdout and stderr merged into one pipe that is read
+// line by line, reaped by the pawn.
 #pragma once
 
 #include <chrono>
@@ -22,7 +23,7 @@ class ChildProcess {
   bool ReadLine(std::string* line, Clock::time_point deadline = Clock::time_point::max());
   bool timed_out() const { return timed_out_; }
 
-  /// Kills the whole process group.
+  /// Kills the child (what it started dies with the pawn's group).
   void Kill();
   /// Reaps the child; returns its wait status.
   int Wait();

@@ -267,18 +267,22 @@ int ExecPawn::Serve() {
 }
 
 int ExecPawnMain(int argc, char** argv) {
-  // argv: redqueen exec-pawn BINARY [-- ARGS...]
-  if (argc < 3 || !StartedByRook()) {
+  // argv: redqueen exec-pawn [--list-timeout=SECONDS] BINARY [-- ARGS...]
+  ExecPawnOptions options;
+  int i = 2;
+  constexpr char kTimeoutFlag[] = "--list-timeout=";
+  if (i < argc && std::strncmp(argv[i], kTimeoutFlag, sizeof kTimeoutFlag - 1) == 0) {
+    options.list_timeout = std::chrono::seconds(std::atoi(argv[i] + sizeof kTimeoutFlag - 1));
+    ++i;
+  }
+  if (i >= argc || !StartedByRook()) {
     std::fprintf(stderr,
                  "redqueen: error: exec-pawn is started by 'redqueen run', not by hand\n");
     return 2;
   }
-  ExecPawnOptions options;
-  options.binary = argv[2];
-  for (int i = 3; i < argc; ++i) {
-    if (i == 3 && std::strcmp(argv[i], "--") == 0) continue;
-    options.args.push_back(argv[i]);
-  }
+  options.binary = argv[i++];
+  if (i < argc && std::strcmp(argv[i], "--") == 0) ++i;
+  options.args.assign(argv + i, argv + argc);
   Attachment attachment = AttachToRook();
   Channel channel(proto::kCommandFd, proto::kEventFd);
   ExecPawn pawn(&channel, attachment.scoreboard, std::move(options));

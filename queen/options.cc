@@ -57,6 +57,10 @@ bool ParseCommandLine(int argc, char** argv, RunOptions* options, int* exit_code
                   "Replacement pawns allowed before the run stops")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
+  run->add_option("--list-timeout", options->list_timeout,
+                  "Seconds to wait for an unmodified binary's --gtest_list_tests")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   run->add_option("--output-cap", options->output_cap,
                   "Bytes of output kept per test (head and tail)")
       ->check(CLI::PositiveNumber)

@@ -15,6 +15,8 @@ struct RunOptions {
   bool also_run_disabled = false;
   std::string db_path = ".redqueen/redqueen.db";
   int max_restarts = 100;
+  /// Seconds an exec pawn waits for `BINARY --gtest_list_tests`.
+  int list_timeout = 60;
   size_t output_cap = 256 * 1024;
   /// Everything after `--`, given to every pawn.
   std::vector<std::string> pawn_args;

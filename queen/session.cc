@@ -213,7 +213,8 @@ int RunSession(const RunOptions& options) {
     spec.args = options.pawn_args;
   } else {
     spec.binary = SelfPath();
-    spec.args = {"exec-pawn", Absolute(options.binary), "--"};
+    spec.args = {"exec-pawn", "--list-timeout=" + std::to_string(options.list_timeout),
+                 Absolute(options.binary), "--"};
     spec.args.insert(spec.args.end(), options.pawn_args.begin(), options.pawn_args.end());
   }
   spec.run_dir = run_dir.path();

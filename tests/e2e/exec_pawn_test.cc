@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <signal.h>
+
 #include <filesystem>
 
 #include "e2e/harness.h"
@@ -98,6 +100,25 @@ TEST_F(ExecPawnTest, MalformedListIsAOneLineErrorNamingTheBinary) {
   EXPECT_THAT(outcome.err, HasSubstr("cannot list the tests of"));
   EXPECT_THAT(outcome.err, HasSubstr("fixture_malformed_list"));
   EXPECT_EQ(std::count(outcome.err.begin(), outcome.err.end(), '\n'), 1) << outcome.err;
+}
+
+TEST_F(ExecPawnTest, CtrlCLeavesNoTestProcessBehind) {
+  Launch launch;
+  launch.args = {"run", Fixture("sleepy"), "-j", "2", "--pawn", "exec", "--db", scratch_.db()};
+  launch.signal = SIGINT;
+  launch.delay = std::chrono::milliseconds(1500);
+  const Outcome outcome = RunRedqueen(launch);
+  EXPECT_EQ(outcome.exit_code, 130) << outcome.out << outcome.err;
+  EXPECT_EQ(LeftBehind(), std::vector<int>{}) << "a child of an exec pawn survived";
+  Db db(scratch_.db());
+  EXPECT_GT(db.Count("SELECT count(*) FROM executions WHERE status = 'PASSED'"), 5);
+}
+
+TEST_F(ExecPawnTest, ListThatHangsPastTheTimeoutIsAnErrorNamingTheBinary) {
+  const Outcome outcome = RunFixture("hanging_list", {"-j", "2", "--list-timeout", "1"});
+  EXPECT_EQ(outcome.exit_code, 3) << outcome.out << outcome.err;
+  EXPECT_THAT(outcome.err, HasSubstr("fixture_hanging_list"));
+  EXPECT_THAT(outcome.err, HasSubstr("took longer than 1s"));
 }
 
 }  // namespace
