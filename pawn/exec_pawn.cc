@@ -41,6 +41,23 @@ std::string NameIn(const std::string& line, const char* prefix) {
   return name;
 }
 
+/// Where in `line` gtest's end-of-test line for `name` starts; sets
+/// `*status` to what it says, or leaves it null when the line has none.
+size_t EndMarker(const std::string& line, const std::string& name,
+                 const TestStatus** status) {
+  static constexpr TestStatus kStatuses[] = {TestStatus::kPassed, TestStatus::kFailed,
+                                             TestStatus::kSkipped};
+  const char* const markers[] = {kOk, kFailed, kSkipped};
+  for (int i = 0; i < 3; ++i) {
+    const size_t at = line.find(markers[i]);
+    if (at != std::string::npos && NameIn(line.substr(at), markers[i]) == name) {
+      *status = &kStatuses[i];
+      return at;
+    }
+  }
+  return 0;
+}
+
 int64_t Nanos(Clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch())
       .count();
@@ -164,15 +181,16 @@ std::vector<uint32_t> ExecPawn::RunChild(const std::vector<uint32_t>& pending) {
   std::string line;
   while (child.ReadLine(&line)) {
     if (current >= 0) {
-      const bool ok = StartsWith(line, kOk), failed = StartsWith(line, kFailed),
-                 skipped = StartsWith(line, kSkipped);
-      const char* prefix = ok ? kOk : failed ? kFailed : skipped ? kSkipped : nullptr;
-      if (prefix && NameIn(line, prefix) == tests_[current].name) {
+      // gtest's status line can follow output that did not end its line.
+      const TestStatus* status = nullptr;
+      const size_t at = EndMarker(line, tests_[current].name, &status);
+      if (status) {
+        capture.Write(line.substr(0, at));
+        if (head.size() < kHeadBytes) head += line.substr(0, at);
+        line.erase(0, at);
         const auto duration = std::chrono::duration_cast<std::chrono::microseconds>(
             Clock::now() - started);
-        finished.push_back(Finished{static_cast<uint32_t>(current),
-                                    ok ? TestStatus::kPassed
-                                       : failed ? TestStatus::kFailed : TestStatus::kSkipped,
+        finished.push_back(Finished{static_cast<uint32_t>(current), *status,
                                     static_cast<uint64_t>(duration.count()), begin,
                                     capture.offset(), std::move(head)});
         current = -1;

@@ -23,6 +23,7 @@ TEST_F(ExecPawnTest, UnmodifiedBinaryRunsOnExecPawnsByDefault) {
   Db db(scratch_.db());
   EXPECT_EQ(StatusOf(db, "Failing.Passes"), "PASSED");
   EXPECT_EQ(StatusOf(db, "Failing.ExpectEq"), "FAILED");
+  EXPECT_EQ(StatusOf(db, "Failing.UnterminatedOutput"), "PASSED");
   const auto failure = db.Rows(
       "SELECT f.file, f.line, f.message FROM failures f JOIN executions e ON "
       "e.id = f.execution_id JOIN tests t ON t.id = e.test_id WHERE t.name = "

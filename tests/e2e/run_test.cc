@@ -49,6 +49,7 @@ TEST_F(RunTest, FailuresCarryFileLineMessageAndOutput) {
   Db db(scratch_.db());
   EXPECT_EQ(StatusOf(db, "Failing.Passes"), "PASSED");
   EXPECT_EQ(StatusOf(db, "Failing.AlsoPasses"), "PASSED");
+  EXPECT_EQ(StatusOf(db, "Failing.UnterminatedOutput"), "PASSED");
   EXPECT_EQ(StatusOf(db, "Failing.AssertTrue"), "FAILED");
   const auto failure = db.Rows(
       "SELECT f.file, f.line, f.message FROM failures f JOIN executions e ON "
@@ -276,7 +277,7 @@ TEST_F(RunTest, TerminalGetsALiveStatusLineAndPlainOutputDoesNot) {
                               Fixture("failing") + " -j 1 --db " + scratch_.db();
   const Outcome tty = RunProgram("/usr/bin/script", {"-qec", command, "/dev/null"});
   EXPECT_EQ(tty.exit_code, 1) << tty.out;
-  EXPECT_THAT(tty.out, HasSubstr("\r\033[K[0/5] 0 failed"));
+  EXPECT_THAT(tty.out, HasSubstr("\r\033[K[0/6] 0 failed"));
   // A failure clears the status line before it is printed.
   EXPECT_THAT(tty.out, HasSubstr("\r\033[KFAILED Failing.ExpectEq"));
   EXPECT_THAT(tty.out, HasSubstr("status: failed"));
