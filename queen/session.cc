@@ -99,6 +99,16 @@ std::string Absolute(const std::string& path) {
   return ec ? path : absolute.lexically_normal().string();
 }
 
+/// How the store names a binary: its path relative to the working directory,
+/// however it was given, so that a/foo_test and b/foo_test stay distinct and
+/// ./foo_test and $PWD/foo_test are one.
+std::string Identity(const std::string& path) {
+  std::error_code ec;
+  const auto relative = std::filesystem::proximate(path, ec);
+  return ec ? std::filesystem::path(path).lexically_normal().string()
+            : relative.lexically_normal().string();
+}
+
 /// This executable, which serves as the exec pawn too.
 std::string SelfPath() {
   std::error_code ec;
@@ -203,8 +213,7 @@ int RunSession(const RunOptions& options) {
   run_record.started_at = Iso8601(started);
   run_record.command = options.command_line;
   run_record.jobs = options.jobs;
-  const std::string binary =
-      std::filesystem::path(options.binary).lexically_normal().string();
+  const std::string binary = Identity(options.binary);
 
   asio::io_context io;
   knight::PawnSpec spec;

@@ -4,6 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-cmake --preset release -DREDQUEEN_BUILD_TESTS=OFF >/dev/null
+cmake --preset release >/dev/null
 cmake --build --preset release -j 2 --target redqueen example_test
 build/release/queen/redqueen run build/release/examples/example_test -j 2

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 for preset in release asan; do
   echo "== $preset: build"
-  cmake --preset "$preset" -DREDQUEEN_BUILD_TESTS=ON >/dev/null
+  cmake --preset "$preset" >/dev/null
   cmake --build --preset "$preset" -j 2
   echo "== $preset: test"
   ctest --preset "$preset"

@@ -36,6 +36,18 @@ TEST_F(RunTest, PassingSuiteExitsZeroWithTheFullSummary) {
   EXPECT_EQ(db.Count("PRAGMA user_version"), 1);
 }
 
+TEST_F(RunTest, ABinaryIsStoredByItsPathRelativeToTheWorkingDirectory) {
+  const std::string relative =
+      std::filesystem::proximate(Fixture("passing")).lexically_normal().string();
+  RunFixture("passing");
+  RunRedqueen({"run", std::filesystem::absolute(Fixture("passing")).string(), "--db",
+               scratch_.db()});
+  Db db(scratch_.db());
+  EXPECT_EQ(db.Value("SELECT DISTINCT binary FROM tests"), relative);
+  EXPECT_EQ(db.Count("SELECT count(DISTINCT binary) FROM tests"), 1);
+  EXPECT_EQ(db.Count("SELECT count(*) FROM tests"), 5);
+}
+
 TEST_F(RunTest, FailuresCarryFileLineMessageAndOutput) {
   const Outcome outcome = RunFixture("failing", {"-j", "2"});
   EXPECT_EQ(outcome.exit_code, 1) << outcome.out << outcome.err;
