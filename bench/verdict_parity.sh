@@ -3,6 +3,10 @@
 # Debian ships in /usr/src/googletest: for each program, the sets of passed,
 # failed and skipped tests under `redqueen run -j 2` (exec pawns) must equal
 # those of the program run natively. Differences are listed per program.
+# Known, by design of any runner that splits a binary across processes (see
+# ../shared/DESIGN.md): googletest-param-test-test's TestGenerationTest checks
+# that its whole suite is in one process's filter, googletest-listener-test
+# checks whole-program listener order.
 # Usage: bench/verdict_parity.sh [PROGRAM...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,7 +22,7 @@ fi
 cmake --preset release >/dev/null
 cmake --build --preset release -j 2 --target redqueen >/dev/null
 redqueen=$PWD/build/release/queen/redqueen
-own=build/googletest-own
+own=$PWD/build/googletest-own
 cmake -S /usr/src/googletest -B "$own" -DCMAKE_BUILD_TYPE=Release \
   -Dgtest_build_tests=ON -Dgmock_build_tests=ON >/dev/null
 work=$(mktemp -d)
@@ -66,7 +70,7 @@ for program in "${programs[@]}"; do
   else
     status=1
     printf '%-36s %5d tests  DIFFERENT (< native, > redqueen):\n' "$program" "$total"
-    diff "$work/native.txt" "$work/redqueen.txt" | grep '^[<>]' | head -20 | sed 's/^/    /'
+    { diff "$work/native.txt" "$work/redqueen.txt" | grep '^[<>]' | head -20 | sed 's/^/    /'; } || true
   fi
 done
 exit $status

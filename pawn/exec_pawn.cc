@@ -109,9 +109,19 @@ ExecPawn::ExecPawn(Channel* channel, proto::Scoreboard* scoreboard,
                    ExecPawnOptions options)
     : channel_(channel), scoreboard_(scoreboard), options_(std::move(options)) {}
 
+std::string ExecPawn::TempPath(const char* what) {
+  const char* tmp = std::getenv("TMPDIR");
+  return std::string(tmp && *tmp ? tmp : "/tmp") + "/redqueen-" + what + "-" +
+         std::to_string(getpid()) + "-" + std::to_string(children_++) + ".json";
+}
+
 bool ExecPawn::Collect(std::string* error) {
+  // The JSON listing is exact whatever else main() prints; the text one is
+  // the fallback for a gtest that writes none.
+  const std::string listing = TempPath("list");
   std::vector<std::string> args = options_.args;
   args.push_back("--gtest_list_tests");
+  args.push_back("--gtest_output=json:" + listing);
   ChildProcess child;
   if (!child.Start(options_.binary, args, error)) return false;
   std::string text, line;
@@ -125,12 +135,16 @@ bool ExecPawn::Collect(std::string* error) {
     return false;
   }
   const int status = child.Wait();
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    *error = "--gtest_list_tests ended with " + DescribeWaitStatus(status);
+  const bool from_json = ReadGtestListing(listing, &tests_);
+  std::remove(listing.c_str());
+  if (!from_json && !ParseTestList(text, &tests_, error)) {
+    *error = "unreadable --gtest_list_tests output: " + *error;
     return false;
   }
-  if (!ParseTestList(text, &tests_, error)) {
-    *error = "unreadable --gtest_list_tests output: " + *error;
+  // A main() of its own may check things after listing and exit non-zero
+  // (googletest-listener-test does); a full listing is still a listing.
+  if (WIFSIGNALED(status) || (WEXITSTATUS(status) != 0 && tests_.empty())) {
+    *error = "--gtest_list_tests ended with " + DescribeWaitStatus(status);
     return false;
   }
   for (uint32_t i = 0; i < tests_.size(); ++i) index_of_.emplace(tests_[i].name, i);
@@ -150,10 +164,7 @@ std::vector<uint32_t> ExecPawn::RunChild(const std::vector<uint32_t>& pending) {
     if (!filter.empty()) filter += ':';
     filter += tests_[index].name;
   }
-  const char* tmp = std::getenv("TMPDIR");
-  const std::string report = std::string(tmp && *tmp ? tmp : "/tmp") + "/redqueen-" +
-                             std::to_string(getpid()) + "-" +
-                             std::to_string(children_++) + ".json";
+  const std::string report = TempPath("report");
   std::vector<std::string> args = options_.args;
   // Last, so they win over the same flags in ARGS: the line parsing needs
   // every test's lines, once, uncoloured.

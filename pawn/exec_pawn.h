@@ -1,6 +1,7 @@
 // The exec pawn: serves the Rook's commands for an unmodified gtest binary.
 //
-// It lists the tests with `BINARY --gtest_list_tests`, and runs each batch as
+// It lists the tests with `BINARY --gtest_list_tests` (as JSON when gtest can
+// write it, with file and line), and runs each batch as
 // one child, `BINARY ARGS --gtest_filter=<batch> --gtest_output=json:<file>`,
 // copying the child's output into its own capture file and following gtest's
 // [ RUN ] / [ OK ] / [ FAILED ] / [ SKIPPED ] lines to know which test runs.
@@ -41,6 +42,8 @@ class ExecPawn {
   /// Runs one child over `pending`; returns what it did not get to.
   std::vector<uint32_t> RunChild(const std::vector<uint32_t>& pending);
   void MarkRunning(int64_t index, uint64_t output_begin);
+  /// A fresh file name in the pawn's private temp dir.
+  std::string TempPath(const char* what);
 
   Channel* channel_;
   proto::Scoreboard* scoreboard_;

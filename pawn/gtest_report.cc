@@ -21,6 +21,23 @@ proto::Failure ParseFailureText(const std::string& text) {
   return failure;
 }
 
+bool ReadGtestListing(const std::string& path, std::vector<proto::TestInfo>* tests) {
+  std::ifstream in(path);
+  if (!in) return false;
+  const nlohmann::json listing = nlohmann::json::parse(in, nullptr, false);
+  if (listing.is_discarded() || !listing.contains("testsuites")) return false;
+  for (const auto& suite : listing["testsuites"]) {
+    const std::string suite_name = suite.value("name", "");
+    for (const auto& test : suite.value("testsuite", nlohmann::json::array())) {
+      tests->push_back(proto::TestInfo{suite_name + "." + test.value("name", ""),
+                                       test.value("file", ""), test.value("line", 0),
+                                       test.value("type_param", ""),
+                                       test.value("value_param", "")});
+    }
+  }
+  return true;
+}
+
 std::map<std::string, ReportedTest> ReadGtestReport(const std::string& path) {
   std::map<std::string, ReportedTest> tests;
   std::ifstream in(path);

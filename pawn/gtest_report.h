@@ -21,6 +21,11 @@ struct ReportedTest {
 /// a report (a child that crashed writes none).
 std::map<std::string, ReportedTest> ReadGtestReport(const std::string& path);
 
+/// Reads the listing `--gtest_list_tests --gtest_output=json:FILE` writes
+/// (with file, line and parameters). False when the file is missing or not
+/// such a listing (gtest before 1.10 writes none).
+bool ReadGtestListing(const std::string& path, std::vector<proto::TestInfo>* tests);
+
 /// Splits gtest's "path:line\nmessage" failure text.
 proto::Failure ParseFailureText(const std::string& text);
 
