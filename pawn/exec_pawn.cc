@@ -105,6 +105,16 @@ struct ExecPawn::Finished {
   std::string head;  ///< The start of its output (kHeadBytes at most).
 };
 
+proto::Result ExecPawn::ResultOf(const Finished& f) {
+  proto::Result result;
+  result.index = f.index;
+  result.status = f.status;
+  result.duration_us = f.duration_us;
+  result.output_begin = f.output_begin;
+  result.output_end = f.output_end;
+  return result;
+}
+
 ExecPawn::ExecPawn(Channel* channel, proto::Scoreboard* scoreboard,
                    ExecPawnOptions options)
     : channel_(channel), scoreboard_(scoreboard), options_(std::move(options)) {}
@@ -184,7 +194,8 @@ std::vector<uint32_t> ExecPawn::RunChild(const std::vector<uint32_t>& pending) {
   }
 
   const std::set<uint32_t> wanted(pending.begin(), pending.end());
-  std::vector<Finished> finished;
+  std::set<uint32_t> done;
+  std::vector<Finished> held;
   int64_t current = -1;
   uint64_t begin = 0;
   std::string head;  // The start of the running test's output.
@@ -201,9 +212,17 @@ std::vector<uint32_t> ExecPawn::RunChild(const std::vector<uint32_t>& pending) {
         line.erase(0, at);
         const auto duration = std::chrono::duration_cast<std::chrono::microseconds>(
             Clock::now() - started);
-        finished.push_back(Finished{static_cast<uint32_t>(current), *status,
-                                    static_cast<uint64_t>(duration.count()), begin,
-                                    capture.offset(), std::move(head)});
+        Finished f{static_cast<uint32_t>(current), *status,
+                   static_cast<uint64_t>(duration.count()), begin, capture.offset(),
+                   std::move(head)};
+        done.insert(f.index);
+        // A pass is reported as it happens; a failure or skip waits for the
+        // JSON report (exact file:line) when the child ends.
+        if (f.status == TestStatus::kPassed) {
+          channel_->Send(ResultOf(f));
+        } else {
+          held.push_back(std::move(f));
+        }
         current = -1;
         if (scoreboard_) scoreboard_->running.store(proto::Scoreboard::kIdle);
       }
@@ -225,20 +244,13 @@ std::vector<uint32_t> ExecPawn::RunChild(const std::vector<uint32_t>& pending) {
   const std::map<std::string, ReportedTest> reported = ReadGtestReport(report);
   std::remove(report.c_str());
 
-  std::set<uint32_t> done;
-  for (Finished& f : finished) {
-    proto::Result result;
-    result.index = f.index;
-    result.status = f.status;
-    result.duration_us = f.duration_us;
-    result.output_begin = f.output_begin;
-    result.output_end = f.output_end;
+  for (const Finished& f : held) {
+    proto::Result result = ResultOf(f);
     const auto it = reported.find(tests_[f.index].name);
     if (it != reported.end()) result.failures = it->second.failures;
     // gtest's JSON report has no skip message; its output has.
     if (f.status == TestStatus::kSkipped) result.skip_message = SkipMessage(f.head);
     channel_->Send(result);
-    done.insert(f.index);
   }
 
   std::vector<uint32_t> rest;

@@ -4,7 +4,8 @@
 // write it, with file and line), and runs each batch as
 // one child, `BINARY ARGS --gtest_filter=<batch> --gtest_output=json:<file>`,
 // copying the child's output into its own capture file and following gtest's
-// [ RUN ] / [ OK ] / [ FAILED ] / [ SKIPPED ] lines to know which test runs.
+// [ RUN ] / [ OK ] / [ FAILED ] / [ SKIPPED ] lines to know which test runs;
+// a pass is reported at once, a failure when the child's JSON report is read.
 // A child that dies inside a test makes that test CRASHED; the rest of the
 // batch runs in a new child. The Rook cannot tell it from a resident pawn.
 #pragma once
@@ -42,6 +43,7 @@ class ExecPawn {
   /// Runs one child over `pending`; returns what it did not get to.
   std::vector<uint32_t> RunChild(const std::vector<uint32_t>& pending);
   void MarkRunning(int64_t index, uint64_t output_begin);
+  static proto::Result ResultOf(const Finished& f);
   /// A fresh file name in the pawn's private temp dir.
   std::string TempPath(const char* what);
 

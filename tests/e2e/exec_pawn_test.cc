@@ -115,6 +115,20 @@ TEST_F(ExecPawnTest, CtrlCLeavesNoTestProcessBehind) {
   EXPECT_GT(db.Count("SELECT count(*) FROM executions WHERE status = 'PASSED'"), 5);
 }
 
+TEST_F(ExecPawnTest, PassesAreReportedAsTheyHappenNotWhenTheBatchEnds) {
+  // The first batch is 25 tests of 100 ms; redqueen is killed 1.5 s in, in
+  // the middle of it.
+  Launch launch;
+  launch.args = {"run", Fixture("sleepy"), "-j", "1", "--pawn", "exec",
+                 "--gtest_filter=Tenths/*", "--db", scratch_.db()};
+  launch.signal = SIGKILL;
+  launch.delay = std::chrono::milliseconds(1500);
+  RunRedqueen(launch);
+  Db db(scratch_.db());
+  EXPECT_GE(db.Count("SELECT count(*) FROM executions WHERE status = 'PASSED'"), 8);
+  EXPECT_EQ(LeftBehind(), std::vector<int>{});
+}
+
 TEST_F(ExecPawnTest, ListThatHangsPastTheTimeoutIsAnErrorNamingTheBinary) {
   const Outcome outcome = RunFixture("hanging_list", {"-j", "2", "--list-timeout", "1"});
   EXPECT_EQ(outcome.exit_code, 3) << outcome.out << outcome.err;
