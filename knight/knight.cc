@@ -100,12 +100,7 @@ std::vector<std::string> PawnEnvironment(const PawnSpec& spec, int slot,
 
 std::string ExitInfo::Describe() const {
   if (!protocol_error.empty()) return "protocol error: " + protocol_error;
-  if (signaled) {
-    const char* abbrev = sigabbrev_np(signal);
-    return "signal " + std::to_string(signal) +
-           (abbrev ? std::string(" (SIG") + abbrev + ")" : std::string());
-  }
-  return "exit code " + std::to_string(exit_code);
+  return DescribeExit(signaled, signal, exit_code);
 }
 
 Knight::Knight(KnightFactory* factory, int slot, WorkerEvents* events)

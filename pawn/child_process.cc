@@ -14,18 +14,15 @@
 #include <cerrno>
 #include <cstring>
 
+#include "proto/status.h"
+
 namespace redqueen::pawn {
 
 namespace bp = boost::process;
 
 std::string DescribeWaitStatus(int status) {
-  if (WIFSIGNALED(status)) {
-    const int signal = WTERMSIG(status);
-    const char* abbrev = sigabbrev_np(signal);
-    return "signal " + std::to_string(signal) +
-           (abbrev ? std::string(" (SIG") + abbrev + ")" : std::string());
-  }
-  return "exit code " + std::to_string(WEXITSTATUS(status));
+  return DescribeExit(WIFSIGNALED(status), WIFSIGNALED(status) ? WTERMSIG(status) : 0,
+                      WIFEXITED(status) ? WEXITSTATUS(status) : 0);
 }
 
 bool ChildProcess::Start(const std::string& binary, const std::vector<std::string>& args,

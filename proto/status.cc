@@ -1,5 +1,7 @@
 #include "proto/status.h"
 
+#include <cstring>
+
 namespace redqueen {
 
 std::string_view StatusName(TestStatus status) {
@@ -12,6 +14,13 @@ std::string_view StatusName(TestStatus status) {
     case TestStatus::kFlaky: return "FLAKY";
   }
   return "UNKNOWN";
+}
+
+std::string DescribeExit(bool signaled, int signal, int exit_code) {
+  if (!signaled) return "exit code " + std::to_string(exit_code);
+  const char* abbrev = sigabbrev_np(signal);
+  return "signal " + std::to_string(signal) +
+         (abbrev ? std::string(" (SIG") + abbrev + ")" : std::string());
 }
 
 }  // namespace redqueen

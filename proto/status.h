@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace redqueen {
@@ -23,5 +24,9 @@ inline bool IsFailure(TestStatus status) {
   return status == TestStatus::kFailed || status == TestStatus::kCrashed ||
          status == TestStatus::kTimeout;
 }
+
+/// How a process ended, as every report words it: "signal 11 (SIGSEGV)" or
+/// "exit code 1".
+std::string DescribeExit(bool signaled, int signal, int exit_code);
 
 }  // namespace redqueen
