@@ -148,7 +148,8 @@ void Knight::RemoveScoreboardName() {
 }
 
 bool Knight::Spawn(const PawnSpec& spec, int generation, std::string* error) {
-  const std::string tag = std::to_string(slot_) + "-" + std::to_string(generation);
+  const std::string tag =
+      spec.label + "-" + std::to_string(slot_) + "-" + std::to_string(generation);
   capture_path_ = spec.run_dir + "/pawn-" + tag + ".out";
   const std::string tmp_dir = spec.run_dir + "/tmp-" + std::to_string(slot_);
   mkdir(tmp_dir.c_str(), 0700);

@@ -26,6 +26,8 @@ namespace redqueen::knight {
 
 /// What every pawn of a run is started with.
 struct PawnSpec {
+  /// Distinguishes this binary's files and shared memory from another's.
+  std::string label = "0";
   std::string binary;
   std::vector<std::string> args;  ///< After the binary name.
   std::string run_dir;            ///< Capture files and private temp dirs.

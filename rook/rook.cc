@@ -59,13 +59,36 @@ Rook::Rook(RookOptions options, knight::WorkerFactory* factory, const Clock* clo
 
 Rook::~Rook() = default;
 
-void Rook::Start(std::function<void()> on_finished) {
+void Rook::Start(std::function<void()> on_finished,
+                 std::function<void(int)> on_released, std::vector<int> pawns) {
   on_finished_ = std::move(on_finished);
+  on_released_ = std::move(on_released);
   slots_.resize(static_cast<size_t>(std::max(options_.jobs, 1)));
-  for (size_t i = 0; i < slots_.size() && outcome_ == RookOutcome::kRunning; ++i) {
-    StartSlot(static_cast<int>(i));
+  if (pawns.empty()) {
+    for (int i = 0; i < static_cast<int>(slots_.size()); ++i) pawns.push_back(i);
+  }
+  for (int pawn : pawns) {
+    if (outcome_ == RookOutcome::kRunning) StartSlot(pawn);
   }
   MaybeFinish();
+}
+
+void Rook::AddPawn(int pawn_id) {
+  if (finished_ || outcome_ != RookOutcome::kRunning) {
+    if (on_released_) on_released_(pawn_id);
+    return;
+  }
+  StartSlot(pawn_id);
+}
+
+bool Rook::WantsPawns() const {
+  return !finished_ && outcome_ == RookOutcome::kRunning && (!running_ || !queue_.empty());
+}
+
+int Rook::ActivePawns() const {
+  int active = 0;
+  for (const Slot& s : slots_) active += s.state != SlotState::kGone;
+  return std::max(active, 1);
 }
 
 void Rook::StartSlot(int slot) {
@@ -199,7 +222,20 @@ void Rook::Dispatch() {
   for (size_t i = 0; i < slots_.size() && !queue_.empty(); ++i) {
     if (slots_[i].state == SlotState::kReady) SendBatch(static_cast<int>(i));
   }
-  if (AllResultsIn()) ShutDownAll();
+  if (AllResultsIn()) {
+    ShutDownAll();
+  } else if (options_.release_idle && queue_.empty()) {
+    ReleaseIdle();
+  }
+}
+
+void Rook::ReleaseIdle() {
+  for (Slot& s : slots_) {
+    if (s.state == SlotState::kReady) {
+      s.worker->Send(proto::Shutdown{});
+      s.state = SlotState::kStopping;
+    }
+  }
 }
 
 void Rook::SendBatch(int slot) {
@@ -209,7 +245,7 @@ void Rook::SendBatch(int slot) {
   const uint64_t mean =
       results_in_ == 0 ? 0 : std::max<uint64_t>(total_duration_us_ / results_in_, 1);
   const size_t size =
-      std::min(BatchSize(queue_.size(), options_.jobs, mean), queue_.size());
+      std::min(BatchSize(queue_.size(), ActivePawns(), mean), queue_.size());
   proto::Run run;
   run.indexes.assign(queue_.begin(), queue_.begin() + static_cast<long>(size));
   queue_.erase(queue_.begin(), queue_.begin() + static_cast<long>(size));
@@ -288,8 +324,14 @@ void Rook::OnExit(int slot, const knight::ExitInfo& info) {
       !queue_.empty()) {
     Restart(slot);
   }
+  const bool released = slots_[slot].state == SlotState::kGone;
   Dispatch();
   MaybeFinish();
+  // After MaybeFinish: the owner may hand the id to another Rook at once.
+  if (released && on_released_ && outcome_ != RookOutcome::kInterrupted &&
+      outcome_ != RookOutcome::kError) {
+    on_released_(slot);
+  }
 }
 
 void Rook::OnCrash(int slot, const knight::ExitInfo& info) {

@@ -19,7 +19,11 @@
 namespace redqueen::rook {
 
 struct RookOptions {
+  /// Pawn ids run from 0 to jobs - 1 (REDQUEEN_PAWN_ID).
   int jobs = 1;
+  /// Shut a pawn down as soon as nothing is queued for it, and hand its id
+  /// back (on_released), so that another binary's Rook can use it.
+  bool release_idle = false;
   /// Replacement pawns allowed over the whole run; one more stops the run.
   int max_restarts = 100;
   std::string filter;  ///< gtest filter syntax; empty runs everything.
@@ -41,8 +45,19 @@ class Rook : public knight::WorkerEvents {
        RunSink* sink);
   ~Rook() override;
 
-  /// Starts the pawns. `on_finished` runs once, when every pawn is gone.
-  void Start(std::function<void()> on_finished);
+  /// Starts the pawns `pawns` (empty: all of 0..jobs-1). `on_finished` runs
+  /// once, when every pawn is gone; `on_released` whenever a pawn id is given
+  /// up while the run goes on.
+  void Start(std::function<void()> on_finished,
+             std::function<void(int)> on_released = {}, std::vector<int> pawns = {});
+
+  /// Starts one more pawn with this id (one that another Rook released).
+  void AddPawn(int pawn_id);
+
+  /// True while this Rook has not begun or still has tests queued.
+  bool WantsPawns() const;
+  size_t queued() const { return queue_.size(); }
+  bool finished() const { return finished_; }
 
   /// Stops handing out tests and kills the pawns (Ctrl-C). Tests that have no
   /// result are reported SKIPPED ("interrupted").
@@ -87,6 +102,8 @@ class Rook : public knight::WorkerEvents {
   void Dispatch();
   void SendBatch(int slot);
   void ShutDownAll();
+  void ReleaseIdle();
+  int ActivePawns() const;
   void OnCrash(int slot, const knight::ExitInfo& info);
   void Restart(int slot);
   void Fail(std::string error);
@@ -103,6 +120,7 @@ class Rook : public knight::WorkerEvents {
   const Clock* clock_;
   RunSink* sink_;
   std::function<void()> on_finished_;
+  std::function<void(int)> on_released_;
 
   std::vector<Slot> slots_;
   std::optional<int> reference_slot_;  ///< The pawn whose list we hold.

@@ -1,0 +1,49 @@
+// The Board: several Rooks, one per binary, sharing one budget of pawns.
+//
+// Pawn ids 0..jobs-1 are dealt to the first binaries; a Rook whose queue runs
+// dry hands its ids back (RookOptions::release_idle), and the Board gives
+// each to the next binary not yet started, or else to the started one with
+// the most tests queued, so no core idles while any binary has work.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "rook/rook.h"
+
+namespace redqueen::rook {
+
+class Board {
+ public:
+  /// The Rooks must have been made with release_idle and `jobs` ids.
+  Board(int jobs, std::vector<Rook*> rooks);
+
+  /// Deals the pawns; `on_finished` runs once, when every Rook is done.
+  void Start(std::function<void()> on_finished);
+
+  /// Ctrl-C: every started Rook stops; the others never start.
+  void Interrupt();
+
+  /// Stops every Rook with an infrastructure error.
+  void Abort(const std::string& error);
+
+  /// True once a Rook was interrupted or failed, or a Rook never started.
+  bool stopped() const { return stopped_; }
+
+ private:
+  void Start(size_t rook, std::vector<int> pawns);
+  void Assign(int pawn);
+  void OnRookFinished(size_t rook);
+  void MaybeFinish();
+
+  int jobs_;
+  std::vector<Rook*> rooks_;
+  std::vector<bool> started_;
+  std::vector<bool> done_;
+  std::function<void()> on_finished_;
+  bool stopped_ = false;
+  bool finished_ = false;
+};
+
+}  // namespace redqueen::rook

@@ -1,0 +1,117 @@
+#include "rook/board.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "fakes.h"
+
+namespace redqueen::rook {
+namespace {
+
+std::vector<proto::TestInfo> Tests(const std::string& suite, int count) {
+  std::vector<proto::TestInfo> tests;
+  for (int i = 0; i < count; ++i) {
+    tests.push_back({suite + ".t" + std::to_string(i), "t.cc", i + 1, "", ""});
+  }
+  return tests;
+}
+
+/// One binary: its tests, its fake factory, its Rook, what it reported.
+struct Binary {
+  Binary(const std::string& suite, int count, int jobs, const FakeClock* clock)
+      : tests(Tests(suite, count)),
+        rook({.jobs = jobs, .release_idle = true}, &factory, clock, &sink) {}
+
+  /// Plays every pawn of this binary one step: hello, list, pass the batch,
+  /// or exit after Shutdown. True when something happened.
+  bool Step() {
+    bool acted = false;
+    const auto current = factory.current;
+    for (const auto& [pawn, worker] : current) {
+      if (!factory.current.count(pawn)) continue;
+      if (!greeted.count(worker)) {
+        greeted.insert(worker);
+        std::vector<std::string> names;
+        for (const auto& t : tests) names.push_back(t.name);
+        rook.OnMessage(pawn, proto::HelloFor(1, names));
+        acted = true;
+        continue;
+      }
+      if (handled[worker] >= worker->sent.size()) continue;
+      const proto::RookMessage message = worker->sent[handled[worker]++];
+      if (std::holds_alternative<proto::ListTests>(message)) {
+        rook.OnMessage(pawn, proto::TestList{tests});
+      } else if (const auto* run = std::get_if<proto::Run>(&message)) {
+        for (uint32_t index : run->indexes) {
+          proto::Result result;
+          result.index = index;
+          result.duration_us = 1000;
+          rook.OnMessage(pawn, result);
+        }
+      } else {
+        factory.current.erase(pawn);
+        rook.OnExit(pawn, {});
+      }
+      acted = true;
+    }
+    return acted;
+  }
+
+  std::vector<proto::TestInfo> tests;
+  FakeFactory factory;
+  RecordingSink sink;
+  Rook rook;
+  std::set<FakeWorker*> greeted;
+  std::map<FakeWorker*, size_t> handled;  ///< Messages answered, per pawn.
+};
+
+TEST(BoardTest, PawnsMoveToTheBinaryThatStillHasWork) {
+  FakeClock clock;
+  Binary big("Big", 40, 2, &clock), small("Small", 2, 2, &clock);
+  Board board(2, {&big.rook, &small.rook});
+  bool finished = false;
+  board.Start([&] { finished = true; });
+  EXPECT_EQ(big.factory.started, 1) << "pawn 0";
+  EXPECT_EQ(small.factory.started, 1) << "pawn 1";
+  // The small binary finishes first; its pawn id goes to the big one.
+  while (small.Step()) {
+  }
+  EXPECT_EQ(small.sink.results.size(), 2u);
+  EXPECT_EQ(big.factory.started, 2) << "pawn 1 moved to the big binary";
+  EXPECT_TRUE(big.factory.current.count(1));
+  while (big.Step() || small.Step()) {
+  }
+  EXPECT_EQ(big.sink.results.size(), 40u);
+  EXPECT_TRUE(finished);
+}
+
+TEST(BoardTest, BinariesBeyondTheJobsStartWhenAPawnIsFree) {
+  FakeClock clock;
+  Binary a("A", 3, 1, &clock), b("B", 3, 1, &clock), c("C", 3, 1, &clock);
+  Board board(1, {&a.rook, &b.rook, &c.rook});
+  bool finished = false;
+  board.Start([&] { finished = true; });
+  EXPECT_EQ(a.factory.started + b.factory.started + c.factory.started, 1);
+  while (a.Step() || b.Step() || c.Step()) {
+  }
+  EXPECT_EQ(a.sink.results.size() + b.sink.results.size() + c.sink.results.size(), 9u);
+  EXPECT_TRUE(finished);
+}
+
+TEST(BoardTest, InterruptStopsStartedRooksAndNeverStartsTheRest) {
+  FakeClock clock;
+  Binary a("A", 3, 1, &clock), b("B", 3, 1, &clock);
+  Board board(1, {&a.rook, &b.rook});
+  bool finished = false;
+  board.Start([&] { finished = true; });
+  board.Interrupt();
+  EXPECT_EQ(a.factory.current.at(0)->kills, 1);
+  a.factory.current.erase(0);
+  a.rook.OnExit(0, {.signaled = true, .signal = 9});
+  EXPECT_TRUE(finished);
+  EXPECT_EQ(b.factory.started, 0);
+}
+
+}  // namespace
+}  // namespace redqueen::rook
