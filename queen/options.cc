@@ -35,9 +35,10 @@ bool ParseCommandLine(int argc, char** argv, RunOptions* options, int* exit_code
   CLI::App app{"redqueen: a parallel runner for GoogleTest suites"};
   app.require_subcommand(1);
   CLI::App* run = app.add_subcommand(
-      "run", "Run a GoogleTest binary's tests on parallel pawns");
-  run->add_option("BINARY", options->binary,
-                  "GoogleTest binary (linked with redqueen::gtest_main or not)")
+      "run", "Run GoogleTest binaries' tests on parallel pawns");
+  run->add_option("BINARY", options->binaries,
+                  "GoogleTest binaries (linked with redqueen::gtest_main or not); "
+                  "their tests share one queue and the pawns")
       ->required();
   run->add_option("-j,--jobs", options->jobs,
                   "Pawns (worker processes); default: the CPUs available")

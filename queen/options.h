@@ -7,7 +7,7 @@
 namespace redqueen::queen {
 
 struct RunOptions {
-  std::string binary;
+  std::vector<std::string> binaries;
   int jobs = 0;  ///< 0: the CPUs this process may use.
   std::string gtest_filter;
   /// auto (resident when the binary links redqueen::gtest_main), resident, exec.

@@ -18,6 +18,7 @@
 #include "queen/store_sink.h"
 #include "queen/summary.h"
 #include "queen/terminal.h"
+#include "rook/board.h"
 #include "rook/rook.h"
 
 namespace redqueen::queen {
@@ -176,26 +177,86 @@ bishop::RunSummaryRecord RecordOf(const RunSummary& summary) {
   return record;
 }
 
+/// One binary of the run: how its pawns start, and what it reported.
+struct BinaryRun {
+  std::string path;      ///< As given on the command line.
+  std::string identity;  ///< Relative to the working directory (the store's).
+  bool resident = false;
+  std::unique_ptr<knight::KnightFactory> factory;
+  std::unique_ptr<StoreSink> store_sink;
+  std::unique_ptr<Sinks> sinks;
+  std::unique_ptr<rook::Rook> rook;
+};
+
+/// Finds out what each binary is, before anything runs. False (error
+/// printed) when one cannot run as asked.
+bool ProbeAll(const RunOptions& options, std::vector<BinaryRun>* binaries) {
+  for (const std::string& path : options.binaries) {
+    std::string error;
+    const BinaryKind kind = ProbeBinary(path, &error);
+    if (kind == BinaryKind::kUnusable) {
+      PrintError(error);
+      return false;
+    }
+    BinaryRun binary;
+    binary.path = path;
+    binary.identity = Identity(path);
+    binary.resident = options.pawn == "resident" ||
+                      (options.pawn == "auto" && kind == BinaryKind::kResidentPawn);
+    if (binary.resident && kind != BinaryKind::kResidentPawn) {
+      PrintError("'" + path +
+                 "' is not linked with redqueen::gtest_main, so it cannot serve as a "
+                 "resident pawn; link redqueen::gtest_main instead of GTest::gtest_main "
+                 "(CMake: target_link_libraries(<target> PRIVATE redqueen::gtest_main)), "
+                 "or drop --pawn resident. None of its tests were run.");
+      return false;
+    }
+    binaries->push_back(std::move(binary));
+  }
+  return true;
+}
+
+knight::PawnSpec SpecFor(const RunOptions& options, const BinaryRun& binary, size_t label,
+                         const std::string& run_dir) {
+  knight::PawnSpec spec;
+  spec.label = std::to_string(label);
+  if (binary.resident) {
+    spec.binary = Absolute(binary.path);
+    spec.args = options.pawn_args;
+  } else {
+    spec.binary = SelfPath();
+    spec.args = {"exec-pawn", "--list-timeout=" + std::to_string(options.list_timeout),
+                 Absolute(binary.path), "--"};
+    spec.args.insert(spec.args.end(), options.pawn_args.begin(), options.pawn_args.end());
+  }
+  spec.run_dir = run_dir;
+  spec.pawn_count = options.jobs;
+  return spec;
+}
+
+std::string StartLine(const std::vector<BinaryRun>& binaries, int jobs) {
+  std::string kinds;
+  const bool any_resident = std::any_of(binaries.begin(), binaries.end(),
+                                        [](const BinaryRun& b) { return b.resident; });
+  const bool any_exec = std::any_of(binaries.begin(), binaries.end(),
+                                    [](const BinaryRun& b) { return !b.resident; });
+  kinds = any_resident && any_exec ? " resident and exec" : any_resident ? " resident" : " exec";
+  const std::string what = binaries.size() == 1
+                               ? binaries[0].identity
+                               : std::to_string(binaries.size()) + " binaries";
+  return "redqueen: running " + what + " on " + std::to_string(jobs) + kinds + " pawn" +
+         (jobs == 1 ? "" : "s");
+}
+
 }  // namespace
 
 int RunSession(const RunOptions& options) {
-  std::string error;
-  const BinaryKind kind = ProbeBinary(options.binary, &error);
-  if (kind == BinaryKind::kUnusable) {
-    PrintError(error);
-    return kExitInfra;
-  }
-  const bool resident = options.pawn == "resident" ||
-                        (options.pawn == "auto" && kind == BinaryKind::kResidentPawn);
-  if (resident && kind != BinaryKind::kResidentPawn) {
-    PrintError("'" + options.binary +
-               "' is not linked with redqueen::gtest_main, so it cannot serve as a "
-               "resident pawn; link redqueen::gtest_main instead of GTest::gtest_main "
-               "(CMake: target_link_libraries(<target> PRIVATE redqueen::gtest_main)), "
-               "or drop --pawn resident. None of its tests were run.");
-    return kExitInfra;
-  }
+  // First, so that it outlives every Knight and timer that uses it.
+  asio::io_context io;
+  std::vector<BinaryRun> binaries;
+  if (!ProbeAll(options, &binaries)) return kExitInfra;
 
+  std::string error;
   std::unique_ptr<bishop::Store> store = bishop::Store::Open(options.db_path, &error);
   if (!store) {
     PrintError(error);
@@ -213,30 +274,6 @@ int RunSession(const RunOptions& options) {
   run_record.started_at = Iso8601(started);
   run_record.command = options.command_line;
   run_record.jobs = options.jobs;
-  const std::string binary = Identity(options.binary);
-
-  asio::io_context io;
-  knight::PawnSpec spec;
-  if (resident) {
-    spec.binary = Absolute(options.binary);
-    spec.args = options.pawn_args;
-  } else {
-    spec.binary = SelfPath();
-    spec.args = {"exec-pawn", "--list-timeout=" + std::to_string(options.list_timeout),
-                 Absolute(options.binary), "--"};
-    spec.args.insert(spec.args.end(), options.pawn_args.begin(), options.pawn_args.end());
-  }
-  spec.run_dir = run_dir.path();
-  spec.pawn_count = options.jobs;
-  knight::KnightFactory factory(io, spec);
-
-  rook::RookOptions rook_options;
-  rook_options.jobs = options.jobs;
-  rook_options.max_restarts = options.max_restarts;
-  rook_options.filter = options.gtest_filter;
-  rook_options.also_run_disabled = options.also_run_disabled;
-  rook_options.output_cap = options.output_cap;
-
   int64_t run_id = 0;
   try {
     run_id = store->BeginRun(run_record);
@@ -245,16 +282,38 @@ int RunSession(const RunOptions& options) {
     return kExitInfra;
   }
 
-  Terminal terminal(stdout, isatty(STDOUT_FILENO));
-  StoreSink store_sink(store.get(), run_id, binary);
-  std::unique_ptr<rook::Rook> rook;
+  std::vector<std::string> names;
+  for (const BinaryRun& binary : binaries) names.push_back(binary.identity);
+  Terminal terminal(stdout, isatty(STDOUT_FILENO), names);
+  std::unique_ptr<rook::Board> board;
   std::string sink_error;
   auto on_sink_error = [&](std::string message) {
     if (sink_error.empty()) sink_error = std::move(message);
-    if (rook) rook->Abort(sink_error);
+    if (board) board->Abort(sink_error);
   };
-  Sinks sinks({&store_sink, &terminal}, on_sink_error);
-  rook = std::make_unique<rook::Rook>(rook_options, &factory, &clock, &sinks);
+
+  rook::RookOptions rook_options;
+  rook_options.jobs = options.jobs;
+  rook_options.max_restarts = options.max_restarts;
+  rook_options.filter = options.gtest_filter;
+  rook_options.also_run_disabled = options.also_run_disabled;
+  rook_options.output_cap = options.output_cap;
+  // With several binaries, a pawn with nothing left to do moves on.
+  rook_options.release_idle = binaries.size() > 1;
+  std::vector<rook::Rook*> rooks;
+  for (size_t i = 0; i < binaries.size(); ++i) {
+    BinaryRun& binary = binaries[i];
+    binary.factory = std::make_unique<knight::KnightFactory>(
+        io, SpecFor(options, binary, i, run_dir.path()));
+    binary.store_sink = std::make_unique<StoreSink>(store.get(), run_id, binary.identity);
+    binary.sinks = std::make_unique<Sinks>(
+        std::vector<rook::RunSink*>{binary.store_sink.get(), terminal.Sink(i)},
+        on_sink_error);
+    binary.rook = std::make_unique<rook::Rook>(rook_options, binary.factory.get(), &clock,
+                                               binary.sinks.get());
+    rooks.push_back(binary.rook.get());
+  }
+  board = std::make_unique<rook::Board>(options.jobs, rooks);
 
   asio::signal_set interrupts(io, SIGINT, SIGTERM);
   bool interrupted = false;
@@ -262,17 +321,15 @@ int RunSession(const RunOptions& options) {
     if (ec) return;
     interrupted = true;
     terminal.Note("redqueen: interrupted; stopping the pawns");
-    rook->Interrupt();
+    board->Interrupt();
   });
   asio::steady_timer flush_timer(io);
   FlushPeriodically(flush_timer, *store, on_sink_error);
   asio::steady_timer tick_timer(io);
   TickPeriodically(tick_timer, terminal);
 
-  terminal.Note("redqueen: running " + binary + " on " + std::to_string(options.jobs) +
-                (resident ? " resident" : " exec") + " pawn" +
-                (options.jobs == 1 ? "" : "s"));
-  rook->Start([&] {
+  terminal.Note(StartLine(binaries, options.jobs));
+  board->Start([&] {
     interrupts.cancel();
     flush_timer.cancel();
     tick_timer.cancel();
@@ -280,16 +337,43 @@ int RunSession(const RunOptions& options) {
   });
   io.run();
 
-  const RookOutcome outcome = rook->outcome();
-  RunSummary summary =
-      Summarize(sinks.results(), sinks.selected(), started, clock.Now());
+  const auto completed = clock.Now();
+  RunSummary summary = Summarize({}, 0, started, completed);
+  RookOutcome outcome = RookOutcome::kCompleted;
+  std::string rook_error;
+  bool began = false;
+  std::vector<std::pair<size_t, const rook::TestResult*>> failures;
+  std::string per_binary;
+  for (size_t i = 0; i < binaries.size(); ++i) {
+    const BinaryRun& binary = binaries[i];
+    const RunSummary part =
+        Summarize(binary.sinks->results(), binary.sinks->selected(), started, completed);
+    Accumulate(part, &summary);
+    if (binaries.size() > 1) {
+      per_binary += binary.identity + ": " + std::to_string(part.tests_passed) +
+                    " passed, " + std::to_string(part.tests_failed) + " failed, " +
+                    std::to_string(part.tests_skipped) + " skipped\n";
+    }
+    for (const rook::TestResult* result : FailuresOf(binary.sinks->results())) {
+      failures.emplace_back(i, result);
+    }
+    began = began || binary.rook->running_began();
+    const RookOutcome own = binary.rook->outcome();
+    if (own == RookOutcome::kError && rook_error.empty()) rook_error = binary.rook->error();
+    if (own == RookOutcome::kError ||
+        (own == RookOutcome::kInterrupted && outcome != RookOutcome::kError)) {
+      outcome = own;
+    }
+  }
+  if (!sink_error.empty() && rook_error.empty()) rook_error = sink_error;
+  if (!rook_error.empty()) outcome = RookOutcome::kError;
   const int code = Conclude(outcome, interrupted, &summary);
   // A run that never began (pawns disagreed, would not start) has no summary
   // worth printing: the error line says it all.
-  if (rook->running_began() || outcome != RookOutcome::kError) {
-    terminal.Finish(FailuresOf(sinks.results()), FormatSummary(summary));
+  if (began || outcome != RookOutcome::kError) {
+    terminal.Finish(failures, per_binary + FormatSummary(summary));
   }
-  if (outcome == RookOutcome::kError) PrintError(rook->error());
+  if (outcome == RookOutcome::kError) PrintError(rook_error);
   try {
     store->FinishRun(run_id, RecordOf(summary));
   } catch (const std::exception& e) {

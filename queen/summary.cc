@@ -49,6 +49,16 @@ RunSummary Summarize(const std::vector<std::optional<rook::TestResult>>& results
   return summary;
 }
 
+void Accumulate(const RunSummary& part, RunSummary* total) {
+  total->total_tests += part.total_tests;
+  total->tests_passed += part.tests_passed;
+  total->tests_failed += part.tests_failed;
+  total->tests_skipped += part.tests_skipped;
+  total->execution_errors += part.execution_errors;
+  total->flaky += part.flaky;
+  total->status = total->tests_failed > 0 ? "failed" : "passed";
+}
+
 std::string FormatSummary(const RunSummary& s) {
   char time[32];
   std::snprintf(time, sizeof time, "%.3fs", s.execution_time);

@@ -35,6 +35,9 @@ RunSummary Summarize(const std::vector<std::optional<rook::TestResult>>& results
                      size_t selected, rook::Clock::TimePoint started,
                      rook::Clock::TimePoint completed);
 
+/// Adds `part`'s counts to `total` (one summary over several binaries).
+void Accumulate(const RunSummary& part, RunSummary* total);
+
 /// The summary block printed at the end of a run, one "key: value" a line.
 std::string FormatSummary(const RunSummary& summary);
 

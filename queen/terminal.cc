@@ -40,27 +40,34 @@ std::string FormatResult(const rook::TestResult& result, const std::string& name
   return text;
 }
 
-Terminal::Terminal(std::FILE* out, bool tty)
-    : out_(out), tty_(tty), started_(std::chrono::steady_clock::now()) {}
-
-std::string Terminal::Name(uint32_t index) const {
-  return index < tests_.size() ? tests_[index].name : "#" + std::to_string(index);
+Terminal::Terminal(std::FILE* out, bool tty, std::vector<std::string> binaries)
+    : out_(out),
+      tty_(tty),
+      binaries_(std::move(binaries)),
+      tests_(binaries_.size()),
+      started_(std::chrono::steady_clock::now()) {
+  for (size_t i = 0; i < binaries_.size(); ++i) sinks_.emplace_back(this, i);
 }
 
-void Terminal::OnTestsListed(const std::vector<proto::TestInfo>& tests,
+std::string Terminal::Name(size_t binary, uint32_t index) const {
+  const auto& tests = tests_[binary];
+  std::string name = index < tests.size() ? tests[index].name : "#" + std::to_string(index);
+  return binaries_.size() > 1 ? binaries_[binary] + ": " + name : name;
+}
+
+void Terminal::OnTestsListed(size_t binary, const std::vector<proto::TestInfo>& tests,
                              const std::vector<uint32_t>& selected) {
-  tests_ = tests;
-  total_ = selected.size();
-  started_ = std::chrono::steady_clock::now();
+  tests_[binary] = tests;
+  total_ += selected.size();
   DrawStatus(true);
 }
 
-void Terminal::OnResult(const rook::TestResult& result) {
+void Terminal::OnResult(size_t binary, const rook::TestResult& result) {
   ++done_;
   if (IsFailure(result.status)) ++failed_;
   if (result.status != TestStatus::kPassed) {
     ClearStatus();
-    std::fputs(FormatResult(result, Name(result.index)).c_str(), out_);
+    std::fputs(FormatResult(result, Name(binary, result.index)).c_str(), out_);
   }
   DrawStatus(false);
 }
@@ -97,14 +104,15 @@ void Terminal::ClearStatus() {
   status_shown_ = false;
 }
 
-void Terminal::Finish(const std::vector<const rook::TestResult*>& failures,
-                      const std::string& summary) {
+void Terminal::Finish(
+    const std::vector<std::pair<size_t, const rook::TestResult*>>& failures,
+    const std::string& summary) {
   ClearStatus();
   if (!failures.empty()) {
     std::fprintf(out_, "\nFailed tests, in registration order:\n");
-    for (const rook::TestResult* result : failures) {
+    for (const auto& [binary, result] : failures) {
       std::fprintf(out_, "  %s %s%s\n", std::string(StatusName(result->status)).c_str(),
-                   Name(result->index).c_str(),
+                   Name(binary, result->index).c_str(),
                    result->crash.empty() ? "" : (" (" + result->crash + ")").c_str());
     }
   }

@@ -12,13 +12,13 @@
 
 namespace redqueen::queen {
 
-class Terminal : public rook::RunSink {
+class Terminal {
  public:
-  Terminal(std::FILE* out, bool tty);
+  /// `binaries`: the names shown before test names when there are several.
+  Terminal(std::FILE* out, bool tty, std::vector<std::string> binaries);
 
-  void OnTestsListed(const std::vector<proto::TestInfo>& tests,
-                     const std::vector<uint32_t>& selected) override;
-  void OnResult(const rook::TestResult& result) override;
+  /// The sink of one binary's Rook.
+  rook::RunSink* Sink(size_t binary) { return &sinks_[binary]; }
 
   /// Redraws the status line if it is due, so the elapsed time moves while a
   /// long test runs (called on a timer).
@@ -26,18 +26,40 @@ class Terminal : public rook::RunSink {
 
   /// A line of redqueen's own (start, warnings), kept clear of the status line.
   void Note(const std::string& line);
-  /// Prints the failures list, in registration order, and the summary block.
-  void Finish(const std::vector<const rook::TestResult*>& failures,
+  /// Prints the failures list, in registration order per binary, and the
+  /// summary block.
+  void Finish(const std::vector<std::pair<size_t, const rook::TestResult*>>& failures,
               const std::string& summary);
 
  private:
+  class BinarySink : public rook::RunSink {
+   public:
+    BinarySink(Terminal* terminal, size_t binary) : terminal_(terminal), binary_(binary) {}
+    void OnTestsListed(const std::vector<proto::TestInfo>& tests,
+                       const std::vector<uint32_t>& selected) override {
+      terminal_->OnTestsListed(binary_, tests, selected);
+    }
+    void OnResult(const rook::TestResult& result) override {
+      terminal_->OnResult(binary_, result);
+    }
+
+   private:
+    Terminal* terminal_;
+    size_t binary_;
+  };
+
+  void OnTestsListed(size_t binary, const std::vector<proto::TestInfo>& tests,
+                     const std::vector<uint32_t>& selected);
+  void OnResult(size_t binary, const rook::TestResult& result);
   void DrawStatus(bool force);
   void ClearStatus();
-  std::string Name(uint32_t index) const;
+  std::string Name(size_t binary, uint32_t index) const;
 
   std::FILE* out_;
   bool tty_;
-  std::vector<proto::TestInfo> tests_;
+  std::vector<std::string> binaries_;
+  std::vector<std::vector<proto::TestInfo>> tests_;
+  std::vector<BinarySink> sinks_;
   size_t total_ = 0;
   size_t done_ = 0;
   size_t failed_ = 0;

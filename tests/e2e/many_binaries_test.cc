@@ -1,0 +1,84 @@
+// Several binaries in one run: one queue, one summary, one store, and each
+// test known by its binary and its name.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "e2e/harness.h"
+
+namespace redqueen::e2e {
+namespace {
+
+using testing::HasSubstr;
+
+class ManyBinariesTest : public FixtureTest {};
+
+TEST_F(ManyBinariesTest, OneRunOverResidentAndExecBinaries) {
+  const Outcome outcome = RunRedqueen({"run", Fixture("passing"), Fixture("failing_plain"),
+                                       Fixture("skipping"), "-j", "2", "--db",
+                                       scratch_.db()});
+  EXPECT_EQ(outcome.exit_code, 1) << outcome.out << outcome.err;
+  EXPECT_THAT(outcome.out, HasSubstr("running 3 binaries on 2 resident and exec pawns"));
+  EXPECT_THAT(outcome.out, HasSubstr("total_tests: 14\n"));
+  EXPECT_THAT(outcome.out, HasSubstr("tests_failed: 3\n"));
+  EXPECT_THAT(outcome.out, HasSubstr("fixture_passing: 5 passed, 0 failed, 0 skipped\n"));
+  EXPECT_THAT(outcome.out, HasSubstr("fixture_failing_plain: 3 passed, 3 failed, 0 skipped\n"));
+  EXPECT_THAT(outcome.out, HasSubstr("fixture_failing_plain: Failing.ExpectEq"));
+  EXPECT_EQ(LeftBehind(), std::vector<int>{});
+  Db db(scratch_.db());
+  EXPECT_EQ(db.Count("SELECT count(DISTINCT binary) FROM tests"), 3);
+  EXPECT_EQ(db.Count("SELECT count(*) FROM executions"), 14);
+  EXPECT_EQ(db.Count("SELECT count(*) FROM executions WHERE pawn NOT IN (0, 1)"), 0)
+      << "pawn ids stay within -j however they move between binaries";
+  EXPECT_EQ(db.Value("SELECT status FROM runs"), "failed");
+}
+
+TEST_F(ManyBinariesTest, SameFileNameInTwoFoldersStaysTwoBinaries) {
+  for (const char* folder : {"a", "b"}) {
+    std::filesystem::create_directories(scratch_.Path(folder));
+    std::filesystem::copy_file(Fixture("passing"), scratch_.Path(folder) + "/x_test");
+  }
+  const Outcome outcome =
+      RunRedqueen({"run", scratch_.Path("a") + "/x_test", scratch_.Path("b") + "/x_test",
+                   "-j", "2", "--db", scratch_.db()});
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
+  EXPECT_THAT(outcome.out, HasSubstr("total_tests: 10\n"));
+  Db db(scratch_.db());
+  EXPECT_EQ(db.Count("SELECT count(DISTINCT binary) FROM tests"), 2);
+  EXPECT_EQ(db.Count("SELECT count(*) FROM tests WHERE name = 'Passing.One'"), 2);
+}
+
+TEST_F(ManyBinariesTest, MoreBinariesThanPawnsAllRun) {
+  const Outcome outcome =
+      RunRedqueen({"run", Fixture("passing"), Fixture("skipping"), Fixture("disabled"),
+                   Fixture("param_typed_plain"), "-j", "1", "--db", scratch_.db()});
+  EXPECT_EQ(outcome.exit_code, 1) << outcome.out << outcome.err;
+  EXPECT_THAT(outcome.out, HasSubstr("total_tests: 19\n"));
+  Db db(scratch_.db());
+  EXPECT_EQ(db.Count("SELECT count(*) FROM executions"), 19);
+  EXPECT_EQ(db.Count("SELECT count(*) FROM executions WHERE pawn != 0"), 0);
+}
+
+TEST_F(ManyBinariesTest, OneUnusableBinaryStopsTheRunBeforeAnyTest) {
+  const Outcome outcome = RunRedqueen({"run", Fixture("passing"), "/bin/true", "--db",
+                                       scratch_.db()});
+  EXPECT_EQ(outcome.exit_code, 3) << outcome.out << outcome.err;
+  EXPECT_THAT(outcome.err, HasSubstr("/bin/true"));
+  EXPECT_THAT(outcome.out, testing::Not(HasSubstr("total_tests")));
+}
+
+TEST_F(ManyBinariesTest, CtrlCStopsEveryBinary) {
+  Launch launch;
+  launch.args = {"run", Fixture("sleepy"), Fixture("passing"), "-j", "2", "--db",
+                 scratch_.db()};
+  launch.signal = SIGINT;
+  launch.delay = std::chrono::milliseconds(1000);
+  const Outcome outcome = RunRedqueen(launch);
+  EXPECT_EQ(outcome.exit_code, 130) << outcome.out << outcome.err;
+  EXPECT_THAT(outcome.out, HasSubstr("status: interrupted"));
+  EXPECT_EQ(LeftBehind(), std::vector<int>{});
+}
+
+}  // namespace
+}  // namespace redqueen::e2e
