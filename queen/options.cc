@@ -39,7 +39,10 @@ bool ParseCommandLine(int argc, char** argv, RunOptions* options, int* exit_code
   run->add_option("BINARY", options->binaries,
                   "GoogleTest binaries (linked with redqueen::gtest_main or not); "
                   "their tests share one queue and the pawns")
-      ->required();
+;
+  run->add_option("--from-ctest", options->from_ctest,
+                  "Also run the GoogleTest binaries of the CTest tests in this build "
+                  "directory");
   run->add_option("-j,--jobs", options->jobs,
                   "Pawns (worker processes); default: the CPUs available")
       ->check(CLI::PositiveNumber);
@@ -80,6 +83,13 @@ bool ParseCommandLine(int argc, char** argv, RunOptions* options, int* exit_code
     if (message.empty()) message = "bad command line";
     std::fprintf(stderr, "redqueen: error: %s (see 'redqueen run --help')\n",
                  message.c_str());
+    *exit_code = kExitUsage;
+    return false;
+  }
+  if (options->binaries.empty() && options->from_ctest.empty()) {
+    std::fprintf(stderr,
+                 "redqueen: error: no test binary given (name one, or pass --from-ctest "
+                 "BUILD_DIR; see 'redqueen run --help')\n");
     *exit_code = kExitUsage;
     return false;
   }

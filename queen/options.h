@@ -8,6 +8,8 @@ namespace redqueen::queen {
 
 struct RunOptions {
   std::vector<std::string> binaries;
+  /// A build directory whose CTest tests name the binaries (--from-ctest).
+  std::string from_ctest;
   int jobs = 0;  ///< 0: the CPUs this process may use.
   std::string gtest_filter;
   /// auto (resident when the binary links redqueen::gtest_main), resident, exec.

@@ -14,6 +14,7 @@
 #include "bishop/store.h"
 #include "knight/knight.h"
 #include "queen/exit_codes.h"
+#include "queen/from_ctest.h"
 #include "queen/probe.h"
 #include "queen/store_sink.h"
 #include "queen/summary.h"
@@ -191,7 +192,15 @@ struct BinaryRun {
 /// Finds out what each binary is, before anything runs. False (error
 /// printed) when one cannot run as asked.
 bool ProbeAll(const RunOptions& options, std::vector<BinaryRun>* binaries) {
-  for (const std::string& path : options.binaries) {
+  std::vector<std::string> paths = options.binaries;
+  if (!options.from_ctest.empty()) {
+    std::string error;
+    if (!BinariesFromCtest(options.from_ctest, &paths, &error)) {
+      PrintError(error);
+      return false;
+    }
+  }
+  for (const std::string& path : paths) {
     std::string error;
     const BinaryKind kind = ProbeBinary(path, &error);
     if (kind == BinaryKind::kUnusable) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "e2e/harness.h"
 
@@ -78,6 +79,33 @@ TEST_F(ManyBinariesTest, CtrlCStopsEveryBinary) {
   EXPECT_EQ(outcome.exit_code, 130) << outcome.out << outcome.err;
   EXPECT_THAT(outcome.out, HasSubstr("status: interrupted"));
   EXPECT_EQ(LeftBehind(), std::vector<int>{});
+}
+
+TEST_F(ManyBinariesTest, FromCtestRunsTheGtestBinariesCtestKnows) {
+  // A build directory whose CTest tests run two fixtures (one of them twice,
+  // as gtest_discover_tests would) and a shell command.
+  std::filesystem::create_directories(scratch_.Path("src"));
+  std::ofstream(scratch_.Path("src") + "/CMakeLists.txt")
+      << "cmake_minimum_required(VERSION 3.22)\nproject(p NONE)\nenable_testing()\n"
+      << "add_test(NAME a COMMAND " << Fixture("passing") << " --gtest_filter=Passing.*)\n"
+      << "add_test(NAME b COMMAND " << Fixture("passing") << " --gtest_filter=More*)\n"
+      << "add_test(NAME c COMMAND " << Fixture("skipping") << ")\n"
+      << "add_test(NAME d COMMAND /bin/sh -c true)\n";
+  const Outcome cmake = RunProgram(
+      "/usr/bin/cmake", {"-S", scratch_.Path("src"), "-B", scratch_.Path("build")});
+  ASSERT_EQ(cmake.exit_code, 0) << cmake.out << cmake.err;
+  const Outcome outcome = RunRedqueen(
+      {"run", "--from-ctest", scratch_.Path("build"), "-j", "2", "--db", scratch_.db()});
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
+  EXPECT_THAT(outcome.out, HasSubstr("running 2 binaries"));
+  EXPECT_THAT(outcome.out, HasSubstr("total_tests: 8\n"));
+}
+
+TEST_F(ManyBinariesTest, FromCtestOnAFolderWithoutTestsIsAClearError) {
+  const Outcome outcome =
+      RunRedqueen({"run", "--from-ctest", scratch_.Path(""), "--db", scratch_.db()});
+  EXPECT_EQ(outcome.exit_code, 3) << outcome.out << outcome.err;
+  EXPECT_THAT(outcome.err, HasSubstr("--from-ctest"));
 }
 
 }  // namespace
