@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Verdict parity on googletest's own test programs, built from the sources
 # Debian ships in /usr/src/googletest: for each program, the sets of passed,
-# failed and skipped tests under `redqueen run -j 2` (exec pawns) must equal
-# those of the program run natively. Differences are listed per program.
+# failed and skipped tests under `redqueen run -j 2` must equal those of the
+# program run natively: on exec pawns (googletest's own build), and on
+# resident pawns for the programs bench/CMakeLists.txt relinks with
+# redqueen::gtest_main. Differences are listed per program and pawn kind.
 # Known, by design of any runner that splits a binary across processes (see
 # ../shared/DESIGN.md): googletest-param-test-test's TestGenerationTest checks
 # that its whole suite is in one process's filter, googletest-listener-test
@@ -23,6 +25,8 @@ cmake --preset release >/dev/null
 cmake --build --preset release -j 2 --target redqueen >/dev/null
 redqueen=$PWD/build/release/queen/redqueen
 own=$PWD/build/googletest-own
+bench=$PWD/build/bench
+cmake --preset bench >/dev/null
 cmake -S /usr/src/googletest -B "$own" -DCMAKE_BUILD_TYPE=Release \
   -Dgtest_build_tests=ON -Dgmock_build_tests=ON >/dev/null
 work=$(mktemp -d)
@@ -56,21 +60,33 @@ redqueen_verdicts() {
                 WHERE e.run_id = (SELECT max(id) FROM runs)" | tr '|' ' '
 }
 
+# Runs $3 under redqueen and compares its verdicts with native.txt.
+compare() {
+  local program=$1 kind=$2 binary=$3
+  rm -f "$work/rq.db"*
+  (cd "$work" && "$redqueen" run "$binary" -j 2 --pawn "$kind" --db "$work/rq.db" \
+     >/dev/null 2>&1) || true
+  redqueen_verdicts "$work/rq.db" | sort >"$work/redqueen.txt"
+  local total
+  total=$(wc -l <"$work/native.txt")
+  if diff -q "$work/native.txt" "$work/redqueen.txt" >/dev/null; then
+    printf '%-34s %-8s %5d tests  same verdicts\n' "$program" "$kind" "$total"
+  else
+    status=1
+    printf '%-34s %-8s %5d tests  DIFFERENT (< native, > redqueen):\n' "$program" "$kind" "$total"
+    { diff "$work/native.txt" "$work/redqueen.txt" | grep '^[<>]' | head -20 | sed 's/^/    /'; } || true
+  fi
+}
+
 status=0
 for program in "${programs[@]}"; do
   cmake --build "$own" -j 2 --target "$program" >/dev/null
   binary=$(find "$own" -type f -name "$program" -perm -u+x | head -n 1)
   (cd "$work" && "$binary" --gtest_output="json:$work/native.json" >/dev/null 2>&1) || true
   native_verdicts "$work/native.json" | sort >"$work/native.txt"
-  (cd "$work" && "$redqueen" run "$binary" -j 2 --db "$work/rq.db" >/dev/null 2>&1) || true
-  redqueen_verdicts "$work/rq.db" | sort >"$work/redqueen.txt"
-  total=$(wc -l <"$work/native.txt")
-  if diff -q "$work/native.txt" "$work/redqueen.txt" >/dev/null; then
-    printf '%-36s %5d tests  same verdicts\n' "$program" "$total"
-  else
-    status=1
-    printf '%-36s %5d tests  DIFFERENT (< native, > redqueen):\n' "$program" "$total"
-    { diff "$work/native.txt" "$work/redqueen.txt" | grep '^[<>]' | head -20 | sed 's/^/    /'; } || true
+  compare "$program" exec "$binary"
+  if cmake --build "$bench" -j 2 --target "resident_$program" >/dev/null 2>&1; then
+    compare "$program" resident "$bench/bench/resident_$program"
   fi
 done
 exit $status
