@@ -9,6 +9,7 @@
 # ../shared/DESIGN.md): googletest-param-test-test's TestGenerationTest checks
 # that its whole suite is in one process's filter, googletest-listener-test
 # checks whole-program listener order.
+# Then the same for redqueen's own fixture suites.
 # Usage: bench/verdict_parity.sh [PROGRAM...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -88,5 +89,17 @@ for program in "${programs[@]}"; do
   if cmake --build "$bench" -j 2 --target "resident_$program" >/dev/null 2>&1; then
     compare "$program" resident "$bench/bench/resident_$program"
   fi
+done
+# redqueen's own fixture suites (those a native run finishes: not the ones
+# that crash, hang or need arguments), on both pawn kinds.
+cmake --build --preset release -j 2 --target fixture_passing fixture_failing \
+  fixture_skipping fixture_param_typed fixture_death fixture_disabled \
+  fixture_printing >/dev/null
+for fixture in passing failing skipping param_typed death disabled printing; do
+  binary=$PWD/build/release/tests/fixtures/fixture_$fixture
+  (cd "$work" && "$binary" --gtest_output="json:$work/native.json" >/dev/null 2>&1) || true
+  native_verdicts "$work/native.json" | sort >"$work/native.txt"
+  compare "fixture_$fixture" exec "$binary"
+  compare "fixture_$fixture" resident "$binary"
 done
 exit $status
