@@ -226,6 +226,22 @@ void Knight::Kill() {
   if (!reaped_) KillGroup();
 }
 
+void Knight::Terminate() {
+  if (!reaped_ && pid_ > 0) kill(-pid_, SIGTERM);
+}
+
+bool Knight::Running(int64_t* index, uint64_t* running_for_us) const {
+  if (!scoreboard_) return false;
+  *index = scoreboard_->running.load(std::memory_order_acquire);
+  if (*index < 0) return false;
+  const int64_t started = scoreboard_->started_ns.load(std::memory_order_relaxed);
+  const int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                          std::chrono::steady_clock::now().time_since_epoch())
+                          .count();
+  *running_for_us = now > started ? static_cast<uint64_t>(now - started) / 1000 : 0;
+  return true;
+}
+
 void Knight::KillGroup() {
   if (pid_ > 0) kill(-pid_, SIGKILL);
 }

@@ -48,6 +48,8 @@ class Knight : public Worker {
 
   void Send(const proto::RookMessage& message) override;
   void Kill() override;
+  void Terminate() override;
+  bool Running(int64_t* index, uint64_t* running_for_us) const override;
   std::string ReadOutput(uint64_t begin, uint64_t end, size_t cap) override;
   int pid() const override { return pid_; }
 

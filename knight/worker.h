@@ -45,6 +45,11 @@ class Worker {
   virtual void Send(const proto::RookMessage& message) = 0;
   /// Kills the worker's whole process group; OnExit follows.
   virtual void Kill() = 0;
+  /// Asks the worker's process group to end (SIGTERM); Kill() if it won't.
+  virtual void Terminate() = 0;
+  /// The test the worker runs now and for how long, from its scoreboard;
+  /// false between tests.
+  virtual bool Running(int64_t* index, uint64_t* running_for_us) const = 0;
   /// The captured output in [begin, end) (end beyond the file means "to the
   /// end"), at most `cap` bytes: the head and tail, with a note of the cut.
   virtual std::string ReadOutput(uint64_t begin, uint64_t end, size_t cap) = 0;

@@ -17,6 +17,32 @@ int AvailableCpus() {
   return std::max(1, CPU_COUNT(&set));
 }
 
+bool ParseDuration(const std::string& text, std::chrono::microseconds* duration) {
+  size_t used = 0;
+  double value = 0;
+  try {
+    value = std::stod(text, &used);
+  } catch (const std::exception&) {
+    return false;
+  }
+  const std::string unit = text.substr(used);
+  double seconds_per_unit = 0;
+  if (unit.empty() || unit == "s") {
+    seconds_per_unit = 1;
+  } else if (unit == "ms") {
+    seconds_per_unit = 1e-3;
+  } else if (unit == "m") {
+    seconds_per_unit = 60;
+  } else if (unit == "h") {
+    seconds_per_unit = 3600;
+  } else {
+    return false;
+  }
+  if (value < 0) return false;
+  *duration = std::chrono::microseconds(static_cast<int64_t>(value * seconds_per_unit * 1e6));
+  return true;
+}
+
 bool ParseCommandLine(int argc, char** argv, RunOptions* options, int* exit_code) {
   // Arguments after `--` belong to the pawns; CLI11 never sees them.
   int ours = argc;
@@ -61,6 +87,19 @@ bool ParseCommandLine(int argc, char** argv, RunOptions* options, int* exit_code
                   "Replacement pawns allowed before the run stops")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
+  auto duration = [](std::chrono::microseconds* out) {
+    return [out](const std::string& text) {
+      if (!ParseDuration(text, out)) {
+        throw CLI::ValidationError("'" + text + "' is not a duration (90s, 1.5m, 500ms)");
+      }
+    };
+  };
+  run->add_option_function<std::string>("--timeout", duration(&options->timeout),
+                                         "A test running longer is ended: TIMEOUT "
+                                         "(e.g. 90s, 2m; default: none)");
+  run->add_option_function<std::string>(
+      "--kill-grace", duration(&options->kill_grace),
+      "Between SIGTERM and SIGKILL for a test past --timeout (default 5s)");
   run->add_option("--list-timeout", options->list_timeout,
                   "Seconds to wait for an unmodified binary's --gtest_list_tests")
       ->check(CLI::PositiveNumber)

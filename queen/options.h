@@ -1,6 +1,7 @@
 // The command line of `redqueen run`, parsed.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,9 @@ struct RunOptions {
   bool also_run_disabled = false;
   std::string db_path = ".redqueen/redqueen.db";
   int max_restarts = 100;
+  /// Per-test limit (0: none), and SIGTERM-to-SIGKILL grace.
+  std::chrono::microseconds timeout{0};
+  std::chrono::microseconds kill_grace{std::chrono::seconds(5)};
   /// Seconds an exec pawn waits for `BINARY --gtest_list_tests`.
   int list_timeout = 60;
   size_t output_cap = 256 * 1024;
@@ -25,6 +29,9 @@ struct RunOptions {
   /// The whole command line, recorded with the run.
   std::string command_line;
 };
+
+/// "90s", "1.5m", "500ms", "2" (seconds): false when not a duration.
+bool ParseDuration(const std::string& text, std::chrono::microseconds* duration);
 
 /// CPUs in this process's affinity mask (what `taskset` or a container allows).
 int AvailableCpus();

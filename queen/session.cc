@@ -30,8 +30,9 @@ using rook::RookOutcome;
 
 /// Commit interval of the store: a killed redqueen loses less than this.
 constexpr auto kFlushInterval = std::chrono::milliseconds(50);
-/// How often the status line may move without a result arriving.
-constexpr auto kTickInterval = std::chrono::milliseconds(250);
+/// How often the status line may move without a result arriving, and how
+/// soon a test past its timeout is noticed.
+constexpr auto kTickInterval = std::chrono::milliseconds(100);
 
 void PrintError(const std::string& message) {
   std::fprintf(stderr, "redqueen: error: %s\n", message.c_str());
@@ -133,12 +134,14 @@ void FlushPeriodically(asio::steady_timer& timer, bishop::Store& store,
   });
 }
 
-void TickPeriodically(asio::steady_timer& timer, Terminal& terminal) {
+/// The status line's clock, and the Rooks' timeouts.
+void TickPeriodically(asio::steady_timer& timer, Terminal& terminal, rook::Board& board) {
   timer.expires_after(kTickInterval);
-  timer.async_wait([&timer, &terminal](const boost::system::error_code& ec) {
+  timer.async_wait([&timer, &terminal, &board](const boost::system::error_code& ec) {
     if (ec) return;
     terminal.Tick();
-    TickPeriodically(timer, terminal);
+    board.Tick();
+    TickPeriodically(timer, terminal, board);
   });
 }
 
@@ -307,6 +310,8 @@ int RunSession(const RunOptions& options) {
   rook_options.filter = options.gtest_filter;
   rook_options.also_run_disabled = options.also_run_disabled;
   rook_options.output_cap = options.output_cap;
+  rook_options.timeout = options.timeout;
+  rook_options.kill_grace = options.kill_grace;
   // With several binaries, a pawn with nothing left to do moves on.
   rook_options.release_idle = binaries.size() > 1;
   std::vector<rook::Rook*> rooks;
@@ -335,7 +340,7 @@ int RunSession(const RunOptions& options) {
   asio::steady_timer flush_timer(io);
   FlushPeriodically(flush_timer, *store, on_sink_error);
   asio::steady_timer tick_timer(io);
-  TickPeriodically(tick_timer, terminal);
+  TickPeriodically(tick_timer, terminal, *board);
 
   terminal.Note(StartLine(binaries, options.jobs));
   board->Start([&] {

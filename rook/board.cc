@@ -56,6 +56,12 @@ void Board::OnRookFinished(size_t rook) {
   MaybeFinish();
 }
 
+void Board::Tick() {
+  for (size_t rook = 0; rook < rooks_.size(); ++rook) {
+    if (started_[rook] && !done_[rook]) rooks_[rook]->Tick();
+  }
+}
+
 void Board::Interrupt() {
   stopped_ = true;
   for (size_t rook = 0; rook < rooks_.size(); ++rook) {

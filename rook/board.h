@@ -22,6 +22,9 @@ class Board {
   /// Deals the pawns; `on_finished` runs once, when every Rook is done.
   void Start(std::function<void()> on_finished);
 
+  /// Passes the timer's tick to every started Rook (timeouts).
+  void Tick();
+
   /// Ctrl-C: every started Rook stops; the others never start.
   void Interrupt();
 

@@ -1,6 +1,7 @@
 #include "rook/rook.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <limits>
 
 #include "rook/filter.h"
@@ -336,11 +337,12 @@ void Rook::OnExit(int slot, const knight::ExitInfo& info) {
 
 void Rook::OnCrash(int slot, const knight::ExitInfo& info) {
   Slot& s = slots_[slot];
-  const bool known = info.running >= 0 &&
+  const int64_t running = s.timed_out >= 0 ? s.timed_out : info.running;
+  const bool known = running >= 0 &&
                      std::find(s.batch.begin(), s.batch.end(),
-                               static_cast<uint32_t>(info.running)) != s.batch.end();
+                               static_cast<uint32_t>(running)) != s.batch.end();
   // Died between tests: blame the next one, whose suite set-up was running.
-  const uint32_t index = known ? static_cast<uint32_t>(info.running) : s.batch.front();
+  const uint32_t index = known ? static_cast<uint32_t>(running) : s.batch.front();
   s.batch.erase(std::find(s.batch.begin(), s.batch.end(), index));
   queue_.insert(queue_.begin(), s.batch.begin(), s.batch.end());
   s.batch.clear();
@@ -351,6 +353,13 @@ void Rook::OnCrash(int slot, const knight::ExitInfo& info) {
   out.duration_us = known ? info.running_for_us : 0;
   out.crash = s.violation.empty() ? info.Describe() : "protocol error: " + s.violation;
   if (!known) out.crash += " before the test started";
+  if (s.timed_out >= 0) {
+    out.status = TestStatus::kTimeout;
+    char limit[32];
+    std::snprintf(limit, sizeof limit, "%gs",
+                  std::chrono::duration<double>(options_.timeout).count());
+    out.crash = std::string("timed out after ") + limit + " (then " + info.Describe() + ")";
+  }
   out.output = s.worker->ReadOutput(known ? info.output_begin : s.output_end, kToEnd,
                                     options_.output_cap);
   out.pawn = slot;
@@ -366,6 +375,29 @@ void Rook::Restart(int slot) {
   }
   ++restarts_;
   StartSlot(slot);
+}
+
+void Rook::Tick() {
+  if (options_.timeout.count() <= 0 || outcome_ != RookOutcome::kRunning) return;
+  const auto now = clock_->Now();
+  for (Slot& s : slots_) {
+    if (s.state != SlotState::kBusy) continue;
+    if (s.timed_out >= 0) {
+      if (now >= s.kill_at) s.worker->Kill();
+      continue;
+    }
+    int64_t index = -1;
+    uint64_t running_for = 0;
+    if (s.worker->Running(&index, &running_for) &&
+        running_for >= static_cast<uint64_t>(options_.timeout.count()) &&
+        std::find(s.batch.begin(), s.batch.end(), static_cast<uint32_t>(index)) !=
+            s.batch.end()) {
+      s.timed_out = index;
+      s.kill_at = now + std::chrono::duration_cast<Clock::TimePoint::duration>(
+                            options_.kill_grace);
+      s.worker->Terminate();
+    }
+  }
 }
 
 void Rook::Interrupt() {

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include <chrono>
+
 #include "knight/worker.h"
 #include "rook/clock.h"
 #include "rook/result.h"
@@ -29,6 +31,10 @@ struct RookOptions {
   std::string filter;  ///< gtest filter syntax; empty runs everything.
   bool also_run_disabled = false;
   size_t output_cap = 256 * 1024;
+  /// A test running longer is ended and TIMEOUT (0: no limit).
+  std::chrono::microseconds timeout{0};
+  /// Between SIGTERM and SIGKILL for a test past its timeout.
+  std::chrono::microseconds kill_grace{std::chrono::seconds(5)};
 };
 
 /// How the run ended, as far as the scheduler is concerned.
@@ -58,6 +64,10 @@ class Rook : public knight::WorkerEvents {
   bool WantsPawns() const;
   size_t queued() const { return queue_.size(); }
   bool finished() const { return finished_; }
+
+  /// Ends tests past the timeout: SIGTERM to their pawn, SIGKILL after the
+  /// grace. Called on a timer.
+  void Tick();
 
   /// Stops handing out tests and kills the pawns (Ctrl-C). Tests that have no
   /// result are reported SKIPPED ("interrupted").
@@ -90,6 +100,9 @@ class Rook : public knight::WorkerEvents {
     uint64_t output_end = 0;
     /// Set when the Rook killed the pawn for breaking the protocol.
     std::string violation;
+    /// The test ended for its timeout, and when SIGKILL follows SIGTERM.
+    int64_t timed_out = -1;
+    Clock::TimePoint kill_at;
   };
 
   void StartSlot(int slot);

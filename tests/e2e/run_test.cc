@@ -299,6 +299,40 @@ TEST_F(RunTest, TerminalGetsALiveStatusLineAndPlainOutputDoesNot) {
   EXPECT_THAT(plain.out, HasSubstr("\nFAILED Failing.ExpectEq"));
 }
 
+class TimeoutTest : public FixtureTest,
+                    public testing::WithParamInterface<const char*> {};
+
+TEST_P(TimeoutTest, HangingTestsAreTimeoutAndTheRestRuns) {
+  const Outcome outcome = RunFixture(
+      "hanging", {"-j", "2", "--pawn", GetParam(), "--timeout", "1s", "--kill-grace", "500ms"});
+  EXPECT_EQ(outcome.exit_code, 1) << outcome.out << outcome.err;
+  EXPECT_THAT(outcome.out, HasSubstr("TIMEOUT Hanging.Sleeps"));
+  Db db(scratch_.db());
+  EXPECT_EQ(StatusOf(db, "Hanging.Sleeps"), "TIMEOUT");
+  EXPECT_EQ(StatusOf(db, "Hanging.IgnoresSigterm"), "TIMEOUT");
+  EXPECT_THAT(db.Value("SELECT e.crash FROM executions e JOIN tests t ON t.id = e.test_id "
+                       "WHERE t.name = 'Hanging.IgnoresSigterm'"),
+              HasSubstr("timed out after 1s"));
+  EXPECT_EQ(StatusOf(db, "Hanging.Before"), "PASSED");
+  EXPECT_EQ(StatusOf(db, "Hanging.After"), "PASSED");
+  // An unmodified binary writing to a pipe buffers its stdout, as it would in
+  // any runner: what it did not flush dies with it. A resident pawn's stdout
+  // is line-buffered.
+  if (std::string(GetParam()) == "resident") {
+    EXPECT_THAT(db.Value("SELECT e.output FROM executions e JOIN tests t ON "
+                         "t.id = e.test_id WHERE t.name = 'Hanging.Sleeps'"),
+                HasSubstr("going to sleep"));
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(PawnKinds, TimeoutTest, testing::Values("resident", "exec"));
+
+TEST_F(RunTest, BadDurationIsBadUsage) {
+  const Outcome outcome = RunRedqueen({"run", Fixture("passing"), "--timeout", "soon"});
+  EXPECT_EQ(outcome.exit_code, 2);
+  EXPECT_THAT(outcome.err, HasSubstr("is not a duration"));
+}
+
 TEST_F(RunTest, CtrlCKeepsResultsPrintsTheSummaryAndLeavesNoProcess) {
   Launch launch;
   launch.args = {"run", Fixture("sleepy"), "-j", "2", "--db", scratch_.db()};

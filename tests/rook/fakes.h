@@ -23,6 +23,13 @@ struct FakeWorker : knight::Worker {
   explicit FakeWorker(int pid) : fake_pid(pid) {}
   void Send(const proto::RookMessage& message) override { sent.push_back(message); }
   void Kill() override { ++kills; }
+  void Terminate() override { ++terminations; }
+  bool Running(int64_t* index, uint64_t* for_us) const override {
+    if (running < 0) return false;
+    *index = running;
+    *for_us = running_for_us;
+    return true;
+  }
   std::string ReadOutput(uint64_t begin, uint64_t end, size_t) override {
     return "output[" + std::to_string(begin) + "," +
            (end == UINT64_MAX ? std::string("end") : std::to_string(end)) + ")";
@@ -32,6 +39,9 @@ struct FakeWorker : knight::Worker {
   int fake_pid;
   std::vector<proto::RookMessage> sent;
   int kills = 0;
+  int terminations = 0;
+  int64_t running = -1;  ///< What the scoreboard says.
+  uint64_t running_for_us = 0;
 };
 
 class FakeFactory : public knight::WorkerFactory {

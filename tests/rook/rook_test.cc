@@ -278,6 +278,45 @@ TEST_F(RookTest, ResultsAreStampedWithTheClock) {
   for (const auto& r : sink_.results) EXPECT_EQ(r.finished_at, stamped);
 }
 
+TEST_F(RookTest, TestPastItsTimeoutGetsSigtermThenSigkillAndIsTimeout) {
+  Make({.jobs = 1, .timeout = std::chrono::seconds(10),
+        .kill_grace = std::chrono::seconds(2)},
+       40);
+  Greet(tests_);
+  Pass(0, 0);
+  Worker(0).running = 1;
+  Worker(0).running_for_us = 9'000'000;
+  rook_->Tick();
+  EXPECT_EQ(Worker(0).terminations, 0) << "not yet past the timeout";
+  Worker(0).running_for_us = 10'000'000;
+  rook_->Tick();
+  EXPECT_EQ(Worker(0).terminations, 1);
+  EXPECT_EQ(Worker(0).kills, 0);
+  clock_.now += std::chrono::seconds(1);
+  rook_->Tick();
+  EXPECT_EQ(Worker(0).kills, 0) << "still in the grace";
+  clock_.now += std::chrono::seconds(1);
+  rook_->Tick();
+  EXPECT_EQ(Worker(0).kills, 1);
+  Exit(0, {.signaled = true, .signal = 9, .running = 1, .running_for_us = 12'000'000});
+  const TestResult& timed_out = sink_.results.back();
+  EXPECT_EQ(timed_out.index, 1u);
+  EXPECT_EQ(timed_out.status, TestStatus::kTimeout);
+  EXPECT_EQ(timed_out.crash, "timed out after 10s (then signal 9 (SIGKILL))");
+  EXPECT_EQ(factory_.started, 2) << "a fresh pawn takes the slot";
+  Greet(tests_);
+  EXPECT_EQ(Last<proto::Run>(Worker(0))->indexes.front(), 2u) << "the rest is requeued";
+}
+
+TEST_F(RookTest, NoTimeoutMeansNoLimit) {
+  Make({.jobs = 1}, 4);
+  Greet(tests_);
+  Worker(0).running = 0;
+  Worker(0).running_for_us = 1'000'000'000;
+  rook_->Tick();
+  EXPECT_EQ(Worker(0).terminations, 0);
+}
+
 TEST(BatchSizeTest, AQuarterOfEachPawnsShareAndAtLeastOne) {
   EXPECT_EQ(BatchSize(10000, 2, 0), 1250u);
   EXPECT_EQ(BatchSize(7, 2, 0), 1u);
