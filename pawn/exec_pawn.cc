@@ -288,7 +288,10 @@ void ExecPawn::RunBatch(std::vector<uint32_t> pending) {
   pending.erase(std::remove_if(pending.begin(), pending.end(),
                                [this](uint32_t i) { return i >= tests_.size(); }),
                 pending.end());
-  while (!pending.empty()) pending = RunChild(pending);
+  // After a crash, what the child did not get to goes back to the Rook's
+  // queue, as a dead resident pawn's batch does.
+  const std::vector<uint32_t> rest = RunChild(pending);
+  if (!rest.empty()) channel_->Send(proto::Requeue{rest});
 }
 
 int ExecPawn::Serve() {

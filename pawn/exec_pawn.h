@@ -7,7 +7,8 @@
 // [ RUN ] / [ OK ] / [ FAILED ] / [ SKIPPED ] lines to know which test runs;
 // a pass is reported at once, a failure when the child's JSON report is read.
 // A child that dies inside a test makes that test CRASHED; the rest of the
-// batch runs in a new child. The Rook cannot tell it from a resident pawn.
+// batch goes back to the Rook (Requeue). The Rook cannot tell it from a
+// resident pawn but by that message.
 #pragma once
 
 #include <chrono>

@@ -9,7 +9,8 @@ namespace {
 
 MessageType TypeOf(const PawnMessage& m) {
   constexpr MessageType kTypes[] = {MessageType::kHello, MessageType::kTestList,
-                                    MessageType::kResult, MessageType::kBye};
+                                    MessageType::kResult, MessageType::kBye,
+                                    MessageType::kRequeue};
   return kTypes[m.index()];
 }
 
@@ -74,6 +75,7 @@ bool DecodePayload(uint16_t type, const std::string& payload, PawnMessage* out,
     case MessageType::kTestList: return DecodeAs<TestList>(payload, out, error);
     case MessageType::kResult: return DecodeAs<Result>(payload, out, error);
     case MessageType::kBye: return DecodeAs<Bye>(payload, out, error);
+    case MessageType::kRequeue: return DecodeAs<Requeue>(payload, out, error);
     default: break;
   }
   *error = "unknown message type " + std::to_string(type) + " from a pawn";

@@ -1,6 +1,6 @@
 // The messages a Rook and a Pawn exchange, and their cereal serialization.
 //
-// Pawn -> Rook: Hello, TestList, Result, Bye.
+// Pawn -> Rook: Hello, TestList, Result, Requeue, Bye.
 // Rook -> Pawn: ListTests, Run, Shutdown.
 // Adding a message: a struct with serialize(), an entry in MessageType, and a
 // case in the variant below; frame.cc picks the type id from the variant.
@@ -34,6 +34,7 @@ enum class MessageType : uint16_t {
   kTestList = 2,
   kResult = 3,
   kBye = 4,
+  kRequeue = 5,
   kListTests = 16,
   kRun = 17,
   kShutdown = 18,
@@ -106,6 +107,17 @@ struct Result {
   }
 };
 
+/// Tests of the current batch the pawn gives back unrun (an exec pawn whose
+/// child died in an earlier test of the batch): the Rook queues them again.
+struct Requeue {
+  std::vector<uint32_t> indexes;
+
+  template <class Archive>
+  void serialize(Archive& ar) {
+    ar(Bounded(indexes));
+  }
+};
+
 struct Bye {
   template <class Archive>
   void serialize(Archive&) {}
@@ -131,7 +143,7 @@ struct Shutdown {
   void serialize(Archive&) {}
 };
 
-using PawnMessage = std::variant<Hello, TestList, Result, Bye>;
+using PawnMessage = std::variant<Hello, TestList, Result, Bye, Requeue>;
 using RookMessage = std::variant<ListTests, Run, Shutdown>;
 
 /// FNV-1a over the names, each terminated by '\n': pawns compare lists by it.

@@ -123,6 +123,8 @@ void Rook::OnMessage(int slot, proto::PawnMessage message) {
     OnTestList(slot, std::move(*list));
   } else if (auto* result = std::get_if<proto::Result>(&message)) {
     OnTestResult(slot, *result);
+  } else if (auto* requeue = std::get_if<proto::Requeue>(&message)) {
+    OnRequeue(slot, requeue->indexes);
   }
   // Bye needs nothing: the exit that follows is expected.
 }
@@ -292,6 +294,24 @@ void Rook::OnTestResult(int slot, const proto::Result& result) {
   }
   out.pawn = slot;
   Report(std::move(out));
+  if (s.batch.empty()) {
+    s.state = SlotState::kReady;
+    Dispatch();
+  }
+}
+
+void Rook::OnRequeue(int slot, const std::vector<uint32_t>& indexes) {
+  Slot& s = slots_[slot];
+  for (uint32_t index : indexes) {
+    const auto it = std::find(s.batch.begin(), s.batch.end(), index);
+    if (s.state != SlotState::kBusy || it == s.batch.end()) {
+      s.violation = "gave back test " + NameOf(index) + " it was not running";
+      s.worker->Kill();
+      return;
+    }
+    s.batch.erase(it);
+  }
+  queue_.insert(queue_.begin(), indexes.begin(), indexes.end());
   if (s.batch.empty()) {
     s.state = SlotState::kReady;
     Dispatch();

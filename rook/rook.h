@@ -109,6 +109,7 @@ class Rook : public knight::WorkerEvents {
   void OnHello(int slot, const proto::Hello& hello);
   void OnTestList(int slot, proto::TestList list);
   void OnTestResult(int slot, const proto::Result& result);
+  void OnRequeue(int slot, const std::vector<uint32_t>& indexes);
   void Select();
   void CheckAgreement();
   void BeginRun();

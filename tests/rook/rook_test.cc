@@ -308,6 +308,32 @@ TEST_F(RookTest, TestPastItsTimeoutGetsSigtermThenSigkillAndIsTimeout) {
   EXPECT_EQ(Last<proto::Run>(Worker(0))->indexes.front(), 2u) << "the rest is requeued";
 }
 
+TEST_F(RookTest, RequeuedTestsGoToTheFrontOfTheQueue) {
+  Make({.jobs = 1}, 40);
+  Greet(tests_);
+  Pass(0, 0);
+  rook_->OnMessage(0, proto::Requeue{{2, 3, 4, 5, 6, 7, 8, 9}});
+  EXPECT_EQ(Worker(0).kills, 0);
+  EXPECT_EQ(sink_.results.size(), 1u) << "only the pass so far; 1 is still running";
+  proto::Result crashed;
+  crashed.index = 1;
+  crashed.status = TestStatus::kCrashed;
+  crashed.crash = "signal 11 (SIGSEGV)";
+  rook_->OnMessage(0, crashed);
+  EXPECT_EQ(sink_.results.back().crash, "signal 11 (SIGSEGV)");
+  const auto next = Last<proto::Run>(Worker(0))->indexes;
+  EXPECT_EQ(next.front(), 2u);
+  RunToTheEnd();
+  EXPECT_EQ(sink_.results.size(), 40u);
+}
+
+TEST_F(RookTest, GivingBackATestNotInTheBatchKillsThePawn) {
+  Make({.jobs = 1}, 40);
+  Greet(tests_);
+  rook_->OnMessage(0, proto::Requeue{{39}});
+  EXPECT_EQ(Worker(0).kills, 1);
+}
+
 TEST_F(RookTest, NoTimeoutMeansNoLimit) {
   Make({.jobs = 1}, 4);
   Greet(tests_);
