@@ -20,4 +20,7 @@ cmake --build "$work/build" -j 2 >/dev/null
 "$work/prefix/bin/redqueen" run "$work/build/consumer_test" -j 2 --db "$work/rq.db" \
   >"$work/out"
 grep -q "tests_passed: 2" "$work/out"
+"$work/build/own_main_test" >/dev/null
+"$work/prefix/bin/redqueen" run "$work/build/own_main_test" --db "$work/rq.db" >"$work/out"
+grep -q "resident pawn" "$work/out"
 echo "installed redqueen works from another project"
