@@ -98,6 +98,9 @@ bool ParseCommandLine(int argc, char** argv, RunOptions* options, int* exit_code
                                          "A test running longer is ended: TIMEOUT "
                                          "(e.g. 90s, 2m; default: none)");
   run->add_option_function<std::string>(
+      "--slow", duration(&options->slow),
+      "Print a warning line when a test runs longer (e.g. 30s; default: never)");
+  run->add_option_function<std::string>(
       "--kill-grace", duration(&options->kill_grace),
       "Between SIGTERM and SIGKILL for a test past --timeout (default 5s)");
   run->add_option("--list-timeout", options->list_timeout,

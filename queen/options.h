@@ -20,6 +20,7 @@ struct RunOptions {
   int max_restarts = 100;
   /// Per-test limit (0: none), and SIGTERM-to-SIGKILL grace.
   std::chrono::microseconds timeout{0};
+  std::chrono::microseconds slow{0};  ///< Warn about tests running longer.
   std::chrono::microseconds kill_grace{std::chrono::seconds(5)};
   /// Seconds an exec pawn waits for `BINARY --gtest_list_tests`.
   int list_timeout = 60;

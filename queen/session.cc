@@ -57,6 +57,10 @@ class Sinks : public rook::RunSink {
     Each([&](rook::RunSink* sink) { sink->OnResult(result); });
   }
 
+  void OnSlow(uint32_t index, uint64_t running_for_us, int pawn) override {
+    Each([&](rook::RunSink* sink) { sink->OnSlow(index, running_for_us, pawn); });
+  }
+
   const std::vector<std::optional<rook::TestResult>>& results() const { return results_; }
   size_t selected() const { return selected_; }
 
@@ -311,6 +315,7 @@ int RunSession(const RunOptions& options) {
   rook_options.also_run_disabled = options.also_run_disabled;
   rook_options.output_cap = options.output_cap;
   rook_options.timeout = options.timeout;
+  rook_options.slow = options.slow;
   rook_options.kill_grace = options.kill_grace;
   // With several binaries, a pawn with nothing left to do moves on.
   rook_options.release_idle = binaries.size() > 1;

@@ -72,6 +72,13 @@ void Terminal::OnResult(size_t binary, const rook::TestResult& result) {
   DrawStatus(false);
 }
 
+void Terminal::OnSlow(size_t binary, uint32_t index, uint64_t running_for_us, int pawn) {
+  ClearStatus();
+  std::fprintf(out_, "SLOW %s has been running for %.1fs (pawn %d)\n",
+               Name(binary, index).c_str(), running_for_us / 1e6, pawn);
+  DrawStatus(true);
+}
+
 void Terminal::Note(const std::string& line) {
   ClearStatus();
   std::fprintf(out_, "%s\n", line.c_str());

@@ -42,6 +42,9 @@ class Terminal {
     void OnResult(const rook::TestResult& result) override {
       terminal_->OnResult(binary_, result);
     }
+    void OnSlow(uint32_t index, uint64_t running_for_us, int pawn) override {
+      terminal_->OnSlow(binary_, index, running_for_us, pawn);
+    }
 
    private:
     Terminal* terminal_;
@@ -51,6 +54,7 @@ class Terminal {
   void OnTestsListed(size_t binary, const std::vector<proto::TestInfo>& tests,
                      const std::vector<uint32_t>& selected);
   void OnResult(size_t binary, const rook::TestResult& result);
+  void OnSlow(size_t binary, uint32_t index, uint64_t running_for_us, int pawn);
   void DrawStatus(bool force);
   void ClearStatus();
   std::string Name(size_t binary, uint32_t index) const;

@@ -35,6 +35,8 @@ class RunSink {
   virtual void OnTestsListed(const std::vector<proto::TestInfo>& tests,
                              const std::vector<uint32_t>& selected) = 0;
   virtual void OnResult(const TestResult& result) = 0;
+  /// A test has been running past --slow (once per test and attempt).
+  virtual void OnSlow(uint32_t /*index*/, uint64_t /*running_for_us*/, int /*pawn*/) {}
 };
 
 }  // namespace redqueen::rook

@@ -398,9 +398,10 @@ void Rook::Restart(int slot) {
 }
 
 void Rook::Tick() {
-  if (options_.timeout.count() <= 0 || outcome_ != RookOutcome::kRunning) return;
+  if (outcome_ != RookOutcome::kRunning) return;
   const auto now = clock_->Now();
-  for (Slot& s : slots_) {
+  for (size_t slot = 0; slot < slots_.size(); ++slot) {
+    Slot& s = slots_[slot];
     if (s.state != SlotState::kBusy) continue;
     if (s.timed_out >= 0) {
       if (now >= s.kill_at) s.worker->Kill();
@@ -408,16 +409,30 @@ void Rook::Tick() {
     }
     int64_t index = -1;
     uint64_t running_for = 0;
-    if (s.worker->Running(&index, &running_for) &&
-        running_for >= static_cast<uint64_t>(options_.timeout.count()) &&
-        std::find(s.batch.begin(), s.batch.end(), static_cast<uint32_t>(index)) !=
+    if (!s.worker->Running(&index, &running_for) ||
+        std::find(s.batch.begin(), s.batch.end(), static_cast<uint32_t>(index)) ==
             s.batch.end()) {
-      s.timed_out = index;
-      s.kill_at = now + std::chrono::duration_cast<Clock::TimePoint::duration>(
-                            options_.kill_grace);
-      s.worker->Terminate();
+      continue;
     }
+    if (options_.slow.count() > 0 && index != s.slow_reported &&
+        running_for >= static_cast<uint64_t>(options_.slow.count())) {
+      s.slow_reported = index;
+      sink_->OnSlow(static_cast<uint32_t>(index), running_for, static_cast<int>(slot));
+    }
+    CheckTimeout(s, index, running_for, now);
   }
+}
+
+void Rook::CheckTimeout(Slot& s, int64_t index, uint64_t running_for,
+                        Clock::TimePoint now) {
+  if (options_.timeout.count() <= 0 ||
+      running_for < static_cast<uint64_t>(options_.timeout.count())) {
+    return;
+  }
+  s.timed_out = index;
+  s.kill_at =
+      now + std::chrono::duration_cast<Clock::TimePoint::duration>(options_.kill_grace);
+  s.worker->Terminate();
 }
 
 void Rook::Interrupt() {

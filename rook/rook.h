@@ -33,6 +33,8 @@ struct RookOptions {
   size_t output_cap = 256 * 1024;
   /// A test running longer is ended and TIMEOUT (0: no limit).
   std::chrono::microseconds timeout{0};
+  /// A test running longer is reported to the sink as slow (0: never).
+  std::chrono::microseconds slow{0};
   /// Between SIGTERM and SIGKILL for a test past its timeout.
   std::chrono::microseconds kill_grace{std::chrono::seconds(5)};
 };
@@ -65,8 +67,8 @@ class Rook : public knight::WorkerEvents {
   size_t queued() const { return queue_.size(); }
   bool finished() const { return finished_; }
 
-  /// Ends tests past the timeout: SIGTERM to their pawn, SIGKILL after the
-  /// grace. Called on a timer.
+  /// Reports tests past --slow, and ends tests past the timeout: SIGTERM to
+  /// their pawn, SIGKILL after the grace. Called on a timer.
   void Tick();
 
   /// Stops handing out tests and kills the pawns (Ctrl-C). Tests that have no
@@ -103,6 +105,8 @@ class Rook : public knight::WorkerEvents {
     /// The test ended for its timeout, and when SIGKILL follows SIGTERM.
     int64_t timed_out = -1;
     Clock::TimePoint kill_at;
+    /// The last test reported slow, so that each is reported once.
+    int64_t slow_reported = -1;
   };
 
   void StartSlot(int slot);
@@ -117,6 +121,7 @@ class Rook : public knight::WorkerEvents {
   void SendBatch(int slot);
   void ShutDownAll();
   void ReleaseIdle();
+  void CheckTimeout(Slot& s, int64_t index, uint64_t running_for, Clock::TimePoint now);
   int ActivePawns() const;
   void OnCrash(int slot, const knight::ExitInfo& info);
   void Restart(int slot);

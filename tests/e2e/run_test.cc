@@ -304,9 +304,11 @@ class TimeoutTest : public FixtureTest,
 
 TEST_P(TimeoutTest, HangingTestsAreTimeoutAndTheRestRuns) {
   const Outcome outcome = RunFixture(
-      "hanging", {"-j", "2", "--pawn", GetParam(), "--timeout", "1s", "--kill-grace", "500ms"});
+      "hanging", {"-j", "2", "--pawn", GetParam(), "--timeout", "1s", "--kill-grace",
+                  "500ms", "--slow", "300ms"});
   EXPECT_EQ(outcome.exit_code, 1) << outcome.out << outcome.err;
   EXPECT_THAT(outcome.out, HasSubstr("TIMEOUT Hanging.Sleeps"));
+  EXPECT_THAT(outcome.out, HasSubstr("SLOW Hanging.Sleeps has been running for"));
   Db db(scratch_.db());
   EXPECT_EQ(StatusOf(db, "Hanging.Sleeps"), "TIMEOUT");
   EXPECT_EQ(StatusOf(db, "Hanging.IgnoresSigterm"), "TIMEOUT");

@@ -72,10 +72,12 @@ class RecordingSink : public RunSink {
     selected = chosen;
   }
   void OnResult(const TestResult& result) override { results.push_back(result); }
+  void OnSlow(uint32_t index, uint64_t, int) override { slow.push_back(index); }
 
   std::vector<proto::TestInfo> tests;
   std::vector<uint32_t> selected;
   std::vector<TestResult> results;
+  std::vector<uint32_t> slow;
 };
 
 }  // namespace redqueen::rook

@@ -334,6 +334,24 @@ TEST_F(RookTest, GivingBackATestNotInTheBatchKillsThePawn) {
   EXPECT_EQ(Worker(0).kills, 1);
 }
 
+TEST_F(RookTest, SlowTestsAreReportedOnceEach) {
+  Make({.jobs = 1, .slow = std::chrono::seconds(5)}, 40);
+  Greet(tests_);
+  Worker(0).running = 0;
+  Worker(0).running_for_us = 4'000'000;
+  rook_->Tick();
+  EXPECT_TRUE(sink_.slow.empty());
+  Worker(0).running_for_us = 6'000'000;
+  rook_->Tick();
+  rook_->Tick();
+  EXPECT_EQ(sink_.slow, std::vector<uint32_t>{0});
+  Pass(0, 0);
+  Worker(0).running = 1;
+  rook_->Tick();
+  EXPECT_EQ(sink_.slow, (std::vector<uint32_t>{0, 1}));
+  EXPECT_EQ(Worker(0).terminations, 0) << "slow is a warning, not a limit";
+}
+
 TEST_F(RookTest, NoTimeoutMeansNoLimit) {
   Make({.jobs = 1}, 4);
   Greet(tests_);
