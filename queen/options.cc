@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "queen/exit_codes.h"
@@ -134,6 +135,20 @@ bool ParseCommandLine(int argc, char** argv, RunOptions* options, int* exit_code
                  "BUILD_DIR; see 'redqueen run --help')\n");
     *exit_code = kExitUsage;
     return false;
+  }
+  // -j beats REDQUEEN_JOBS, which beats the CPUs this process may use.
+  if (const char* env = std::getenv("REDQUEEN_JOBS"); options->jobs == 0 && env) {
+    char* end = nullptr;
+    const long jobs = std::strtol(env, &end, 10);
+    if (*env == '\0' || *end != '\0' || jobs < 1 || jobs > 4096) {
+      std::fprintf(stderr,
+                   "redqueen: error: REDQUEEN_JOBS='%s' is not a number of pawns "
+                   "(unset it, or set it to a positive number)\n",
+                   env);
+      *exit_code = kExitUsage;
+      return false;
+    }
+    options->jobs = static_cast<int>(jobs);
   }
   if (options->jobs == 0) options->jobs = AvailableCpus();
   return true;

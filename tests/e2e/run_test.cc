@@ -329,6 +329,24 @@ TEST_P(TimeoutTest, HangingTestsAreTimeoutAndTheRestRuns) {
 
 INSTANTIATE_TEST_SUITE_P(PawnKinds, TimeoutTest, testing::Values("resident", "exec"));
 
+TEST_F(RunTest, EveryPawnHasItsIdCountAndPrivateTempDir) {
+  const Outcome outcome = RunFixture("env", {"-j", "2"});
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
+}
+
+TEST_F(RunTest, JobsComeFromTheFlagThenRedqueenJobs) {
+  Outcome outcome = RunRedqueen(
+      Launch{{"run", Fixture("passing"), "--db", scratch_.db()}, {{"REDQUEEN_JOBS", "1"}}});
+  EXPECT_THAT(outcome.out, HasSubstr("on 1 resident pawn\n"));
+  outcome = RunRedqueen(Launch{{"run", Fixture("passing"), "-j", "2", "--db", scratch_.db()},
+                               {{"REDQUEEN_JOBS", "1"}}});
+  EXPECT_THAT(outcome.out, HasSubstr("on 2 resident pawns\n"));
+  outcome = RunRedqueen(
+      Launch{{"run", Fixture("passing"), "--db", scratch_.db()}, {{"REDQUEEN_JOBS", "many"}}});
+  EXPECT_EQ(outcome.exit_code, 2);
+  EXPECT_THAT(outcome.err, HasSubstr("REDQUEEN_JOBS='many'"));
+}
+
 TEST_F(RunTest, BadDurationIsBadUsage) {
   const Outcome outcome = RunRedqueen({"run", Fixture("passing"), "--timeout", "soon"});
   EXPECT_EQ(outcome.exit_code, 2);
