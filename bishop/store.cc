@@ -76,10 +76,6 @@ std::unique_ptr<Store> Store::Open(const std::string& path, std::string* error) 
     sqlite3_close(db);
     return nullptr;
   }
-  // Checkpointing the WAL into the database on close would put a full copy
-  // of the run's pages on the path to redqueen's exit; the next writer's
-  // automatic checkpoints take care of it instead.
-  sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
   std::unique_ptr<Store> store(new Store(db));
   if (!store->Migrate(error)) {
     *error = "result store '" + path + "': " + *error;
