@@ -171,6 +171,22 @@ std::vector<const rook::TestResult*> FailuresOf(
   return failures;
 }
 
+/// What every binary's Rook runs with.
+rook::RookOptions RookOptionsFor(const RunOptions& options, size_t binaries) {
+  rook::RookOptions rook_options;
+  rook_options.jobs = options.jobs;
+  rook_options.max_restarts = options.max_restarts;
+  rook_options.filter = options.gtest_filter;
+  rook_options.also_run_disabled = options.also_run_disabled;
+  rook_options.output_cap = options.output_cap;
+  rook_options.timeout = options.timeout;
+  rook_options.slow = options.slow;
+  rook_options.kill_grace = options.kill_grace;
+  // With several binaries, a pawn with nothing left to do moves on.
+  rook_options.release_idle = binaries > 1;
+  return rook_options;
+}
+
 bishop::RunSummaryRecord RecordOf(const RunSummary& summary) {
   bishop::RunSummaryRecord record;
   record.status = summary.status;
@@ -308,17 +324,7 @@ int RunSession(const RunOptions& options) {
     if (board) board->Abort(sink_error);
   };
 
-  rook::RookOptions rook_options;
-  rook_options.jobs = options.jobs;
-  rook_options.max_restarts = options.max_restarts;
-  rook_options.filter = options.gtest_filter;
-  rook_options.also_run_disabled = options.also_run_disabled;
-  rook_options.output_cap = options.output_cap;
-  rook_options.timeout = options.timeout;
-  rook_options.slow = options.slow;
-  rook_options.kill_grace = options.kill_grace;
-  // With several binaries, a pawn with nothing left to do moves on.
-  rook_options.release_idle = binaries.size() > 1;
+  const rook::RookOptions rook_options = RookOptionsFor(options, binaries.size());
   std::vector<rook::Rook*> rooks;
   for (size_t i = 0; i < binaries.size(); ++i) {
     BinaryRun& binary = binaries[i];
