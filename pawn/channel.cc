@@ -4,6 +4,8 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <string>
 
 namespace redqueen::pawn {
 
@@ -50,6 +52,8 @@ int ServeCommands(Channel* channel, const std::function<proto::TestList()>& list
     if (std::holds_alternative<proto::ListTests>(message)) {
       channel->Send(list());
     } else if (const auto* batch = std::get_if<proto::Run>(&message)) {
+      // Tests (and an exec pawn's children) read it from the environment.
+      setenv("REDQUEEN_ATTEMPT", std::to_string(batch->attempt).c_str(), 1);
       run(batch->indexes);
     } else {
       channel->Send(proto::Bye{});

@@ -17,7 +17,7 @@
 namespace redqueen::proto {
 
 /// Bumped on any incompatible change of the messages below.
-inline constexpr uint16_t kProtocolVersion = 1;
+inline constexpr uint16_t kProtocolVersion = 2;
 
 /// File descriptors a pawn finds its channel on (commands in, events out).
 inline constexpr int kCommandFd = 3;
@@ -131,10 +131,13 @@ struct ListTests {
 /// Run these tests (indexes into the TestList), in registration order.
 struct Run {
   std::vector<uint32_t> indexes;
+  /// Which attempt at these tests this is (1, or more for retries): the pawn
+  /// sets REDQUEEN_ATTEMPT to it for them.
+  uint32_t attempt = 1;
 
   template <class Archive>
   void serialize(Archive& ar) {
-    ar(Bounded(indexes));
+    ar(Bounded(indexes), attempt);
   }
 };
 

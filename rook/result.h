@@ -10,11 +10,14 @@
 
 namespace redqueen::rook {
 
-/// The final word on one execution of one test.
+/// The outcome of one attempt at one test.
 struct TestResult {
   uint32_t index = 0;  ///< Into the TestList: registration order.
   TestStatus status = TestStatus::kPassed;
+  uint32_t repetition = 0;  ///< 0 unless --repeat.
   uint32_t attempt = 1;
+  /// False for an attempt that is retried: a later one has the final word.
+  bool final = true;
   uint64_t duration_us = 0;
   std::vector<proto::Failure> failures;
   /// The gtest skip message, or why redqueen did not run the test.
@@ -34,6 +37,7 @@ class RunSink {
   /// The verified test list and the indexes selected to run.
   virtual void OnTestsListed(const std::vector<proto::TestInfo>& tests,
                              const std::vector<uint32_t>& selected) = 0;
+  /// Every attempt; the last of each test and repetition is `final`.
   virtual void OnResult(const TestResult& result) = 0;
   /// A test has been running past --slow (once per test and attempt).
   virtual void OnSlow(uint32_t /*index*/, uint64_t /*running_for_us*/, int /*pawn*/) {}

@@ -83,7 +83,32 @@ void Rook::AddPawn(int pawn_id) {
 }
 
 bool Rook::WantsPawns() const {
-  return !finished_ && outcome_ == RookOutcome::kRunning && (!running_ || !queue_.empty());
+  return !finished_ && outcome_ == RookOutcome::kRunning && stopping_.empty() &&
+         (!running_ || !NothingQueued());
+}
+
+bool Rook::NothingQueued() const {
+  return queue_.empty() && serial_queue_.empty() && !MoreRepetitions();
+}
+
+bool Rook::MoreRepetitions() const {
+  if (!stopping_.empty() || selected_.empty()) return false;
+  return options_.repeat == 0 || repetitions_.size() < options_.repeat;
+}
+
+uint32_t Rook::RepetitionsPassed() const {
+  uint32_t passed = 0;
+  for (const Repetition& repetition : repetitions_) {
+    passed += repetition.open == 0 && !repetition.failed;
+  }
+  return passed;
+}
+
+bool Rook::AnyBusy() const {
+  for (const Slot& s : slots_) {
+    if (s.state == SlotState::kBusy) return true;
+  }
+  return false;
 }
 
 int Rook::ActivePawns() const {
@@ -186,13 +211,17 @@ void Rook::OnTestList(int slot, proto::TestList list) {
 
 void Rook::Select() {
   const TestFilter filter(options_.filter);
+  const TestFilter serial(options_.serial);
+  serial_.assign(tests_.size(), false);
   for (uint32_t i = 0; i < tests_.size(); ++i) {
     const std::string& name = tests_[i].name;
     if (!filter.Matches(name)) continue;
     if (!options_.also_run_disabled && IsDisabled(name)) continue;
     selected_.push_back(i);
+    serial_[i] = !options_.serial.empty() && serial.Matches(name);
+    (serial_[i] ? serial_selected_ : parallel_selected_).push_back(i);
   }
-  done_.assign(tests_.size(), false);
+  if (options_.history) estimates_ = Estimate(tests_, selected_, *options_.history);
 }
 
 void Rook::CheckAgreement() {
@@ -214,20 +243,49 @@ void Rook::CheckAgreement() {
 
 void Rook::BeginRun() {
   running_ = true;
-  queue_.assign(selected_.begin(), selected_.end());
   // Pawns start on their first batches while the sinks record the list.
   Dispatch();
   sink_->OnTestsListed(tests_, selected_);
 }
 
+void Rook::PlanNextRepetition() {
+  const History none;
+  const History& history = options_.history ? *options_.history : none;
+  const auto repetition = static_cast<uint32_t>(repetitions_.size());
+  for (Unit& unit : Plan(tests_, serial_selected_, estimates_, history, options_.plan,
+                         repetition)) {
+    serial_queue_.PushBack(std::move(unit));
+  }
+  for (Unit& unit : Plan(tests_, parallel_selected_, estimates_, history, options_.plan,
+                         repetition)) {
+    queue_.PushBack(std::move(unit));
+  }
+  repetitions_.push_back({selected_.size(), false});
+  open_ += selected_.size();
+}
+
 void Rook::Dispatch() {
   if (outcome_ != RookOutcome::kRunning || !running_) return;
-  for (size_t i = 0; i < slots_.size() && !queue_.empty(); ++i) {
-    if (slots_[i].state == SlotState::kReady) SendBatch(static_cast<int>(i));
+  // The next repetition is planned as the last one's queue runs dry, so
+  // pawns never wait at the boundary.
+  if (queue_.empty() && serial_queue_.empty() && MoreRepetitions()) PlanNextRepetition();
+  if (stopping_.empty() && !serial_queue_.empty()) {
+    // Serial phase: one test at a time, with no other test running.
+    for (size_t i = 0; i < slots_.size() && !AnyBusy(); ++i) {
+      if (slots_[i].state == SlotState::kReady) {
+        SendBatch(static_cast<int>(i), serial_queue_, BatchLimit{1, UINT64_MAX});
+      }
+    }
+  } else if (stopping_.empty()) {
+    for (size_t i = 0; i < slots_.size() && !queue_.empty(); ++i) {
+      if (slots_[i].state == SlotState::kReady) {
+        SendBatch(static_cast<int>(i), queue_, LimitFor(queue_));
+      }
+    }
   }
-  if (AllResultsIn()) {
+  if (AllResultsIn() || !stopping_.empty()) {
     ShutDownAll();
-  } else if (options_.release_idle && queue_.empty()) {
+  } else if (options_.release_idle && NothingQueued()) {
     ReleaseIdle();
   }
 }
@@ -241,22 +299,52 @@ void Rook::ReleaseIdle() {
   }
 }
 
-void Rook::SendBatch(int slot) {
-  Slot& s = slots_[slot];
+BatchLimit Rook::LimitFor(const WorkQueue& queue) const {
+  const uint64_t shares = 4 * static_cast<uint64_t>(ActivePawns());
+  if (!estimates_.empty()) {
+    return BatchLimit{SIZE_MAX, std::max(queue.expected_us() / shares, kMinBatchWorkUs)};
+  }
   // A mean of at least 1 us once anything ran: tests faster than the clock
   // are the ones that most need large batches.
   const uint64_t mean =
-      results_in_ == 0 ? 0 : std::max<uint64_t>(total_duration_us_ / results_in_, 1);
-  const size_t size =
-      std::min(BatchSize(queue_.size(), ActivePawns(), mean), queue_.size());
-  proto::Run run;
-  run.indexes.assign(queue_.begin(), queue_.begin() + static_cast<long>(size));
-  queue_.erase(queue_.begin(), queue_.begin() + static_cast<long>(size));
+      attempts_in_ == 0 ? 0 : std::max<uint64_t>(total_duration_us_ / attempts_in_, 1);
+  return BatchLimit{BatchSize(queue.size(), ActivePawns(), mean), UINT64_MAX};
+}
+
+bool Rook::SendBatch(int slot, WorkQueue& queue, BatchLimit limit) {
+  Slot& s = slots_[slot];
+  std::vector<Work> batch = queue.Take(slot, limit, ActivePawns() > 1);
+  if (batch.empty()) return false;
   // A pawn runs its batch in registration order; expect the results so.
-  std::sort(run.indexes.begin(), run.indexes.end());
-  s.batch.assign(run.indexes.begin(), run.indexes.end());
+  std::sort(batch.begin(), batch.end(),
+            [](const Work& a, const Work& b) { return a.index < b.index; });
+  proto::Run run;
+  run.attempt = batch.front().attempt;
+  for (const Work& work : batch) run.indexes.push_back(work.index);
+  s.batch.assign(batch.begin(), batch.end());
   s.state = SlotState::kBusy;
   s.worker->Send(run);
+  return true;
+}
+
+void Rook::GiveBack(const std::vector<Work>& works) {
+  std::vector<Work> serial;
+  std::vector<Work> parallel;
+  for (const Work& work : works) (serial_[work.index] ? serial : parallel).push_back(work);
+  for (auto* part : {&serial, &parallel}) {
+    if (part->empty()) continue;
+    WorkQueue& queue = QueueOf(part->front());
+    if (options_.plan.by_suite) {
+      // What is left of a suite stays together.
+      Unit unit{*part, 0};
+      for (const Work& work : *part) {
+        unit.expected_us += estimates_.empty() ? 0 : estimates_[work.index];
+      }
+      queue.PushFront(std::move(unit));
+    } else {
+      queue.PushFrontEach(*part, estimates_);
+    }
+  }
 }
 
 void Rook::ShutDownAll() {
@@ -271,14 +359,24 @@ void Rook::ShutDownAll() {
   }
 }
 
+namespace {
+
+std::deque<Work>::iterator Find(std::deque<Work>& batch, int64_t index) {
+  return std::find_if(batch.begin(), batch.end(),
+                      [index](const Work& work) { return work.index == index; });
+}
+
+}  // namespace
+
 void Rook::OnTestResult(int slot, const proto::Result& result) {
   Slot& s = slots_[slot];
-  const auto it = std::find(s.batch.begin(), s.batch.end(), result.index);
+  const auto it = Find(s.batch, result.index);
   if (s.state != SlotState::kBusy || it == s.batch.end()) {
     s.violation = "reported test " + NameOf(result.index) + " it was not running";
     s.worker->Kill();
     return;
   }
+  const Work work = *it;
   s.batch.erase(it);
   s.output_end = result.output_end;
   TestResult out;
@@ -293,8 +391,12 @@ void Rook::OnTestResult(int slot, const proto::Result& result) {
                                       options_.output_cap);
   }
   out.pawn = slot;
-  Report(std::move(out));
-  if (s.batch.empty()) {
+  Conclude(work, std::move(out));
+  if (!stopping_.empty() && !s.batch.empty() && s.state == SlotState::kBusy) {
+    // Stopping early: the test it was running is done, the rest is not run.
+    s.worker->Kill();
+    s.state = SlotState::kStopping;
+  } else if (s.batch.empty() && s.state == SlotState::kBusy) {
     s.state = SlotState::kReady;
     Dispatch();
   }
@@ -302,29 +404,56 @@ void Rook::OnTestResult(int slot, const proto::Result& result) {
 
 void Rook::OnRequeue(int slot, const std::vector<uint32_t>& indexes) {
   Slot& s = slots_[slot];
+  std::vector<Work> works;
   for (uint32_t index : indexes) {
-    const auto it = std::find(s.batch.begin(), s.batch.end(), index);
+    const auto it = Find(s.batch, index);
     if (s.state != SlotState::kBusy || it == s.batch.end()) {
       s.violation = "gave back test " + NameOf(index) + " it was not running";
       s.worker->Kill();
       return;
     }
+    works.push_back(*it);
     s.batch.erase(it);
   }
-  queue_.insert(queue_.begin(), indexes.begin(), indexes.end());
+  GiveBack(works);
   if (s.batch.empty()) {
     s.state = SlotState::kReady;
     Dispatch();
   }
 }
 
-void Rook::Report(TestResult result) {
-  if (done_[result.index]) return;
-  done_[result.index] = true;
-  ++results_in_;
+void Rook::Conclude(const Work& work, TestResult result) {
+  result.repetition = work.repetition;
+  result.attempt = work.attempt;
+  ++attempts_in_;
   total_duration_us_ += result.duration_us;
+  if (IsFailure(result.status) && static_cast<int>(work.attempt) <= options_.retries &&
+      stopping_.empty() && outcome_ == RookOutcome::kRunning) {
+    result.final = false;
+    Report(std::move(result));
+    QueueOf(work).PushFront(
+        Unit{{Work{work.index, work.repetition, work.attempt + 1, result.pawn}},
+             estimates_.empty() ? 0 : estimates_[work.index]});
+    return;
+  }
+  if (result.status == TestStatus::kPassed && work.attempt > 1) {
+    result.status = TestStatus::kFlaky;
+  }
+  Report(std::move(result));
+}
+
+void Rook::Report(TestResult result) {
   result.finished_at = clock_->Now();
+  const bool final = result.final;
+  const bool failed = final && IsFailure(result.status);
+  if (final) {
+    Repetition& repetition = repetitions_.at(result.repetition);
+    --repetition.open;
+    repetition.failed = repetition.failed || failed;
+    --open_;
+  }
   sink_->OnResult(result);
+  if (failed && on_final_failure_) on_final_failure_();
 }
 
 void Rook::OnExit(int slot, const knight::ExitInfo& info) {
@@ -342,7 +471,7 @@ void Rook::OnExit(int slot, const knight::ExitInfo& info) {
   s.worker.reset();
   s.state = SlotState::kGone;
   if (outcome_ == RookOutcome::kRunning && running_ && state != SlotState::kStopping &&
-      !queue_.empty()) {
+      stopping_.empty() && !NothingQueued()) {
     Restart(slot);
   }
   const bool released = slots_[slot].state == SlotState::kGone;
@@ -358,17 +487,16 @@ void Rook::OnExit(int slot, const knight::ExitInfo& info) {
 void Rook::OnCrash(int slot, const knight::ExitInfo& info) {
   Slot& s = slots_[slot];
   const int64_t running = s.timed_out >= 0 ? s.timed_out : info.running;
-  const bool known = running >= 0 &&
-                     std::find(s.batch.begin(), s.batch.end(),
-                               static_cast<uint32_t>(running)) != s.batch.end();
+  const bool known = running >= 0 && Find(s.batch, running) != s.batch.end();
   // Died between tests: blame the next one, whose suite set-up was running.
-  const uint32_t index = known ? static_cast<uint32_t>(running) : s.batch.front();
-  s.batch.erase(std::find(s.batch.begin(), s.batch.end(), index));
-  queue_.insert(queue_.begin(), s.batch.begin(), s.batch.end());
+  const auto it = known ? Find(s.batch, running) : s.batch.begin();
+  const Work work = *it;
+  s.batch.erase(it);
+  GiveBack({s.batch.begin(), s.batch.end()});
   s.batch.clear();
 
   TestResult out;
-  out.index = index;
+  out.index = work.index;
   out.status = TestStatus::kCrashed;
   out.duration_us = known ? info.running_for_us : 0;
   out.crash = s.violation.empty() ? info.Describe() : "protocol error: " + s.violation;
@@ -383,7 +511,7 @@ void Rook::OnCrash(int slot, const knight::ExitInfo& info) {
   out.output = s.worker->ReadOutput(known ? info.output_begin : s.output_end, kToEnd,
                                     options_.output_cap);
   out.pawn = slot;
-  Report(std::move(out));
+  Conclude(work, std::move(out));
 }
 
 void Rook::Restart(int slot) {
@@ -409,9 +537,7 @@ void Rook::Tick() {
     }
     int64_t index = -1;
     uint64_t running_for = 0;
-    if (!s.worker->Running(&index, &running_for) ||
-        std::find(s.batch.begin(), s.batch.end(), static_cast<uint32_t>(index)) ==
-            s.batch.end()) {
+    if (!s.worker->Running(&index, &running_for) || Find(s.batch, index) == s.batch.end()) {
       continue;
     }
     if (options_.slow.count() > 0 && index != s.slow_reported &&
@@ -433,6 +559,17 @@ void Rook::CheckTimeout(Slot& s, int64_t index, uint64_t running_for,
   s.kill_at =
       now + std::chrono::duration_cast<Clock::TimePoint::duration>(options_.kill_grace);
   s.worker->Terminate();
+}
+
+void Rook::StopEarly(const std::string& reason) {
+  if (outcome_ != RookOutcome::kRunning || !stopping_.empty()) return;
+  stopping_ = reason;
+  if (!running_) {
+    // Nothing of this binary ran yet: none of it will.
+    KillAll();
+    return;
+  }
+  Dispatch();
 }
 
 void Rook::Interrupt() {
@@ -459,10 +596,21 @@ void Rook::KillAll() {
 }
 
 void Rook::SkipUnfinished(const std::string& reason) {
-  for (uint32_t index : selected_) {
-    if (done_[index]) continue;
+  std::vector<Work> left = serial_queue_.Drain();
+  for (const Work& work : queue_.Drain()) left.push_back(work);
+  for (Slot& s : slots_) {
+    left.insert(left.end(), s.batch.begin(), s.batch.end());
+    s.batch.clear();
+  }
+  // Registration order, as every report lists tests.
+  std::sort(left.begin(), left.end(), [](const Work& a, const Work& b) {
+    return a.repetition != b.repetition ? a.repetition < b.repetition : a.index < b.index;
+  });
+  for (const Work& work : left) {
     TestResult out;
-    out.index = index;
+    out.index = work.index;
+    out.repetition = work.repetition;
+    out.attempt = work.attempt;
     out.status = TestStatus::kSkipped;
     out.skip_message = reason;
     Report(std::move(out));
@@ -478,10 +626,12 @@ void Rook::MaybeFinish() {
   if (outcome_ == RookOutcome::kRunning) {
     if (AllResultsIn()) {
       outcome_ = RookOutcome::kCompleted;
+    } else if (!stopping_.empty()) {
+      if (running_) SkipUnfinished(stopping_);
+      outcome_ = RookOutcome::kCompleted;
     } else {
       outcome_ = RookOutcome::kError;
-      error_ = "every pawn is gone with " +
-               std::to_string(selected_.size() - results_in_) + " tests not run";
+      error_ = "every pawn is gone with " + std::to_string(open_) + " tests not run";
     }
   }
   if (running_ && outcome_ == RookOutcome::kInterrupted) {

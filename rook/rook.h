@@ -16,7 +16,11 @@
 
 #include "knight/worker.h"
 #include "rook/clock.h"
+#include "rook/history.h"
+#include "rook/plan.h"
 #include "rook/result.h"
+#include "rook/work.h"
+#include "rook/work_queue.h"
 
 namespace redqueen::rook {
 
@@ -37,6 +41,17 @@ struct RookOptions {
   std::chrono::microseconds slow{0};
   /// Between SIGTERM and SIGKILL for a test past its timeout.
   std::chrono::microseconds kill_grace{std::chrono::seconds(5)};
+  /// Order and grouping of the tests (--order, --failed-first, --by-suite).
+  PlanOptions plan;
+  /// This binary's earlier runs: expected durations and last outcomes.
+  std::shared_ptr<const History> history;
+  /// gtest filter of the tests that run alone, one at a time, before the
+  /// others (--serial); empty: none.
+  std::string serial;
+  /// A failed, crashed or timed-out test runs again up to this many times.
+  int retries = 0;
+  /// Runs of every test; 0 repeats until the run is stopped (--until-fail).
+  uint32_t repeat = 1;
 };
 
 /// How the run ended, as far as the scheduler is concerned.
@@ -64,7 +79,7 @@ class Rook : public knight::WorkerEvents {
 
   /// True while this Rook has not begun or still has tests queued.
   bool WantsPawns() const;
-  size_t queued() const { return queue_.size(); }
+  size_t queued() const { return queue_.size() + serial_queue_.size(); }
   bool finished() const { return finished_; }
 
   /// Reports tests past --slow, and ends tests past the timeout: SIGTERM to
@@ -78,12 +93,23 @@ class Rook : public knight::WorkerEvents {
   /// Stops the run with an infrastructure error (a sink failed, ...).
   void Abort(std::string error) { Fail(std::move(error)); }
 
+  /// Stops handing out tests (--fail-fast): each pawn finishes the test it
+  /// is running; every test without a result is SKIPPED with `reason`. The
+  /// run still completes.
+  void StopEarly(const std::string& reason);
+
+  /// Called for every test whose final result is a failure (after retries).
+  void OnFinalFailure(std::function<void()> hook) { on_final_failure_ = std::move(hook); }
+
   RookOutcome outcome() const { return outcome_; }
   /// True once every pawn agreed and tests began to be handed out.
   bool running_began() const { return running_; }
   const std::string& error() const { return error_; }
   /// Pawns started to replace dead ones.
   int restarts() const { return restarts_; }
+  /// Repetitions begun, and those that ended with every test passing.
+  uint32_t repetitions_begun() const { return static_cast<uint32_t>(repetitions_.size()); }
+  uint32_t RepetitionsPassed() const;
 
   void OnMessage(int slot, proto::PawnMessage message) override;
   void OnExit(int slot, const knight::ExitInfo& info) override;
@@ -97,7 +123,7 @@ class Rook : public knight::WorkerEvents {
     proto::Hello hello;
     bool said_hello = false;
     /// Tests sent and not yet reported, in the order the pawn runs them.
-    std::deque<uint32_t> batch;
+    std::deque<Work> batch;
     /// Where the last reported test's output ended.
     uint64_t output_end = 0;
     /// Set when the Rook killed the pawn for breaking the protocol.
@@ -109,6 +135,12 @@ class Rook : public knight::WorkerEvents {
     int64_t slow_reported = -1;
   };
 
+  /// Open results and whether any failed, of one repetition.
+  struct Repetition {
+    size_t open = 0;
+    bool failed = false;
+  };
+
   void StartSlot(int slot);
   void OnHello(int slot, const proto::Hello& hello);
   void OnTestList(int slot, proto::TestList list);
@@ -117,20 +149,28 @@ class Rook : public knight::WorkerEvents {
   void Select();
   void CheckAgreement();
   void BeginRun();
+  void PlanNextRepetition();
+  bool MoreRepetitions() const;
+  bool NothingQueued() const;
   void Dispatch();
-  void SendBatch(int slot);
+  bool SendBatch(int slot, WorkQueue& queue, BatchLimit limit);
+  BatchLimit LimitFor(const WorkQueue& queue) const;
+  WorkQueue& QueueOf(const Work& work) { return serial_[work.index] ? serial_queue_ : queue_; }
+  void GiveBack(const std::vector<Work>& works);
   void ShutDownAll();
   void ReleaseIdle();
   void CheckTimeout(Slot& s, int64_t index, uint64_t running_for, Clock::TimePoint now);
   int ActivePawns() const;
+  bool AnyBusy() const;
   void OnCrash(int slot, const knight::ExitInfo& info);
   void Restart(int slot);
   void Fail(std::string error);
   void KillAll();
+  void Conclude(const Work& work, TestResult result);
   void Report(TestResult result);
   void SkipUnfinished(const std::string& reason);
   void MaybeFinish();
-  bool AllResultsIn() const { return results_in_ == selected_.size(); }
+  bool AllResultsIn() const { return open_ == 0 && !MoreRepetitions(); }
   std::string NameOf(uint32_t index) const;
   std::string Describe(int slot) const;
 
@@ -148,10 +188,23 @@ class Rook : public knight::WorkerEvents {
   bool listed_ = false;
   bool running_ = false;
   std::vector<uint32_t> selected_;
-  std::vector<bool> done_;
-  size_t results_in_ = 0;
-  uint64_t total_duration_us_ = 0;  ///< Of the results in, for BatchSize.
-  std::deque<uint32_t> queue_;
+  /// By test index: it runs in the serial phase (--serial).
+  std::vector<bool> serial_;
+  std::vector<uint32_t> serial_selected_;
+  std::vector<uint32_t> parallel_selected_;
+  /// Expected duration by test index (empty: no history, batch by count).
+  std::vector<uint64_t> estimates_;
+  std::vector<Repetition> repetitions_;
+  /// Executions planned and without a final result.
+  size_t open_ = 0;
+  /// Results of every attempt, for the mean duration BatchSize wants.
+  size_t attempts_in_ = 0;
+  uint64_t total_duration_us_ = 0;
+  WorkQueue serial_queue_;
+  WorkQueue queue_;
+  /// Why the run is stopping early (fail-fast), or empty.
+  std::string stopping_;
+  std::function<void()> on_final_failure_;
   /// Pawns whose hello disagreed; their lists are fetched to name the test.
   std::vector<std::pair<int, std::vector<proto::TestInfo>>> mismatched_;
   int restarts_ = 0;

@@ -1,0 +1,93 @@
+#include "rook/plan.h"
+
+#include <algorithm>
+#include <random>
+#include <unordered_map>
+
+namespace redqueen::rook {
+namespace {
+
+/// Units in registration order: a test each, or a suite each.
+std::vector<Unit> Group(const std::vector<proto::TestInfo>& tests,
+                        const std::vector<uint32_t>& chosen,
+                        const std::vector<uint64_t>& estimates, bool by_suite,
+                        uint32_t repetition) {
+  std::vector<Unit> units;
+  std::unordered_map<std::string_view, size_t> unit_of_suite;
+  for (uint32_t index : chosen) {
+    Unit* unit = nullptr;
+    if (by_suite) {
+      const auto [it, added] = unit_of_suite.try_emplace(SuiteOf(tests[index].name),
+                                                         units.size());
+      if (added) units.emplace_back();
+      unit = &units[it->second];
+    } else {
+      unit = &units.emplace_back();
+    }
+    unit->works.push_back(Work{index, repetition, 1, -1});
+    unit->expected_us += estimates.empty() ? 0 : estimates[index];
+  }
+  return units;
+}
+
+bool Seen(const Unit& unit, const std::vector<proto::TestInfo>& tests,
+          const History& history) {
+  for (const Work& work : unit.works) {
+    const auto it = history.find(tests[work.index].name);
+    if (it == history.end() || it->second.passing_durations_us.empty()) return false;
+  }
+  return true;
+}
+
+bool FailedLast(const Unit& unit, const std::vector<proto::TestInfo>& tests,
+                const History& history) {
+  for (const Work& work : unit.works) {
+    const auto it = history.find(tests[work.index].name);
+    if (it != history.end() && it->second.failed_last) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string_view SuiteOf(std::string_view full_name) {
+  // gtest suite names, instantiation prefixes included, have no '.'.
+  return full_name.substr(0, full_name.find('.'));
+}
+
+std::vector<Unit> Plan(const std::vector<proto::TestInfo>& tests,
+                       const std::vector<uint32_t>& chosen,
+                       const std::vector<uint64_t>& estimates, const History& history,
+                       const PlanOptions& options, uint32_t repetition) {
+  std::vector<Unit> units = Group(tests, chosen, estimates, options.by_suite, repetition);
+  switch (options.order) {
+    case Order::kDeclared: break;
+    case Order::kRandom: {
+      std::mt19937_64 random(options.seed + repetition);
+      std::shuffle(units.begin(), units.end(), random);
+      break;
+    }
+    case Order::kHistory: {
+      // Unseen tests first: their duration is a guess, and a long one found
+      // late would make the tail. Then the longest first, so the short ones
+      // fill the gaps at the end. Stable: ties keep registration order.
+      std::vector<std::pair<bool, Unit>> keyed;
+      keyed.reserve(units.size());
+      for (Unit& unit : units) keyed.emplace_back(Seen(unit, tests, history), std::move(unit));
+      std::stable_sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) {
+        if (a.first != b.first) return !a.first;
+        return a.second.expected_us > b.second.expected_us;
+      });
+      for (size_t i = 0; i < units.size(); ++i) units[i] = std::move(keyed[i].second);
+      break;
+    }
+  }
+  if (options.failed_first) {
+    std::stable_partition(units.begin(), units.end(), [&](const Unit& unit) {
+      return FailedLast(unit, tests, history);
+    });
+  }
+  return units;
+}
+
+}  // namespace redqueen::rook

@@ -1,0 +1,26 @@
+// What the Rook hands out: one execution of one test, and the groups of them
+// that must go to one pawn together.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace redqueen::rook {
+
+/// One attempt at one repetition of one test.
+struct Work {
+  uint32_t index = 0;       ///< Into the TestList: registration order.
+  uint32_t repetition = 0;  ///< 0..repeat-1 (--repeat, --until-fail).
+  uint32_t attempt = 1;     ///< 1, then 2.. for retries (REDQUEEN_ATTEMPT).
+  /// The pawn this test just failed on: a retry prefers any other pawn.
+  int avoid_pawn = -1;
+};
+
+/// Tests that go to one pawn in one batch, in this order: a whole test suite
+/// under --by-suite, otherwise a single test.
+struct Unit {
+  std::vector<Work> works;
+  uint64_t expected_us = 0;  ///< Sum of the tests' expected durations.
+};
+
+}  // namespace redqueen::rook
