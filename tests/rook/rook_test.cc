@@ -5,100 +5,10 @@
 #include <algorithm>
 #include <set>
 
-#include "fakes.h"
+#include "rook_fixture.h"
 
 namespace redqueen::rook {
 namespace {
-
-std::vector<proto::TestInfo> MakeTests(int count, const std::string& prefix = "T.t") {
-  std::vector<proto::TestInfo> tests;
-  for (int i = 0; i < count; ++i) {
-    tests.push_back({prefix + std::to_string(i), "t.cc", i + 1, "", ""});
-  }
-  return tests;
-}
-
-proto::Hello HelloFor(const std::vector<proto::TestInfo>& tests) {
-  std::vector<std::string> names;
-  for (const auto& t : tests) names.push_back(t.name);
-  return proto::HelloFor(1, names);
-}
-
-template <class T>
-const T* Last(const FakeWorker& worker) {
-  return worker.sent.empty() ? nullptr : std::get_if<T>(&worker.sent.back());
-}
-
-/// Drives a Rook the way real pawns would, one step at a time.
-class RookTest : public testing::Test {
- protected:
-  void Make(RookOptions options, int tests) {
-    tests_ = MakeTests(tests);
-    rook_ = std::make_unique<Rook>(options, &factory_, &clock_, &sink_);
-    rook_->Start([this] { ++finished_; });
-  }
-
-  FakeWorker& Worker(int slot) { return *factory_.current.at(slot); }
-
-  /// Every live pawn says hello; the one asked for the list sends it.
-  void Greet(const std::vector<proto::TestInfo>& tests) {
-    for (auto& [slot, worker] : factory_.current) {
-      if (worker && worker->sent.empty()) rook_->OnMessage(slot, HelloFor(tests));
-    }
-    for (auto& [slot, worker] : factory_.current) {
-      if (worker && Last<proto::ListTests>(*worker)) {
-        rook_->OnMessage(slot, proto::TestList{tests});
-      }
-    }
-  }
-
-  void Pass(int slot, uint32_t index) {
-    proto::Result result;
-    result.index = index;
-    result.status = TestStatus::kPassed;
-    rook_->OnMessage(slot, result);
-  }
-
-  /// The slot's pawn ends, as the Knight reports it.
-  void Exit(int slot, knight::ExitInfo info) {
-    factory_.current.erase(slot);
-    rook_->OnExit(slot, info);
-  }
-
-  /// Answers every outstanding Run with passes, and every Shutdown with an
-  /// exit, until nothing is outstanding.
-  void RunToTheEnd() {
-    for (bool progress = true; progress;) {
-      progress = false;
-      const auto current = factory_.current;
-      for (auto& [slot, worker] : current) {
-        if (factory_.current.count(slot) == 0) continue;
-        if (worker->sent.empty()) {
-          Greet(tests_);
-          progress = true;
-        } else if (const auto* run = Last<proto::Run>(*worker);
-                   run && answered_[worker] != worker->sent.size()) {
-          answered_[worker] = worker->sent.size();
-          const std::vector<uint32_t> indexes = run->indexes;
-          for (uint32_t index : indexes) Pass(slot, index);
-          progress = true;
-        } else if (Last<proto::Shutdown>(*worker)) {
-          rook_->OnMessage(slot, proto::Bye{});
-          Exit(slot, {});
-          progress = true;
-        }
-      }
-    }
-  }
-
-  std::vector<proto::TestInfo> tests_;
-  std::map<FakeWorker*, size_t> answered_;  ///< Sent-count when last answered.
-  FakeFactory factory_;
-  FakeClock clock_;
-  RecordingSink sink_;
-  std::unique_ptr<Rook> rook_;
-  int finished_ = 0;
-};
 
 TEST_F(RookTest, DispatchesUntilEveryTestHasOneResult) {
   Make({.jobs = 3}, 100);

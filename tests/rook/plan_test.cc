@@ -1,0 +1,168 @@
+#include "rook/plan.h"
+
+#include <gtest/gtest.h>
+
+#include "rook/history.h"
+#include "rook/work_queue.h"
+
+namespace redqueen::rook {
+namespace {
+
+std::vector<proto::TestInfo> Named(const std::vector<std::string>& names) {
+  std::vector<proto::TestInfo> tests;
+  for (const auto& name : names) tests.push_back({name, "t.cc", 1, "", ""});
+  return tests;
+}
+
+std::vector<uint32_t> All(size_t count) {
+  std::vector<uint32_t> all;
+  for (uint32_t i = 0; i < count; ++i) all.push_back(i);
+  return all;
+}
+
+/// The first test index of each unit, in order.
+std::vector<uint32_t> Firsts(const std::vector<Unit>& units) {
+  std::vector<uint32_t> firsts;
+  for (const Unit& unit : units) firsts.push_back(unit.works.front().index);
+  return firsts;
+}
+
+TEST(ExpectedDurationTest, IsTheMedianOfRecentPasses) {
+  EXPECT_EQ(ExpectedDuration({{100, 5000, 110}, false}), 110u) << "one outlier does not move it";
+  EXPECT_FALSE(ExpectedDuration({{}, true}));
+}
+
+TEST(EstimateTest, UnseenTestsGetTheMedianOfTheSeenAndNothingSeenMeansNoEstimates) {
+  const auto tests = Named({"A.a", "A.b", "A.c", "A.new"});
+  History history{{"A.a", {{10}, false}}, {"A.b", {{20}, false}}, {"A.c", {{0}, false}}};
+  const auto estimates = Estimate(tests, All(4), history);
+  ASSERT_EQ(estimates.size(), 4u);
+  EXPECT_EQ(estimates[0], 10u);
+  EXPECT_EQ(estimates[1], 20u);
+  EXPECT_EQ(estimates[2], 1u) << "at least 1 us";
+  EXPECT_EQ(estimates[3], 10u);
+  EXPECT_TRUE(Estimate(tests, All(4), {}).empty());
+}
+
+TEST(PlanTest, HistoryOrderPutsUnseenFirstThenLongestFirst) {
+  const auto tests = Named({"A.short", "A.long", "A.unseen", "A.middle"});
+  History history{{"A.short", {{5}, false}}, {"A.long", {{500}, false}},
+                  {"A.middle", {{50}, false}}};
+  const auto estimates = Estimate(tests, All(4), history);
+  const auto units = Plan(tests, All(4), estimates, history, {}, 0);
+  EXPECT_EQ(Firsts(units), (std::vector<uint32_t>{2, 1, 3, 0}));
+  EXPECT_EQ(units[1].expected_us, 500u);
+}
+
+TEST(PlanTest, FailedFirstPutsLastRunsFailuresAtTheFront) {
+  const auto tests = Named({"A.a", "A.b", "A.c"});
+  History history{{"A.a", {{5}, false}}, {"A.b", {{500}, false}}, {"A.c", {{1}, true}}};
+  PlanOptions options;
+  options.failed_first = true;
+  const auto units = Plan(tests, All(3), Estimate(tests, All(3), history), history, options, 0);
+  EXPECT_EQ(Firsts(units), (std::vector<uint32_t>{2, 1, 0}));
+}
+
+TEST(PlanTest, DeclaredKeepsRegistrationOrderAndRandomIsReproducible) {
+  const auto tests = Named({"A.a", "A.b", "A.c", "A.d", "A.e", "A.f", "A.g", "A.h"});
+  History history{{"A.h", {{500}, false}}};
+  PlanOptions declared;
+  declared.order = Order::kDeclared;
+  EXPECT_EQ(Firsts(Plan(tests, All(8), {}, history, declared, 0)), All(8));
+
+  PlanOptions random;
+  random.order = Order::kRandom;
+  random.seed = 42;
+  const auto once = Firsts(Plan(tests, All(8), {}, history, random, 0));
+  EXPECT_EQ(Firsts(Plan(tests, All(8), {}, history, random, 0)), once) << "same seed";
+  EXPECT_NE(once, All(8));
+  EXPECT_NE(Firsts(Plan(tests, All(8), {}, history, random, 1)), once)
+      << "each repetition shuffles anew";
+  random.seed = 43;
+  EXPECT_NE(Firsts(Plan(tests, All(8), {}, history, random, 0)), once);
+}
+
+TEST(PlanTest, BySuiteMakesOneUnitPerSuiteInRegistrationOrder) {
+  const auto tests =
+      Named({"A.a", "B.a", "A.b", "P/C.x/0", "P/C.x/1", "C/0.t", "B.b"});
+  PlanOptions options;
+  options.order = Order::kDeclared;
+  options.by_suite = true;
+  const auto units = Plan(tests, All(7), {}, {}, options, 3);
+  ASSERT_EQ(units.size(), 4u);
+  std::vector<std::vector<uint32_t>> groups;
+  for (const Unit& unit : units) {
+    groups.emplace_back();
+    for (const Work& work : unit.works) {
+      groups.back().push_back(work.index);
+      EXPECT_EQ(work.repetition, 3u);
+    }
+  }
+  EXPECT_EQ(groups, (std::vector<std::vector<uint32_t>>{{0, 2}, {1, 6}, {3, 4}, {5}}));
+}
+
+TEST(SuiteOfTest, IsEverythingBeforeTheFirstDot) {
+  EXPECT_EQ(SuiteOf("Suite.Test"), "Suite");
+  EXPECT_EQ(SuiteOf("Prefix/Suite.Test/0"), "Prefix/Suite");
+  EXPECT_EQ(SuiteOf("Typed/0.Test"), "Typed/0");
+}
+
+Unit One(uint32_t index, uint64_t expected = 0, uint32_t attempt = 1, int avoid = -1,
+         uint32_t repetition = 0) {
+  return Unit{{Work{index, repetition, attempt, avoid}}, expected};
+}
+
+std::vector<uint32_t> Indexes(const std::vector<Work>& works) {
+  std::vector<uint32_t> indexes;
+  for (const Work& work : works) indexes.push_back(work.index);
+  return indexes;
+}
+
+TEST(WorkQueueTest, BatchesCloseAtEitherLimitAndHoldAtLeastOneUnit) {
+  WorkQueue queue;
+  for (uint32_t i = 0; i < 6; ++i) queue.PushBack(One(i, 100));
+  EXPECT_EQ(queue.expected_us(), 600u);
+  EXPECT_EQ(Indexes(queue.Take(0, {2, UINT64_MAX}, false)), (std::vector<uint32_t>{0, 1}));
+  EXPECT_EQ(Indexes(queue.Take(0, {SIZE_MAX, 250}, false)), (std::vector<uint32_t>{2, 3, 4}));
+  EXPECT_EQ(Indexes(queue.Take(0, {SIZE_MAX, 1}, false)), (std::vector<uint32_t>{5}));
+  EXPECT_TRUE(queue.empty());
+  EXPECT_EQ(queue.expected_us(), 0u);
+  EXPECT_TRUE(queue.Take(0, {}, false).empty());
+}
+
+TEST(WorkQueueTest, ABatchHoldsOneAttemptAndNoTestTwice) {
+  WorkQueue queue;
+  queue.PushBack(One(0, 0, 2));
+  queue.PushBack(One(1, 0, 1));
+  queue.PushBack(One(2, 0, 2));
+  queue.PushBack(One(2, 0, 2, -1, 1));
+  const auto batch = queue.Take(0, {}, false);
+  EXPECT_EQ(Indexes(batch), (std::vector<uint32_t>{0, 2}));
+  EXPECT_EQ(batch.front().attempt, 2u);
+  EXPECT_EQ(Indexes(queue.Take(0, {}, false)), (std::vector<uint32_t>{1}));
+  const auto last = queue.Take(0, {}, false);
+  ASSERT_EQ(last.size(), 1u);
+  EXPECT_EQ(last.front().repetition, 1u);
+}
+
+TEST(WorkQueueTest, RetriesAvoidThePawnTheyFailedOnWhenAskedTo) {
+  WorkQueue queue;
+  queue.PushBack(One(0, 0, 2, /*avoid=*/1));
+  queue.PushBack(One(1));
+  EXPECT_EQ(Indexes(queue.Take(1, {1, UINT64_MAX}, true)), (std::vector<uint32_t>{1}));
+  EXPECT_TRUE(queue.Take(1, {}, true).empty()) << "left for another pawn";
+  EXPECT_EQ(Indexes(queue.Take(1, {}, false)), (std::vector<uint32_t>{0}))
+      << "no other pawn: it runs here";
+}
+
+TEST(WorkQueueTest, GivenBackWorkGoesToTheFrontInOrder) {
+  WorkQueue queue;
+  queue.PushBack(One(9));
+  queue.PushFrontEach({Work{3}, Work{4}}, {});
+  EXPECT_EQ(queue.size(), 3u);
+  EXPECT_EQ(Indexes(queue.Drain()), (std::vector<uint32_t>{3, 4, 9}));
+  EXPECT_EQ(queue.size(), 0u);
+}
+
+}  // namespace
+}  // namespace redqueen::rook
