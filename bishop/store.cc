@@ -58,6 +58,13 @@ CREATE INDEX executions_by_test ON executions (test_id);
 CREATE INDEX failures_by_execution ON failures (execution_id);
 )sql";
 
+// Version 2: --repeat and --retries record every attempt; `final` marks the
+// one that decided the test's outcome.
+constexpr const char* kMigrateToV2 = R"sql(
+ALTER TABLE executions ADD COLUMN repetition INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE executions ADD COLUMN final INTEGER NOT NULL DEFAULT 1;
+)sql";
+
 }  // namespace
 
 std::unique_ptr<Store> Store::Open(const std::string& path, std::string* error) {
@@ -135,16 +142,20 @@ bool Store::Migrate(std::string* error) {
                "); upgrade redqueen or pass another --db";
       return false;
     }
-    if (version < 1) {
+    if (version < kSchemaVersion) {
+      // One transaction: another redqueen migrating the same file waits, then
+      // finds it migrated.
       Exec("BEGIN IMMEDIATE");
-      Exec(kSchemaV1);
-      Exec("PRAGMA user_version = 1");
+      const int current = SchemaVersion();
+      if (current < 1) Exec(kSchemaV1);
+      if (current < 2) Exec(kMigrateToV2);
+      Exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
       Exec("COMMIT");
     }
     insert_execution_ = Prepare(
-        "INSERT INTO executions (run_id, test_id, attempt, status, duration_us, "
-        "finished_us, pawn, skip_message, crash, output) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        "INSERT INTO executions (run_id, test_id, repetition, attempt, final, status, "
+        "duration_us, finished_us, pawn, skip_message, crash, output) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     insert_failure_ = Prepare(
         "INSERT INTO failures (execution_id, file, line, message) VALUES (?, ?, ?, ?)");
     return true;
@@ -242,7 +253,8 @@ void Store::AddExecution(int64_t run_id, const ExecutionRecord& e) {
   BeginIfNeeded();
   {
     Binder(db_, insert_execution_)
-        .Int(run_id).Int(e.test_id).Int(e.attempt).Text(e.status)
+        .Int(run_id).Int(e.test_id).Int(e.repetition).Int(e.attempt).Int(e.final)
+        .Text(e.status)
         .Int(static_cast<int64_t>(e.duration_us)).Int(e.finished_us).Int(e.pawn)
         .Text(e.skip_message).Text(e.crash).Blob(e.output)
         .Step("insert execution");
@@ -253,6 +265,41 @@ void Store::AddExecution(int64_t run_id, const ExecutionRecord& e) {
         .Int(execution_id).Text(failure.file).Int(failure.line).Text(failure.message)
         .Step("insert failure");
   }
+}
+
+std::unordered_map<std::string, TestPast> Store::LoadPast(const std::string& binary) {
+  // The newest runs that ran this binary, then their final executions of
+  // it, newest first. Runs of other binaries are stepped over through the
+  // executions_by_run index, one row each.
+  sqlite3_stmt* stmt = Prepare(R"sql(
+    SELECT t.name, e.status, e.duration_us
+    FROM executions e JOIN tests t ON t.id = e.test_id
+    WHERE t.binary = ?1 AND e.final = 1 AND e.status != 'SKIPPED'
+      AND e.run_id IN (
+        SELECT r.id FROM runs r
+        WHERE EXISTS (SELECT 1 FROM executions x JOIN tests y ON y.id = x.test_id
+                      WHERE x.run_id = r.id AND y.binary = ?1)
+        ORDER BY r.id DESC LIMIT ?2)
+    ORDER BY e.id DESC)sql");
+  std::unordered_map<std::string, TestPast> past;
+  {
+    Binder binder(db_, stmt);
+    binder.Text(binary).Int(kPastExecutions);
+    while (binder.Step("read history")) {
+      const auto* name = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+      const std::string_view status(
+          reinterpret_cast<const char*>(sqlite3_column_text(stmt, 1)));
+      const bool passed = status == "PASSED" || status == "FLAKY";
+      const auto [it, first] = past.try_emplace(name ? name : "");
+      if (first) it->second.failed_last = !passed;
+      auto& durations = it->second.passing_durations_us;
+      if (passed && durations.size() < static_cast<size_t>(kPastExecutions)) {
+        durations.push_back(static_cast<uint64_t>(sqlite3_column_int64(stmt, 2)));
+      }
+    }
+  }
+  sqlite3_finalize(stmt);
+  return past;
 }
 
 void Store::FinishRun(int64_t run_id, const RunSummaryRecord& s) {

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "proto/messages.h"
@@ -18,7 +19,7 @@
 namespace redqueen::bishop {
 
 /// The schema this redqueen writes; recorded as PRAGMA user_version.
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 struct RunRecord {
   std::string started_at;  ///< ISO 8601, UTC.
@@ -40,7 +41,10 @@ struct RunSummaryRecord {
 
 struct ExecutionRecord {
   int64_t test_id = 0;
+  int repetition = 0;
   int attempt = 1;
+  /// False for an attempt that was retried.
+  bool final = true;
   std::string status;
   uint64_t duration_us = 0;
   int64_t finished_us = 0;  ///< Unix time in microseconds.
@@ -50,6 +54,18 @@ struct ExecutionRecord {
   std::string output;
   std::vector<proto::Failure> failures;
 };
+
+/// What earlier runs say about one test of a binary.
+struct TestPast {
+  /// Durations of its recent passing executions (PASSED or FLAKY), newest
+  /// first, at most kPastExecutions.
+  std::vector<uint64_t> passing_durations_us;
+  /// Its newest final execution (skips aside) did not pass.
+  bool failed_last = false;
+};
+
+/// How many recent runs of a binary LoadPast reads, and durations it keeps.
+inline constexpr int kPastExecutions = 5;
 
 class Store {
  public:
@@ -68,6 +84,8 @@ class Store {
   std::vector<int64_t> AddTests(const std::string& binary,
                                 const std::vector<proto::TestInfo>& tests);
   void AddExecution(int64_t run_id, const ExecutionRecord& execution);
+  /// The tests of `binary` in its last kPastExecutions runs, by name.
+  std::unordered_map<std::string, TestPast> LoadPast(const std::string& binary);
   void FinishRun(int64_t run_id, const RunSummaryRecord& summary);
   /// Commits what was written since the last Flush.
   void Flush();

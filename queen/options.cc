@@ -44,6 +44,53 @@ bool ParseDuration(const std::string& text, std::chrono::microseconds* duration)
   return true;
 }
 
+bool ParseOrder(const std::string& text, std::string* kind, uint64_t* seed, bool* seeded) {
+  *seeded = false;
+  if (text == "history" || text == "declared" || text == "random") {
+    *kind = text;
+    return true;
+  }
+  const std::string prefix = "random:";
+  if (text.compare(0, prefix.size(), prefix) != 0 || text.size() == prefix.size()) {
+    return false;
+  }
+  const std::string digits = text.substr(prefix.size());
+  if (digits.find_first_not_of("0123456789") != std::string::npos || digits.size() > 19) {
+    return false;
+  }
+  *kind = "random";
+  *seed = std::stoull(digits);
+  *seeded = true;
+  return true;
+}
+
+namespace {
+
+/// Rules between options that CLI11 cannot say; false with a message.
+bool Reconcile(RunOptions* options, bool jobs_given, bool order_given, std::string* error) {
+  if (options->mode == "sequential") {
+    if (jobs_given && options->jobs > 1) {
+      *error = "--mode sequential runs one pawn; drop -j " + std::to_string(options->jobs);
+      return false;
+    }
+    if (order_given && options->order != "declared") {
+      *error = "--mode sequential runs the tests in declared order; drop --order " +
+               options->order;
+      return false;
+    }
+    options->jobs = 1;
+    options->order = "declared";
+  }
+  if (options->until_fail) {
+    // Without --repeat, until the first failure (or Ctrl-C).
+    if (options->repeat == 1) options->repeat = 0;
+    options->max_fail = 1;
+  }
+  return true;
+}
+
+}  // namespace
+
 bool ParseCommandLine(int argc, char** argv, RunOptions* options, int* exit_code) {
   // Arguments after `--` belong to the pawns; CLI11 never sees them.
   int ours = argc;
@@ -112,6 +159,47 @@ bool ParseCommandLine(int argc, char** argv, RunOptions* options, int* exit_code
                   "Bytes of output kept per test (head and tail)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  run->add_option("--order", options->order,
+                  "history (longest expected first, from earlier runs), declared, or "
+                  "random[:SEED]")
+      ->check([](const std::string& text) {
+        std::string kind;
+        uint64_t seed = 0;
+        bool seeded = false;
+        return ParseOrder(text, &kind, &seed, &seeded)
+                   ? std::string()
+                   : "'" + text + "' is not an order (history, declared, random, random:SEED)";
+      })
+      ->capture_default_str();
+  run->add_flag("--failed-first", options->failed_first,
+                "Run the tests that did not pass last time first");
+  run->add_option("--retries", options->retries,
+                  "Run a failed, crashed or timed-out test again, up to N times; one "
+                  "that then passes is FLAKY")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  run->add_flag("--flaky-fails", options->flaky_fails, "A FLAKY test fails the run");
+  run->add_option("--repeat", options->repeat, "Run every test N times")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  run->add_flag("--until-fail", options->until_fail,
+                "Repeat (up to --repeat times, else without end) until a test fails");
+  run->add_flag_callback("--fail-fast", [options] { options->max_fail = 1; },
+                         "Stop at the first failed test (same as --max-fail 1)");
+  run->add_option("--max-fail", options->max_fail,
+                  "Stop handing out tests after N failed tests; the rest are SKIPPED")
+      ->check(CLI::PositiveNumber);
+  run->add_option("--mode", options->mode,
+                  "parallel, or sequential: one pawn, declared order")
+      ->check(CLI::IsMember({"parallel", "sequential"}))
+      ->capture_default_str();
+  run->add_option("--serial", options->serial,
+                  "Tests matching this gtest filter run alone, one at a time, before "
+                  "the others (repeatable)")
+      ->expected(1)
+      ->take_all();
+  run->add_flag("--by-suite", options->by_suite,
+                "Send all tests of a test suite to one pawn, in declared order");
   run->footer("Arguments after -- are passed to every pawn.");
 
   try {
@@ -126,6 +214,12 @@ bool ParseCommandLine(int argc, char** argv, RunOptions* options, int* exit_code
     if (message.empty()) message = "bad command line";
     std::fprintf(stderr, "redqueen: error: %s (see 'redqueen run --help')\n",
                  message.c_str());
+    *exit_code = kExitUsage;
+    return false;
+  }
+  if (std::string error;
+      !Reconcile(options, run->count("--jobs") > 0, run->count("--order") > 0, &error)) {
+    std::fprintf(stderr, "redqueen: error: %s (see 'redqueen run --help')\n", error.c_str());
     *exit_code = kExitUsage;
     return false;
   }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -25,11 +26,27 @@ struct RunOptions {
   /// Seconds an exec pawn waits for `BINARY --gtest_list_tests`.
   int list_timeout = 60;
   size_t output_cap = 256 * 1024;
+  /// history, declared, random or random:SEED.
+  std::string order = "history";
+  bool failed_first = false;
+  int retries = 0;
+  bool flaky_fails = false;  ///< A FLAKY test fails the run.
+  /// Runs of every test; 0 with --until-fail: until a failure.
+  int repeat = 1;
+  bool until_fail = false;
+  int max_fail = 0;  ///< 0: no limit; --fail-fast is 1.
+  std::string mode = "parallel";  ///< or sequential.
+  std::vector<std::string> serial;
+  bool by_suite = false;
   /// Everything after `--`, given to every pawn.
   std::vector<std::string> pawn_args;
   /// The whole command line, recorded with the run.
   std::string command_line;
 };
+
+/// "history", "declared", "random", "random:SEED": false when none of them.
+/// `*seed` is set only for random:SEED.
+bool ParseOrder(const std::string& text, std::string* kind, uint64_t* seed, bool* seeded);
 
 /// "90s", "1.5m", "500ms", "2" (seconds): false when not a duration.
 bool ParseDuration(const std::string& text, std::chrono::microseconds* duration);

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <random>
 
 #include "bishop/store.h"
 #include "knight/knight.h"
@@ -47,13 +48,16 @@ class Sinks : public rook::RunSink {
 
   void OnTestsListed(const std::vector<proto::TestInfo>& tests,
                      const std::vector<uint32_t>& selected) override {
-    results_.resize(tests.size());
-    selected_ = selected.size();
     Each([&](rook::RunSink* sink) { sink->OnTestsListed(tests, selected); });
   }
 
   void OnResult(const rook::TestResult& result) override {
-    results_[result.index] = result;
+    if (result.final) {
+      // Only what the summary needs: a long --repeat must not pile up output.
+      rook::TestResult kept = result;
+      if (!IsFailure(kept.status)) kept.output.clear();
+      finals_.push_back(std::move(kept));
+    }
     Each([&](rook::RunSink* sink) { sink->OnResult(result); });
   }
 
@@ -61,8 +65,13 @@ class Sinks : public rook::RunSink {
     Each([&](rook::RunSink* sink) { sink->OnSlow(index, running_for_us, pawn); });
   }
 
-  const std::vector<std::optional<rook::TestResult>>& results() const { return results_; }
-  size_t selected() const { return selected_; }
+  /// One per test and repetition, in registration order.
+  const std::vector<rook::TestResult>& finals() {
+    std::stable_sort(finals_.begin(), finals_.end(), [](const auto& a, const auto& b) {
+      return a.index != b.index ? a.index < b.index : a.repetition < b.repetition;
+    });
+    return finals_;
+  }
 
  private:
   template <class F>
@@ -78,8 +87,7 @@ class Sinks : public rook::RunSink {
 
   std::vector<rook::RunSink*> sinks_;
   std::function<void(std::string)> on_error_;
-  std::vector<std::optional<rook::TestResult>> results_;
-  size_t selected_ = 0;
+  std::vector<rook::TestResult> finals_;
 };
 
 /// A private folder for capture files and pawn temp dirs, removed at the end.
@@ -159,20 +167,58 @@ int Conclude(rook::RookOutcome outcome, bool interrupted, RunSummary* summary) {
     summary->status = "error";
     return kExitInfra;
   }
-  return summary->tests_failed > 0 ? kExitTestsFailed : kExitPassed;
+  return summary->status == "failed" ? kExitTestsFailed : kExitPassed;
 }
 
-std::vector<const rook::TestResult*> FailuresOf(
-    const std::vector<std::optional<rook::TestResult>>& results) {
+/// The results listed at the end: failures, and FLAKY ones with --flaky-fails.
+std::vector<const rook::TestResult*> FailuresOf(const std::vector<rook::TestResult>& finals,
+                                                bool flaky_fails) {
   std::vector<const rook::TestResult*> failures;
-  for (const auto& result : results) {
-    if (result && IsFailure(result->status)) failures.push_back(&*result);
+  for (const auto& result : finals) {
+    if (IsFailure(result.status) || (flaky_fails && result.status == TestStatus::kFlaky)) {
+      failures.push_back(&result);
+    }
   }
   return failures;
 }
 
-/// What every binary's Rook runs with.
-rook::RookOptions RookOptionsFor(const RunOptions& options, size_t binaries) {
+rook::Order OrderOf(const std::string& kind) {
+  if (kind == "declared") return rook::Order::kDeclared;
+  if (kind == "random") return rook::Order::kRandom;
+  return rook::Order::kHistory;
+}
+
+/// --order as the Rooks take it. A random order without a seed gets one,
+/// printed so that the run can be repeated.
+rook::PlanOptions PlanOptionsFor(const RunOptions& options, Terminal& terminal) {
+  rook::PlanOptions plan;
+  std::string kind;
+  bool seeded = false;
+  ParseOrder(options.order, &kind, &plan.seed, &seeded);
+  plan.order = OrderOf(kind);
+  if (plan.order == rook::Order::kRandom && !seeded) {
+    plan.seed = std::random_device{}() % 1'000'000;
+    terminal.Note("redqueen: random order, seed " + std::to_string(plan.seed) +
+                  " (--order random:" + std::to_string(plan.seed) + " repeats it)");
+  }
+  plan.failed_first = options.failed_first;
+  plan.by_suite = options.by_suite;
+  return plan;
+}
+
+/// What the store remembers of a binary, as the Rook's history.
+std::shared_ptr<const rook::History> HistoryOf(bishop::Store& store,
+                                               const std::string& binary) {
+  auto history = std::make_shared<rook::History>();
+  for (auto& [name, past] : store.LoadPast(binary)) {
+    (*history)[name] = {std::move(past.passing_durations_us), past.failed_last};
+  }
+  return history;
+}
+
+/// What every binary's Rook runs with (each adds its own history).
+rook::RookOptions RookOptionsFor(const RunOptions& options, size_t binaries,
+                                 rook::PlanOptions plan) {
   rook::RookOptions rook_options;
   rook_options.jobs = options.jobs;
   rook_options.max_restarts = options.max_restarts;
@@ -182,6 +228,10 @@ rook::RookOptions RookOptionsFor(const RunOptions& options, size_t binaries) {
   rook_options.timeout = options.timeout;
   rook_options.slow = options.slow;
   rook_options.kill_grace = options.kill_grace;
+  rook_options.plan = plan;
+  rook_options.serial = options.serial;
+  rook_options.retries = options.retries;
+  rook_options.repeat = static_cast<uint32_t>(options.repeat);
   // With several binaries, a pawn with nothing left to do moves on.
   rook_options.release_idle = binaries > 1;
   return rook_options;
@@ -316,7 +366,8 @@ int RunSession(const RunOptions& options) {
 
   std::vector<std::string> names;
   for (const BinaryRun& binary : binaries) names.push_back(binary.identity);
-  Terminal terminal(stdout, isatty(STDOUT_FILENO), names);
+  Terminal terminal(stdout, isatty(STDOUT_FILENO), names,
+                    static_cast<uint32_t>(options.repeat));
   std::unique_ptr<rook::Board> board;
   std::string sink_error;
   auto on_sink_error = [&](std::string message) {
@@ -324,10 +375,17 @@ int RunSession(const RunOptions& options) {
     if (board) board->Abort(sink_error);
   };
 
-  const rook::RookOptions rook_options = RookOptionsFor(options, binaries.size());
+  rook::RookOptions rook_options =
+      RookOptionsFor(options, binaries.size(), PlanOptionsFor(options, terminal));
   std::vector<rook::Rook*> rooks;
   for (size_t i = 0; i < binaries.size(); ++i) {
     BinaryRun& binary = binaries[i];
+    try {
+      rook_options.history = HistoryOf(*store, binary.identity);
+    } catch (const std::exception& e) {
+      PrintError(std::string(e.what()) + " (pass --db with another store)");
+      return kExitInfra;
+    }
     binary.factory = std::make_unique<knight::KnightFactory>(
         io, SpecFor(options, binary, i, run_dir.path()));
     binary.store_sink = std::make_unique<StoreSink>(store.get(), run_id, binary.identity);
@@ -338,7 +396,7 @@ int RunSession(const RunOptions& options) {
                                                binary.sinks.get());
     rooks.push_back(binary.rook.get());
   }
-  board = std::make_unique<rook::Board>(options.jobs, rooks);
+  board = std::make_unique<rook::Board>(options.jobs, rooks, options.max_fail);
 
   asio::signal_set interrupts(io, SIGINT, SIGTERM);
   bool interrupted = false;
@@ -363,25 +421,26 @@ int RunSession(const RunOptions& options) {
   io.run();
 
   const auto completed = clock.Now();
-  RunSummary summary = Summarize({}, 0, started, completed);
+  RunSummary summary = Summarize({}, started, completed);
   RookOutcome outcome = RookOutcome::kCompleted;
   std::string rook_error;
   bool began = false;
   std::vector<std::pair<size_t, const rook::TestResult*>> failures;
   std::string per_binary;
+  uint32_t repetitions_passed = UINT32_MAX;
   for (size_t i = 0; i < binaries.size(); ++i) {
-    const BinaryRun& binary = binaries[i];
-    const RunSummary part =
-        Summarize(binary.sinks->results(), binary.sinks->selected(), started, completed);
+    BinaryRun& binary = binaries[i];
+    const RunSummary part = Summarize(binary.sinks->finals(), started, completed);
     Accumulate(part, &summary);
     if (binaries.size() > 1) {
       per_binary += binary.identity + ": " + std::to_string(part.tests_passed) +
                     " passed, " + std::to_string(part.tests_failed) + " failed, " +
                     std::to_string(part.tests_skipped) + " skipped\n";
     }
-    for (const rook::TestResult* result : FailuresOf(binary.sinks->results())) {
+    for (const rook::TestResult* result : FailuresOf(binary.sinks->finals(), options.flaky_fails)) {
       failures.emplace_back(i, result);
     }
+    repetitions_passed = std::min(repetitions_passed, binary.rook->RepetitionsPassed());
     began = began || binary.rook->running_began();
     const RookOutcome own = binary.rook->outcome();
     if (own == RookOutcome::kError && rook_error.empty()) rook_error = binary.rook->error();
@@ -392,7 +451,17 @@ int RunSession(const RunOptions& options) {
   }
   if (!sink_error.empty() && rook_error.empty()) rook_error = sink_error;
   if (!rook_error.empty()) outcome = RookOutcome::kError;
+  if (options.flaky_fails) {
+    // FLAKY tests count as failed ones.
+    summary.status = summary.tests_failed + summary.flaky > 0 ? "failed" : "passed";
+  }
   const int code = Conclude(outcome, interrupted, &summary);
+  if (options.until_fail && began) {
+    per_binary = "until-fail: " + std::to_string(repetitions_passed) + " repetition" +
+                 (repetitions_passed == 1 ? "" : "s") + " passed" +
+                 (summary.tests_failed > 0 ? " before the first failure" : "") + "\n" +
+                 per_binary;
+  }
   // A run that never began (pawns disagreed, would not start) has no summary
   // worth printing: the error line says it all.
   if (began || outcome != RookOutcome::kError) {

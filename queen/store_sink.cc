@@ -15,7 +15,9 @@ void StoreSink::OnTestsListed(const std::vector<proto::TestInfo>& tests,
 void StoreSink::OnResult(const rook::TestResult& result) {
   bishop::ExecutionRecord record;
   record.test_id = test_ids_.at(result.index);
+  record.repetition = static_cast<int>(result.repetition);
   record.attempt = static_cast<int>(result.attempt);
+  record.final = result.final;
   record.status = std::string(StatusName(result.status));
   record.duration_us = result.duration_us;
   record.finished_us = std::chrono::duration_cast<std::chrono::microseconds>(

@@ -20,14 +20,12 @@ std::string Iso8601(rook::Clock::TimePoint time) {
   return text;
 }
 
-RunSummary Summarize(const std::vector<std::optional<rook::TestResult>>& results,
-                     size_t selected, rook::Clock::TimePoint started,
-                     rook::Clock::TimePoint completed) {
+RunSummary Summarize(const std::vector<rook::TestResult>& finals,
+                     rook::Clock::TimePoint started, rook::Clock::TimePoint completed) {
   RunSummary summary;
-  summary.total_tests = static_cast<int64_t>(selected);
-  for (const auto& result : results) {
-    if (!result) continue;
-    switch (result->status) {
+  summary.total_tests = static_cast<int64_t>(finals.size());
+  for (const auto& result : finals) {
+    switch (result.status) {
       case TestStatus::kPassed: ++summary.tests_passed; break;
       case TestStatus::kFlaky:
         ++summary.tests_passed;

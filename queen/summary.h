@@ -29,11 +29,11 @@ struct RunSummary {
 /// "2026-11-22T02:11:25.123Z".
 std::string Iso8601(rook::Clock::TimePoint time);
 
-/// Counts the results of the selected tests. `status` is decided by the caller
-/// for interrupted and errored runs; otherwise passed or failed from counts.
-RunSummary Summarize(const std::vector<std::optional<rook::TestResult>>& results,
-                     size_t selected, rook::Clock::TimePoint started,
-                     rook::Clock::TimePoint completed);
+/// Counts final results (one per test and repetition). `status` is decided
+/// by the caller for interrupted and errored runs; otherwise passed or failed
+/// from counts.
+RunSummary Summarize(const std::vector<rook::TestResult>& finals,
+                     rook::Clock::TimePoint started, rook::Clock::TimePoint completed);
 
 /// Adds `part`'s counts to `total` (one summary over several binaries).
 void Accumulate(const RunSummary& part, RunSummary* total);

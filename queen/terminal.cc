@@ -25,7 +25,8 @@ std::string FormatResult(const rook::TestResult& result, const std::string& name
                      duration;
   if (!result.crash.empty()) text += ", " + result.crash;
   if (result.pawn >= 0) text += ", pawn " + std::to_string(result.pawn);
-  text += ")\n";
+  if (result.attempt > 1) text += ", attempt " + std::to_string(result.attempt);
+  text += result.final ? ")\n" : "; retrying)\n";
   if (!result.skip_message.empty()) text += Indent(result.skip_message);
   // gtest prints each failure in the output too; show them only without it.
   if (result.output.empty()) {
@@ -40,10 +41,12 @@ std::string FormatResult(const rook::TestResult& result, const std::string& name
   return text;
 }
 
-Terminal::Terminal(std::FILE* out, bool tty, std::vector<std::string> binaries)
+Terminal::Terminal(std::FILE* out, bool tty, std::vector<std::string> binaries,
+                   uint32_t repeat)
     : out_(out),
       tty_(tty),
       binaries_(std::move(binaries)),
+      repeat_(repeat),
       tests_(binaries_.size()),
       started_(std::chrono::steady_clock::now()) {
   for (size_t i = 0; i < binaries_.size(); ++i) sinks_.emplace_back(this, i);
@@ -55,19 +58,25 @@ std::string Terminal::Name(size_t binary, uint32_t index) const {
   return binaries_.size() > 1 ? binaries_[binary] + ": " + name : name;
 }
 
+std::string Terminal::Name(size_t binary, const rook::TestResult& result) const {
+  std::string name = Name(binary, result.index);
+  if (repeat_ != 1) name += " #" + std::to_string(result.repetition + 1);
+  return name;
+}
+
 void Terminal::OnTestsListed(size_t binary, const std::vector<proto::TestInfo>& tests,
                              const std::vector<uint32_t>& selected) {
   tests_[binary] = tests;
-  total_ += selected.size();
+  total_ += selected.size() * repeat_;
   DrawStatus(true);
 }
 
 void Terminal::OnResult(size_t binary, const rook::TestResult& result) {
-  ++done_;
-  if (IsFailure(result.status)) ++failed_;
+  done_ += result.final;
+  failed_ += result.final && IsFailure(result.status);
   if (result.status != TestStatus::kPassed) {
     ClearStatus();
-    std::fputs(FormatResult(result, Name(binary, result.index)).c_str(), out_);
+    std::fputs(FormatResult(result, Name(binary, result)).c_str(), out_);
   }
   DrawStatus(false);
 }
@@ -86,7 +95,7 @@ void Terminal::Note(const std::string& line) {
 }
 
 void Terminal::DrawStatus(bool force) {
-  if (total_ == 0 && !force) return;  // Not started yet.
+  if (total_ == 0 && repeat_ != 0 && !force) return;  // Not started yet.
   const auto now = std::chrono::steady_clock::now();
   const auto interval = tty_ ? kTtyRedraw : kPlainProgress;
   if (!force && now - last_draw_ < interval && done_ != total_) return;
@@ -94,8 +103,12 @@ void Terminal::DrawStatus(bool force) {
   last_draw_ = now;
   const double elapsed = std::chrono::duration<double>(now - started_).count();
   char line[160];
-  std::snprintf(line, sizeof line, "[%zu/%zu] %zu failed, %.1fs", done_, total_,
-                failed_, elapsed);
+  if (repeat_ == 0) {
+    std::snprintf(line, sizeof line, "[%zu] %zu failed, %.1fs", done_, failed_, elapsed);
+  } else {
+    std::snprintf(line, sizeof line, "[%zu/%zu] %zu failed, %.1fs", done_, total_,
+                  failed_, elapsed);
+  }
   if (tty_) {
     std::fprintf(out_, "\r\033[K%s", line);
     status_shown_ = true;
@@ -119,7 +132,7 @@ void Terminal::Finish(
     std::fprintf(out_, "\nFailed tests, in registration order:\n");
     for (const auto& [binary, result] : failures) {
       std::fprintf(out_, "  %s %s%s\n", std::string(StatusName(result->status)).c_str(),
-                   Name(binary, result->index).c_str(),
+                   Name(binary, *result).c_str(),
                    result->crash.empty() ? "" : (" (" + result->crash + ")").c_str());
     }
   }

@@ -15,7 +15,8 @@ namespace redqueen::queen {
 class Terminal {
  public:
   /// `binaries`: the names shown before test names when there are several.
-  Terminal(std::FILE* out, bool tty, std::vector<std::string> binaries);
+  /// `repeat`: runs of each test (--repeat; 0: until stopped).
+  Terminal(std::FILE* out, bool tty, std::vector<std::string> binaries, uint32_t repeat = 1);
 
   /// The sink of one binary's Rook.
   rook::RunSink* Sink(size_t binary) { return &sinks_[binary]; }
@@ -58,10 +59,13 @@ class Terminal {
   void DrawStatus(bool force);
   void ClearStatus();
   std::string Name(size_t binary, uint32_t index) const;
+  /// The test's name, and its repetition when tests repeat.
+  std::string Name(size_t binary, const rook::TestResult& result) const;
 
   std::FILE* out_;
   bool tty_;
   std::vector<std::string> binaries_;
+  uint32_t repeat_;
   std::vector<std::vector<proto::TestInfo>> tests_;
   std::vector<BinarySink> sinks_;
   size_t total_ = 0;
@@ -72,8 +76,9 @@ class Terminal {
   std::chrono::steady_clock::time_point last_draw_;
 };
 
-/// The text printed for a non-passing result: a header line, then the failure
-/// messages and captured output, indented.
+/// The text printed for a non-passing result: a header line (saying so when
+/// the test is retried), then the failure messages and captured output,
+/// indented.
 std::string FormatResult(const rook::TestResult& result, const std::string& name);
 
 }  // namespace redqueen::queen

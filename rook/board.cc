@@ -4,11 +4,25 @@
 
 namespace redqueen::rook {
 
-Board::Board(int jobs, std::vector<Rook*> rooks)
+Board::Board(int jobs, std::vector<Rook*> rooks, int max_fail)
     : jobs_(std::max(jobs, 1)),
       rooks_(std::move(rooks)),
       started_(rooks_.size(), false),
-      done_(rooks_.size(), false) {}
+      done_(rooks_.size(), false),
+      max_fail_(max_fail) {
+  if (max_fail_ <= 0) return;
+  for (Rook* rook : rooks_) rook->OnFinalFailure([this] { OnFailure(); });
+}
+
+void Board::OnFailure() {
+  if (++failures_ < max_fail_ || stopped_early_) return;
+  stopped_early_ = true;
+  stopped_ = true;
+  for (size_t rook = 0; rook < rooks_.size(); ++rook) {
+    if (started_[rook] && !done_[rook]) rooks_[rook]->StopEarly("fail-fast");
+  }
+  MaybeFinish();
+}
 
 void Board::Start(std::function<void()> on_finished) {
   on_finished_ = std::move(on_finished);

@@ -17,7 +17,9 @@ namespace redqueen::rook {
 class Board {
  public:
   /// The Rooks must have been made with release_idle and `jobs` ids.
-  Board(int jobs, std::vector<Rook*> rooks);
+  /// `max_fail` > 0: after that many failed tests (over every binary), every
+  /// Rook stops early (--fail-fast, --max-fail) and no other binary starts.
+  Board(int jobs, std::vector<Rook*> rooks, int max_fail = 0);
 
   /// Deals the pawns; `on_finished` runs once, when every Rook is done.
   void Start(std::function<void()> on_finished);
@@ -33,11 +35,14 @@ class Board {
 
   /// True once a Rook was interrupted or failed, or a Rook never started.
   bool stopped() const { return stopped_; }
+  /// True once --max-fail stopped the run.
+  bool stopped_early() const { return stopped_early_; }
 
  private:
   void Start(size_t rook, std::vector<int> pawns);
   void Assign(int pawn);
   void OnRookFinished(size_t rook);
+  void OnFailure();
   void MaybeFinish();
 
   int jobs_;
@@ -45,7 +50,10 @@ class Board {
   std::vector<bool> started_;
   std::vector<bool> done_;
   std::function<void()> on_finished_;
+  int max_fail_;
+  int failures_ = 0;
   bool stopped_ = false;
+  bool stopped_early_ = false;
   bool finished_ = false;
 };
 

@@ -211,14 +211,16 @@ void Rook::OnTestList(int slot, proto::TestList list) {
 
 void Rook::Select() {
   const TestFilter filter(options_.filter);
-  const TestFilter serial(options_.serial);
+  std::vector<TestFilter> serial;
+  for (const std::string& pattern : options_.serial) serial.emplace_back(pattern);
   serial_.assign(tests_.size(), false);
   for (uint32_t i = 0; i < tests_.size(); ++i) {
     const std::string& name = tests_[i].name;
     if (!filter.Matches(name)) continue;
     if (!options_.also_run_disabled && IsDisabled(name)) continue;
     selected_.push_back(i);
-    serial_[i] = !options_.serial.empty() && serial.Matches(name);
+    serial_[i] = std::any_of(serial.begin(), serial.end(),
+                             [&name](const TestFilter& f) { return f.Matches(name); });
     (serial_[i] ? serial_selected_ : parallel_selected_).push_back(i);
   }
   if (options_.history) estimates_ = Estimate(tests_, selected_, *options_.history);

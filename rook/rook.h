@@ -45,9 +45,9 @@ struct RookOptions {
   PlanOptions plan;
   /// This binary's earlier runs: expected durations and last outcomes.
   std::shared_ptr<const History> history;
-  /// gtest filter of the tests that run alone, one at a time, before the
-  /// others (--serial); empty: none.
-  std::string serial;
+  /// gtest filters of the tests that run alone, one at a time, before the
+  /// others (--serial); a test matching any of them is serial.
+  std::vector<std::string> serial;
   /// A failed, crashed or timed-out test runs again up to this many times.
   int retries = 0;
   /// Runs of every test; 0 repeats until the run is stopped (--until-fail).

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <tuple>
 
 namespace redqueen::bishop {
 namespace {
@@ -134,6 +135,112 @@ TEST_F(StoreTest, UnwritableLocationIsAClearError) {
   EXPECT_FALSE(Store::Open(path_, &error));
   EXPECT_NE(error.find("cannot open the result store"), std::string::npos) << error;
   EXPECT_NE(error.find("--db"), std::string::npos) << error;
+}
+
+/// Records one final execution of each (name, status, duration) in a new run.
+void RecordRun(Store& store, const std::string& binary,
+               const std::vector<std::tuple<std::string, std::string, uint64_t>>& rows) {
+  const int64_t run = store.BeginRun({"2026-01-01T00:00:00.000Z", "redqueen run", 1});
+  std::vector<proto::TestInfo> tests;
+  for (const auto& [name, status, duration] : rows) tests.push_back({name, "a.cc", 1, "", ""});
+  const auto ids = store.AddTests(binary, tests);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    ExecutionRecord e;
+    e.test_id = ids[i];
+    e.status = std::get<1>(rows[i]);
+    e.duration_us = std::get<2>(rows[i]);
+    store.AddExecution(run, e);
+  }
+  store.FinishRun(run, {});
+}
+
+TEST_F(StoreTest, PastKeepsRecentPassingDurationsNewestFirstAndTheLastOutcome) {
+  std::string error;
+  auto store = Store::Open(path_, &error);
+  ASSERT_TRUE(store) << error;
+  for (uint64_t run = 1; run <= 7; ++run) {
+    RecordRun(*store, "bin/a", {{"A.steady", "PASSED", run * 10},
+                                {"A.broke", run == 7 ? "FAILED" : "PASSED", 5},
+                                {"A.skips", "SKIPPED", 1}});
+    RecordRun(*store, "bin/other", {{"A.steady", "PASSED", 999999}});
+  }
+  const auto past = store->LoadPast("bin/a");
+  ASSERT_TRUE(past.count("A.steady"));
+  EXPECT_EQ(past.at("A.steady").passing_durations_us,
+            (std::vector<uint64_t>{70, 60, 50, 40, 30}))
+      << "the last kPastExecutions runs of this binary only";
+  EXPECT_FALSE(past.at("A.steady").failed_last);
+  EXPECT_TRUE(past.at("A.broke").failed_last);
+  EXPECT_EQ(past.at("A.broke").passing_durations_us.size(), 4u);
+  EXPECT_FALSE(past.count("A.skips")) << "skips say nothing about duration or outcome";
+  EXPECT_TRUE(store->LoadPast("bin/never").empty());
+}
+
+TEST_F(StoreTest, RetriedAttemptsAreNotTheOutcome) {
+  std::string error;
+  auto store = Store::Open(path_, &error);
+  ASSERT_TRUE(store) << error;
+  const int64_t run = store->BeginRun({"2026-01-01T00:00:00.000Z", "redqueen run", 1});
+  const auto ids = store->AddTests("bin/a", {{"A.flaky", "a.cc", 1, "", ""}});
+  ExecutionRecord first;
+  first.test_id = ids[0];
+  first.status = "FAILED";
+  first.final = false;
+  store->AddExecution(run, first);
+  ExecutionRecord second = first;
+  second.attempt = 2;
+  second.final = true;
+  second.status = "FLAKY";
+  second.duration_us = 33;
+  store->AddExecution(run, second);
+  store->FinishRun(run, {});
+  const auto past = store->LoadPast("bin/a");
+  EXPECT_FALSE(past.at("A.flaky").failed_last);
+  EXPECT_EQ(past.at("A.flaky").passing_durations_us, std::vector<uint64_t>{33});
+}
+
+TEST_F(StoreTest, AVersion1StoreIsMigratedWithItsResultsKept) {
+  std::filesystem::create_directories(std::filesystem::path(path_).parent_path());
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  // The version 1 schema, as redqueen 0.1 wrote it, with one result.
+  const char* v1 = R"sql(
+    CREATE TABLE runs (id INTEGER PRIMARY KEY, started_at TEXT NOT NULL,
+      completed_at TEXT, status TEXT NOT NULL DEFAULT 'running', command TEXT NOT NULL,
+      jobs INTEGER NOT NULL, total_tests INTEGER, tests_passed INTEGER,
+      tests_failed INTEGER, tests_skipped INTEGER, execution_errors INTEGER,
+      flaky INTEGER, execution_time REAL);
+    CREATE TABLE tests (id INTEGER PRIMARY KEY, binary TEXT NOT NULL, name TEXT NOT NULL,
+      file TEXT NOT NULL, line INTEGER NOT NULL, type_param TEXT NOT NULL,
+      value_param TEXT NOT NULL, UNIQUE (binary, name));
+    CREATE TABLE executions (id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL,
+      test_id INTEGER NOT NULL, attempt INTEGER NOT NULL, status TEXT NOT NULL,
+      duration_us INTEGER NOT NULL, finished_us INTEGER NOT NULL, pawn INTEGER NOT NULL,
+      skip_message TEXT NOT NULL, crash TEXT NOT NULL, output BLOB NOT NULL);
+    CREATE TABLE failures (execution_id INTEGER NOT NULL, file TEXT NOT NULL,
+      line INTEGER NOT NULL, message TEXT NOT NULL);
+    CREATE INDEX executions_by_run ON executions (run_id);
+    CREATE INDEX executions_by_test ON executions (test_id);
+    CREATE INDEX failures_by_execution ON failures (execution_id);
+    INSERT INTO runs (started_at, command, jobs) VALUES ('2026-01-01', 'old', 1);
+    INSERT INTO tests (binary, name, file, line, type_param, value_param)
+      VALUES ('bin/a', 'A.a', 'a.cc', 1, '', '');
+    INSERT INTO executions (run_id, test_id, attempt, status, duration_us, finished_us,
+      pawn, skip_message, crash, output) VALUES (1, 1, 1, 'PASSED', 77, 0, 0, '', '', '');
+    PRAGMA user_version = 1;
+  )sql";
+  ASSERT_EQ(sqlite3_exec(db, v1, nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+
+  std::string error;
+  auto store = Store::Open(path_, &error);
+  ASSERT_TRUE(store) << error;
+  EXPECT_EQ(store->SchemaVersion(), 2);
+  EXPECT_EQ(Count(*store, "SELECT count(*) FROM executions WHERE final = 1 AND "
+                          "repetition = 0 AND duration_us = 77"),
+            1);
+  EXPECT_EQ(store->LoadPast("bin/a").at("A.a").passing_durations_us,
+            std::vector<uint64_t>{77});
 }
 
 }  // namespace

@@ -30,6 +30,12 @@ struct Binary {
     const auto current = factory.current;
     for (const auto& [pawn, worker] : current) {
       if (!factory.current.count(pawn)) continue;
+      if (worker->kills > 0) {
+        factory.current.erase(pawn);
+        rook.OnExit(pawn, {.signaled = true, .signal = 9});
+        acted = true;
+        continue;
+      }
       if (!greeted.count(worker)) {
         greeted.insert(worker);
         std::vector<std::string> names;
@@ -47,7 +53,9 @@ struct Binary {
           proto::Result result;
           result.index = index;
           result.duration_us = 1000;
+          result.status = failing.count(index) ? TestStatus::kFailed : TestStatus::kPassed;
           rook.OnMessage(pawn, result);
+          if (worker->kills > 0) break;
         }
       } else {
         factory.current.erase(pawn);
@@ -59,6 +67,7 @@ struct Binary {
   }
 
   std::vector<proto::TestInfo> tests;
+  std::set<uint32_t> failing;  ///< Indexes that fail.
   FakeFactory factory;
   RecordingSink sink;
   Rook rook;
@@ -111,6 +120,34 @@ TEST(BoardTest, InterruptStopsStartedRooksAndNeverStartsTheRest) {
   a.rook.OnExit(0, {.signaled = true, .signal = 9});
   EXPECT_TRUE(finished);
   EXPECT_EQ(b.factory.started, 0);
+}
+
+size_t Skipped(const RecordingSink& sink, const std::string& reason) {
+  size_t count = 0;
+  for (const auto& r : sink.results) {
+    count += r.status == TestStatus::kSkipped && r.skip_message == reason;
+  }
+  return count;
+}
+
+TEST(BoardTest, MaxFailCountsFailuresOverEveryBinaryAndStopsThemAll) {
+  FakeClock clock;
+  Binary a("A", 6, 1, &clock), b("B", 6, 1, &clock), c("C", 3, 1, &clock);
+  a.failing = {1};
+  b.failing = {0};
+  Board board(1, {&a.rook, &b.rook, &c.rook}, /*max_fail=*/2);
+  bool finished = false;
+  board.Start([&] { finished = true; });
+  while (a.Step() || b.Step() || c.Step()) {
+  }
+  EXPECT_TRUE(finished);
+  EXPECT_TRUE(board.stopped_early());
+  EXPECT_EQ(a.sink.results.size(), 6u) << "one failure does not stop it";
+  EXPECT_EQ(Skipped(a.sink, "fail-fast"), 0u);
+  EXPECT_EQ(b.sink.results.size(), 6u);
+  EXPECT_EQ(Skipped(b.sink, "fail-fast"), 5u) << "the second failure stops the run";
+  EXPECT_EQ(b.rook.outcome(), RookOutcome::kCompleted);
+  EXPECT_EQ(c.factory.started, 0) << "a binary not started never starts";
 }
 
 }  // namespace

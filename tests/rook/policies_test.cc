@@ -151,7 +151,7 @@ TEST_F(RookTest, StoppingEarlyLetsTheRunningTestFinishAndSkipsTheRest) {
 }
 
 TEST_F(RookTest, SerialTestsRunAloneOneAtATimeBeforeTheOthers) {
-  Make({.jobs = 3, .serial = "T.t1:T.t3"}, 8);
+  Make({.jobs = 3, .serial = {"T.t1", "T.t3"}}, 8);
   Greet(tests_);
   std::vector<uint32_t> order;
   auto busy = [this] {
