@@ -83,9 +83,9 @@ std::vector<Unit> Plan(const std::vector<proto::TestInfo>& tests,
     }
   }
   if (options.failed_first) {
-    std::stable_partition(units.begin(), units.end(), [&](const Unit& unit) {
-      return FailedLast(unit, tests, history);
-    });
+    for (Unit& unit : units) unit.leading = FailedLast(unit, tests, history);
+    std::stable_partition(units.begin(), units.end(),
+                          [](const Unit& unit) { return unit.leading; });
   }
   return units;
 }

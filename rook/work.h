@@ -21,6 +21,9 @@ struct Work {
 struct Unit {
   std::vector<Work> works;
   uint64_t expected_us = 0;  ///< Sum of the tests' expected durations.
+  /// Goes ahead of the rest (--failed-first). A pawn runs a batch in
+  /// registration order, so a batch never mixes leading and other units.
+  bool leading = false;
 };
 
 }  // namespace redqueen::rook

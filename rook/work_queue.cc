@@ -36,6 +36,7 @@ std::vector<Work> WorkQueue::Take(int pawn, BatchLimit limit, bool avoid) {
   std::unordered_set<uint32_t> indexes;
   uint64_t expected = 0;
   size_t skipped = 0;
+  bool leading = false;
   for (auto it = units_.begin(); it != units_.end() && skipped <= kLookahead;) {
     if (!batch.empty() && (batch.size() >= limit.tests || expected >= limit.expected_us)) {
       break;
@@ -43,13 +44,15 @@ std::vector<Work> WorkQueue::Take(int pawn, BatchLimit limit, bool avoid) {
     const Unit& unit = *it;
     const Work& first = unit.works.front();
     bool fits = !(avoid && first.avoid_pawn == pawn) &&
-                (batch.empty() || first.attempt == batch.front().attempt);
+                (batch.empty() ||
+                 (first.attempt == batch.front().attempt && unit.leading == leading));
     for (const Work& work : unit.works) fits = fits && !indexes.count(work.index);
     if (!fits) {
       ++it;
       ++skipped;
       continue;
     }
+    leading = unit.leading;
     for (const Work& work : unit.works) {
       batch.push_back(work);
       indexes.insert(work.index);

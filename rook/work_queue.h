@@ -30,8 +30,9 @@ class WorkQueue {
   uint64_t expected_us() const { return expected_us_; }
 
   /// Cuts a batch for `pawn` from the front, within `limit`. A batch holds
-  /// one attempt number (it becomes the pawn's REDQUEEN_ATTEMPT) and no test
-  /// twice (a process runs a test once per batch). Units a batch cannot hold
+  /// one attempt number (it becomes the pawn's REDQUEEN_ATTEMPT), no test
+  /// twice (a process runs a test once per batch), and leading units only
+  /// with leading ones. Units a batch cannot hold
   /// stay queued, in order; so do retries meant for another pawn when
   /// `avoid` (there is another pawn). Empty when nothing fits.
   std::vector<Work> Take(int pawn, BatchLimit limit, bool avoid);

@@ -166,7 +166,8 @@ std::vector<std::pair<std::string, std::string>> Statuses(Db& db) {
   std::vector<std::pair<std::string, std::string>> statuses;
   for (const auto& row : db.Rows(
            "SELECT t.name, e.status FROM executions e JOIN tests t ON t.id = e.test_id "
-           "WHERE e.run_id = (SELECT max(id) FROM runs) ORDER BY t.id")) {
+           "WHERE e.run_id = (SELECT max(id) FROM runs) AND e.final = 1 "
+           "ORDER BY t.id, e.repetition")) {
     statuses.emplace_back(row[0], row[1]);
   }
   return statuses;

@@ -73,7 +73,7 @@ class FixtureTest : public testing::Test {
   Scratch scratch_;
 };
 
-/// "name -> status" of the executions of the last run in a store.
+/// "name -> status" of the final executions of the last run in a store.
 std::vector<std::pair<std::string, std::string>> Statuses(Db& db);
 std::string StatusOf(Db& db, const std::string& name);
 

@@ -61,6 +61,8 @@ TEST(PlanTest, FailedFirstPutsLastRunsFailuresAtTheFront) {
   options.failed_first = true;
   const auto units = Plan(tests, All(3), Estimate(tests, All(3), history), history, options, 0);
   EXPECT_EQ(Firsts(units), (std::vector<uint32_t>{2, 1, 0}));
+  EXPECT_TRUE(units[0].leading);
+  EXPECT_FALSE(units[1].leading);
 }
 
 TEST(PlanTest, DeclaredKeepsRegistrationOrderAndRandomIsReproducible) {
@@ -143,6 +145,17 @@ TEST(WorkQueueTest, ABatchHoldsOneAttemptAndNoTestTwice) {
   const auto last = queue.Take(0, {}, false);
   ASSERT_EQ(last.size(), 1u);
   EXPECT_EQ(last.front().repetition, 1u);
+}
+
+TEST(WorkQueueTest, LeadingUnitsGoInBatchesOfTheirOwn) {
+  WorkQueue queue;
+  Unit failed = One(5);
+  failed.leading = true;
+  queue.PushBack(failed);
+  queue.PushBack(One(1));
+  EXPECT_EQ(Indexes(queue.Take(0, {}, false)), (std::vector<uint32_t>{5}))
+      << "mixed in, the pawn would run 1 before 5";
+  EXPECT_EQ(Indexes(queue.Take(0, {}, false)), (std::vector<uint32_t>{1}));
 }
 
 TEST(WorkQueueTest, RetriesAvoidThePawnTheyFailedOnWhenAskedTo) {

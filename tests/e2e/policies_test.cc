@@ -1,0 +1,211 @@
+// The run policies on real pawns: retries, repeat, fail-fast, sequential
+// mode, the serial phase, by-suite batches and history order.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "e2e/harness.h"
+
+namespace redqueen::e2e {
+namespace {
+
+using testing::HasSubstr;
+
+class PoliciesTest : public FixtureTest {
+ protected:
+  /// (name, pawn, start us, end us) of the last run's executions, by start.
+  struct Span {
+    std::string name;
+    int pawn;
+    long start;
+    long end;
+  };
+  std::vector<Span> Spans() {
+    Db db(scratch_.db());
+    std::vector<Span> spans;
+    for (const auto& row : db.Rows(
+             "SELECT t.name, e.pawn, e.finished_us - e.duration_us, e.finished_us "
+             "FROM executions e JOIN tests t ON t.id = e.test_id "
+             "WHERE e.run_id = (SELECT max(id) FROM runs) ORDER BY 3, e.id")) {
+      spans.push_back({row[0], std::stoi(row[1]), std::stol(row[2]), std::stol(row[3])});
+    }
+    return spans;
+  }
+};
+
+std::string SuiteOf(const std::string& name) { return name.substr(0, name.find('.')); }
+
+TEST_F(PoliciesTest, RetriesTurnFailuresThatPassLaterIntoFlakyAndStoreEveryAttempt) {
+  for (const char* fixture : {"flaky", "flaky_plain"}) {
+    SCOPED_TRACE(fixture);
+    const Outcome outcome = RunFixture(fixture, {"--retries", "2", "-j", "2"});
+    EXPECT_EQ(outcome.exit_code, 1) << outcome.out << outcome.err;
+    EXPECT_THAT(outcome.out, HasSubstr("FLAKY Flaky.PassesOnTheSecondAttempt"));
+    EXPECT_THAT(outcome.out, HasSubstr("FLAKY Flaky.CrashesOnTheFirstAttempt"));
+    EXPECT_THAT(outcome.out, HasSubstr("attempt 3"));
+    EXPECT_THAT(outcome.out, HasSubstr("; retrying)"));
+    EXPECT_THAT(outcome.out, HasSubstr("flaky: 2\n"));
+    EXPECT_THAT(outcome.out, HasSubstr("tests_failed: 1\n"));
+    EXPECT_THAT(outcome.out, HasSubstr("total_tests: 5\n"));
+    Db db(scratch_.db());
+    const std::string this_run = " AND e.run_id = (SELECT max(id) FROM runs)";
+    EXPECT_EQ(db.Count("SELECT count(*) FROM executions e JOIN tests t ON t.id = e.test_id "
+                       "WHERE t.name = 'Flaky.AlwaysFails'" + this_run),
+              3);
+    EXPECT_EQ(db.Value("SELECT group_concat(e.status || e.attempt || e.final, ' ') FROM "
+                       "executions e JOIN tests t ON t.id = e.test_id WHERE "
+                       "t.name = 'Flaky.CrashesOnTheFirstAttempt'" + this_run),
+              "CRASHED10 FLAKY21");
+    EXPECT_EQ(StatusOf(db, "Flaky.AlwaysFails"), "FAILED");
+  }
+}
+
+TEST_F(PoliciesTest, FlakyPassesTheRunUnlessFlakyFails) {
+  const std::vector<std::string> args = {"--retries", "1", "--gtest_filter",
+                                         "-Flaky.AlwaysFails"};
+  Outcome outcome = RunFixture("flaky", args);
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
+  EXPECT_THAT(outcome.out, HasSubstr("status: passed\n"));
+  std::vector<std::string> strict = args;
+  strict.push_back("--flaky-fails");
+  outcome = RunFixture("flaky", strict);
+  EXPECT_EQ(outcome.exit_code, 1) << outcome.out << outcome.err;
+  EXPECT_THAT(outcome.out, HasSubstr("status: failed\n"));
+  EXPECT_THAT(outcome.out, HasSubstr("  FLAKY Flaky.PassesOnTheSecondAttempt"));
+}
+
+TEST_F(PoliciesTest, WithoutRetriesAFailureIsFinal) {
+  const Outcome outcome = RunFixture("flaky", {"--gtest_filter", "Flaky.PassesOn*"});
+  EXPECT_EQ(outcome.exit_code, 1) << outcome.out << outcome.err;
+  Db db(scratch_.db());
+  EXPECT_EQ(db.Count("SELECT count(*) FROM executions"), 1);
+}
+
+TEST_F(PoliciesTest, RepeatRunsEveryTestNTimes) {
+  const Outcome outcome = RunFixture("passing", {"--repeat", "3", "-j", "2"});
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
+  EXPECT_THAT(outcome.out, HasSubstr("total_tests: 15\n"));
+  Db db(scratch_.db());
+  EXPECT_EQ(db.Value("SELECT group_concat(n) FROM (SELECT count(*) AS n FROM executions "
+                     "GROUP BY repetition ORDER BY repetition)"),
+            "5,5,5");
+}
+
+TEST_F(PoliciesTest, UntilFailStopsAtTheFirstFailureAndSaysHowManyRepetitionsPassed) {
+  const Outcome outcome = RunRedqueen(Launch{
+      {"run", Fixture("flaky"), "--db", scratch_.db(), "--until-fail", "--gtest_filter",
+       "Flaky.FailsOnTheThirdRun:Flaky.Passes", "-j", "1"},
+      {{"REDQUEEN_FIXTURE_COUNTER", scratch_.Path("counter")}}});
+  EXPECT_EQ(outcome.exit_code, 1) << outcome.out << outcome.err;
+  EXPECT_THAT(outcome.out,
+              HasSubstr("until-fail: 2 repetitions passed before the first failure\n"));
+  EXPECT_THAT(outcome.out, HasSubstr("FAILED Flaky.FailsOnTheThirdRun #3"));
+}
+
+TEST_F(PoliciesTest, FailFastSkipsWhatIsLeftAndFailsTheRun) {
+  const Outcome failing = RunFixture("failing", {"--fail-fast", "-j", "1"});
+  EXPECT_EQ(failing.exit_code, 1) << failing.out << failing.err;
+  EXPECT_THAT(failing.out, HasSubstr("tests_failed: 1\n"));
+  Db db(scratch_.db());
+  EXPECT_GT(db.Count("SELECT count(*) FROM executions WHERE status = 'SKIPPED' AND "
+                     "skip_message = 'fail-fast' AND run_id = (SELECT max(id) FROM runs)"),
+            0);
+  EXPECT_EQ(db.Value("SELECT status FROM runs ORDER BY id DESC LIMIT 1"), "failed");
+}
+
+TEST_F(PoliciesTest, SequentialModeRunsOnePawnInDeclaredOrder) {
+  const Outcome outcome = RunFixture("suites", {"--mode", "sequential"});
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
+  EXPECT_THAT(outcome.out, HasSubstr("on 1 resident pawn"));
+  const auto spans = Spans();
+  ASSERT_EQ(spans.size(), 16u);
+  std::vector<std::string> names;
+  for (const Span& span : spans) {
+    EXPECT_EQ(span.pawn, 0);
+    names.push_back(span.name);
+  }
+  EXPECT_TRUE(std::is_sorted(names.begin(), names.end())) << testing::PrintToString(names);
+  const Outcome bad = RunFixture("suites", {"--mode", "sequential", "-j", "2"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("--mode sequential runs one pawn; drop -j 2"));
+}
+
+TEST_F(PoliciesTest, SerialTestsRunAloneBeforeTheOthers) {
+  const Outcome outcome = RunFixture("suites", {"--serial", "C.*", "--serial", "A.t0", "-j", "2"});
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
+  const auto spans = Spans();
+  ASSERT_EQ(spans.size(), 16u);
+  for (size_t i = 0; i < 5; ++i) {
+    EXPECT_TRUE(SuiteOf(spans[i].name) == "C" || spans[i].name == "A.t0") << spans[i].name;
+    // Alone: it ended before the next one started.
+    EXPECT_LE(spans[i].end, spans[i + 1].start) << spans[i].name << " overlaps "
+                                                 << spans[i + 1].name;
+  }
+}
+
+TEST_F(PoliciesTest, BySuiteSendsEachSuiteToOnePawnInDeclaredOrder) {
+  // Without --by-suite some suite is split between the pawns (so the check
+  // below can fail); with it, none is.
+  for (const bool by_suite : {false, true}) {
+    std::vector<std::string> args = {"-j", "2", "--order", "declared"};
+    if (by_suite) args.push_back("--by-suite");
+    const Outcome outcome = RunFixture("suites", args);
+    EXPECT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
+    std::map<std::string, std::set<int>> pawns;
+    std::map<std::string, std::vector<std::string>> order;
+    for (const Span& span : Spans()) {
+      pawns[SuiteOf(span.name)].insert(span.pawn);
+      order[SuiteOf(span.name)].push_back(span.name);
+    }
+    bool split = false;
+    for (const auto& [suite, used] : pawns) split = split || used.size() > 1;
+    EXPECT_EQ(split, !by_suite);
+    if (by_suite) {
+      for (const auto& [suite, names] : order) {
+        EXPECT_TRUE(std::is_sorted(names.begin(), names.end())) << suite;
+      }
+    }
+  }
+}
+
+TEST_F(PoliciesTest, HistoryOrderStartsTheLongestTestsFirstOnTheNextRun) {
+  Outcome outcome = RunFixture("suites", {"-j", "2"});
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
+  auto spans = Spans();
+  EXPECT_EQ(SuiteOf(spans.front().name), "A") << "no history: registration order";
+  outcome = RunFixture("suites", {"-j", "2"});
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
+  spans = Spans();
+  ASSERT_EQ(spans.size(), 16u);
+  EXPECT_EQ(SuiteOf(spans[0].name), "D");
+  EXPECT_EQ(SuiteOf(spans[1].name), "D");
+  EXPECT_EQ(SuiteOf(spans.back().name), "A") << "the shortest fill the end";
+}
+
+TEST_F(PoliciesTest, FailedFirstStartsLastRunsFailures) {
+  Outcome outcome = RunFixture("flaky", {"--gtest_filter", "-Flaky.FailsOnTheThirdRun"});
+  EXPECT_EQ(outcome.exit_code, 1);
+  outcome = RunFixture("flaky", {"--failed-first", "--order", "declared", "-j", "1",
+                                 "--gtest_filter", "Flaky.Passes:Flaky.AlwaysFails"});
+  EXPECT_EQ(outcome.exit_code, 1) << outcome.out << outcome.err;
+  const auto spans = Spans();
+  ASSERT_EQ(spans.size(), 2u);
+  EXPECT_EQ(spans.front().name, "Flaky.AlwaysFails");
+}
+
+TEST_F(PoliciesTest, RandomOrderPrintsItsSeedAndBadOrdersAreUsageErrors) {
+  Outcome outcome = RunFixture("passing", {"--order", "random"});
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
+  EXPECT_THAT(outcome.out, HasSubstr("repeats it)"));
+  outcome = RunFixture("passing", {"--order", "random:12"});
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
+  outcome = RunFixture("passing", {"--order", "sideways"});
+  EXPECT_EQ(outcome.exit_code, 2);
+  EXPECT_THAT(outcome.err, HasSubstr("'sideways' is not an order"));
+}
+
+}  // namespace
+}  // namespace redqueen::e2e
