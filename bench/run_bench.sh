@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # redqueen against the other ways to run a suite, side by side in one run:
 #  - the binary run by hand in one process (native),
-#  - redqueen run -j 2 on resident pawns and on exec pawns,
+#  - redqueen run -j 2 on resident pawns: "first" with an empty store (no
+#    history: batches by count, registration order), "resident" with the
+#    history of earlier runs (longest first, batches by expected time),
+#  - redqueen run -j 2 on exec pawns, with history,
 #  - GoogleTest's own sharding: two processes with GTEST_TOTAL_SHARDS=2,
 #  - ctest -j 2 over gtest_discover_tests (one process per test; run once,
 #    it is slow).
@@ -41,10 +44,14 @@ sharded() {
 # and ratios to native.
 compare() {
   local suite=$1 binary=$build/bench/bench_$1
-  local ways=(native resident exec shards)
+  local ways=(native first resident exec shards)
   for way in "${ways[@]}"; do : >"$work/$suite.$way"; done
+  # History for the runs that use it.
+  "$redqueen" run "$binary" -j 2 --db "$work/rq.db" >/dev/null 2>&1 || true
   for _ in $(seq "$runs"); do
     wall "$binary" >>"$work/$suite.native"
+    rm -f "$work"/first.db*
+    wall "$redqueen" run "$binary" -j 2 --pawn resident --db "$work/first.db" >>"$work/$suite.first"
     wall "$redqueen" run "$binary" -j 2 --pawn resident --db "$work/rq.db" >>"$work/$suite.resident"
     wall "$redqueen" run "$binary" -j 2 --pawn exec --db "$work/rq.db" >>"$work/$suite.exec"
     wall sharded "$binary" >>"$work/$suite.shards"
@@ -74,7 +81,7 @@ bound=$(calc "($total / 2000 > $longest / 1000) ? $total / 2000 : $longest / 100
 printf '  total %.3fs, longest %.3fs, lower bound with 2 workers %.3fs\n' \
   "$(calc "$total / 1000")" "$(calc "$longest / 1000")" "$bound"
 compare sleepy
-for way in resident exec shards ctest; do
+for way in first resident exec shards ctest; do
   printf '  %-10s %5.1f%% over the bound\n' "$way" \
     "$(calc "($(cat "$work/sleepy.$way.median") / $bound - 1) * 100")"
 done

@@ -267,39 +267,72 @@ void Store::AddExecution(int64_t run_id, const ExecutionRecord& e) {
   }
 }
 
-std::unordered_map<std::string, TestPast> Store::LoadPast(const std::string& binary) {
-  // The newest runs that ran this binary, then their final executions of
-  // it, newest first. Runs of other binaries are stepped over through the
-  // executions_by_run index, one row each.
+std::vector<int64_t> Store::RecentRuns(const std::string& binary, int count) {
+  // A run "has" the binary when any execution is of one of its tests; the
+  // executions_by_run index finds that on the run's first rows.
   sqlite3_stmt* stmt = Prepare(R"sql(
-    SELECT t.name, e.status, e.duration_us
-    FROM executions e JOIN tests t ON t.id = e.test_id
-    WHERE t.binary = ?1 AND e.final = 1 AND e.status != 'SKIPPED'
-      AND e.run_id IN (
-        SELECT r.id FROM runs r
-        WHERE EXISTS (SELECT 1 FROM executions x JOIN tests y ON y.id = x.test_id
-                      WHERE x.run_id = r.id AND y.binary = ?1)
-        ORDER BY r.id DESC LIMIT ?2)
-    ORDER BY e.id DESC)sql");
-  std::unordered_map<std::string, TestPast> past;
+    SELECT r.id FROM runs r
+    WHERE EXISTS (SELECT 1 FROM executions x JOIN tests y ON y.id = x.test_id
+                  WHERE x.run_id = r.id AND y.binary = ?1)
+    ORDER BY r.id DESC LIMIT ?2)sql");
+  std::vector<int64_t> runs;
   {
     Binder binder(db_, stmt);
-    binder.Text(binary).Int(kPastExecutions);
+    binder.Text(binary).Int(count);
+    while (binder.Step("read recent runs")) runs.push_back(sqlite3_column_int64(stmt, 0));
+  }
+  sqlite3_finalize(stmt);
+  return runs;
+}
+
+rook::History Store::LoadPast(const std::string& binary) {
+  const std::vector<int64_t> runs = RecentRuns(binary, kPastExecutions);
+  rook::History history;
+  if (runs.empty()) return history;
+  // Names first, then the executions as integers by test id: a join per row
+  // would cost more than the run the history is meant to speed up.
+  std::unordered_map<int64_t, rook::TestHistory*> by_id;
+  sqlite3_stmt* stmt = Prepare("SELECT id, name FROM tests WHERE binary = ?");
+  {
+    Binder binder(db_, stmt);
+    binder.Text(binary);
+    while (binder.Step("read test names")) {
+      const auto* name = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 1));
+      by_id.emplace(sqlite3_column_int64(stmt, 0), &history[name ? name : ""]);
+    }
+  }
+  sqlite3_finalize(stmt);
+  // A run's executions are contiguous rowids, so one scan from the oldest
+  // run's first row covers them all, newest first.
+  stmt = Prepare(R"sql(
+    SELECT test_id, status, duration_us FROM executions
+    WHERE id >= (SELECT min(id) FROM executions WHERE run_id = ?1)
+      AND run_id >= ?1 AND run_id <= ?2 AND final = 1 AND status != 'SKIPPED'
+    ORDER BY id DESC)sql");
+  std::unordered_map<rook::TestHistory*, bool> seen;
+  {
+    Binder binder(db_, stmt);
+    binder.Int(runs.back()).Int(runs.front());
     while (binder.Step("read history")) {
-      const auto* name = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+      const auto it = by_id.find(sqlite3_column_int64(stmt, 0));
+      if (it == by_id.end()) continue;
+      rook::TestHistory& test = *it->second;
       const std::string_view status(
           reinterpret_cast<const char*>(sqlite3_column_text(stmt, 1)));
       const bool passed = status == "PASSED" || status == "FLAKY";
-      const auto [it, first] = past.try_emplace(name ? name : "");
-      if (first) it->second.failed_last = !passed;
-      auto& durations = it->second.passing_durations_us;
-      if (passed && durations.size() < static_cast<size_t>(kPastExecutions)) {
-        durations.push_back(static_cast<uint64_t>(sqlite3_column_int64(stmt, 2)));
+      if (seen.emplace(&test, true).second) test.failed_last = !passed;
+      if (passed && test.passing_durations_us.size() < static_cast<size_t>(kPastExecutions)) {
+        test.passing_durations_us.push_back(
+            static_cast<uint64_t>(sqlite3_column_int64(stmt, 2)));
       }
     }
   }
   sqlite3_finalize(stmt);
-  return past;
+  // Tests these runs did not run say nothing.
+  for (auto it = history.begin(); it != history.end();) {
+    it = seen.count(&it->second) ? std::next(it) : history.erase(it);
+  }
+  return history;
 }
 
 void Store::FinishRun(int64_t run_id, const RunSummaryRecord& s) {

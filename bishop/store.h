@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "proto/messages.h"
+#include "rook/history.h"
 
 namespace redqueen::bishop {
 
@@ -55,16 +56,8 @@ struct ExecutionRecord {
   std::vector<proto::Failure> failures;
 };
 
-/// What earlier runs say about one test of a binary.
-struct TestPast {
-  /// Durations of its recent passing executions (PASSED or FLAKY), newest
-  /// first, at most kPastExecutions.
-  std::vector<uint64_t> passing_durations_us;
-  /// Its newest final execution (skips aside) did not pass.
-  bool failed_last = false;
-};
-
-/// How many recent runs of a binary LoadPast reads, and durations it keeps.
+/// How many recent runs of a binary LoadPast reads, and durations it keeps
+/// per test.
 inline constexpr int kPastExecutions = 5;
 
 class Store {
@@ -84,8 +77,10 @@ class Store {
   std::vector<int64_t> AddTests(const std::string& binary,
                                 const std::vector<proto::TestInfo>& tests);
   void AddExecution(int64_t run_id, const ExecutionRecord& execution);
-  /// The tests of `binary` in its last kPastExecutions runs, by name.
-  std::unordered_map<std::string, TestPast> LoadPast(const std::string& binary);
+  /// What the last kPastExecutions runs of `binary` say about its tests:
+  /// recent passing durations (PASSED or FLAKY, newest first) and whether
+  /// the newest final execution (skips aside) failed.
+  rook::History LoadPast(const std::string& binary);
   void FinishRun(int64_t run_id, const RunSummaryRecord& summary);
   /// Commits what was written since the last Flush.
   void Flush();
@@ -98,6 +93,8 @@ class Store {
   bool Migrate(std::string* error);
   void Exec(const char* sql);
   void BeginIfNeeded();
+  /// The newest `count` runs that ran tests of `binary`, newest first.
+  std::vector<int64_t> RecentRuns(const std::string& binary, int count);
   sqlite3_stmt* Prepare(const char* sql);
 
   sqlite3* db_;

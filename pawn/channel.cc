@@ -31,8 +31,15 @@ bool Channel::Receive(proto::RookMessage* message) {
 }
 
 void Channel::Send(const proto::PawnMessage& message) {
-  out_.clear();
+  Queue(message);
+  Flush();
+}
+
+void Channel::Queue(const proto::PawnMessage& message) {
   proto::EncodeFrame(message, &out_);
+}
+
+void Channel::Flush() {
   size_t written = 0;
   while (written < out_.size()) {
     const ssize_t n = write(event_fd_, out_.data() + written, out_.size() - written);
@@ -43,6 +50,7 @@ void Channel::Send(const proto::PawnMessage& message) {
     }
     written += static_cast<size_t>(n);
   }
+  out_.clear();
 }
 
 int ServeCommands(Channel* channel, const std::function<proto::TestList()>& list,

@@ -63,18 +63,43 @@ class ResidentPawn::Reporter : public testing::EmptyTestEventListener {
           part.file_name() ? part.file_name() : "", part.line_number(),
           part.message()});
     }
+    result.finished_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
     result.output_begin = output_begin_;
     // Only a test that did not pass has its output read; skip the syscall.
     result.output_end =
         result.status == TestStatus::kPassed ? output_begin_ : OutputOffset();
-    pawn_->channel_->Send(result);
+    Report(result);
     if (auto* board = pawn_->scoreboard_) {
       board->running.store(proto::Scoreboard::kIdle, std::memory_order_release);
     }
   }
 
+  /// Writes what is queued (at the end of a batch).
+  void Flush() { pawn_->channel_->Flush(); }
+
  private:
+  /// Passes are queued and written together, a write per test being most of
+  /// a trivial test's cost; anything else goes at once, and nothing waits
+  /// longer than kMaxHoldNs or past the batch. A pawn that dies loses only
+  /// queued passes: those tests are requeued with the rest of its batch.
+  void Report(const proto::Result& result) {
+    Channel& channel = *pawn_->channel_;
+    const int64_t now = SteadyNanos();
+    if (channel.queued_bytes() == 0) oldest_queued_ns_ = now;
+    channel.Queue(result);
+    if (result.status != TestStatus::kPassed || channel.queued_bytes() >= kMaxQueuedBytes ||
+        now - oldest_queued_ns_ >= kMaxHoldNs) {
+      channel.Flush();
+    }
+  }
+
+  static constexpr size_t kMaxQueuedBytes = 32 * 1024;
+  static constexpr int64_t kMaxHoldNs = 2'000'000;
+
   ResidentPawn* pawn_;
+  int64_t oldest_queued_ns_ = 0;
   uint32_t index_ = 0;
   uint64_t output_begin_ = 0;
   int64_t started_ns_ = 0;
@@ -143,6 +168,7 @@ void ResidentPawn::RunBatch(const std::vector<uint32_t>& indexes) {
   if (RUN_ALL_TESTS() != 0) {
   }
   std::fflush(nullptr);
+  reporter_->Flush();
 }
 
 int ResidentPawn::Serve() {
@@ -155,7 +181,8 @@ int ResidentPawn::Serve() {
   testing::TestEventListeners& listeners = testing::UnitTest::GetInstance()->listeners();
   delete listeners.Release(listeners.default_result_printer());
   listeners.Append(new FailurePrinter);
-  listeners.Append(new Reporter(this));
+  reporter_ = new Reporter(this);
+  listeners.Append(reporter_);
   return ServeCommands(
       channel_, [this] { return List(); },
       [this](const std::vector<uint32_t>& indexes) { RunBatch(indexes); });

@@ -30,6 +30,8 @@ class ResidentPawn {
 
   Channel* channel_;
   proto::Scoreboard* scoreboard_;
+  /// Owned by gtest's listener list once appended.
+  Reporter* reporter_ = nullptr;
   std::vector<const testing::TestInfo*> tests_;
   std::vector<std::string> names_;
   std::unordered_map<const testing::TestInfo*, uint32_t> index_of_;

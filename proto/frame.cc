@@ -126,8 +126,10 @@ void EncodeFrame(const RookMessage& message, std::string* out) {
 }
 
 void FrameReader::Append(const char* data, size_t size) {
-  if (consumed_ > 0 && consumed_ == buffer_.size()) {
-    buffer_.clear();
+  // Drop what was read, so that a stream that always ends mid-frame does not
+  // grow the buffer for the whole run. Moving the partial frame is cheap.
+  if (consumed_ > 0) {
+    buffer_.erase(0, consumed_);
     consumed_ = 0;
   }
   buffer_.append(data, size);

@@ -99,11 +99,14 @@ struct Result {
   /// The test's slice of the pawn's capture file: [output_begin, output_end).
   uint64_t output_begin = 0;
   uint64_t output_end = 0;
+  /// When the test ended, Unix time in microseconds by the pawn's clock; 0:
+  /// when the Rook receives it (results may be sent a while after).
+  int64_t finished_us = 0;
 
   template <class Archive>
   void serialize(Archive& ar) {
     ar(index, status, duration_us, Bounded(failures), Bounded(skip_message),
-       Bounded(crash), output_begin, output_end);
+       Bounded(crash), output_begin, output_end, finished_us);
   }
 };
 

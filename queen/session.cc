@@ -53,10 +53,11 @@ class Sinks : public rook::RunSink {
 
   void OnResult(const rook::TestResult& result) override {
     if (result.final) {
-      // Only what the summary needs: a long --repeat must not pile up output.
-      rook::TestResult kept = result;
-      if (!IsFailure(kept.status)) kept.output.clear();
-      finals_.push_back(std::move(kept));
+      Count(result, &counts_);
+      // Only what the end of the run lists, so a long --repeat stays small.
+      if (IsFailure(result.status) || result.status == TestStatus::kFlaky) {
+        notable_.push_back(result);
+      }
     }
     Each([&](rook::RunSink* sink) { sink->OnResult(result); });
   }
@@ -65,12 +66,14 @@ class Sinks : public rook::RunSink {
     Each([&](rook::RunSink* sink) { sink->OnSlow(index, running_for_us, pawn); });
   }
 
-  /// One per test and repetition, in registration order.
-  const std::vector<rook::TestResult>& finals() {
-    std::stable_sort(finals_.begin(), finals_.end(), [](const auto& a, const auto& b) {
+  /// The counts of the final results.
+  const RunSummary& counts() const { return counts_; }
+  /// Final results that failed or were FLAKY, in registration order.
+  const std::vector<rook::TestResult>& notable() {
+    std::stable_sort(notable_.begin(), notable_.end(), [](const auto& a, const auto& b) {
       return a.index != b.index ? a.index < b.index : a.repetition < b.repetition;
     });
-    return finals_;
+    return notable_;
   }
 
  private:
@@ -87,7 +90,8 @@ class Sinks : public rook::RunSink {
 
   std::vector<rook::RunSink*> sinks_;
   std::function<void(std::string)> on_error_;
-  std::vector<rook::TestResult> finals_;
+  RunSummary counts_;
+  std::vector<rook::TestResult> notable_;
 };
 
 /// A private folder for capture files and pawn temp dirs, removed at the end.
@@ -158,7 +162,7 @@ void TickPeriodically(asio::steady_timer& timer, Terminal& terminal, rook::Board
 }
 
 /// The run's final status and exit code, from how the Rook ended.
-int Conclude(rook::RookOutcome outcome, bool interrupted, RunSummary* summary) {
+int ExitCode(rook::RookOutcome outcome, bool interrupted, RunSummary* summary) {
   if (outcome == rook::RookOutcome::kInterrupted || interrupted) {
     summary->status = "interrupted";
     return kExitInterrupted;
@@ -206,16 +210,6 @@ rook::PlanOptions PlanOptionsFor(const RunOptions& options, Terminal& terminal) 
   return plan;
 }
 
-/// What the store remembers of a binary, as the Rook's history.
-std::shared_ptr<const rook::History> HistoryOf(bishop::Store& store,
-                                               const std::string& binary) {
-  auto history = std::make_shared<rook::History>();
-  for (auto& [name, past] : store.LoadPast(binary)) {
-    (*history)[name] = {std::move(past.passing_durations_us), past.failed_last};
-  }
-  return history;
-}
-
 /// What every binary's Rook runs with (each adds its own history).
 rook::RookOptions RookOptionsFor(const RunOptions& options, size_t binaries,
                                  rook::PlanOptions plan) {
@@ -261,6 +255,23 @@ struct BinaryRun {
   std::unique_ptr<Sinks> sinks;
   std::unique_ptr<rook::Rook> rook;
 };
+
+/// Gives each Rook what the store remembers of its binary. Called once the
+/// pawns are starting, so the reading overlaps their start-up. False with
+/// `*error` when the store cannot be read.
+bool LoadHistories(bishop::Store& store, std::vector<BinaryRun>& binaries,
+                   std::string* error) {
+  try {
+    for (BinaryRun& binary : binaries) {
+      binary.rook->SetHistory(
+          std::make_shared<const rook::History>(store.LoadPast(binary.identity)));
+    }
+  } catch (const std::exception& e) {
+    *error = std::string(e.what()) + " (pass --db with another store)";
+    return false;
+  }
+  return true;
+}
 
 /// Finds out what each binary is, before anything runs. False (error
 /// printed) when one cannot run as asked.
@@ -375,17 +386,11 @@ int RunSession(const RunOptions& options) {
     if (board) board->Abort(sink_error);
   };
 
-  rook::RookOptions rook_options =
+  const rook::RookOptions rook_options =
       RookOptionsFor(options, binaries.size(), PlanOptionsFor(options, terminal));
   std::vector<rook::Rook*> rooks;
   for (size_t i = 0; i < binaries.size(); ++i) {
     BinaryRun& binary = binaries[i];
-    try {
-      rook_options.history = HistoryOf(*store, binary.identity);
-    } catch (const std::exception& e) {
-      PrintError(std::string(e.what()) + " (pass --db with another store)");
-      return kExitInfra;
-    }
     binary.factory = std::make_unique<knight::KnightFactory>(
         io, SpecFor(options, binary, i, run_dir.path()));
     binary.store_sink = std::make_unique<StoreSink>(store.get(), run_id, binary.identity);
@@ -418,10 +423,13 @@ int RunSession(const RunOptions& options) {
     tick_timer.cancel();
     io.stop();
   });
+  if (std::string history_error; !LoadHistories(*store, binaries, &history_error)) {
+    board->Abort(history_error);
+  }
   io.run();
 
   const auto completed = clock.Now();
-  RunSummary summary = Summarize({}, started, completed);
+  RunSummary summary;
   RookOutcome outcome = RookOutcome::kCompleted;
   std::string rook_error;
   bool began = false;
@@ -430,14 +438,14 @@ int RunSession(const RunOptions& options) {
   uint32_t repetitions_passed = UINT32_MAX;
   for (size_t i = 0; i < binaries.size(); ++i) {
     BinaryRun& binary = binaries[i];
-    const RunSummary part = Summarize(binary.sinks->finals(), started, completed);
+    const RunSummary& part = binary.sinks->counts();
     Accumulate(part, &summary);
     if (binaries.size() > 1) {
       per_binary += binary.identity + ": " + std::to_string(part.tests_passed) +
                     " passed, " + std::to_string(part.tests_failed) + " failed, " +
                     std::to_string(part.tests_skipped) + " skipped\n";
     }
-    for (const rook::TestResult* result : FailuresOf(binary.sinks->finals(), options.flaky_fails)) {
+    for (const rook::TestResult* result : FailuresOf(binary.sinks->notable(), options.flaky_fails)) {
       failures.emplace_back(i, result);
     }
     repetitions_passed = std::min(repetitions_passed, binary.rook->RepetitionsPassed());
@@ -451,11 +459,12 @@ int RunSession(const RunOptions& options) {
   }
   if (!sink_error.empty() && rook_error.empty()) rook_error = sink_error;
   if (!rook_error.empty()) outcome = RookOutcome::kError;
+  Conclude(started, completed, &summary);
   if (options.flaky_fails) {
     // FLAKY tests count as failed ones.
     summary.status = summary.tests_failed + summary.flaky > 0 ? "failed" : "passed";
   }
-  const int code = Conclude(outcome, interrupted, &summary);
+  const int code = ExitCode(outcome, interrupted, &summary);
   if (options.until_fail && began) {
     per_binary = "until-fail: " + std::to_string(repetitions_passed) + " repetition" +
                  (repetitions_passed == 1 ? "" : "s") + " passed" +

@@ -20,31 +20,30 @@ std::string Iso8601(rook::Clock::TimePoint time) {
   return text;
 }
 
-RunSummary Summarize(const std::vector<rook::TestResult>& finals,
-                     rook::Clock::TimePoint started, rook::Clock::TimePoint completed) {
-  RunSummary summary;
-  summary.total_tests = static_cast<int64_t>(finals.size());
-  for (const auto& result : finals) {
-    switch (result.status) {
-      case TestStatus::kPassed: ++summary.tests_passed; break;
-      case TestStatus::kFlaky:
-        ++summary.tests_passed;
-        ++summary.flaky;
-        break;
-      case TestStatus::kSkipped: ++summary.tests_skipped; break;
-      case TestStatus::kFailed: ++summary.tests_failed; break;
-      case TestStatus::kCrashed:
-      case TestStatus::kTimeout:
-        ++summary.tests_failed;
-        ++summary.execution_errors;
-        break;
-    }
+void Count(const rook::TestResult& final, RunSummary* summary) {
+  ++summary->total_tests;
+  switch (final.status) {
+    case TestStatus::kPassed: ++summary->tests_passed; break;
+    case TestStatus::kFlaky:
+      ++summary->tests_passed;
+      ++summary->flaky;
+      break;
+    case TestStatus::kSkipped: ++summary->tests_skipped; break;
+    case TestStatus::kFailed: ++summary->tests_failed; break;
+    case TestStatus::kCrashed:
+    case TestStatus::kTimeout:
+      ++summary->tests_failed;
+      ++summary->execution_errors;
+      break;
   }
-  summary.status = summary.tests_failed > 0 ? "failed" : "passed";
-  summary.execution_time = std::chrono::duration<double>(completed - started).count();
-  summary.started_at = Iso8601(started);
-  summary.completed_at = Iso8601(completed);
-  return summary;
+}
+
+void Conclude(rook::Clock::TimePoint started, rook::Clock::TimePoint completed,
+              RunSummary* summary) {
+  summary->status = summary->tests_failed > 0 ? "failed" : "passed";
+  summary->execution_time = std::chrono::duration<double>(completed - started).count();
+  summary->started_at = Iso8601(started);
+  summary->completed_at = Iso8601(completed);
 }
 
 void Accumulate(const RunSummary& part, RunSummary* total) {

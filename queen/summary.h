@@ -29,11 +29,13 @@ struct RunSummary {
 /// "2026-11-22T02:11:25.123Z".
 std::string Iso8601(rook::Clock::TimePoint time);
 
-/// Counts final results (one per test and repetition). `status` is decided
-/// by the caller for interrupted and errored runs; otherwise passed or failed
-/// from counts.
-RunSummary Summarize(const std::vector<rook::TestResult>& finals,
-                     rook::Clock::TimePoint started, rook::Clock::TimePoint completed);
+/// Adds one final result (one per test and repetition) to the counts.
+void Count(const rook::TestResult& final, RunSummary* summary);
+
+/// Sets the times, and `status` to passed or failed from the counts (the
+/// caller decides it for interrupted and errored runs).
+void Conclude(rook::Clock::TimePoint started, rook::Clock::TimePoint completed,
+              RunSummary* summary);
 
 /// Adds `part`'s counts to `total` (one summary over several binaries).
 void Accumulate(const RunSummary& part, RunSummary* total);

@@ -388,6 +388,9 @@ void Rook::OnTestResult(int slot, const proto::Result& result) {
   out.failures = result.failures;
   out.skip_message = result.skip_message;
   out.crash = result.crash;
+  if (result.finished_us != 0) {
+    out.finished_at = Clock::TimePoint(std::chrono::microseconds(result.finished_us));
+  }
   if (result.status != TestStatus::kPassed) {
     out.output = s.worker->ReadOutput(result.output_begin, result.output_end,
                                       options_.output_cap);
@@ -445,7 +448,7 @@ void Rook::Conclude(const Work& work, TestResult result) {
 }
 
 void Rook::Report(TestResult result) {
-  result.finished_at = clock_->Now();
+  if (result.finished_at == Clock::TimePoint()) result.finished_at = clock_->Now();
   const bool final = result.final;
   const bool failed = final && IsFailure(result.status);
   if (final) {

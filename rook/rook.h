@@ -74,6 +74,12 @@ class Rook : public knight::WorkerEvents {
   void Start(std::function<void()> on_finished,
              std::function<void(int)> on_released = {}, std::vector<int> pawns = {});
 
+  /// Earlier runs of this binary, when they were not in the options: before
+  /// the pawns' first messages are handled.
+  void SetHistory(std::shared_ptr<const History> history) {
+    options_.history = std::move(history);
+  }
+
   /// Starts one more pawn with this id (one that another Rook released).
   void AddPawn(int pawn_id);
 

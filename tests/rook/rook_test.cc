@@ -188,6 +188,19 @@ TEST_F(RookTest, ResultsAreStampedWithTheClock) {
   for (const auto& r : sink_.results) EXPECT_EQ(r.finished_at, stamped);
 }
 
+TEST_F(RookTest, APawnsEndTimeBeatsTheArrivalTime) {
+  // Resident pawns send passes in bunches: when the test ended is theirs to say.
+  Make({.jobs = 1}, 2);
+  Greet(tests_);
+  proto::Result result;
+  result.index = 0;
+  result.finished_us = 1'600'000'000'000'000;
+  rook_->OnMessage(0, result);
+  ASSERT_EQ(sink_.results.size(), 1u);
+  EXPECT_EQ(sink_.results[0].finished_at,
+            Clock::TimePoint(std::chrono::microseconds(result.finished_us)));
+}
+
 TEST_F(RookTest, TestPastItsTimeoutGetsSigtermThenSigkillAndIsTimeout) {
   Make({.jobs = 1, .timeout = std::chrono::seconds(10),
         .kill_grace = std::chrono::seconds(2)},
