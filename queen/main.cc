@@ -24,6 +24,14 @@ int main(int argc, char** argv) {
   if (!redqueen::queen::ParseCommandLine(argc, argv, &options, &exit_code)) {
     return exit_code;
   }
+  if (options.print_config) {
+    std::printf("# The settings 'redqueen run' would use, and where each came from.\n[run]\n");
+    for (const auto& setting : options.settings) {
+      const std::string line = setting.name + " = " + setting.value;
+      std::printf("%-40s # %s\n", line.c_str(), setting.source.c_str());
+    }
+    return redqueen::kExitPassed;
+  }
   try {
     return redqueen::queen::RunSession(options);
   } catch (const std::exception& e) {

@@ -6,7 +6,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <memory>
+#include <regex>
+#include <set>
 
+#include "queen/config_file.h"
 #include "queen/exit_codes.h"
 
 namespace redqueen::queen {
@@ -89,27 +94,8 @@ bool Reconcile(RunOptions* options, bool jobs_given, bool order_given, std::stri
   return true;
 }
 
-}  // namespace
-
-bool ParseCommandLine(int argc, char** argv, RunOptions* options, int* exit_code) {
-  // Arguments after `--` belong to the pawns; CLI11 never sees them.
-  int ours = argc;
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--") == 0) {
-      ours = i;
-      options->pawn_args.assign(argv + i + 1, argv + argc);
-      break;
-    }
-  }
-  for (int i = 0; i < argc; ++i) {
-    if (i) options->command_line += ' ';
-    options->command_line += argv[i];
-  }
-
-  CLI::App app{"redqueen: a parallel runner for GoogleTest suites"};
-  app.require_subcommand(1);
-  CLI::App* run = app.add_subcommand(
-      "run", "Run GoogleTest binaries' tests on parallel pawns");
+/// Declares the options of `redqueen run` on `run`, stored into `options`.
+void AddRunOptions(CLI::App* run, RunOptions* options) {
   run->add_option("BINARY", options->binaries,
                   "GoogleTest binaries (linked with redqueen::gtest_main or not); "
                   "their tests share one queue and the pawns")
@@ -144,13 +130,16 @@ bool ParseCommandLine(int argc, char** argv, RunOptions* options, int* exit_code
   };
   run->add_option_function<std::string>("--timeout", duration(&options->timeout),
                                          "A test running longer is ended: TIMEOUT "
-                                         "(e.g. 90s, 2m; default: none)");
+                                         "(e.g. 90s, 2m; 0: none)")
+      ->default_str("0");
   run->add_option_function<std::string>(
       "--slow", duration(&options->slow),
-      "Print a warning line when a test runs longer (e.g. 30s; default: never)");
+      "Print a warning line when a test runs longer (e.g. 30s; 0: never)")
+      ->default_str("0");
   run->add_option_function<std::string>(
       "--kill-grace", duration(&options->kill_grace),
-      "Between SIGTERM and SIGKILL for a test past --timeout (default 5s)");
+      "Between SIGTERM and SIGKILL for a test past --timeout")
+      ->default_str("5s");
   run->add_option("--list-timeout", options->list_timeout,
                   "Seconds to wait for an unmodified binary's --gtest_list_tests")
       ->check(CLI::PositiveNumber)
@@ -187,8 +176,10 @@ bool ParseCommandLine(int argc, char** argv, RunOptions* options, int* exit_code
   run->add_flag_callback("--fail-fast", [options] { options->max_fail = 1; },
                          "Stop at the first failed test (same as --max-fail 1)");
   run->add_option("--max-fail", options->max_fail,
-                  "Stop handing out tests after N failed tests; the rest are SKIPPED")
-      ->check(CLI::PositiveNumber);
+                  "Stop handing out tests after N failed tests; the rest are SKIPPED "
+                  "(0: never)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   run->add_option("--mode", options->mode,
                   "parallel, or sequential: one pawn, declared order")
       ->check(CLI::IsMember({"parallel", "sequential"}))
@@ -200,38 +191,191 @@ bool ParseCommandLine(int argc, char** argv, RunOptions* options, int* exit_code
       ->take_all();
   run->add_flag("--by-suite", options->by_suite,
                 "Send all tests of a test suite to one pawn, in declared order");
-  run->footer("Arguments after -- are passed to every pawn.");
+  // Taken out of the arguments before CLI11 sees them (config_file.h); here
+  // for --help.
+  run->add_option("--config", options->config_path,
+                  "Settings file (default: redqueen.toml here or in a parent folder)");
+  run->footer(
+      "Arguments after -- are passed to every pawn. Any option can be set in the "
+      "[run] section of redqueen.toml; 'redqueen config' prints the settings in "
+      "effect and where each came from.");
 
+}
+
+}  // namespace
+
+namespace {
+
+bool UsageError(const std::string& message, int* exit_code) {
+  std::fprintf(stderr, "redqueen: error: %s (see 'redqueen run --help')\n", message.c_str());
+  *exit_code = kExitUsage;
+  return false;
+}
+
+/// The parser of redqueen's command line, storing into `options`; with a
+/// settings file when `config` is not empty.
+std::unique_ptr<CLI::App> MakeApp(RunOptions* options, const std::string& config,
+                                  CLI::App** run) {
+  auto app = std::make_unique<CLI::App>("redqueen: a parallel runner for GoogleTest suites");
+  app->require_subcommand(1);
+  *run = app->add_subcommand("run", "Run GoogleTest binaries' tests on parallel pawns");
+  AddRunOptions(*run, options);
+  app->add_subcommand("config",
+                      "Print the settings 'run' would use (with the same options) and "
+                      "where each came from");
+  if (!config.empty()) {
+    app->set_config("--config-file", config, "", /*config_required=*/true);
+    app->allow_config_extras(CLI::config_extras_mode::error);
+  }
+  return app;
+}
+
+/// Parses `args` (without the program name). False when the process should
+/// exit: help printed (0) or bad usage (2).
+bool Parse(CLI::App& app, CLI::App& run, std::vector<std::string> args,
+           const std::string& config, int* exit_code) {
+  std::reverse(args.begin(), args.end());  // CLI11 takes them last first.
   try {
-    app.parse(ours, argv);
+    app.parse(args);
   } catch (const CLI::CallForHelp&) {
-    const CLI::App* help_for = run->parsed() ? run : &app;
-    std::fputs(help_for->help().c_str(), stdout);
+    std::fputs((run.parsed() ? run : app).help().c_str(), stdout);
     *exit_code = kExitPassed;
     return false;
-  } catch (const CLI::ParseError& e) {
+  } catch (const CLI::ConfigError& e) {
     std::string message = e.what();
-    if (message.empty()) message = "bad command line";
-    std::fprintf(stderr, "redqueen: error: %s (see 'redqueen run --help')\n",
-                 message.c_str());
-    *exit_code = kExitUsage;
-    return false;
+    const std::string unknown = "not able to parse ";
+    if (const size_t at = message.find(unknown); at != std::string::npos) {
+      message = "unknown setting '" + message.substr(at + unknown.size()) +
+                "' (settings are the long option names of 'redqueen run', in [run])";
+    }
+    return UsageError(config + ": " + message, exit_code);
+  } catch (const CLI::ParseError& e) {
+    const std::string message = e.what();
+    return UsageError(message.empty() ? "bad command line" : message, exit_code);
   }
-  if (std::string error;
-      !Reconcile(options, run->count("--jobs") > 0, run->count("--order") > 0, &error)) {
-    std::fprintf(stderr, "redqueen: error: %s (see 'redqueen run --help')\n", error.c_str());
-    *exit_code = kExitUsage;
-    return false;
+  return true;
+}
+
+/// An option's value as `redqueen config` prints it, in TOML.
+std::string ValueOf(const CLI::Option& option) {
+  auto quote = [](const std::string& text) {
+    static const std::regex kBare(R"(-?[0-9]+(\.[0-9]+)?|true|false)");
+    return std::regex_match(text, kBare) ? text : "\"" + text + "\"";
+  };
+  if (option.get_expected_max() == 0) return option.count() > 0 ? "true" : "false";
+  const std::vector<std::string>& results = option.results();
+  if (option.get_items_expected_max() > 1 ||
+      option.get_multi_option_policy() == CLI::MultiOptionPolicy::TakeAll) {
+    std::string list = "[";
+    for (const std::string& item : results) list += (list.size() > 1 ? ", " : "") + quote(item);
+    return list + "]";
   }
-  if (options->binaries.empty() && options->from_ctest.empty()) {
-    std::fprintf(stderr,
-                 "redqueen: error: no test binary given (name one, or pass --from-ctest "
-                 "BUILD_DIR; see 'redqueen run --help')\n");
-    *exit_code = kExitUsage;
-    return false;
+  return quote(results.empty() ? option.get_default_str() : results.back());
+}
+
+/// Every setting of `run` with its value and where it came from.
+std::vector<Setting> Settings(const CLI::App& run, const std::set<std::string>& given,
+                              const std::string& config, const std::string& jobs_source,
+                              int jobs) {
+  std::vector<Setting> settings;
+  for (const CLI::Option* option : run.get_options()) {
+    std::string name = option->get_single_name();
+    if (name == "help" || name == "config") continue;
+    Setting setting{name, ValueOf(*option), "default"};
+    if (given.count(name)) {
+      setting.source = "command line";
+    } else if (option->count() > 0) {
+      setting.source = config;
+    }
+    if (name == "jobs") {
+      setting.value = std::to_string(jobs);
+      if (!jobs_source.empty()) setting.source = jobs_source;
+    }
+    settings.push_back(std::move(setting));
   }
-  // -j beats REDQUEEN_JOBS, which beats the CPUs this process may use.
-  if (const char* env = std::getenv("REDQUEEN_JOBS"); options->jobs == 0 && env) {
+  return settings;
+}
+
+/// Paths in the settings file are relative to its folder, wherever redqueen
+/// runs from; those given on the command line, to the working directory.
+void ResolveFromConfig(const std::string& config, const std::set<std::string>& given,
+                       RunOptions* options) {
+  const std::filesystem::path folder = std::filesystem::path(config).parent_path();
+  auto resolve = [&folder](std::string* path) {
+    if (!path->empty() && std::filesystem::path(*path).is_relative()) {
+      *path = (folder / *path).lexically_normal().string();
+    }
+  };
+  if (!given.count("BINARY")) {
+    for (std::string& binary : options->binaries) resolve(&binary);
+  }
+  if (!given.count("db")) {
+    const RunOptions defaults;
+    if (options->db_path != defaults.db_path) resolve(&options->db_path);
+  }
+  if (!given.count("from-ctest")) resolve(&options->from_ctest);
+}
+
+}  // namespace
+
+bool ParseCommandLine(int argc, char** argv, RunOptions* options, int* exit_code) {
+  // Arguments after `--` belong to the pawns; CLI11 never sees them.
+  int ours = argc;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--") == 0) {
+      ours = i;
+      options->pawn_args.assign(argv + i + 1, argv + argc);
+      break;
+    }
+  }
+  for (int i = 0; i < argc; ++i) {
+    if (i) options->command_line += ' ';
+    options->command_line += argv[i];
+  }
+  std::vector<std::string> args(argv + 1, argv + ours);
+  // `redqueen config ARGS` is `redqueen run ARGS` that prints instead of runs.
+  if (!args.empty() && args[0] == "config") {
+    options->print_config = true;
+    args[0] = "run";
+  }
+  std::string error;
+  std::string explicit_config;
+  if (!TakeConfigOption(&args, &explicit_config, &error)) return UsageError(error, exit_code);
+  const std::string config =
+      explicit_config.empty() ? FindConfigFile(std::filesystem::current_path())
+                              : explicit_config;
+  if (!config.empty() && !CheckConfigFile(config, &error)) {
+    return UsageError(error, exit_code);
+  }
+
+  // The command line alone first: what it sets beats the file and REDQUEEN_JOBS.
+  const RunOptions defaults = *options;
+  CLI::App* run = nullptr;
+  auto app = MakeApp(options, "", &run);
+  if (!Parse(*app, *run, args, config, exit_code)) return false;
+  std::set<std::string> given;
+  for (const CLI::Option* option : run->get_options()) {
+    if (option->count() > 0) given.insert(option->get_single_name());
+  }
+  if (!config.empty()) {
+    *options = defaults;
+    app = MakeApp(options, config, &run);
+    if (!Parse(*app, *run, args, config, exit_code)) return false;
+  }
+  options->config_path = config;
+  if (!config.empty()) ResolveFromConfig(config, given, options);
+
+  if (!Reconcile(options, given.count("jobs") > 0, run->count("--order") > 0, &error)) {
+    return UsageError(error, exit_code);
+  }
+  if (options->binaries.empty() && options->from_ctest.empty() && !options->print_config) {
+    return UsageError("no test binary given (name one, or pass --from-ctest BUILD_DIR)",
+                      exit_code);
+  }
+  // -j beats REDQUEEN_JOBS, which beats the settings file, which beats the
+  // CPUs this process may use.
+  std::string jobs_source;
+  if (const char* env = std::getenv("REDQUEEN_JOBS"); !given.count("jobs") && env) {
     char* end = nullptr;
     const long jobs = std::strtol(env, &end, 10);
     if (*env == '\0' || *end != '\0' || jobs < 1 || jobs > 4096) {
@@ -243,8 +387,15 @@ bool ParseCommandLine(int argc, char** argv, RunOptions* options, int* exit_code
       return false;
     }
     options->jobs = static_cast<int>(jobs);
+    jobs_source = "REDQUEEN_JOBS";
   }
-  if (options->jobs == 0) options->jobs = AvailableCpus();
+  if (options->jobs == 0) {
+    options->jobs = AvailableCpus();
+    jobs_source = "the CPUs available";
+  }
+  if (options->print_config) {
+    options->settings = Settings(*run, given, config, jobs_source, options->jobs);
+  }
   return true;
 }
 

@@ -8,6 +8,13 @@
 
 namespace redqueen::queen {
 
+/// One setting of `redqueen run`, as `redqueen config` prints it.
+struct Setting {
+  std::string name;    ///< The long option name.
+  std::string value;   ///< TOML: quoted string, number, boolean or list.
+  std::string source;  ///< "command line", "REDQUEEN_JOBS", a file, "default".
+};
+
 struct RunOptions {
   std::vector<std::string> binaries;
   /// A build directory whose CTest tests name the binaries (--from-ctest).
@@ -42,6 +49,11 @@ struct RunOptions {
   std::vector<std::string> pawn_args;
   /// The whole command line, recorded with the run.
   std::string command_line;
+  /// The settings file read (empty: none).
+  std::string config_path;
+  /// `redqueen config`: print `settings` instead of running.
+  bool print_config = false;
+  std::vector<Setting> settings;
 };
 
 /// "history", "declared", "random", "random:SEED": false when none of them.

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
 #include <map>
 #include <set>
 
@@ -205,6 +206,23 @@ TEST_F(PoliciesTest, RandomOrderPrintsItsSeedAndBadOrdersAreUsageErrors) {
   outcome = RunFixture("passing", {"--order", "sideways"});
   EXPECT_EQ(outcome.exit_code, 2);
   EXPECT_THAT(outcome.err, HasSubstr("'sideways' is not an order"));
+}
+
+TEST_F(PoliciesTest, ASettingsFileDrivesARealRunAndConfigSaysWhereEachCameFrom) {
+  {
+    std::ofstream(scratch_.Path("ci.toml")) << "[run]\nretries = 1\njobs = 2\n"
+                                               "gtest_filter = \"-Flaky.AlwaysFails\"\n";
+  }
+  const Outcome outcome = RunFixture("flaky", {"--config", scratch_.Path("ci.toml")});
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
+  EXPECT_THAT(outcome.out, HasSubstr("flaky: 2\n"));
+  const Outcome config =
+      RunRedqueen({"config", "--config", scratch_.Path("ci.toml"), "-j", "1"});
+  EXPECT_EQ(config.exit_code, 0) << config.err;
+  EXPECT_THAT(config.out, HasSubstr("retries = 1"));
+  EXPECT_THAT(config.out, HasSubstr("# " + scratch_.Path("ci.toml")));
+  EXPECT_THAT(config.out, testing::ContainsRegex("jobs = 1 +# command line"));
+  EXPECT_THAT(config.out, testing::ContainsRegex("repeat = 1 +# default"));
 }
 
 }  // namespace
