@@ -19,6 +19,7 @@
 #include <cstring>
 
 #include "knight/capture.h"
+#include "knight/memory.h"
 
 namespace redqueen::knight {
 namespace {
@@ -283,6 +284,11 @@ bool Knight::Consume(size_t size) {
     if (std::holds_alternative<proto::Hello>(message)) RemoveScoreboardName();
     events_->OnMessage(slot_, std::move(message));
   }
+}
+
+uint64_t Knight::ResidentBytes() const {
+  // The pawn leads its own process group (Spawn), so its id is the group's.
+  return pid_ > 0 && !reaped_ ? GroupResidentBytes(pid_) : 0;
 }
 
 void Knight::FailProtocol(const std::string& error) {

@@ -51,6 +51,7 @@ class Knight : public Worker {
   void Terminate() override;
   bool Running(int64_t* index, uint64_t* running_for_us) const override;
   std::string ReadOutput(uint64_t begin, uint64_t end, size_t cap) override;
+  uint64_t ResidentBytes() const override;
   int pid() const override { return pid_; }
 
   /// Reaps the process if it has ended (called on SIGCHLD).

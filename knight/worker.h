@@ -54,6 +54,9 @@ class Worker {
   /// end"), at most `cap` bytes: the head and tail, with a note of the cut.
   virtual std::string ReadOutput(uint64_t begin, uint64_t end, size_t cap) = 0;
   virtual int pid() const = 0;
+  /// Resident memory of the worker's whole process group (the pawn and the
+  /// processes its tests started), in bytes.
+  virtual uint64_t ResidentBytes() const = 0;
 };
 
 class WorkerFactory {

@@ -191,6 +191,12 @@ void AddRunOptions(CLI::App* run, RunOptions* options) {
       ->take_all();
   run->add_flag("--by-suite", options->by_suite,
                 "Send all tests of a test suite to one pawn, in declared order");
+  run->add_option("--max-memory", options->max_memory,
+                  "While more than this percent of the machine's memory is in use, "
+                  "kill the pawn holding the most (64 MiB or more) and requeue its test "
+                  "once (0: never)")
+      ->check(CLI::Range(0.0, 100.0))
+      ->capture_default_str();
   // Taken out of the arguments before CLI11 sees them (config_file.h); here
   // for --help.
   run->add_option("--config", options->config_path,

@@ -45,6 +45,8 @@ struct RunOptions {
   std::string mode = "parallel";  ///< or sequential.
   std::vector<std::string> serial;
   bool by_suite = false;
+  /// Kill the largest pawn while more of the machine's memory is in use.
+  double max_memory = 90;
   /// Everything after `--`, given to every pawn.
   std::vector<std::string> pawn_args;
   /// The whole command line, recorded with the run.

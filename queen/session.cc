@@ -14,6 +14,7 @@
 
 #include "bishop/store.h"
 #include "knight/knight.h"
+#include "knight/memory.h"
 #include "queen/exit_codes.h"
 #include "queen/from_ctest.h"
 #include "queen/probe.h"
@@ -226,6 +227,8 @@ rook::RookOptions RookOptionsFor(const RunOptions& options, size_t binaries,
   rook_options.serial = options.serial;
   rook_options.retries = options.retries;
   rook_options.repeat = static_cast<uint32_t>(options.repeat);
+  rook_options.max_memory_percent = options.max_memory;
+  rook_options.memory_used_percent = knight::MachineMemoryUsedPercent;
   // With several binaries, a pawn with nothing left to do moves on.
   rook_options.release_idle = binaries > 1;
   return rook_options;

@@ -434,17 +434,20 @@ void Rook::Conclude(const Work& work, TestResult result) {
   total_duration_us_ += result.duration_us;
   if (IsFailure(result.status) && static_cast<int>(work.attempt) <= options_.retries &&
       stopping_.empty() && outcome_ == RookOutcome::kRunning) {
-    result.final = false;
-    Report(std::move(result));
-    QueueOf(work).PushFront(
-        Unit{{Work{work.index, work.repetition, work.attempt + 1, result.pawn}},
-             estimates_.empty() ? 0 : estimates_[work.index]});
+    const int pawn = result.pawn;
+    RunAgain(Work{work.index, work.repetition, work.attempt + 1, pawn}, std::move(result));
     return;
   }
   if (result.status == TestStatus::kPassed && work.attempt > 1) {
     result.status = TestStatus::kFlaky;
   }
   Report(std::move(result));
+}
+
+void Rook::RunAgain(const Work& next, TestResult result) {
+  result.final = false;
+  Report(std::move(result));
+  QueueOf(next).PushFront(Unit{{next}, estimates_.empty() ? 0 : estimates_[next.index]});
 }
 
 void Rook::Report(TestResult result) {
@@ -463,6 +466,8 @@ void Rook::Report(TestResult result) {
 
 void Rook::OnExit(int slot, const knight::ExitInfo& info) {
   Slot& s = slots_[slot];
+  const bool memory_killed = s.memory_killed_at > 0;
+  if (memory_killed) memory_kill_pending_ = false;
   const SlotState state = s.state;
   if (outcome_ == RookOutcome::kRunning) {
     if (state == SlotState::kBusy) {
@@ -475,8 +480,9 @@ void Rook::OnExit(int slot, const knight::ExitInfo& info) {
   }
   s.worker.reset();
   s.state = SlotState::kGone;
-  if (outcome_ == RookOutcome::kRunning && running_ && state != SlotState::kStopping &&
-      stopping_.empty() && !NothingQueued()) {
+  if (outcome_ == RookOutcome::kRunning && running_ &&
+      (state != SlotState::kStopping || memory_killed) && stopping_.empty() &&
+      !NothingQueued()) {
     Restart(slot);
   }
   const bool released = slots_[slot].state == SlotState::kGone;
@@ -516,6 +522,20 @@ void Rook::OnCrash(int slot, const knight::ExitInfo& info) {
   out.output = s.worker->ReadOutput(known ? info.output_begin : s.output_end, kToEnd,
                                     options_.output_cap);
   out.pawn = slot;
+  if (s.memory_killed_at > 0) {
+    char used[96];
+    std::snprintf(used, sizeof used, "out of memory: killed with %.0f%% of memory in use",
+                  s.memory_killed_at);
+    out.crash = used;
+    if (memory_requeued_.insert({work.index, work.repetition}).second) {
+      // Maybe another pawn was the real hog, or the rest of the machine.
+      out.repetition = work.repetition;
+      out.attempt = work.attempt;
+      out.crash += "; requeued once";
+      RunAgain(work, std::move(out));
+      return;
+    }
+  }
   Conclude(work, std::move(out));
 }
 
@@ -532,6 +552,7 @@ void Rook::Restart(int slot) {
 
 void Rook::Tick() {
   if (outcome_ != RookOutcome::kRunning) return;
+  CheckMemory();
   const auto now = clock_->Now();
   for (size_t slot = 0; slot < slots_.size(); ++slot) {
     Slot& s = slots_[slot];
@@ -564,6 +585,35 @@ void Rook::CheckTimeout(Slot& s, int64_t index, uint64_t running_for,
   s.kill_at =
       now + std::chrono::duration_cast<Clock::TimePoint::duration>(options_.kill_grace);
   s.worker->Terminate();
+}
+
+void Rook::CheckMemory() {
+  if (options_.max_memory_percent <= 0 || !options_.memory_used_percent ||
+      memory_kill_pending_ || !running_) {
+    return;
+  }
+  const std::optional<double> used = options_.memory_used_percent();
+  if (!used || *used <= options_.max_memory_percent) return;
+  int victim = -1;
+  uint64_t most = kMinMemoryVictimBytes - 1;
+  for (size_t slot = 0; slot < slots_.size(); ++slot) {
+    const Slot& s = slots_[slot];
+    if (s.state != SlotState::kBusy && s.state != SlotState::kReady) continue;
+    if (s.timed_out >= 0) continue;
+    const uint64_t bytes = s.worker->ResidentBytes();
+    if (bytes > most) {
+      most = bytes;
+      victim = static_cast<int>(slot);
+    }
+  }
+  if (victim < 0) return;
+  // One at a time: the next kill waits until this pawn is gone.
+  Slot& s = slots_[victim];
+  s.memory_killed_at = *used;
+  memory_kill_pending_ = true;
+  // An idle pawn gets no batch on its way out; a fresh one replaces it.
+  if (s.state == SlotState::kReady) s.state = SlotState::kStopping;
+  s.worker->Kill();
 }
 
 void Rook::StopEarly(const std::string& reason) {

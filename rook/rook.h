@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,11 @@ struct RookOptions {
   int retries = 0;
   /// Runs of every test; 0 repeats until the run is stopped (--until-fail).
   uint32_t repeat = 1;
+  /// Above this percent of the machine's memory in use, the pawn holding the
+  /// most is killed and its test requeued once (--max-memory; 0: never).
+  double max_memory_percent = 0;
+  /// The machine's memory in use, in percent (null: not watched).
+  std::function<std::optional<double>()> memory_used_percent;
 };
 
 /// How the run ended, as far as the scheduler is concerned.
@@ -88,8 +94,9 @@ class Rook : public knight::WorkerEvents {
   size_t queued() const { return queue_.size() + serial_queue_.size(); }
   bool finished() const { return finished_; }
 
-  /// Reports tests past --slow, and ends tests past the timeout: SIGTERM to
-  /// their pawn, SIGKILL after the grace. Called on a timer.
+  /// Reports tests past --slow, ends tests past the timeout (SIGTERM to
+  /// their pawn, SIGKILL after the grace) and kills the largest pawn while
+  /// memory is short. Called on a timer.
   void Tick();
 
   /// Stops handing out tests and kills the pawns (Ctrl-C). Tests that have no
@@ -139,6 +146,8 @@ class Rook : public knight::WorkerEvents {
     Clock::TimePoint kill_at;
     /// The last test reported slow, so that each is reported once.
     int64_t slow_reported = -1;
+    /// Killed for --max-memory, with this percent of memory in use.
+    double memory_killed_at = 0;
   };
 
   /// Open results and whether any failed, of one repetition.
@@ -166,6 +175,7 @@ class Rook : public knight::WorkerEvents {
   void ShutDownAll();
   void ReleaseIdle();
   void CheckTimeout(Slot& s, int64_t index, uint64_t running_for, Clock::TimePoint now);
+  void CheckMemory();
   int ActivePawns() const;
   bool AnyBusy() const;
   void OnCrash(int slot, const knight::ExitInfo& info);
@@ -173,6 +183,8 @@ class Rook : public knight::WorkerEvents {
   void Fail(std::string error);
   void KillAll();
   void Conclude(const Work& work, TestResult result);
+  /// Reports `result` as not final and queues `next` at the front.
+  void RunAgain(const Work& next, TestResult result);
   void Report(TestResult result);
   void SkipUnfinished(const std::string& reason);
   void MaybeFinish();
@@ -208,6 +220,10 @@ class Rook : public knight::WorkerEvents {
   uint64_t total_duration_us_ = 0;
   WorkQueue serial_queue_;
   WorkQueue queue_;
+  /// Tests (index, repetition) already requeued once after an out-of-memory
+  /// kill: the next kill is their result.
+  std::set<std::pair<uint32_t, uint32_t>> memory_requeued_;
+  bool memory_kill_pending_ = false;
   /// Why the run is stopping early (fail-fast), or empty.
   std::string stopping_;
   std::function<void()> on_final_failure_;
@@ -222,6 +238,10 @@ class Rook : public knight::WorkerEvents {
 /// Expected work per batch below which the cost of a batch (one
 /// RUN_ALL_TESTS() call walks every registered test) outweighs balance.
 inline constexpr uint64_t kMinBatchWorkUs = 5000;
+
+/// A pawn holding less is never killed for --max-memory: when the machine is
+/// full for other reasons, killing small pawns would only fail their tests.
+inline constexpr uint64_t kMinMemoryVictimBytes = 64ull << 20;
 
 /// Tests per batch for a free pawn: a quarter of each pawn's share of what is
 /// left, so batches shrink toward the end and the tail balances; but at least

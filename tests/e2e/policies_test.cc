@@ -225,5 +225,18 @@ TEST_F(PoliciesTest, ASettingsFileDrivesARealRunAndConfigSaysWhereEachCameFrom) 
   EXPECT_THAT(config.out, testing::ContainsRegex("repeat = 1 +# default"));
 }
 
+TEST_F(PoliciesTest, APawnHoggingMemoryIsKilledItsTestRequeuedOnceThenCrashed) {
+  // Any machine uses more than 1% of its memory: the limit is always passed.
+  const Outcome outcome = RunFixture("memory_hog", {"--max-memory", "1", "-j", "1"});
+  EXPECT_EQ(outcome.exit_code, 1) << outcome.out << outcome.err;
+  EXPECT_THAT(outcome.out, HasSubstr("CRASHED Memory.Hog"));
+  EXPECT_THAT(outcome.out, HasSubstr("of memory in use; requeued once"));
+  Db db(scratch_.db());
+  EXPECT_EQ(db.Value("SELECT group_concat(e.status || e.final, ' ') FROM executions e "
+                     "JOIN tests t ON t.id = e.test_id WHERE t.name = 'Memory.Hog'"),
+            "CRASHED0 CRASHED1");
+  EXPECT_EQ(StatusOf(db, "Memory.Small"), "PASSED") << "a small pawn is left alone";
+}
+
 }  // namespace
 }  // namespace redqueen::e2e

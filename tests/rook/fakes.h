@@ -35,12 +35,14 @@ struct FakeWorker : knight::Worker {
            (end == UINT64_MAX ? std::string("end") : std::to_string(end)) + ")";
   }
   int pid() const override { return fake_pid; }
+  uint64_t ResidentBytes() const override { return resident; }
 
   int fake_pid;
   std::vector<proto::RookMessage> sent;
   int kills = 0;
   int terminations = 0;
   int64_t running = -1;  ///< What the scoreboard says.
+  uint64_t resident = 0;
   uint64_t running_for_us = 0;
 };
 

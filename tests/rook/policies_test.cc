@@ -241,5 +241,51 @@ TEST_F(RookTest, WithHistoryTheLongestGoFirstAndBatchesAreCutByExpectedTime) {
   EXPECT_EQ(sink_.results.size(), 100u);
 }
 
+TEST_F(RookTest, ShortOfMemoryTheLargestPawnIsKilledAndItsTestRequeuedOnce) {
+  double used = 50;
+  RookOptions options{.jobs = 2};
+  options.max_memory_percent = 90;
+  options.memory_used_percent = [&used] { return std::optional<double>(used); };
+  Make(options, 4);
+  Greet(tests_);
+  const uint32_t hog = Last<proto::Run>(Worker(1))->indexes.front();
+  Worker(0).resident = 100ull << 20;
+  Worker(1).resident = 900ull << 20;
+  rook_->Tick();
+  EXPECT_EQ(Worker(1).kills, 0) << "below the limit";
+  used = 95;
+  rook_->Tick();
+  EXPECT_EQ(Worker(1).kills, 1);
+  rook_->Tick();
+  EXPECT_EQ(Worker(0).kills, 0) << "one at a time";
+  Exit(1, {.signaled = true, .signal = 9, .running = hog});
+  ASSERT_EQ(sink_.results.size(), 1u);
+  EXPECT_FALSE(sink_.results[0].final);
+  EXPECT_EQ(sink_.results[0].crash,
+            "out of memory: killed with 95% of memory in use; requeued once");
+  // Its replacement gets the test back, and is the largest again.
+  Greet(tests_);
+  ASSERT_TRUE(Last<proto::Run>(Worker(1)));
+  EXPECT_EQ(Last<proto::Run>(Worker(1))->indexes.front(), hog);
+  Worker(1).resident = 900ull << 20;
+  rook_->Tick();
+  Exit(1, {.signaled = true, .signal = 9, .running = hog});
+  const TestResult& last = sink_.results.back();
+  EXPECT_TRUE(last.final);
+  EXPECT_EQ(last.status, TestStatus::kCrashed);
+  EXPECT_EQ(last.crash, "out of memory: killed with 95% of memory in use");
+}
+
+TEST_F(RookTest, SmallPawnsAreNotKilledWhenTheMachineIsFullForOtherReasons) {
+  RookOptions options{.jobs = 1};
+  options.max_memory_percent = 90;
+  options.memory_used_percent = [] { return std::optional<double>(99); };
+  Make(options, 2);
+  Greet(tests_);
+  Worker(0).resident = kMinMemoryVictimBytes - 1;
+  rook_->Tick();
+  EXPECT_EQ(Worker(0).kills, 0);
+}
+
 }  // namespace
 }  // namespace redqueen::rook
