@@ -65,6 +65,27 @@ ALTER TABLE executions ADD COLUMN repetition INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE executions ADD COLUMN final INTEGER NOT NULL DEFAULT 1;
 )sql";
 
+// Version 3: --target runs every test once per target, and a test's identity
+// includes its target. SQLite cannot change a UNIQUE constraint in place, so
+// the table is rebuilt, ids kept.
+constexpr const char* kMigrateToV3 = R"sql(
+CREATE TABLE tests_v3 (
+  id INTEGER PRIMARY KEY,
+  binary TEXT NOT NULL,
+  target TEXT NOT NULL DEFAULT '',
+  name TEXT NOT NULL,
+  file TEXT NOT NULL,
+  line INTEGER NOT NULL,
+  type_param TEXT NOT NULL,
+  value_param TEXT NOT NULL,
+  UNIQUE (binary, target, name)
+);
+INSERT INTO tests_v3 (id, binary, name, file, line, type_param, value_param)
+  SELECT id, binary, name, file, line, type_param, value_param FROM tests;
+DROP TABLE tests;
+ALTER TABLE tests_v3 RENAME TO tests;
+)sql";
+
 }  // namespace
 
 std::unique_ptr<Store> Store::Open(const std::string& path, std::string* error) {
@@ -149,6 +170,7 @@ bool Store::Migrate(std::string* error) {
       const int current = SchemaVersion();
       if (current < 1) Exec(kSchemaV1);
       if (current < 2) Exec(kMigrateToV2);
+      if (current < 3) Exec(kMigrateToV3);
       Exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
       Exec("COMMIT");
     }
@@ -193,7 +215,8 @@ int64_t Store::BeginRun(const RunRecord& run) {
 }
 
 std::vector<int64_t> Store::AddTests(const std::string& binary,
-                                     const std::vector<proto::TestInfo>& tests) {
+                                     const std::vector<proto::TestInfo>& tests,
+                                     const std::string& target) {
   BeginIfNeeded();
   // One scan of what the store knows of this binary, then writes only for
   // new or moved tests: a rerun of an unchanged suite writes nothing here.
@@ -204,10 +227,10 @@ std::vector<int64_t> Store::AddTests(const std::string& binary,
   std::unordered_map<std::string, Known> known;
   sqlite3_stmt* select = Prepare(
       "SELECT id, name, file, line, type_param, value_param FROM tests "
-      "WHERE binary = ?");
+      "WHERE binary = ? AND target = ?");
   {
     Binder binder(db_, select);
-    binder.Text(binary);
+    binder.Text(binary).Text(target);
     auto text = [select](int column) {
       const auto* bytes = sqlite3_column_text(select, column);
       return std::string(bytes ? reinterpret_cast<const char*>(bytes) : "");
@@ -221,8 +244,8 @@ std::vector<int64_t> Store::AddTests(const std::string& binary,
   sqlite3_finalize(select);
 
   sqlite3_stmt* insert = Prepare(
-      "INSERT INTO tests (binary, name, file, line, type_param, value_param) "
-      "VALUES (?, ?, ?, ?, ?, ?)");
+      "INSERT INTO tests (binary, target, name, file, line, type_param, value_param) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?)");
   sqlite3_stmt* update = Prepare(
       "UPDATE tests SET file = ?, line = ?, type_param = ?, value_param = ? "
       "WHERE id = ?");
@@ -231,7 +254,7 @@ std::vector<int64_t> Store::AddTests(const std::string& binary,
   for (const proto::TestInfo& test : tests) {
     const auto it = known.find(test.name);
     if (it == known.end()) {
-      Binder(db_, insert).Text(binary).Text(test.name).Text(test.file).Int(test.line)
+      Binder(db_, insert).Text(binary).Text(target).Text(test.name).Text(test.file).Int(test.line)
           .Text(test.type_param).Text(test.value_param).Step("insert test");
       ids.push_back(sqlite3_last_insert_rowid(db_));
       continue;
@@ -267,35 +290,36 @@ void Store::AddExecution(int64_t run_id, const ExecutionRecord& e) {
   }
 }
 
-std::vector<int64_t> Store::RecentRuns(const std::string& binary, int count) {
+std::vector<int64_t> Store::RecentRuns(const std::string& binary, const std::string& target,
+                                       int count) {
   // A run "has" the binary when any execution is of one of its tests; the
   // executions_by_run index finds that on the run's first rows.
   sqlite3_stmt* stmt = Prepare(R"sql(
     SELECT r.id FROM runs r
     WHERE EXISTS (SELECT 1 FROM executions x JOIN tests y ON y.id = x.test_id
-                  WHERE x.run_id = r.id AND y.binary = ?1)
-    ORDER BY r.id DESC LIMIT ?2)sql");
+                  WHERE x.run_id = r.id AND y.binary = ?1 AND y.target = ?2)
+    ORDER BY r.id DESC LIMIT ?3)sql");
   std::vector<int64_t> runs;
   {
     Binder binder(db_, stmt);
-    binder.Text(binary).Int(count);
+    binder.Text(binary).Text(target).Int(count);
     while (binder.Step("read recent runs")) runs.push_back(sqlite3_column_int64(stmt, 0));
   }
   sqlite3_finalize(stmt);
   return runs;
 }
 
-rook::History Store::LoadPast(const std::string& binary) {
-  const std::vector<int64_t> runs = RecentRuns(binary, kPastExecutions);
+rook::History Store::LoadPast(const std::string& binary, const std::string& target) {
+  const std::vector<int64_t> runs = RecentRuns(binary, target, kPastExecutions);
   rook::History history;
   if (runs.empty()) return history;
   // Names first, then the executions as integers by test id: a join per row
   // would cost more than the run the history is meant to speed up.
   std::unordered_map<int64_t, rook::TestHistory*> by_id;
-  sqlite3_stmt* stmt = Prepare("SELECT id, name FROM tests WHERE binary = ?");
+  sqlite3_stmt* stmt = Prepare("SELECT id, name FROM tests WHERE binary = ? AND target = ?");
   {
     Binder binder(db_, stmt);
-    binder.Text(binary);
+    binder.Text(binary).Text(target);
     while (binder.Step("read test names")) {
       const auto* name = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 1));
       by_id.emplace(sqlite3_column_int64(stmt, 0), &history[name ? name : ""]);

@@ -20,7 +20,7 @@
 namespace redqueen::bishop {
 
 /// The schema this redqueen writes; recorded as PRAGMA user_version.
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 struct RunRecord {
   std::string started_at;  ///< ISO 8601, UTC.
@@ -72,15 +72,16 @@ class Store {
 
   /// Records a new run; returns its id.
   int64_t BeginRun(const RunRecord& run);
-  /// Records the tests of `binary` (updating file and line); returns their
-  /// ids in the order given.
+  /// Records the tests of `binary` run for `target` (--target; empty:
+  /// none), updating file and line; returns their ids in the order given.
   std::vector<int64_t> AddTests(const std::string& binary,
-                                const std::vector<proto::TestInfo>& tests);
+                                const std::vector<proto::TestInfo>& tests,
+                                const std::string& target = "");
   void AddExecution(int64_t run_id, const ExecutionRecord& execution);
   /// What the last kPastExecutions runs of `binary` say about its tests:
   /// recent passing durations (PASSED or FLAKY, newest first) and whether
   /// the newest final execution (skips aside) failed.
-  rook::History LoadPast(const std::string& binary);
+  rook::History LoadPast(const std::string& binary, const std::string& target = "");
   void FinishRun(int64_t run_id, const RunSummaryRecord& summary);
   /// Commits what was written since the last Flush.
   void Flush();
@@ -94,7 +95,8 @@ class Store {
   void Exec(const char* sql);
   void BeginIfNeeded();
   /// The newest `count` runs that ran tests of `binary`, newest first.
-  std::vector<int64_t> RecentRuns(const std::string& binary, int count);
+  std::vector<int64_t> RecentRuns(const std::string& binary, const std::string& target,
+                                  int count);
   sqlite3_stmt* Prepare(const char* sql);
 
   sqlite3* db_;

@@ -3,6 +3,7 @@
 #include <sched.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -10,6 +11,7 @@
 #include <memory>
 #include <regex>
 #include <set>
+#include <sstream>
 
 #include "queen/config_file.h"
 #include "queen/exit_codes.h"
@@ -69,6 +71,59 @@ bool ParseOrder(const std::string& text, std::string* kind, uint64_t* seed, bool
   return true;
 }
 
+bool ParseTargets(const std::vector<std::string>& specs, const std::vector<std::string>& jobs,
+                  std::vector<Target>* targets, std::string* error) {
+  static const std::regex kName(R"([A-Za-z0-9_.-]+)");
+  static const std::regex kKey(R"([A-Za-z_][A-Za-z0-9_]*)");
+  for (const std::string& spec : specs) {
+    const size_t colon = spec.find(':');
+    Target target;
+    target.name = spec.substr(0, colon);
+    if (!std::regex_match(target.name, kName)) {
+      *error = "--target '" + spec + "': the name must be letters, digits, '_', '.' or '-' "
+               "(--target NAME:KEY=VALUE,...)";
+      return false;
+    }
+    for (const Target& other : *targets) {
+      if (other.name == target.name) {
+        *error = "--target " + target.name + " is given twice";
+        return false;
+      }
+    }
+    if (colon != std::string::npos) {
+      std::stringstream pairs(spec.substr(colon + 1));
+      std::string pair;
+      while (std::getline(pairs, pair, ',')) {
+        const size_t equals = pair.find('=');
+        if (equals == std::string::npos || !std::regex_match(pair.substr(0, equals), kKey)) {
+          *error = "--target '" + spec + "': '" + pair + "' is not KEY=VALUE";
+          return false;
+        }
+        target.env.emplace_back(pair.substr(0, equals), pair.substr(equals + 1));
+      }
+    }
+    targets->push_back(std::move(target));
+  }
+  for (const std::string& cap : jobs) {
+    const size_t equals = cap.find('=');
+    const std::string name = cap.substr(0, equals);
+    auto it = std::find_if(targets->begin(), targets->end(),
+                           [&name](const Target& t) { return t.name == name; });
+    if (it == targets->end()) {
+      *error = "--target-jobs '" + cap + "': no --target named '" + name + "'";
+      return false;
+    }
+    const std::string count = equals == std::string::npos ? "" : cap.substr(equals + 1);
+    if (count.empty() || count.size() > 6 ||
+        count.find_first_not_of("0123456789") != std::string::npos || std::stoi(count) < 1) {
+      *error = "--target-jobs '" + cap + "': expected NAME=N with N a positive number";
+      return false;
+    }
+    it->jobs = std::stoi(count);
+  }
+  return true;
+}
+
 namespace {
 
 /// Rules between options that CLI11 cannot say; false with a message.
@@ -85,6 +140,9 @@ bool Reconcile(RunOptions* options, bool jobs_given, bool order_given, std::stri
     }
     options->jobs = 1;
     options->order = "declared";
+  }
+  if (!ParseTargets(options->target_specs, options->target_jobs, &options->targets, error)) {
+    return false;
   }
   if (options->until_fail) {
     // Without --repeat, until the first failure (or Ctrl-C).
@@ -191,6 +249,15 @@ void AddRunOptions(CLI::App* run, RunOptions* options) {
       ->take_all();
   run->add_flag("--by-suite", options->by_suite,
                 "Send all tests of a test suite to one pawn, in declared order");
+  run->add_option("--target", options->target_specs,
+                  "NAME:KEY=VALUE[,KEY=VALUE...]: run every test once per target, in pawns "
+                  "with that environment (repeatable)")
+      ->expected(1)
+      ->take_all();
+  run->add_option("--target-jobs", options->target_jobs,
+                  "NAME=N: at most N pawns at once for that target (repeatable)")
+      ->expected(1)
+      ->take_all();
   run->add_option("--max-memory", options->max_memory,
                   "While more than this percent of the machine's memory is in use, "
                   "kill the pawn holding the most (64 MiB or more) and requeue its test "

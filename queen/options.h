@@ -15,6 +15,14 @@ struct Setting {
   std::string source;  ///< "command line", "REDQUEEN_JOBS", a file, "default".
 };
 
+/// One --target: every selected test runs once per target, in pawns started
+/// with the target's environment.
+struct Target {
+  std::string name;
+  std::vector<std::pair<std::string, std::string>> env;
+  int jobs = 0;  ///< Most pawns at once (--target-jobs; 0: as many as -j).
+};
+
 struct RunOptions {
   std::vector<std::string> binaries;
   /// A build directory whose CTest tests name the binaries (--from-ctest).
@@ -47,6 +55,10 @@ struct RunOptions {
   bool by_suite = false;
   /// Kill the largest pawn while more of the machine's memory is in use.
   double max_memory = 90;
+  /// --target and --target-jobs as given, and as parsed.
+  std::vector<std::string> target_specs;
+  std::vector<std::string> target_jobs;
+  std::vector<Target> targets;
   /// Everything after `--`, given to every pawn.
   std::vector<std::string> pawn_args;
   /// The whole command line, recorded with the run.
@@ -61,6 +73,11 @@ struct RunOptions {
 /// "history", "declared", "random", "random:SEED": false when none of them.
 /// `*seed` is set only for random:SEED.
 bool ParseOrder(const std::string& text, std::string* kind, uint64_t* seed, bool* seeded);
+
+/// "NAME:KEY=VALUE[,KEY=VALUE...]" each, and "NAME=N" for their pawn caps.
+/// False with a one-line `*error` (which spec, what is wrong).
+bool ParseTargets(const std::vector<std::string>& specs, const std::vector<std::string>& jobs,
+                  std::vector<Target>* targets, std::string* error);
 
 /// "90s", "1.5m", "500ms", "2" (seconds): false when not a duration.
 bool ParseDuration(const std::string& text, std::chrono::microseconds* duration);

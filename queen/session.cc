@@ -253,6 +253,9 @@ struct BinaryRun {
   std::string path;      ///< As given on the command line.
   std::string identity;  ///< Relative to the working directory (the store's).
   bool resident = false;
+  /// The --target this run of the binary is for (empty: none), and its index.
+  std::string target;
+  size_t target_index = 0;
   std::unique_ptr<knight::KnightFactory> factory;
   std::unique_ptr<StoreSink> store_sink;
   std::unique_ptr<Sinks> sinks;
@@ -267,7 +270,7 @@ bool LoadHistories(bishop::Store& store, std::vector<BinaryRun>& binaries,
   try {
     for (BinaryRun& binary : binaries) {
       binary.rook->SetHistory(
-          std::make_shared<const rook::History>(store.LoadPast(binary.identity)));
+          std::make_shared<const rook::History>(store.LoadPast(binary.identity, binary.target)));
     }
   } catch (const std::exception& e) {
     *error = std::string(e.what()) + " (pass --db with another store)";
@@ -312,6 +315,36 @@ bool ProbeAll(const RunOptions& options, std::vector<BinaryRun>* binaries) {
   return true;
 }
 
+/// "x_test: 5 passed, 1 failed, 0 skipped".
+std::string CountsLine(const std::string& label, const RunSummary& counts) {
+  return label + ": " + std::to_string(counts.tests_passed) + " passed, " +
+         std::to_string(counts.tests_failed) + " failed, " +
+         std::to_string(counts.tests_skipped) + " skipped\n";
+}
+
+/// How people read a binary's tests: "x_test", or "x_test@chrome".
+std::string LabelOf(const BinaryRun& binary) {
+  return binary.target.empty() ? binary.identity : binary.identity + "@" + binary.target;
+}
+
+/// With --target, a run of each binary per target, binary by binary.
+std::vector<BinaryRun> PerTarget(const RunOptions& options, std::vector<BinaryRun> binaries) {
+  if (options.targets.empty()) return binaries;
+  std::vector<BinaryRun> runs;
+  for (const BinaryRun& binary : binaries) {
+    for (size_t t = 0; t < options.targets.size(); ++t) {
+      BinaryRun run;
+      run.path = binary.path;
+      run.identity = binary.identity;
+      run.resident = binary.resident;
+      run.target = options.targets[t].name;
+      run.target_index = t;
+      runs.push_back(std::move(run));
+    }
+  }
+  return runs;
+}
+
 knight::PawnSpec SpecFor(const RunOptions& options, const BinaryRun& binary, size_t label,
                          const std::string& run_dir) {
   knight::PawnSpec spec;
@@ -327,19 +360,27 @@ knight::PawnSpec SpecFor(const RunOptions& options, const BinaryRun& binary, siz
   }
   spec.run_dir = run_dir;
   spec.pawn_count = options.jobs;
+  if (!binary.target.empty()) {
+    spec.env = options.targets[binary.target_index].env;
+    spec.env.emplace_back("REDQUEEN_TARGET", binary.target);
+  }
   return spec;
 }
 
-std::string StartLine(const std::vector<BinaryRun>& binaries, int jobs) {
+std::string StartLine(const std::vector<BinaryRun>& binaries, const RunOptions& options) {
+  const int jobs = options.jobs;
   std::string kinds;
   const bool any_resident = std::any_of(binaries.begin(), binaries.end(),
                                         [](const BinaryRun& b) { return b.resident; });
   const bool any_exec = std::any_of(binaries.begin(), binaries.end(),
                                     [](const BinaryRun& b) { return !b.resident; });
   kinds = any_resident && any_exec ? " resident and exec" : any_resident ? " resident" : " exec";
-  const std::string what = binaries.size() == 1
-                               ? binaries[0].identity
-                               : std::to_string(binaries.size()) + " binaries";
+  const size_t distinct = binaries.size() / std::max<size_t>(options.targets.size(), 1);
+  std::string what =
+      distinct == 1 ? binaries[0].identity : std::to_string(distinct) + " binaries";
+  if (!options.targets.empty()) {
+    what += " for " + std::to_string(options.targets.size()) + " targets";
+  }
   return "redqueen: running " + what + " on " + std::to_string(jobs) + kinds + " pawn" +
          (jobs == 1 ? "" : "s");
 }
@@ -351,6 +392,7 @@ int RunSession(const RunOptions& options) {
   asio::io_context io;
   std::vector<BinaryRun> binaries;
   if (!ProbeAll(options, &binaries)) return kExitInfra;
+  binaries = PerTarget(options, std::move(binaries));
 
   std::string error;
   std::unique_ptr<bishop::Store> store = bishop::Store::Open(options.db_path, &error);
@@ -379,7 +421,7 @@ int RunSession(const RunOptions& options) {
   }
 
   std::vector<std::string> names;
-  for (const BinaryRun& binary : binaries) names.push_back(binary.identity);
+  for (const BinaryRun& binary : binaries) names.push_back(LabelOf(binary));
   Terminal terminal(stdout, isatty(STDOUT_FILENO), names,
                     static_cast<uint32_t>(options.repeat));
   std::unique_ptr<rook::Board> board;
@@ -396,7 +438,8 @@ int RunSession(const RunOptions& options) {
     BinaryRun& binary = binaries[i];
     binary.factory = std::make_unique<knight::KnightFactory>(
         io, SpecFor(options, binary, i, run_dir.path()));
-    binary.store_sink = std::make_unique<StoreSink>(store.get(), run_id, binary.identity);
+    binary.store_sink =
+        std::make_unique<StoreSink>(store.get(), run_id, binary.identity, binary.target);
     binary.sinks = std::make_unique<Sinks>(
         std::vector<rook::RunSink*>{binary.store_sink.get(), terminal.Sink(i)},
         on_sink_error);
@@ -405,6 +448,13 @@ int RunSession(const RunOptions& options) {
     rooks.push_back(binary.rook.get());
   }
   board = std::make_unique<rook::Board>(options.jobs, rooks, options.max_fail);
+  if (!options.targets.empty()) {
+    std::vector<size_t> groups;
+    for (const BinaryRun& binary : binaries) groups.push_back(binary.target_index);
+    std::vector<int> caps;
+    for (const Target& target : options.targets) caps.push_back(target.jobs);
+    board->SetGroups(std::move(groups), std::move(caps));
+  }
 
   asio::signal_set interrupts(io, SIGINT, SIGTERM);
   bool interrupted = false;
@@ -419,7 +469,7 @@ int RunSession(const RunOptions& options) {
   asio::steady_timer tick_timer(io);
   TickPeriodically(tick_timer, terminal, *board);
 
-  terminal.Note(StartLine(binaries, options.jobs));
+  terminal.Note(StartLine(binaries, options));
   board->Start([&] {
     interrupts.cancel();
     flush_timer.cancel();
@@ -439,15 +489,16 @@ int RunSession(const RunOptions& options) {
   std::vector<std::pair<size_t, const rook::TestResult*>> failures;
   std::string per_binary;
   uint32_t repetitions_passed = UINT32_MAX;
+  std::vector<RunSummary> per_target(options.targets.size());
   for (size_t i = 0; i < binaries.size(); ++i) {
     BinaryRun& binary = binaries[i];
     const RunSummary& part = binary.sinks->counts();
     Accumulate(part, &summary);
-    if (binaries.size() > 1) {
-      per_binary += binary.identity + ": " + std::to_string(part.tests_passed) +
-                    " passed, " + std::to_string(part.tests_failed) + " failed, " +
-                    std::to_string(part.tests_skipped) + " skipped\n";
+    // One line per binary when there are several; --target adds its own.
+    if (binaries.size() > std::max<size_t>(options.targets.size(), 1)) {
+      per_binary += CountsLine(LabelOf(binary), part);
     }
+    if (!options.targets.empty()) Accumulate(part, &per_target[binary.target_index]);
     for (const rook::TestResult* result : FailuresOf(binary.sinks->notable(), options.flaky_fails)) {
       failures.emplace_back(i, result);
     }
@@ -459,6 +510,9 @@ int RunSession(const RunOptions& options) {
         (own == RookOutcome::kInterrupted && outcome != RookOutcome::kError)) {
       outcome = own;
     }
+  }
+  for (size_t t = 0; t < per_target.size(); ++t) {
+    per_binary += CountsLine("target " + options.targets[t].name, per_target[t]);
   }
   if (!sink_error.empty() && rook_error.empty()) rook_error = sink_error;
   if (!rook_error.empty()) outcome = RookOutcome::kError;

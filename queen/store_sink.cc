@@ -4,12 +4,13 @@
 
 namespace redqueen::queen {
 
-StoreSink::StoreSink(bishop::Store* store, int64_t run_id, std::string binary)
-    : store_(store), run_id_(run_id), binary_(std::move(binary)) {}
+StoreSink::StoreSink(bishop::Store* store, int64_t run_id, std::string binary,
+                     std::string target)
+    : store_(store), run_id_(run_id), binary_(std::move(binary)), target_(std::move(target)) {}
 
 void StoreSink::OnTestsListed(const std::vector<proto::TestInfo>& tests,
                               const std::vector<uint32_t>&) {
-  test_ids_ = store_->AddTests(binary_, tests);
+  test_ids_ = store_->AddTests(binary_, tests, target_);
 }
 
 void StoreSink::OnResult(const rook::TestResult& result) {

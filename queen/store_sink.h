@@ -11,7 +11,7 @@ namespace redqueen::queen {
 
 class StoreSink : public rook::RunSink {
  public:
-  StoreSink(bishop::Store* store, int64_t run_id, std::string binary);
+  StoreSink(bishop::Store* store, int64_t run_id, std::string binary, std::string target);
 
   void OnTestsListed(const std::vector<proto::TestInfo>& tests,
                      const std::vector<uint32_t>& selected) override;
@@ -21,6 +21,7 @@ class StoreSink : public rook::RunSink {
   bishop::Store* store_;
   int64_t run_id_;
   std::string binary_;
+  std::string target_;
   std::vector<int64_t> test_ids_;
 };
 

@@ -9,6 +9,9 @@ Board::Board(int jobs, std::vector<Rook*> rooks, int max_fail)
       rooks_(std::move(rooks)),
       started_(rooks_.size(), false),
       done_(rooks_.size(), false),
+      groups_(rooks_.size(), 0),
+      caps_(1, 0),
+      held_(1, 0),
       max_fail_(max_fail) {
   if (max_fail_ <= 0) return;
   for (Rook* rook : rooks_) rook->OnFinalFailure([this] { OnFailure(); });
@@ -24,45 +27,94 @@ void Board::OnFailure() {
   MaybeFinish();
 }
 
+void Board::SetGroups(std::vector<size_t> groups, std::vector<int> caps) {
+  groups_ = std::move(groups);
+  caps_ = std::move(caps);
+  held_.assign(caps_.size(), 0);
+}
+
+bool Board::HasRoom(size_t rook) const {
+  const size_t group = groups_[rook];
+  return caps_[group] <= 0 || held_[group] < caps_[group];
+}
+
 void Board::Start(std::function<void()> on_finished) {
   on_finished_ = std::move(on_finished);
   // Deal the ids round-robin over the first binaries: each lists its tests
-  // while the others already run.
+  // while the others already run. A capped group's share goes to the next.
   const size_t first = std::min(rooks_.size(), static_cast<size_t>(jobs_));
-  std::vector<std::vector<int>> dealt(first);
+  std::vector<std::vector<int>> dealt(rooks_.size());
   for (int pawn = 0; pawn < jobs_ && first > 0; ++pawn) {
-    dealt[static_cast<size_t>(pawn) % first].push_back(pawn);
+    bool placed = false;
+    for (size_t step = 0; step < rooks_.size() && !placed; ++step) {
+      const size_t rook = (static_cast<size_t>(pawn) % first + step) % rooks_.size();
+      if (!HasRoom(rook)) continue;
+      dealt[rook].push_back(pawn);
+      ++held_[groups_[rook]];
+      placed = true;
+    }
+    if (!placed) idle_.push_back(pawn);
   }
-  for (size_t rook = 0; rook < first; ++rook) Start(rook, dealt[rook]);
+  for (size_t rook = 0; rook < rooks_.size(); ++rook) {
+    if (!dealt[rook].empty()) Start(rook, dealt[rook]);
+  }
   MaybeFinish();
 }
 
 void Board::Start(size_t rook, std::vector<int> pawns) {
   started_[rook] = true;
   rooks_[rook]->Start([this, rook] { OnRookFinished(rook); },
-                      [this](int pawn) { Assign(pawn); }, std::move(pawns));
+                      [this, rook](int pawn) { OnReleased(rook, pawn); }, std::move(pawns));
 }
 
-void Board::Assign(int pawn) {
-  if (stopped_ || finished_) return;
-  for (size_t rook = 0; rook < rooks_.size(); ++rook) {
-    if (!started_[rook]) {
-      Start(rook, {pawn});
-      return;
+void Board::OnReleased(size_t rook, int pawn) {
+  --held_[groups_[rook]];
+  idle_.push_back(pawn);
+  AssignIdle();
+}
+
+void Board::AssignIdle() {
+  // Starting a Rook can end one (a pawn that cannot start), which calls back
+  // here: the outer loop goes on with whatever that added.
+  if (assigning_) return;
+  assigning_ = true;
+  for (size_t i = 0; i < idle_.size();) {
+    const int pawn = idle_[i];
+    idle_.erase(idle_.begin() + static_cast<long>(i));
+    if (!Assign(pawn)) {
+      idle_.insert(idle_.begin() + static_cast<long>(i), pawn);
+      ++i;
     }
   }
-  Rook* neediest = nullptr;
-  for (Rook* rook : rooks_) {
-    if (rook->WantsPawns() && (!neediest || rook->queued() > neediest->queued())) {
+  assigning_ = false;
+}
+
+bool Board::Assign(int pawn) {
+  if (stopped_ || finished_) return false;
+  for (size_t rook = 0; rook < rooks_.size(); ++rook) {
+    if (!started_[rook] && HasRoom(rook)) {
+      ++held_[groups_[rook]];
+      Start(rook, {pawn});
+      return true;
+    }
+  }
+  size_t neediest = rooks_.size();
+  for (size_t rook = 0; rook < rooks_.size(); ++rook) {
+    if (!started_[rook] || !rooks_[rook]->WantsPawns() || !HasRoom(rook)) continue;
+    if (neediest == rooks_.size() || rooks_[rook]->queued() > rooks_[neediest]->queued()) {
       neediest = rook;
     }
   }
-  // No binary has work left for it: the pawn id stays unused.
-  if (neediest) neediest->AddPawn(pawn);
+  // No binary may take it now: it waits for a group to make room.
+  if (neediest == rooks_.size()) return false;
+  ++held_[groups_[neediest]];
+  rooks_[neediest]->AddPawn(pawn);
+  return true;
 }
 
 void Board::OnRookFinished(size_t rook) {
   done_[rook] = true;
+  AssignIdle();
   const RookOutcome outcome = rooks_[rook]->outcome();
   if (outcome == RookOutcome::kError && !stopped_) {
     Abort(rooks_[rook]->error());

@@ -3,7 +3,9 @@
 // Pawn ids 0..jobs-1 are dealt to the first binaries; a Rook whose queue runs
 // dry hands its ids back (RookOptions::release_idle), and the Board gives
 // each to the next binary not yet started, or else to the started one with
-// the most tests queued, so no core idles while any binary has work.
+// the most tests queued, so no core idles while any binary has work. Rooks
+// may be grouped (one group per --target) with a cap on the pawns a group
+// holds at once (--target-jobs).
 #pragma once
 
 #include <functional>
@@ -20,6 +22,10 @@ class Board {
   /// `max_fail` > 0: after that many failed tests (over every binary), every
   /// Rook stops early (--fail-fast, --max-fail) and no other binary starts.
   Board(int jobs, std::vector<Rook*> rooks, int max_fail = 0);
+
+  /// Rook i belongs to group groups[i]; group g holds at most caps[g] pawns
+  /// at once (0: no cap). Before Start.
+  void SetGroups(std::vector<size_t> groups, std::vector<int> caps);
 
   /// Deals the pawns; `on_finished` runs once, when every Rook is done.
   void Start(std::function<void()> on_finished);
@@ -40,7 +46,12 @@ class Board {
 
  private:
   void Start(size_t rook, std::vector<int> pawns);
-  void Assign(int pawn);
+  /// Gives a free pawn id to the Rook that should have it; false when none
+  /// may take it now (it waits in idle_).
+  bool Assign(int pawn);
+  void AssignIdle();
+  void OnReleased(size_t rook, int pawn);
+  bool HasRoom(size_t rook) const;
   void OnRookFinished(size_t rook);
   void OnFailure();
   void MaybeFinish();
@@ -50,6 +61,11 @@ class Board {
   std::vector<bool> started_;
   std::vector<bool> done_;
   std::function<void()> on_finished_;
+  std::vector<size_t> groups_;
+  std::vector<int> caps_;
+  std::vector<int> held_;  ///< Pawns each group holds.
+  std::vector<int> idle_;  ///< Pawn ids no Rook holds.
+  bool assigning_ = false;
   int max_fail_;
   int failures_ = 0;
   bool stopped_ = false;

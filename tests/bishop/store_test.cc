@@ -235,12 +235,36 @@ TEST_F(StoreTest, AVersion1StoreIsMigratedWithItsResultsKept) {
   std::string error;
   auto store = Store::Open(path_, &error);
   ASSERT_TRUE(store) << error;
-  EXPECT_EQ(store->SchemaVersion(), 2);
+  EXPECT_EQ(store->SchemaVersion(), kSchemaVersion);
   EXPECT_EQ(Count(*store, "SELECT count(*) FROM executions WHERE final = 1 AND "
                           "repetition = 0 AND duration_us = 77"),
             1);
   EXPECT_EQ(store->LoadPast("bin/a").at("A.a").passing_durations_us,
             std::vector<uint64_t>{77});
+}
+
+TEST_F(StoreTest, ATestRunForTwoTargetsIsTwoTestsWithTheirOwnHistory) {
+  std::string error;
+  auto store = Store::Open(path_, &error);
+  ASSERT_TRUE(store) << error;
+  const int64_t run = store->BeginRun({"2026-01-01T00:00:00.000Z", "redqueen run", 2});
+  const auto chrome = store->AddTests("bin/a", {{"A.a", "a.cc", 1, "", ""}}, "chrome");
+  const auto firefox = store->AddTests("bin/a", {{"A.a", "a.cc", 1, "", ""}}, "firefox");
+  ASSERT_NE(chrome[0], firefox[0]);
+  EXPECT_EQ(store->AddTests("bin/a", {{"A.a", "a.cc", 1, "", ""}}, "chrome"), chrome);
+  for (const auto& [id, duration] : {std::pair{chrome[0], 10u}, std::pair{firefox[0], 99u}}) {
+    ExecutionRecord e;
+    e.test_id = id;
+    e.status = "PASSED";
+    e.duration_us = duration;
+    store->AddExecution(run, e);
+  }
+  store->FinishRun(run, {});
+  EXPECT_EQ(store->LoadPast("bin/a", "chrome").at("A.a").passing_durations_us,
+            std::vector<uint64_t>{10});
+  EXPECT_EQ(store->LoadPast("bin/a", "firefox").at("A.a").passing_durations_us,
+            std::vector<uint64_t>{99});
+  EXPECT_TRUE(store->LoadPast("bin/a").empty()) << "no target is a target of its own";
 }
 
 }  // namespace

@@ -238,5 +238,50 @@ TEST_F(PoliciesTest, APawnHoggingMemoryIsKilledItsTestRequeuedOnceThenCrashed) {
   EXPECT_EQ(StatusOf(db, "Memory.Small"), "PASSED") << "a small pawn is left alone";
 }
 
+TEST_F(PoliciesTest, EveryTestRunsOncePerTargetInItsEnvironment) {
+  const Outcome outcome =
+      RunFixture("target", {"--target", "chrome:BROWSER=chrome", "--target",
+                            "firefox:BROWSER=firefox,EXTRA=1", "-j", "2"});
+  EXPECT_EQ(outcome.exit_code, 1) << outcome.out << outcome.err;
+  EXPECT_THAT(outcome.out, HasSubstr("for 2 targets"));
+  EXPECT_THAT(outcome.out, HasSubstr("fixture_target@firefox: Target.FailsOnFirefox"));
+  EXPECT_THAT(outcome.out, HasSubstr("target chrome: 8 passed, 0 failed, 0 skipped\n"));
+  EXPECT_THAT(outcome.out, HasSubstr("target firefox: 7 passed, 1 failed, 0 skipped\n"));
+  EXPECT_THAT(outcome.out, HasSubstr("total_tests: 16\n"));
+  Db db(scratch_.db());
+  EXPECT_EQ(db.Value("SELECT group_concat(target || ':' || n) FROM (SELECT t.target, "
+                     "count(*) AS n FROM executions e JOIN tests t ON t.id = e.test_id "
+                     "GROUP BY t.target ORDER BY t.target)"),
+            "chrome:8,firefox:8");
+}
+
+TEST_F(PoliciesTest, TargetJobsCapsThePawnsOfATarget) {
+  const Outcome outcome =
+      RunFixture("target", {"--target", "one:BROWSER=one", "--target", "many:BROWSER=many",
+                            "--target-jobs", "one=1", "-j", "2", "--gtest_filter", "Six/*"});
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
+  Db db(scratch_.db());
+  const auto rows = db.Rows(
+      "SELECT e.finished_us - e.duration_us, e.finished_us FROM executions e JOIN tests t "
+      "ON t.id = e.test_id WHERE t.target = 'one' ORDER BY 1");
+  ASSERT_EQ(rows.size(), 6u);
+  for (size_t i = 1; i < rows.size(); ++i) {
+    EXPECT_LE(std::stol(rows[i - 1][1]), std::stol(rows[i][0]))
+        << "two sessions of target 'one' at once";
+  }
+}
+
+TEST_F(PoliciesTest, BadTargetsAreUsageErrors) {
+  Outcome outcome = RunFixture("target", {"--target", "bad name:X=1"});
+  EXPECT_EQ(outcome.exit_code, 2);
+  EXPECT_THAT(outcome.err, HasSubstr("the name must be"));
+  outcome = RunFixture("target", {"--target", "a:X", "--target-jobs", "a=1"});
+  EXPECT_EQ(outcome.exit_code, 2);
+  EXPECT_THAT(outcome.err, HasSubstr("'X' is not KEY=VALUE"));
+  outcome = RunFixture("target", {"--target", "a:X=1", "--target-jobs", "b=1"});
+  EXPECT_EQ(outcome.exit_code, 2);
+  EXPECT_THAT(outcome.err, HasSubstr("no --target named 'b'"));
+}
+
 }  // namespace
 }  // namespace redqueen::e2e

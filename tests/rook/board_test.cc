@@ -150,5 +150,30 @@ TEST(BoardTest, MaxFailCountsFailuresOverEveryBinaryAndStopsThemAll) {
   EXPECT_EQ(c.factory.started, 0) << "a binary not started never starts";
 }
 
+TEST(BoardTest, AGroupNeverHoldsMorePawnsThanItsCap) {
+  FakeClock clock;
+  // Two targets of one binary: "narrow" may hold one pawn, "wide" any.
+  Binary narrow_a("A", 12, 3, &clock), wide_a("A", 12, 3, &clock);
+  Binary narrow_b("B", 12, 3, &clock);
+  Board board(3, {&narrow_a.rook, &wide_a.rook, &narrow_b.rook});
+  board.SetGroups({0, 1, 0}, {1, 0});
+  bool finished = false;
+  board.Start([&] { finished = true; });
+  auto narrow_pawns = [&] {
+    return narrow_a.factory.current.size() + narrow_b.factory.current.size();
+  };
+  EXPECT_EQ(narrow_pawns(), 1u);
+  EXPECT_EQ(wide_a.factory.current.size(), 2u) << "the narrow group's share goes to the wide";
+  size_t most = 0;
+  while (narrow_a.Step() || wide_a.Step() || narrow_b.Step()) {
+    most = std::max(most, narrow_pawns());
+  }
+  EXPECT_EQ(most, 1u);
+  EXPECT_TRUE(finished);
+  EXPECT_EQ(narrow_a.sink.results.size(), 12u);
+  EXPECT_EQ(wide_a.sink.results.size(), 12u);
+  EXPECT_EQ(narrow_b.sink.results.size(), 12u) << "it waited for the group's pawn";
+}
+
 }  // namespace
 }  // namespace redqueen::rook
