@@ -1,7 +1,8 @@
 #include "queen/config_file.h"
 
 #include <fstream>
-#include <regex>
+#include <cctype>
+#include <string_view>
 
 namespace redqueen::queen {
 
@@ -38,18 +39,46 @@ std::string FindConfigFile(const std::filesystem::path& dir) {
   }
 }
 
+namespace {
+
+std::string_view Trim(std::string_view text) {
+  const size_t begin = text.find_first_not_of(" \t");
+  if (begin == std::string_view::npos) return {};
+  return text.substr(begin, text.find_last_not_of(" \t") + 1 - begin);
+}
+
+/// Blank, a comment, [run], or `name = value` (the value as TOML has it).
+bool IsSettingsLine(std::string_view line) {
+  line = Trim(line);
+  if (line.empty() || line.front() == '#') return true;
+  if (line.rfind("[run]", 0) == 0) {
+    const std::string_view rest = Trim(line.substr(5));
+    return rest.empty() || rest.front() == '#';
+  }
+  const size_t equals = line.find('=');
+  if (equals == std::string_view::npos) return false;
+  const std::string_view name = Trim(line.substr(0, equals));
+  if (name.empty() || !(std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_')) {
+    return false;
+  }
+  for (char c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-') return false;
+  }
+  return !Trim(line.substr(equals + 1)).empty();
+}
+
+}  // namespace
+
 bool CheckConfigFile(const std::string& path, std::string* error) {
   std::ifstream in(path);
   if (!in) {
     *error = "cannot read the settings file '" + path + "' (check --config)";
     return false;
   }
-  static const std::regex kLine(
-      R"(\s*(#.*)?|\s*\[run\]\s*(#.*)?|\s*[A-Za-z_][A-Za-z0-9_-]*\s*=\s*\S.*)");
   std::string line;
   for (int number = 1; std::getline(in, line); ++number) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (std::regex_match(line, kLine)) continue;
+    if (IsSettingsLine(line)) continue;
     *error = path + ":" + std::to_string(number) + ": '" + line +
              "' is not 'name = value', a comment or [run] (every setting goes in [run])";
     return false;

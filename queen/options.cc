@@ -6,10 +6,10 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <cctype>
 #include <cstring>
 #include <filesystem>
 #include <memory>
-#include <regex>
 #include <set>
 #include <sstream>
 
@@ -71,15 +71,28 @@ bool ParseOrder(const std::string& text, std::string* kind, uint64_t* seed, bool
   return true;
 }
 
+namespace {
+
+/// Letters, digits and `extra`, not empty.
+bool IsWord(const std::string& text, const std::string& extra) {
+  return !text.empty() && std::all_of(text.begin(), text.end(), [&extra](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || extra.find(c) != std::string::npos;
+  });
+}
+
+bool IsEnvironmentName(const std::string& text) {
+  return IsWord(text, "_") && !std::isdigit(static_cast<unsigned char>(text[0]));
+}
+
+}  // namespace
+
 bool ParseTargets(const std::vector<std::string>& specs, const std::vector<std::string>& jobs,
                   std::vector<Target>* targets, std::string* error) {
-  static const std::regex kName(R"([A-Za-z0-9_.-]+)");
-  static const std::regex kKey(R"([A-Za-z_][A-Za-z0-9_]*)");
   for (const std::string& spec : specs) {
     const size_t colon = spec.find(':');
     Target target;
     target.name = spec.substr(0, colon);
-    if (!std::regex_match(target.name, kName)) {
+    if (!IsWord(target.name, "_.-")) {
       *error = "--target '" + spec + "': the name must be letters, digits, '_', '.' or '-' "
                "(--target NAME:KEY=VALUE,...)";
       return false;
@@ -95,7 +108,7 @@ bool ParseTargets(const std::vector<std::string>& specs, const std::vector<std::
       std::string pair;
       while (std::getline(pairs, pair, ',')) {
         const size_t equals = pair.find('=');
-        if (equals == std::string::npos || !std::regex_match(pair.substr(0, equals), kKey)) {
+        if (equals == std::string::npos || !IsEnvironmentName(pair.substr(0, equals))) {
           *error = "--target '" + spec + "': '" + pair + "' is not KEY=VALUE";
           return false;
         }
@@ -332,8 +345,9 @@ bool Parse(CLI::App& app, CLI::App& run, std::vector<std::string> args,
 /// An option's value as `redqueen config` prints it, in TOML.
 std::string ValueOf(const CLI::Option& option) {
   auto quote = [](const std::string& text) {
-    static const std::regex kBare(R"(-?[0-9]+(\.[0-9]+)?|true|false)");
-    return std::regex_match(text, kBare) ? text : "\"" + text + "\"";
+    char* end = nullptr;
+    const bool number = !text.empty() && (std::strtod(text.c_str(), &end), *end == '\0');
+    return number || text == "true" || text == "false" ? text : "\"" + text + "\"";
   };
   if (option.get_expected_max() == 0) return option.count() > 0 ? "true" : "false";
   const std::vector<std::string>& results = option.results();
