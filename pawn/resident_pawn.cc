@@ -2,7 +2,11 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <optional>
+#include <string_view>
+#include <unordered_set>
 #include <cstdio>
 
 namespace redqueen::pawn {
@@ -27,14 +31,84 @@ TestStatus StatusOf(const testing::TestResult& result) {
   return TestStatus::kPassed;
 }
 
+/// Prints a failure or skip where the test's own output is, as gtest's
+/// console printer does; `where` names what ran outside a test.
+void PrintPart(const testing::TestPartResult& part, const std::string& where) {
+  const std::string kind =
+      std::string(part.skipped() ? "Skipped" : "Failure") + (where.empty() ? "" : " in " + where);
+  if (part.file_name()) {
+    std::printf("%s:%d: %s\n%s\n", part.file_name(), part.line_number(), kind.c_str(),
+                part.message());
+  } else {
+    std::printf("%s\n%s\n", kind.c_str(), part.message());
+  }
+  std::fflush(stdout);
+}
+
+/// "Suite" of "Suite.Test", "Prefix/Suite" of "Prefix/Suite.Test/0".
+std::string_view SuiteOf(std::string_view name) { return name.substr(0, name.find('.')); }
+
 }  // namespace
 
-/// Reports each test as it ends, and keeps the scoreboard current.
+/// Reports each test as it ends, and keeps the scoreboard current. It stands
+/// in for gtest's console printer: it prints each failure and skip, and
+/// nothing for a passing test, so that a passing test costs no write.
+///
+/// A failure outside any test (SetUpTestSuite, TearDownTestSuite, a global
+/// Environment) fails the binary natively, so it must fail the run here too.
+/// It goes to the test it concerns: a set-up failure to the next test; a
+/// tear-down failure to the suite's last test in the batch (or, for the
+/// environment, the batch's last), whose result waits for the tear-down.
 class ResidentPawn::Reporter : public testing::EmptyTestEventListener {
  public:
   explicit Reporter(ResidentPawn* pawn) : pawn_(pawn) {}
 
+  /// Before RUN_ALL_TESTS: which results wait for a tear-down.
+  void BeginBatch(const std::vector<uint32_t>& indexes) {
+    waits_.clear();
+    for (size_t i = 0; i < indexes.size(); ++i) {
+      const bool last_of_suite =
+          i + 1 == indexes.size() ||
+          SuiteOf(pawn_->names_[indexes[i]]) != SuiteOf(pawn_->names_[indexes[i + 1]]);
+      if (last_of_suite) waits_.insert(indexes[i]);
+    }
+    batch_last_ = indexes.empty() ? 0 : indexes.back();
+    phase_ = "the SetUp of a global Environment";
+  }
+
+  /// After RUN_ALL_TESTS: the batch's last result, with any failure of the
+  /// environment's tear-down, and everything queued.
+  void EndBatch() {
+    if (waiting_) Release();
+    pawn_->channel_->Flush();
+  }
+
+  void OnTestSuiteStart(const testing::TestSuite& suite) override {
+    phase_ = std::string("SetUpTestSuite of ") + suite.name();
+  }
+
+  void OnTestSuiteEnd(const testing::TestSuite&) override {
+    phase_ = "the TearDown of a global Environment";
+    if (waiting_ && waiting_->index != batch_last_) Release();
+  }
+
+  /// Failures inside a test are in its gtest result; those outside are not,
+  /// so they are kept here. (No call into gtest here: it holds its lock.)
+  void OnTestPartResult(const testing::TestPartResult& part) override {
+    if (part.type() == testing::TestPartResult::kSuccess) return;
+    if (in_test_ || !part.failed()) {
+      PrintPart(part, in_test_ ? "" : phase_);
+      return;
+    }
+    if (outside_.empty()) outside_output_begin_ = OutputOffset();
+    outside_.push_back(proto::Failure{part.file_name() ? part.file_name() : "",
+                                      part.line_number(),
+                                      "in " + phase_ + ": " + part.message()});
+    PrintPart(part, phase_);
+  }
+
   void OnTestStart(const testing::TestInfo& info) override {
+    in_test_ = true;
     const auto it = pawn_->index_of_.find(&info);
     index_ = it == pawn_->index_of_.end() ? 0 : it->second;
     output_begin_ = OutputOffset();
@@ -70,16 +144,38 @@ class ResidentPawn::Reporter : public testing::EmptyTestEventListener {
     // Only a test that did not pass has its output read; skip the syscall.
     result.output_end =
         result.status == TestStatus::kPassed ? output_begin_ : OutputOffset();
-    Report(result);
+    in_test_ = false;
+    phase_ = std::string("TearDownTestSuite of ") + info.test_suite_name();
+    // A set-up that failed before this test started.
+    AddOutside(&result);
     if (auto* board = pawn_->scoreboard_) {
       board->running.store(proto::Scoreboard::kIdle, std::memory_order_release);
     }
+    if (waits_.count(result.index)) {
+      waiting_ = std::move(result);
+    } else {
+      Report(result);
+    }
   }
 
-  /// Writes what is queued (at the end of a batch).
-  void Flush() { pawn_->channel_->Flush(); }
-
  private:
+  /// Adds the failures outside tests so far to `result`, which then fails.
+  void AddOutside(proto::Result* result) {
+    if (outside_.empty()) return;
+    result->failures.insert(result->failures.begin(), outside_.begin(), outside_.end());
+    outside_.clear();
+    result->status = TestStatus::kFailed;
+    result->output_begin = std::min(result->output_begin, outside_output_begin_);
+    result->output_end = OutputOffset();
+  }
+
+  /// Sends the result that waited for its suite's tear-down.
+  void Release() {
+    AddOutside(&*waiting_);
+    Report(*waiting_);
+    waiting_.reset();
+  }
+
   /// Passes are queued and written together, a write per test being most of
   /// a trivial test's cost; anything else goes at once, and nothing waits
   /// longer than kMaxHoldNs or past the batch. A pawn that dies loses only
@@ -99,28 +195,20 @@ class ResidentPawn::Reporter : public testing::EmptyTestEventListener {
   static constexpr int64_t kMaxHoldNs = 2'000'000;
 
   ResidentPawn* pawn_;
+  bool in_test_ = false;
+  /// What runs when no test does, for the messages of failures there.
+  std::string phase_;
+  std::vector<proto::Failure> outside_;
+  uint64_t outside_output_begin_ = 0;
+  /// Tests whose result waits for their suite's tear-down, and the one that
+  /// waits now.
+  std::unordered_set<uint32_t> waits_;
+  uint32_t batch_last_ = 0;
+  std::optional<proto::Result> waiting_;
   int64_t oldest_queued_ns_ = 0;
   uint32_t index_ = 0;
   uint64_t output_begin_ = 0;
   int64_t started_ns_ = 0;
-};
-
-/// Replaces gtest's console printer in a pawn: it prints each failure and
-/// skip where the test's own output is, as gtest does, and nothing for a
-/// passing test, so that a passing test costs no write.
-class FailurePrinter : public testing::EmptyTestEventListener {
- public:
-  void OnTestPartResult(const testing::TestPartResult& part) override {
-    if (part.type() == testing::TestPartResult::kSuccess) return;
-    const char* kind = part.skipped() ? "Skipped" : "Failure";
-    if (part.file_name()) {
-      std::printf("%s:%d: %s\n%s\n", part.file_name(), part.line_number(), kind,
-                  part.message());
-    } else {
-      std::printf("%s\n%s\n", kind, part.message());
-    }
-    std::fflush(stdout);
-  }
 };
 
 ResidentPawn::ResidentPawn(Channel* channel, proto::Scoreboard* scoreboard)
@@ -164,11 +252,17 @@ void ResidentPawn::RunBatch(const std::vector<uint32_t>& indexes) {
   if (filter.empty()) return;
   GTEST_FLAG_SET(filter, filter);
   GTEST_FLAG_SET(also_run_disabled_tests, true);
+  std::vector<uint32_t> batch;
+  for (uint32_t index : indexes) {
+    if (index < names_.size()) batch.push_back(index);
+  }
+  std::sort(batch.begin(), batch.end());
+  reporter_->BeginBatch(batch);
   // The per-test results went out through the Reporter; the aggregate is moot.
   if (RUN_ALL_TESTS() != 0) {
   }
   std::fflush(nullptr);
-  reporter_->Flush();
+  reporter_->EndBatch();
 }
 
 int ResidentPawn::Serve() {
@@ -180,7 +274,6 @@ int ResidentPawn::Serve() {
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
   testing::TestEventListeners& listeners = testing::UnitTest::GetInstance()->listeners();
   delete listeners.Release(listeners.default_result_printer());
-  listeners.Append(new FailurePrinter);
   reporter_ = new Reporter(this);
   listeners.Append(reporter_);
   return ServeCommands(

@@ -387,5 +387,32 @@ TEST_F(RunTest, SigkillLeavesEveryResultReceivedInAStoreThatOpens) {
   EXPECT_EQ(LeftBehind(), std::vector<int>{}) << "the pawn outlived redqueen";
 }
 
+TEST_F(RunTest, FailuresOutsideTestsFailTheTestTheyConcern) {
+  // A suite in one batch: its set-up fails its first test, its tear-down its last.
+  Outcome outcome = RunFixture("suite_failures", {"-j", "1", "--by-suite"});
+  EXPECT_EQ(outcome.exit_code, 1) << outcome.out << outcome.err;
+  EXPECT_THAT(outcome.out, HasSubstr("Failure in SetUpTestSuite of BadSetUp"));
+  EXPECT_THAT(outcome.out, HasSubstr("set-up broke"));
+  EXPECT_THAT(outcome.out, HasSubstr("Failure in TearDownTestSuite of BadTearDown"));
+  EXPECT_THAT(outcome.out, HasSubstr("tear-down broke"));
+  {
+    Db db(scratch_.db());
+    EXPECT_EQ(Statuses(db), (std::vector<std::pair<std::string, std::string>>{
+                                {"BadSetUp.First", "FAILED"},
+                                // gtest skips the rest of a suite whose set-up failed.
+                                {"BadSetUp.Second", "SKIPPED"},
+                                {"BadTearDown.One", "PASSED"},
+                                {"BadTearDown.Two", "FAILED"},
+                                {"Fine.Passes", "PASSED"}}));
+  }
+  // Spread over pawns, every batch with a test of the suite runs its set-up
+  // and tear-down: the tests in it fail, the others do not.
+  outcome = RunFixture("suite_failures", {"-j", "2", "--order", "random:3"});
+  EXPECT_EQ(outcome.exit_code, 1) << outcome.out << outcome.err;
+  Db db(scratch_.db());
+  EXPECT_EQ(StatusOf(db, "Fine.Passes"), "PASSED");
+  EXPECT_EQ(StatusOf(db, "BadSetUp.First"), "FAILED");
+}
+
 }  // namespace
 }  // namespace redqueen::e2e
