@@ -1,11 +1,14 @@
 #include "pawn/exec_pawn.h"
 
+#include <sys/wait.h>
+
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <set>
 
 #include "pawn/attach.h"
@@ -194,8 +197,12 @@ std::vector<uint32_t> ExecPawn::RunChild(const std::vector<uint32_t>& pending) {
   }
 
   const std::set<uint32_t> wanted(pending.begin(), pending.end());
+  const uint64_t batch_begin = capture.offset();
   std::set<uint32_t> done;
   std::vector<Finished> held;
+  // The latest pass waits for the next one, or for the child's end: an exit
+  // code of 1 after passing tests is a failure outside any test.
+  std::optional<proto::Result> last_pass;
   int64_t current = -1;
   uint64_t begin = 0;
   std::string head;  // The start of the running test's output.
@@ -219,7 +226,8 @@ std::vector<uint32_t> ExecPawn::RunChild(const std::vector<uint32_t>& pending) {
         // A pass is reported as it happens; a failure or skip waits for the
         // JSON report (exact file:line) when the child ends.
         if (f.status == TestStatus::kPassed) {
-          channel_->Send(ResultOf(f));
+          if (last_pass) channel_->Send(*last_pass);
+          last_pass = ResultOf(f);
         } else {
           held.push_back(std::move(f));
         }
@@ -243,13 +251,38 @@ std::vector<uint32_t> ExecPawn::RunChild(const std::vector<uint32_t>& pending) {
   const int status = child.Wait();
   const std::map<std::string, ReportedTest> reported = ReadGtestReport(report);
   std::remove(report.c_str());
+  const bool all_ran = std::all_of(pending.begin(), pending.end(),
+                                   [&done](uint32_t index) { return done.count(index); });
+  const bool any_failed = std::any_of(held.begin(), held.end(), [](const Finished& f) {
+    return f.status == TestStatus::kFailed;
+  });
+  // gtest's report does not say what failed outside the tests; its output
+  // does. The batch's last pass carries it, or else its last skip.
+  const bool failed_outside =
+      all_ran && !any_failed && WIFEXITED(status) && WEXITSTATUS(status) == 1;
+  auto fail_outside = [&](proto::Result* carrier) {
+    carrier->status = TestStatus::kFailed;
+    carrier->failures.push_back(proto::Failure{
+        "", 0,
+        "the test binary exited with code 1 though its tests passed: a failure outside "
+        "any test (SetUpTestSuite, TearDownTestSuite or a global Environment); see the "
+        "output"});
+    carrier->output_begin = batch_begin;
+    carrier->output_end = capture.offset();
+  };
+  if (last_pass) {
+    if (failed_outside) fail_outside(&*last_pass);
+    channel_->Send(*last_pass);
+  }
 
-  for (const Finished& f : held) {
+  for (size_t i = 0; i < held.size(); ++i) {
+    const Finished& f = held[i];
     proto::Result result = ResultOf(f);
     const auto it = reported.find(tests_[f.index].name);
     if (it != reported.end()) result.failures = it->second.failures;
     // gtest's JSON report has no skip message; its output has.
     if (f.status == TestStatus::kSkipped) result.skip_message = SkipMessage(f.head);
+    if (failed_outside && !last_pass && i + 1 == held.size()) fail_outside(&result);
     channel_->Send(result);
   }
 

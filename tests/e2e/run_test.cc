@@ -409,9 +409,27 @@ TEST_F(RunTest, FailuresOutsideTestsFailTheTestTheyConcern) {
   // and tear-down: the tests in it fail, the others do not.
   outcome = RunFixture("suite_failures", {"-j", "2", "--order", "random:3"});
   EXPECT_EQ(outcome.exit_code, 1) << outcome.out << outcome.err;
+  {
+    Db db(scratch_.db());
+    EXPECT_EQ(StatusOf(db, "Fine.Passes"), "PASSED");
+    EXPECT_EQ(StatusOf(db, "BadSetUp.First"), "FAILED");
+  }
+  // An unmodified binary's JSON report leaves them out; its exit code does
+  // not: the batch's last passing test carries it, with the output.
+  outcome = RunFixture("suite_failures_plain", {"-j", "1", "--by-suite"});
+  EXPECT_EQ(outcome.exit_code, 1) << outcome.out << outcome.err;
+  EXPECT_THAT(outcome.out, HasSubstr("set-up broke"));
+  EXPECT_THAT(outcome.out, HasSubstr("tear-down broke"));
   Db db(scratch_.db());
-  EXPECT_EQ(StatusOf(db, "Fine.Passes"), "PASSED");
-  EXPECT_EQ(StatusOf(db, "BadSetUp.First"), "FAILED");
+  EXPECT_EQ(db.Count("SELECT count(*) FROM failures f JOIN executions e ON "
+                     "e.id = f.execution_id WHERE e.run_id = (SELECT max(id) FROM runs) "
+                     "AND f.message LIKE '%a failure outside any test%'"),
+            db.Count("SELECT count(*) FROM executions WHERE status = 'FAILED' AND "
+                     "run_id = (SELECT max(id) FROM runs)"));
+  EXPECT_GE(db.Count("SELECT count(*) FROM executions WHERE status = 'FAILED' AND "
+                     "run_id = (SELECT max(id) FROM runs)"),
+            2)
+      << "one for the set-up, one for the tear-down";
 }
 
 }  // namespace
