@@ -3,10 +3,12 @@
 #include <dirent.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <unordered_map>
 
 namespace redqueen::knight {
 namespace {
@@ -40,11 +42,14 @@ std::optional<double> MachineMemoryUsedPercent() {
   return UsedPercent(text.str());
 }
 
-uint64_t GroupResidentBytes(int pgid) {
+namespace {
+
+/// Resident bytes of every process group, from one walk over /proc.
+std::unordered_map<int, uint64_t> ResidentBytesByGroup() {
+  std::unordered_map<int, uint64_t> groups;
   DIR* proc = opendir("/proc");
-  if (!proc) return 0;
+  if (!proc) return groups;
   const uint64_t page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
-  uint64_t total = 0;
   while (const dirent* entry = readdir(proc)) {
     if (entry->d_name[0] < '0' || entry->d_name[0] > '9') continue;
     std::ifstream stat(std::string("/proc/") + entry->d_name + "/stat");
@@ -53,21 +58,35 @@ uint64_t GroupResidentBytes(int pgid) {
     // Fields after the command, which may hold spaces and parentheses:
     // state ppid pgrp ... (rss is field 24, the 22nd after the command).
     const size_t close = line.rfind(')');
-    if (close == std::string::npos) continue;
+    if (close == std::string::npos || close + 2 > line.size()) continue;
     std::istringstream fields(line.substr(close + 2));
     std::string state;
     long ppid = 0;
-    long pgrp = 0;
+    int pgrp = 0;
     fields >> state >> ppid >> pgrp;
-    if (pgrp != pgid) continue;
     std::string skip;
     for (int i = 0; i < 19 && fields >> skip; ++i) {
     }
     uint64_t rss_pages = 0;
-    if (fields >> rss_pages) total += rss_pages * page;
+    if (fields >> rss_pages) groups[pgrp] += rss_pages * page;
   }
   closedir(proc);
-  return total;
+  return groups;
+}
+
+}  // namespace
+
+uint64_t GroupResidentBytes(int pgid) {
+  // The Rook asks for every pawn in turn: one walk over /proc serves them all.
+  static std::unordered_map<int, uint64_t> groups;
+  static std::chrono::steady_clock::time_point taken;
+  const auto now = std::chrono::steady_clock::now();
+  if (now - taken > std::chrono::milliseconds(50)) {
+    groups = ResidentBytesByGroup();
+    taken = now;
+  }
+  const auto it = groups.find(pgid);
+  return it == groups.end() ? 0 : it->second;
 }
 
 }  // namespace redqueen::knight

@@ -12,7 +12,8 @@ namespace redqueen::knight {
 std::optional<double> UsedPercent(const std::string& meminfo);
 std::optional<double> MachineMemoryUsedPercent();
 
-/// Resident bytes of every process in process group `pgid`.
+/// Resident bytes of every process in process group `pgid`, as /proc said
+/// at most 50 ms ago. Not thread-safe: the Rook's loop calls it.
 uint64_t GroupResidentBytes(int pgid);
 
 }  // namespace redqueen::knight
