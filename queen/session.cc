@@ -211,7 +211,7 @@ rook::PlanOptions PlanOptionsFor(const RunOptions& options, Terminal& terminal) 
   return plan;
 }
 
-/// What every binary's Rook runs with (each adds its own history).
+/// What every binary's Rook runs with (LoadHistories adds its history).
 rook::RookOptions RookOptionsFor(const RunOptions& options, size_t binaries,
                                  rook::PlanOptions plan) {
   rook::RookOptions rook_options;

@@ -190,6 +190,8 @@ class Rook : public knight::WorkerEvents {
   void MaybeFinish();
   bool AllResultsIn() const { return open_ == 0 && !MoreRepetitions(); }
   std::string NameOf(uint32_t index) const;
+  /// The work of test `index` in a pawn's batch, or end().
+  static std::deque<Work>::iterator Find(std::deque<Work>& batch, int64_t index);
   std::string Describe(int slot) const;
 
   RookOptions options_;
@@ -234,6 +236,9 @@ class Rook : public knight::WorkerEvents {
   std::string error_;
   bool finished_ = false;
 };
+
+/// ReadOutput's end for "all of it".
+inline constexpr uint64_t kToEndOfOutput = UINT64_MAX;
 
 /// Expected work per batch below which the cost of a batch (one
 /// RUN_ALL_TESTS() call walks every registered test) outweighs balance.
