@@ -2,7 +2,9 @@
 
 #include <cereal/archives/binary.hpp>
 #include <cstring>
-#include <sstream>
+#include <istream>
+#include <ostream>
+#include <streambuf>
 
 namespace redqueen::proto {
 namespace {
@@ -34,29 +36,78 @@ T GetLittle(const char* data) {
   return value;
 }
 
+/// A stream buffer that appends to a string: cereal writes the payload
+/// straight after the frame header, with no stream of its own to copy from.
+class AppendToString : public std::streambuf {
+ public:
+  void Target(std::string* out) { out_ = out; }
+
+ protected:
+  int_type overflow(int_type c) override {
+    if (c != traits_type::eof()) out_->push_back(static_cast<char>(c));
+    return c;
+  }
+  std::streamsize xsputn(const char* data, std::streamsize size) override {
+    out_->append(data, static_cast<size_t>(size));
+    return size;
+  }
+
+ private:
+  std::string* out_ = nullptr;
+};
+
+/// A stream buffer over bytes held elsewhere: payloads are decoded where
+/// they lie in the reader's buffer.
+class ReadFromBytes : public std::streambuf {
+ public:
+  void Source(const char* data, size_t size) {
+    char* begin = const_cast<char*>(data);  // Only ever read.
+    setg(begin, begin, begin + size);
+  }
+};
+
+/// One encoder and decoder per thread, reused: making a stream per message
+/// (a locale each) cost more than a trivial test.
+struct Streams {
+  AppendToString sink;
+  std::ostream out{&sink};
+  ReadFromBytes source;
+  std::istream in{&source};
+};
+
+Streams& ThreadStreams() {
+  thread_local Streams streams;
+  return streams;
+}
+
 template <class Variant>
 void Encode(const Variant& message, std::string* out) {
-  std::ostringstream payload(std::ios::binary);
-  {
-    cereal::BinaryOutputArchive archive(payload);
-    std::visit([&](const auto& m) { archive(m); }, message);
-  }
-  const std::string bytes = std::move(payload).str();
   PutLittle<uint32_t>(kFrameMagic, out);
   PutLittle<uint16_t>(kProtocolVersion, out);
   PutLittle<uint16_t>(static_cast<uint16_t>(TypeOf(message)), out);
-  PutLittle<uint32_t>(static_cast<uint32_t>(bytes.size()), out);
-  out->append(bytes);
+  const size_t length_at = out->size();
+  PutLittle<uint32_t>(0, out);
+  Streams& streams = ThreadStreams();
+  streams.sink.Target(out);
+  streams.out.clear();
+  {
+    cereal::BinaryOutputArchive archive(streams.out);
+    std::visit([&](const auto& m) { archive(m); }, message);
+  }
+  const auto length = static_cast<uint32_t>(out->size() - length_at - sizeof(uint32_t));
+  std::memcpy(out->data() + length_at, &length, sizeof length);
 }
 
 template <class T, class Variant>
-bool DecodeAs(const std::string& payload, Variant* out, std::string* error) {
+bool DecodeAs(const char* payload, size_t size, Variant* out, std::string* error) {
+  Streams& streams = ThreadStreams();
+  streams.source.Source(payload, size);
+  streams.in.clear();
   try {
-    std::istringstream in(payload, std::ios::binary);
-    cereal::BinaryInputArchive archive(in);
+    cereal::BinaryInputArchive archive(streams.in);
     T message;
     archive(message);
-    if (in.peek() != std::char_traits<char>::eof()) {
+    if (streams.in.peek() != std::char_traits<char>::eof()) {
       *error = "frame payload has trailing bytes";
       return false;
     }
@@ -68,26 +119,26 @@ bool DecodeAs(const std::string& payload, Variant* out, std::string* error) {
   }
 }
 
-bool DecodePayload(uint16_t type, const std::string& payload, PawnMessage* out,
+bool DecodePayload(uint16_t type, const char* payload, size_t size, PawnMessage* out,
                    std::string* error) {
   switch (static_cast<MessageType>(type)) {
-    case MessageType::kHello: return DecodeAs<Hello>(payload, out, error);
-    case MessageType::kTestList: return DecodeAs<TestList>(payload, out, error);
-    case MessageType::kResult: return DecodeAs<Result>(payload, out, error);
-    case MessageType::kBye: return DecodeAs<Bye>(payload, out, error);
-    case MessageType::kRequeue: return DecodeAs<Requeue>(payload, out, error);
+    case MessageType::kHello: return DecodeAs<Hello>(payload, size, out, error);
+    case MessageType::kTestList: return DecodeAs<TestList>(payload, size, out, error);
+    case MessageType::kResult: return DecodeAs<Result>(payload, size, out, error);
+    case MessageType::kBye: return DecodeAs<Bye>(payload, size, out, error);
+    case MessageType::kRequeue: return DecodeAs<Requeue>(payload, size, out, error);
     default: break;
   }
   *error = "unknown message type " + std::to_string(type) + " from a pawn";
   return false;
 }
 
-bool DecodePayload(uint16_t type, const std::string& payload, RookMessage* out,
+bool DecodePayload(uint16_t type, const char* payload, size_t size, RookMessage* out,
                    std::string* error) {
   switch (static_cast<MessageType>(type)) {
-    case MessageType::kListTests: return DecodeAs<ListTests>(payload, out, error);
-    case MessageType::kRun: return DecodeAs<Run>(payload, out, error);
-    case MessageType::kShutdown: return DecodeAs<Shutdown>(payload, out, error);
+    case MessageType::kListTests: return DecodeAs<ListTests>(payload, size, out, error);
+    case MessageType::kRun: return DecodeAs<Run>(payload, size, out, error);
+    case MessageType::kShutdown: return DecodeAs<Shutdown>(payload, size, out, error);
     default: break;
   }
   *error = "unknown message type " + std::to_string(type) + " from the rook";
@@ -135,8 +186,8 @@ void FrameReader::Append(const char* data, size_t size) {
   buffer_.append(data, size);
 }
 
-FrameReader::Status FrameReader::NextFrame(uint16_t* type, std::string* payload,
-                                           std::string* error) {
+FrameReader::Status FrameReader::NextFrame(uint16_t* type, const char** payload,
+                                           size_t* size, std::string* error) {
   if (!error_.empty()) {
     *error = error_;
     return Status::kError;
@@ -162,22 +213,21 @@ FrameReader::Status FrameReader::NextFrame(uint16_t* type, std::string* payload,
     return Status::kError;
   }
   if (buffered() < kFrameHeaderSize + length) return Status::kNeedMore;
-  payload->assign(header + kFrameHeaderSize, length);
+  // Valid until the next Append, which is after the payload is decoded.
+  *payload = header + kFrameHeaderSize;
+  *size = length;
   consumed_ += kFrameHeaderSize + length;
-  if (consumed_ == buffer_.size()) {
-    buffer_.clear();
-    consumed_ = 0;
-  }
   return Status::kMessage;
 }
 
 template <class Variant>
 FrameReader::Status FrameReader::DecodeNext(Variant* out, std::string* error) {
   uint16_t type = 0;
-  std::string payload;
-  const Status status = NextFrame(&type, &payload, error);
+  const char* payload = nullptr;
+  size_t size = 0;
+  const Status status = NextFrame(&type, &payload, &size, error);
   if (status != Status::kMessage) return status;
-  if (DecodePayload(type, payload, out, error)) return Status::kMessage;
+  if (DecodePayload(type, payload, size, out, error)) return Status::kMessage;
   error_ = *error;
   return Status::kError;
 }
