@@ -241,6 +241,10 @@ TEST_F(StoreTest, AVersion1StoreIsMigratedWithItsResultsKept) {
             1);
   EXPECT_EQ(store->LoadPast("bin/a").at("A.a").passing_durations_us,
             std::vector<uint64_t>{77});
+  EXPECT_EQ(Count(*store, "SELECT count(*) FROM sqlite_master WHERE name = "
+                          "'executions_by_test'"),
+            0)
+      << "inserts into it made a long history slow every run";
 }
 
 TEST_F(StoreTest, ATestRunForTwoTargetsIsTwoTestsWithTheirOwnHistory) {
