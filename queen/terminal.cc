@@ -47,13 +47,14 @@ Terminal::Terminal(std::FILE* out, bool tty, std::vector<std::string> binaries,
       tty_(tty),
       binaries_(std::move(binaries)),
       repeat_(repeat),
-      tests_(binaries_.size()),
+      tests_(binaries_.size(), nullptr),
       started_(std::chrono::steady_clock::now()) {
   for (size_t i = 0; i < binaries_.size(); ++i) sinks_.emplace_back(this, i);
 }
 
 std::string Terminal::Name(size_t binary, uint32_t index) const {
-  const auto& tests = tests_[binary];
+  static const std::vector<proto::TestInfo> kNone;
+  const auto& tests = tests_[binary] ? *tests_[binary] : kNone;
   std::string name = index < tests.size() ? tests[index].name : "#" + std::to_string(index);
   return binaries_.size() > 1 ? binaries_[binary] + ": " + name : name;
 }
@@ -66,7 +67,7 @@ std::string Terminal::Name(size_t binary, const rook::TestResult& result) const 
 
 void Terminal::OnTestsListed(size_t binary, const std::vector<proto::TestInfo>& tests,
                              const std::vector<uint32_t>& selected) {
-  tests_[binary] = tests;
+  tests_[binary] = &tests;
   total_ += selected.size() * repeat_;
   DrawStatus(true);
 }

@@ -66,7 +66,8 @@ class Terminal {
   bool tty_;
   std::vector<std::string> binaries_;
   uint32_t repeat_;
-  std::vector<std::vector<proto::TestInfo>> tests_;
+  /// Each binary's list, as its Rook holds it (RunSink::OnTestsListed).
+  std::vector<const std::vector<proto::TestInfo>*> tests_;
   std::vector<BinarySink> sinks_;
   size_t total_ = 0;
   size_t done_ = 0;

@@ -34,7 +34,8 @@ struct TestResult {
 class RunSink {
  public:
   virtual ~RunSink() = default;
-  /// The verified test list and the indexes selected to run.
+  /// The verified test list and the indexes selected to run. The list
+  /// stays valid, unchanged, for as long as the Rook lives.
   virtual void OnTestsListed(const std::vector<proto::TestInfo>& tests,
                              const std::vector<uint32_t>& selected) = 0;
   /// Every attempt; the last of each test and repetition is `final`.
