@@ -28,6 +28,13 @@ constexpr char kOk[] = "[       OK ] ";
 constexpr char kFailed[] = "[  FAILED  ] ";
 constexpr char kSkipped[] = "[  SKIPPED ] ";
 
+/// gtest's summary line for a suite whose SetUpTestSuite or
+/// TearDownTestSuite failed: "[  FAILED  ] Suite: SetUpTestSuite or ...".
+constexpr char kSuiteFailed[] = ": SetUpTestSuite or TearDownTestSuite";
+
+/// "Suite" of "Suite.Test", "Prefix/Suite" of "Prefix/Suite.Test/0".
+std::string SuiteOf(const std::string& name) { return name.substr(0, name.find('.')); }
+
 bool StartsWith(const std::string& text, const char* prefix) {
   return text.compare(0, std::strlen(prefix), prefix) == 0;
 }
@@ -203,6 +210,7 @@ std::vector<uint32_t> ExecPawn::RunChild(const std::vector<uint32_t>& pending) {
   // The latest pass waits for the next one, or for the child's end: an exit
   // code of 1 after passing tests is a failure outside any test.
   std::optional<proto::Result> last_pass;
+  std::set<std::string> failed_suites;  // From gtest's summary.
   int64_t current = -1;
   uint64_t begin = 0;
   std::string head;  // The start of the running test's output.
@@ -237,6 +245,12 @@ std::vector<uint32_t> ExecPawn::RunChild(const std::vector<uint32_t>& pending) {
     }
     capture.Write(line);
     if (current >= 0 && head.size() < kHeadBytes) head += line;
+    if (current < 0 && StartsWith(line, kFailed)) {
+      const size_t at = line.find(kSuiteFailed);
+      if (at != std::string::npos) {
+        failed_suites.insert(line.substr(std::strlen(kFailed), at - std::strlen(kFailed)));
+      }
+    }
     if (current < 0 && StartsWith(line, kRun)) {
       const auto it = index_of_.find(NameIn(line, kRun));
       if (it != index_of_.end() && wanted.count(it->second)) {
@@ -257,9 +271,15 @@ std::vector<uint32_t> ExecPawn::RunChild(const std::vector<uint32_t>& pending) {
     return f.status == TestStatus::kFailed;
   });
   // gtest's report does not say what failed outside the tests; its output
-  // does. The batch's last pass carries it, or else its last skip.
+  // does. The last test the summary names a suite of carries it; else the
+  // batch's last pass, or else its last skip.
   const bool failed_outside =
       all_ran && !any_failed && WIFEXITED(status) && WEXITSTATUS(status) == 1;
+  size_t carrier = held.size();  // Into held; held.size(): none there.
+  for (size_t i = 0; i < held.size(); ++i) {
+    if (failed_suites.count(SuiteOf(tests_[held[i].index].name))) carrier = i;
+  }
+  if (carrier == held.size() && !last_pass && !held.empty()) carrier = held.size() - 1;
   auto fail_outside = [&](proto::Result* carrier) {
     carrier->status = TestStatus::kFailed;
     carrier->failures.push_back(proto::Failure{
@@ -271,7 +291,7 @@ std::vector<uint32_t> ExecPawn::RunChild(const std::vector<uint32_t>& pending) {
     carrier->output_end = capture.offset();
   };
   if (last_pass) {
-    if (failed_outside) fail_outside(&*last_pass);
+    if (failed_outside && carrier == held.size()) fail_outside(&*last_pass);
     channel_->Send(*last_pass);
   }
 
@@ -282,7 +302,7 @@ std::vector<uint32_t> ExecPawn::RunChild(const std::vector<uint32_t>& pending) {
     if (it != reported.end()) result.failures = it->second.failures;
     // gtest's JSON report has no skip message; its output has.
     if (f.status == TestStatus::kSkipped) result.skip_message = SkipMessage(f.head);
-    if (failed_outside && !last_pass && i + 1 == held.size()) fail_outside(&result);
+    if (failed_outside && i == carrier) fail_outside(&result);
     channel_->Send(result);
   }
 
