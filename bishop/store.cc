@@ -362,6 +362,59 @@ rook::History Store::LoadPast(const std::string& binary, const std::string& targ
   return history;
 }
 
+std::vector<RunExecution> Store::RunExecutions(int64_t run_id) {
+  std::vector<RunExecution> executions;
+  std::unordered_map<int64_t, size_t> by_id;
+  sqlite3_stmt* stmt = Prepare(R"sql(
+    SELECT e.id, t.binary, t.target, t.name, t.file, t.line, e.repetition, e.attempt,
+           e.final, e.status, e.duration_us, e.skip_message, e.crash, e.output
+    FROM executions e JOIN tests t ON t.id = e.test_id
+    WHERE e.run_id = ?
+    ORDER BY t.binary, t.target, t.id, e.repetition, e.attempt)sql");
+  auto text = [&stmt](int column) {
+    const auto* bytes = static_cast<const char*>(sqlite3_column_blob(stmt, column));
+    return std::string(bytes ? bytes : "", static_cast<size_t>(sqlite3_column_bytes(stmt, column)));
+  };
+  {
+    Binder binder(db_, stmt);
+    binder.Int(run_id);
+    while (binder.Step("read executions")) {
+      RunExecution e;
+      e.binary = text(1);
+      e.target = text(2);
+      e.name = text(3);
+      e.file = text(4);
+      e.line = sqlite3_column_int(stmt, 5);
+      e.repetition = sqlite3_column_int(stmt, 6);
+      e.attempt = sqlite3_column_int(stmt, 7);
+      e.final = sqlite3_column_int(stmt, 8) != 0;
+      e.status = text(9);
+      e.duration_us = static_cast<uint64_t>(sqlite3_column_int64(stmt, 10));
+      e.skip_message = text(11);
+      e.crash = text(12);
+      e.output = text(13);
+      by_id.emplace(sqlite3_column_int64(stmt, 0), executions.size());
+      executions.push_back(std::move(e));
+    }
+  }
+  sqlite3_finalize(stmt);
+  stmt = Prepare(R"sql(
+    SELECT f.execution_id, f.file, f.line, f.message FROM failures f
+    JOIN executions e ON e.id = f.execution_id WHERE e.run_id = ? ORDER BY f.rowid)sql");
+  {
+    Binder binder(db_, stmt);
+    binder.Int(run_id);
+    while (binder.Step("read failures")) {
+      const auto it = by_id.find(sqlite3_column_int64(stmt, 0));
+      if (it == by_id.end()) continue;
+      executions[it->second].failures.push_back(
+          proto::Failure{text(1), sqlite3_column_int(stmt, 2), text(3)});
+    }
+  }
+  sqlite3_finalize(stmt);
+  return executions;
+}
+
 void Store::FinishRun(int64_t run_id, const RunSummaryRecord& s) {
   BeginIfNeeded();
   sqlite3_stmt* stmt = Prepare(

@@ -56,6 +56,24 @@ struct ExecutionRecord {
   std::vector<proto::Failure> failures;
 };
 
+/// One execution of a run with its test, as reports read it.
+struct RunExecution {
+  std::string binary;
+  std::string target;
+  std::string name;  ///< Full gtest name.
+  std::string file;
+  int line = 0;
+  int repetition = 0;
+  int attempt = 1;
+  bool final = true;
+  std::string status;
+  uint64_t duration_us = 0;
+  std::string skip_message;
+  std::string crash;
+  std::string output;
+  std::vector<proto::Failure> failures;
+};
+
 /// How many recent runs of a binary LoadPast reads, and durations it keeps
 /// per test.
 inline constexpr int kPastExecutions = 5;
@@ -81,6 +99,10 @@ class Store {
   /// What the last kPastExecutions runs of `binary` say about its tests:
   /// recent passing durations (PASSED or FLAKY, newest first) and whether
   /// the newest final execution (skips aside) failed.
+  /// Every execution of run `run_id`, by binary, target, test (in the order
+  /// tests were first stored), repetition and attempt.
+  std::vector<RunExecution> RunExecutions(int64_t run_id);
+
   rook::History LoadPast(const std::string& binary, const std::string& target = "");
   void FinishRun(int64_t run_id, const RunSummaryRecord& summary);
   /// Commits what was written since the last Flush.

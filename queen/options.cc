@@ -188,6 +188,8 @@ void AddRunOptions(CLI::App* run, RunOptions* options) {
                 "Also run DISABLED_ tests");
   run->add_option("--db", options->db_path, "The result store (SQLite)")
       ->capture_default_str();
+  run->add_option("--junit", options->junit_path,
+                  "Write the run's results as JUnit XML (Surefire's flavour) to this file");
   run->add_option("--max-restarts", options->max_restarts,
                   "Replacement pawns allowed before the run stops")
       ->check(CLI::NonNegativeNumber)
@@ -401,6 +403,7 @@ void ResolveFromConfig(const std::string& config, const std::set<std::string>& g
     if (options->db_path != defaults.db_path) resolve(&options->db_path);
   }
   if (!given.count("from-ctest")) resolve(&options->from_ctest);
+  if (!given.count("junit")) resolve(&options->junit_path);
 }
 
 }  // namespace

@@ -33,6 +33,8 @@ struct RunOptions {
   std::string pawn = "auto";
   bool also_run_disabled = false;
   std::string db_path = ".redqueen/redqueen.db";
+  /// Where to write the run's JUnit XML report (empty: none).
+  std::string junit_path;
   int max_restarts = 100;
   /// Per-test limit (0: none), and SIGTERM-to-SIGKILL grace.
   std::chrono::microseconds timeout{0};

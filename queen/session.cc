@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <random>
 
@@ -17,6 +18,7 @@
 #include "knight/memory.h"
 #include "queen/exit_codes.h"
 #include "queen/from_ctest.h"
+#include "queen/junit.h"
 #include "queen/probe.h"
 #include "queen/store_sink.h"
 #include "queen/summary.h"
@@ -209,6 +211,27 @@ rook::PlanOptions PlanOptionsFor(const RunOptions& options, Terminal& terminal) 
   plan.failed_first = options.failed_first;
   plan.by_suite = options.by_suite;
   return plan;
+}
+
+/// Writes the run's JUnit report from the store. False (error printed, the
+/// results kept in the store) when it cannot.
+bool WriteJunit(bishop::Store& store, int64_t run_id, const std::string& path) {
+  std::string xml;
+  try {
+    xml = JunitXml(store.RunExecutions(run_id));
+  } catch (const std::exception& e) {
+    PrintError(std::string("cannot read the run for --junit: ") + e.what());
+    return false;
+  }
+  std::ofstream out(path, std::ios::binary);
+  out << xml;
+  out.close();
+  if (!out) {
+    PrintError("cannot write the JUnit report '" + path +
+               "' (is its folder there and writable?); the results are in the store");
+    return false;
+  }
+  return true;
 }
 
 /// What every binary's Rook runs with (LoadHistories adds its history).
@@ -538,6 +561,9 @@ int RunSession(const RunOptions& options) {
     store->FinishRun(run_id, RecordOf(summary));
   } catch (const std::exception& e) {
     PrintError(e.what());
+    return kExitInfra;
+  }
+  if (!options.junit_path.empty() && !WriteJunit(*store, run_id, options.junit_path)) {
     return kExitInfra;
   }
   return code;

@@ -283,5 +283,27 @@ TEST_F(PoliciesTest, BadTargetsAreUsageErrors) {
   EXPECT_THAT(outcome.err, HasSubstr("no --target named 'b'"));
 }
 
+TEST_F(PoliciesTest, JunitReportHasEveryTestAndAttempt) {
+  const std::string path = scratch_.Path("report.xml");
+  const Outcome outcome = RunFixture("flaky", {"--retries", "1", "--junit", path});
+  EXPECT_EQ(outcome.exit_code, 1) << outcome.out << outcome.err;
+  std::ifstream in(path);
+  const std::string xml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_THAT(xml, HasSubstr("<testsuites name=\"redqueen\" tests=\"5\" failures=\"1\" "
+                             "errors=\"0\" skipped=\"0\""));
+  EXPECT_THAT(xml, HasSubstr("<testcase name=\"PassesOnTheSecondAttempt\""));
+  EXPECT_THAT(xml, HasSubstr("<flakyFailure "));
+  EXPECT_THAT(xml, HasSubstr("<flakyError message=\"signal 6 (SIGABRT)\" type=\"CRASHED\">"));
+  EXPECT_THAT(xml, HasSubstr("<rerunFailure "));
+  EXPECT_THAT(xml, HasSubstr("</testsuites>\n"));
+
+  const Outcome unwritable =
+      RunFixture("passing", {"--junit", scratch_.Path("no/such/folder/report.xml")});
+  EXPECT_EQ(unwritable.exit_code, 3);
+  EXPECT_THAT(unwritable.err, HasSubstr("cannot write the JUnit report"));
+  Db db(scratch_.db());
+  EXPECT_EQ(StatusOf(db, "Passing.One"), "PASSED") << "the results are kept";
+}
+
 }  // namespace
 }  // namespace redqueen::e2e
