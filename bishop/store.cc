@@ -362,6 +362,28 @@ rook::History Store::LoadPast(const std::string& binary, const std::string& targ
   return history;
 }
 
+std::unordered_set<std::string> Store::NotPassedLastTime(const std::string& binary,
+                                                         const std::string& target) {
+  std::unordered_set<std::string> names;
+  const std::vector<int64_t> runs = RecentRuns(binary, target, 1);
+  if (runs.empty()) return names;
+  sqlite3_stmt* stmt = Prepare(R"sql(
+    SELECT t.name FROM executions e JOIN tests t ON t.id = e.test_id
+    WHERE e.run_id = ? AND t.binary = ? AND t.target = ? AND e.final = 1
+      AND (e.status IN ('FAILED', 'CRASHED', 'TIMEOUT')
+           OR (e.status = 'SKIPPED' AND e.skip_message IN
+               ('fail-fast', 'interrupted', 'not run: the run stopped'))))sql");
+  {
+    Binder binder(db_, stmt);
+    binder.Int(runs.front()).Text(binary).Text(target);
+    while (binder.Step("read last failures")) {
+      names.insert(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)));
+    }
+  }
+  sqlite3_finalize(stmt);
+  return names;
+}
+
 std::vector<RunExecution> Store::RunExecutions(int64_t run_id) {
   std::vector<RunExecution> executions;
   std::unordered_map<int64_t, size_t> by_id;

@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "proto/messages.h"
@@ -99,6 +100,12 @@ class Store {
   /// What the last kPastExecutions runs of `binary` say about its tests:
   /// recent passing durations (PASSED or FLAKY, newest first) and whether
   /// the newest final execution (skips aside) failed.
+  /// The tests of `binary` (for `target`) that did not pass in the last run
+  /// that ran it: FAILED, CRASHED, TIMEOUT, or not run because that run
+  /// stopped (fail-fast, interrupted). A GTEST_SKIP is not among them.
+  std::unordered_set<std::string> NotPassedLastTime(const std::string& binary,
+                                                    const std::string& target = "");
+
   /// Every execution of run `run_id`, by binary, target, test (in the order
   /// tests were first stored), repetition and attempt.
   std::vector<RunExecution> RunExecutions(int64_t run_id);

@@ -233,6 +233,9 @@ void AddRunOptions(CLI::App* run, RunOptions* options) {
                    : "'" + text + "' is not an order (history, declared, random, random:SEED)";
       })
       ->capture_default_str();
+  run->add_flag("--rerun-failed", options->rerun_failed,
+                "Run only the tests that did not pass in the last run of each binary "
+                "(failed, crashed, timed out, or not run because it stopped)");
   run->add_flag("--failed-first", options->failed_first,
                 "Run the tests that did not pass last time first");
   run->add_option("--retries", options->retries,
@@ -483,8 +486,20 @@ bool ParseCommandLine(int argc, char** argv, RunOptions* options, int* exit_code
     options->jobs = AvailableCpus();
     jobs_source = "the CPUs available";
   }
+  // --db beats REDQUEEN_DB, which beats the settings file.
+  std::string db_source;
+  if (const char* env = std::getenv("REDQUEEN_DB"); !given.count("db") && env && *env) {
+    options->db_path = env;
+    db_source = "REDQUEEN_DB";
+  }
   if (options->print_config) {
     options->settings = Settings(*run, given, config, jobs_source, options->jobs);
+    for (Setting& setting : options->settings) {
+      if (setting.name == "db" && !db_source.empty()) {
+        setting.value = "\"" + options->db_path + "\"";
+        setting.source = db_source;
+      }
+    }
   }
   return true;
 }

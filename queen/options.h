@@ -46,6 +46,8 @@ struct RunOptions {
   /// history, declared, random or random:SEED.
   std::string order = "history";
   bool failed_first = false;
+  /// Only the tests that did not pass in the last run of each binary.
+  bool rerun_failed = false;
   int retries = 0;
   bool flaky_fails = false;  ///< A FLAKY test fails the run.
   /// Runs of every test; 0 with --until-fail: until a failure.

@@ -285,15 +285,20 @@ struct BinaryRun {
   std::unique_ptr<rook::Rook> rook;
 };
 
-/// Gives each Rook what the store remembers of its binary. Called once the
-/// pawns are starting, so the reading overlaps their start-up. False with
-/// `*error` when the store cannot be read.
-bool LoadHistories(bishop::Store& store, std::vector<BinaryRun>& binaries,
+/// Gives each Rook what the store remembers of its binary (and, for
+/// --rerun-failed, what did not pass last time). Called once the pawns are
+/// starting, so the reading overlaps their start-up. False with `*error` when
+/// the store cannot be read.
+bool LoadHistories(bishop::Store& store, std::vector<BinaryRun>& binaries, bool rerun_failed,
                    std::string* error) {
   try {
     for (BinaryRun& binary : binaries) {
       binary.rook->SetHistory(
           std::make_shared<const rook::History>(store.LoadPast(binary.identity, binary.target)));
+      if (rerun_failed) {
+        binary.rook->RestrictTo(std::make_shared<const std::unordered_set<std::string>>(
+            store.NotPassedLastTime(binary.identity, binary.target)));
+      }
     }
   } catch (const std::exception& e) {
     *error = std::string(e.what()) + " (pass --db with another store)";
@@ -499,7 +504,7 @@ int RunSession(const RunOptions& options) {
     tick_timer.cancel();
     io.stop();
   });
-  if (std::string history_error; !LoadHistories(*store, binaries, &history_error)) {
+  if (std::string history_error; !LoadHistories(*store, binaries, options.rerun_failed, &history_error)) {
     board->Abort(history_error);
   }
   io.run();

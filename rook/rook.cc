@@ -216,6 +216,7 @@ void Rook::Select() {
     const std::string& name = tests_[i].name;
     if (!filter.Matches(name)) continue;
     if (!options_.also_run_disabled && IsDisabled(name)) continue;
+    if (only_ && !only_->count(name)) continue;
     selected_.push_back(i);
     serial_[i] = std::any_of(serial.begin(), serial.end(),
                              [&name](const TestFilter& f) { return f.Matches(name); });

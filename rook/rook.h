@@ -11,6 +11,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include <chrono>
@@ -82,6 +83,11 @@ class Rook : public knight::WorkerEvents {
 
   /// Earlier runs of this binary, when they were not in the options: before
   /// the pawns' first messages are handled.
+  /// Runs only the tests named here (--rerun-failed), within the filter.
+  void RestrictTo(std::shared_ptr<const std::unordered_set<std::string>> names) {
+    only_ = std::move(names);
+  }
+
   void SetHistory(std::shared_ptr<const History> history) {
     options_.history = std::move(history);
   }
@@ -229,6 +235,7 @@ class Rook : public knight::WorkerEvents {
   /// Why the run is stopping early (fail-fast), or empty.
   std::string stopping_;
   std::function<void()> on_final_failure_;
+  std::shared_ptr<const std::unordered_set<std::string>> only_;
   /// Pawns whose hello disagreed; their lists are fetched to name the test.
   std::vector<std::pair<int, std::vector<proto::TestInfo>>> mismatched_;
   int restarts_ = 0;

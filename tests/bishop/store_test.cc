@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <tuple>
+#include <unordered_set>
 
 namespace redqueen::bishop {
 namespace {
@@ -269,6 +270,32 @@ TEST_F(StoreTest, ATestRunForTwoTargetsIsTwoTestsWithTheirOwnHistory) {
   EXPECT_EQ(store->LoadPast("bin/a", "firefox").at("A.a").passing_durations_us,
             std::vector<uint64_t>{99});
   EXPECT_TRUE(store->LoadPast("bin/a").empty()) << "no target is a target of its own";
+}
+
+TEST_F(StoreTest, WhatDidNotPassLastTimeIsTheNewestRunsFailuresAndUnrunTests) {
+  std::string error;
+  auto store = Store::Open(path_, &error);
+  ASSERT_TRUE(store) << error;
+  RecordRun(*store, "bin/a", {{"A.old", "FAILED", 1}, {"A.ok", "PASSED", 1}});
+  const int64_t run = store->BeginRun({"2026-01-01T00:00:00.000Z", "redqueen run", 1});
+  const auto ids = store->AddTests(
+      "bin/a", {{"A.failed", "a.cc", 1, "", ""}, {"A.crashed", "a.cc", 2, "", ""},
+                {"A.gtest_skip", "a.cc", 3, "", ""}, {"A.unrun", "a.cc", 4, "", ""},
+                {"A.ok", "a.cc", 5, "", ""}, {"A.flaky", "a.cc", 6, "", ""}});
+  const std::vector<std::pair<std::string, std::string>> outcomes = {
+      {"FAILED", ""}, {"CRASHED", ""}, {"SKIPPED", "no GPU"},
+      {"SKIPPED", "fail-fast"}, {"PASSED", ""}, {"FLAKY", ""}};
+  for (size_t i = 0; i < ids.size(); ++i) {
+    ExecutionRecord e;
+    e.test_id = ids[i];
+    e.status = outcomes[i].first;
+    e.skip_message = outcomes[i].second;
+    store->AddExecution(run, e);
+  }
+  store->FinishRun(run, {});
+  EXPECT_EQ(store->NotPassedLastTime("bin/a"),
+            (std::unordered_set<std::string>{"A.failed", "A.crashed", "A.unrun"}));
+  EXPECT_TRUE(store->NotPassedLastTime("bin/other").empty());
 }
 
 }  // namespace

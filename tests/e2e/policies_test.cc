@@ -305,5 +305,24 @@ TEST_F(PoliciesTest, JunitReportHasEveryTestAndAttempt) {
   EXPECT_EQ(StatusOf(db, "Passing.One"), "PASSED") << "the results are kept";
 }
 
+TEST_F(PoliciesTest, RerunFailedRunsOnlyWhatDidNotPassLastTime) {
+  Outcome outcome = RunFixture("failing", {"-j", "2"});
+  EXPECT_EQ(outcome.exit_code, 1) << outcome.out << outcome.err;
+  outcome = RunFixture("failing", {"-j", "2", "--rerun-failed"});
+  EXPECT_EQ(outcome.exit_code, 1) << outcome.out << outcome.err;
+  Db db(scratch_.db());
+  const std::string last = " AND run_id = (SELECT max(id) FROM runs)";
+  const long failed_before = db.Count(
+      "SELECT count(*) FROM executions WHERE status = 'FAILED' AND run_id = 1");
+  EXPECT_GT(failed_before, 0);
+  EXPECT_EQ(db.Count("SELECT count(*) FROM executions WHERE 1" + last), failed_before);
+  EXPECT_EQ(db.Count("SELECT count(*) FROM executions WHERE status = 'FAILED'" + last),
+            failed_before);
+
+  outcome = RunFixture("passing", {"--rerun-failed"});
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
+  EXPECT_THAT(outcome.out, HasSubstr("total_tests: 0\n")) << "no history: nothing failed";
+}
+
 }  // namespace
 }  // namespace redqueen::e2e

@@ -28,11 +28,13 @@ class OptionsTest : public testing::Test {
     fs::create_directories(dir_ / "sub" / "deeper");
     fs::current_path(dir_);
     unsetenv("REDQUEEN_JOBS");
+    unsetenv("REDQUEEN_DB");
   }
   void TearDown() override {
     fs::current_path(old_cwd_);
     fs::remove_all(dir_);
     unsetenv("REDQUEEN_JOBS");
+    unsetenv("REDQUEEN_DB");
   }
 
   void Write(const fs::path& path, const std::string& text) { std::ofstream(path) << text; }
@@ -118,6 +120,19 @@ TEST_F(OptionsTest, CommandLineBeatsEnvironmentBeatsFileBeatsCpus) {
   ASSERT_EQ(Parse({"config"}), -1);
   EXPECT_EQ(options_.jobs, AvailableCpus());
   EXPECT_EQ(SourceOf("jobs"), "the CPUs available");
+}
+
+TEST_F(OptionsTest, DbBeatsTheEnvironmentWhichBeatsTheFile) {
+  Write(dir_ / kConfigFileName, "[run]\ndb = \"from/file.db\"\n");
+  ASSERT_EQ(Parse({"config"}), -1);
+  EXPECT_EQ(options_.db_path, (dir_ / "from/file.db").string());
+  setenv("REDQUEEN_DB", "/env/rq.db", 1);
+  ASSERT_EQ(Parse({"config"}), -1);
+  EXPECT_EQ(options_.db_path, "/env/rq.db");
+  EXPECT_EQ(SourceOf("db"), "REDQUEEN_DB");
+  ASSERT_EQ(Parse({"config", "--db", "cli.db"}), -1);
+  EXPECT_EQ(options_.db_path, "cli.db");
+  unsetenv("REDQUEEN_DB");
 }
 
 TEST_F(OptionsTest, AnyRunOptionCanComeFromTheFileWithPathsRelativeToIt) {
