@@ -1,6 +1,8 @@
 #include "bishop/store.h"
 
+#include <chrono>
 #include <filesystem>
+#include <thread>
 #include <unordered_map>
 
 #include "bishop/statement.h"
@@ -153,9 +155,22 @@ int Store::SchemaVersion() {
 
 bool Store::Migrate(std::string* error) {
   try {
-    sqlite3_busy_timeout(db_, 10000);
+    sqlite3_busy_timeout(db_, static_cast<int>(kBusyTimeoutMs));
     // Fails on a file that is not a database, before anything is written.
-    Exec("PRAGMA journal_mode=WAL");
+    // Another redqueen creating or writing the store makes this busy without
+    // SQLite's busy handler being asked, so it is retried here.
+    for (int waited_ms = 0;; waited_ms += 10) {
+      try {
+        Exec("PRAGMA journal_mode=WAL");
+        break;
+      } catch (const std::runtime_error& e) {
+        if (std::string(e.what()).find("locked") == std::string::npos ||
+            waited_ms >= kBusyTimeoutMs) {
+          throw;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+    }
     Exec("PRAGMA synchronous=NORMAL");
     // The REFERENCES clauses document the schema; enforcing them would cost
     // two lookups per stored result, and only this code writes the store.
@@ -195,12 +210,17 @@ bool Store::Migrate(std::string* error) {
 
 void Store::BeginIfNeeded() {
   if (in_transaction_) return;
-  Exec("BEGIN");
+  // The write lock now, waiting for it if need be: a deferred transaction
+  // that read first could not take it later when another redqueen wrote.
+  Exec("BEGIN IMMEDIATE");
   in_transaction_ = true;
 }
 
 void Store::Flush() {
-  if (!in_transaction_) return;
+  if (pending_.empty() && !in_transaction_) return;
+  BeginIfNeeded();
+  for (const ExecutionRecord& e : pending_) WriteExecution(e);
+  pending_.clear();
   in_transaction_ = false;
   Exec("COMMIT");
 }
@@ -276,7 +296,12 @@ std::vector<int64_t> Store::AddTests(const std::string& binary,
 }
 
 void Store::AddExecution(int64_t run_id, const ExecutionRecord& e) {
-  BeginIfNeeded();
+  pending_.push_back(e);
+  pending_.back().run_id = run_id;
+}
+
+void Store::WriteExecution(const ExecutionRecord& e) {
+  const int64_t run_id = e.run_id;
   {
     Binder(db_, insert_execution_)
         .Int(run_id).Int(e.test_id).Int(e.repetition).Int(e.attempt).Int(e.final)

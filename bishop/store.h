@@ -20,6 +20,9 @@
 
 namespace redqueen::bishop {
 
+/// How long a write waits for another redqueen holding the store's lock.
+inline constexpr int kBusyTimeoutMs = 10000;
+
 /// The schema this redqueen writes; recorded as PRAGMA user_version.
 inline constexpr int kSchemaVersion = 3;
 
@@ -42,6 +45,7 @@ struct RunSummaryRecord {
 };
 
 struct ExecutionRecord {
+  int64_t run_id = 0;  ///< Set by AddExecution.
   int64_t test_id = 0;
   int repetition = 0;
   int attempt = 1;
@@ -96,6 +100,8 @@ class Store {
   std::vector<int64_t> AddTests(const std::string& binary,
                                 const std::vector<proto::TestInfo>& tests,
                                 const std::string& target = "");
+  /// Queued; written at the next Flush, in one short transaction, so that
+  /// two redqueens writing one store each hold its lock only briefly.
   void AddExecution(int64_t run_id, const ExecutionRecord& execution);
   /// What the last kPastExecutions runs of `binary` say about its tests:
   /// recent passing durations (PASSED or FLAKY, newest first) and whether
@@ -112,7 +118,8 @@ class Store {
 
   rook::History LoadPast(const std::string& binary, const std::string& target = "");
   void FinishRun(int64_t run_id, const RunSummaryRecord& summary);
-  /// Commits what was written since the last Flush.
+  /// Writes what was queued and commits what was written since the last
+  /// Flush.
   void Flush();
 
   /// Throws std::runtime_error on SQL errors once open (disk full, ...).
@@ -123,6 +130,7 @@ class Store {
   bool Migrate(std::string* error);
   void Exec(const char* sql);
   void BeginIfNeeded();
+  void WriteExecution(const ExecutionRecord& execution);
   /// The newest `count` runs that ran tests of `binary`, newest first.
   std::vector<int64_t> RecentRuns(const std::string& binary, const std::string& target,
                                   int count);
@@ -130,6 +138,7 @@ class Store {
 
   sqlite3* db_;
   bool in_transaction_ = false;
+  std::vector<ExecutionRecord> pending_;
   sqlite3_stmt* insert_execution_ = nullptr;
   sqlite3_stmt* insert_failure_ = nullptr;
 };

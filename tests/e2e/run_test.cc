@@ -4,6 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <future>
+
 #include <filesystem>
 #include <fstream>
 
@@ -430,6 +432,24 @@ TEST_F(RunTest, FailuresOutsideTestsFailTheTestTheyConcern) {
                      "run_id = (SELECT max(id) FROM runs)"),
             2)
       << "one for the set-up, one for the tear-down";
+}
+
+TEST_F(RunTest, TwoRunsWritingOneStoreAtOnceBothKeepEveryResult) {
+  // Many small commits from each side, interleaved: 1,000 results each.
+  auto run = [this] {
+    return RunProgram(REDQUEEN_BINARY, {"run", Fixture("passing"), "--repeat", "200", "-j",
+                                        "2", "--db", scratch_.db()});
+  };
+  auto first = std::async(std::launch::async, run);
+  auto second = std::async(std::launch::async, run);
+  const Outcome a = first.get();
+  const Outcome b = second.get();
+  EXPECT_EQ(a.exit_code, 0) << a.out << a.err;
+  EXPECT_EQ(b.exit_code, 0) << b.out << b.err;
+  Db db(scratch_.db());
+  EXPECT_EQ(db.Count("SELECT count(*) FROM runs WHERE status = 'passed'"), 2);
+  EXPECT_EQ(db.Count("SELECT count(*) FROM executions"), 2000);
+  EXPECT_EQ(db.Value("PRAGMA integrity_check"), "ok");
 }
 
 }  // namespace
