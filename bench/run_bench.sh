@@ -85,3 +85,7 @@ for way in first resident exec shards ctest; do
   printf '  %-10s %5.1f%% over the bound\n' "$way" \
     "$(calc "($(cat "$work/sleepy.$way.median") / $bound - 1) * 100")"
 done
+
+echo "== the store's write throughput (one run of 200,000 results)"
+printf '  '
+"$build/bench/bench_store_throughput"
