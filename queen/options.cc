@@ -190,6 +190,8 @@ void AddRunOptions(CLI::App* run, RunOptions* options) {
       ->capture_default_str();
   run->add_option("--junit", options->junit_path,
                   "Write the run's results as JUnit XML (Surefire's flavour) to this file");
+  run->add_option("--json", options->json_path,
+                  "Write the run's summary and every result as JSON to this file");
   run->add_option("--max-restarts", options->max_restarts,
                   "Replacement pawns allowed before the run stops")
       ->check(CLI::NonNegativeNumber)
@@ -407,6 +409,7 @@ void ResolveFromConfig(const std::string& config, const std::set<std::string>& g
   }
   if (!given.count("from-ctest")) resolve(&options->from_ctest);
   if (!given.count("junit")) resolve(&options->junit_path);
+  if (!given.count("json")) resolve(&options->json_path);
 }
 
 }  // namespace

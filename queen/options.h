@@ -35,6 +35,8 @@ struct RunOptions {
   std::string db_path = ".redqueen/redqueen.db";
   /// Where to write the run's JUnit XML report (empty: none).
   std::string junit_path;
+  /// Where to write the run's summary and every result as JSON (empty: none).
+  std::string json_path;
   int max_restarts = 100;
   /// Per-test limit (0: none), and SIGTERM-to-SIGKILL grace.
   std::chrono::microseconds timeout{0};

@@ -18,6 +18,7 @@
 #include "knight/memory.h"
 #include "queen/exit_codes.h"
 #include "queen/from_ctest.h"
+#include "queen/json_report.h"
 #include "queen/junit.h"
 #include "queen/probe.h"
 #include "queen/store_sink.h"
@@ -213,21 +214,24 @@ rook::PlanOptions PlanOptionsFor(const RunOptions& options, Terminal& terminal) 
   return plan;
 }
 
-/// Writes the run's JUnit report from the store. False (error printed, the
-/// results kept in the store) when it cannot.
-bool WriteJunit(bishop::Store& store, int64_t run_id, const std::string& path) {
-  std::string xml;
+/// Writes a report of the run (`what`: "JUnit", "JSON") made by `make` from
+/// the store's record of it. False (error printed, the results kept in the
+/// store) when it cannot.
+bool WriteReport(const char* what, const std::string& path, bishop::Store& store,
+                 int64_t run_id,
+                 const std::function<std::string(std::vector<bishop::RunExecution>)>& make) {
+  std::string text;
   try {
-    xml = JunitXml(store.RunExecutions(run_id));
+    text = make(store.RunExecutions(run_id));
   } catch (const std::exception& e) {
-    PrintError(std::string("cannot read the run for --junit: ") + e.what());
+    PrintError(std::string("cannot make the ") + what + " report: " + e.what());
     return false;
   }
   std::ofstream out(path, std::ios::binary);
-  out << xml;
+  out << text;
   out.close();
   if (!out) {
-    PrintError("cannot write the JUnit report '" + path +
+    PrintError(std::string("cannot write the ") + what + " report '" + path +
                "' (is its folder there and writable?); the results are in the store");
     return false;
   }
@@ -568,7 +572,15 @@ int RunSession(const RunOptions& options) {
     PrintError(e.what());
     return kExitInfra;
   }
-  if (!options.junit_path.empty() && !WriteJunit(*store, run_id, options.junit_path)) {
+  if (!options.junit_path.empty() &&
+      !WriteReport("JUnit", options.junit_path, *store, run_id, JunitXml)) {
+    return kExitInfra;
+  }
+  if (!options.json_path.empty() &&
+      !WriteReport("JSON", options.json_path, *store, run_id,
+                   [&](const std::vector<bishop::RunExecution>& executions) {
+                     return RunJson(run_id, run_record, RecordOf(summary), executions);
+                   })) {
     return kExitInfra;
   }
   return code;

@@ -283,7 +283,7 @@ TEST_F(PoliciesTest, BadTargetsAreUsageErrors) {
   EXPECT_THAT(outcome.err, HasSubstr("no --target named 'b'"));
 }
 
-TEST_F(PoliciesTest, JunitReportHasEveryTestAndAttempt) {
+TEST_F(PoliciesTest, JunitAndJsonReportsHaveEveryTestAndAttempt) {
   const std::string path = scratch_.Path("report.xml");
   const Outcome outcome = RunFixture("flaky", {"--retries", "1", "--junit", path});
   EXPECT_EQ(outcome.exit_code, 1) << outcome.out << outcome.err;
@@ -296,6 +296,16 @@ TEST_F(PoliciesTest, JunitReportHasEveryTestAndAttempt) {
   EXPECT_THAT(xml, HasSubstr("<flakyError message=\"signal 6 (SIGABRT)\" type=\"CRASHED\">"));
   EXPECT_THAT(xml, HasSubstr("<rerunFailure "));
   EXPECT_THAT(xml, HasSubstr("</testsuites>\n"));
+
+  const std::string json_path = scratch_.Path("report.json");
+  const Outcome json_run = RunFixture("flaky", {"--retries", "1", "--json", json_path});
+  EXPECT_EQ(json_run.exit_code, 1) << json_run.out << json_run.err;
+  std::ifstream json_in(json_path);
+  const std::string json((std::istreambuf_iterator<char>(json_in)),
+                         std::istreambuf_iterator<char>());
+  EXPECT_THAT(json, HasSubstr("\"status\": \"FLAKY\""));
+  EXPECT_THAT(json, HasSubstr("\"final\": false"));
+  EXPECT_THAT(json, HasSubstr("\"tests_failed\": 1"));
 
   const Outcome unwritable =
       RunFixture("passing", {"--junit", scratch_.Path("no/such/folder/report.xml")});
