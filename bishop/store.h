@@ -79,6 +79,23 @@ struct RunExecution {
   std::vector<proto::Failure> failures;
 };
 
+/// A run as `redqueen runs` lists it.
+struct RunRow {
+  int64_t id = 0;
+  RunRecord run;
+  RunSummaryRecord summary;  ///< status "running" while (or if never) finished.
+};
+
+/// How one test fared over recent runs (final results, skips aside).
+struct Outcomes {
+  std::string binary;
+  std::string target;
+  std::string name;
+  int passed = 0;
+  int failed = 0;  ///< FAILED, CRASHED or TIMEOUT.
+  int flaky = 0;
+};
+
 /// How many recent runs of a binary LoadPast reads, and durations it keeps
 /// per test.
 inline constexpr int kPastExecutions = 5;
@@ -111,6 +128,12 @@ class Store {
   /// stopped (fail-fast, interrupted). A GTEST_SKIP is not among them.
   std::unordered_set<std::string> NotPassedLastTime(const std::string& binary,
                                                     const std::string& target = "");
+
+  /// The newest `limit` runs, newest first; only run `only` when not 0.
+  std::vector<RunRow> Runs(int limit, int64_t only = 0);
+  /// Every test's outcomes over the newest `runs` runs, in the order tests
+  /// were first stored.
+  std::vector<Outcomes> RecentOutcomes(int runs);
 
   /// Every execution of run `run_id`, by binary, target, test (in the order
   /// tests were first stored), repetition and attempt.

@@ -47,7 +47,8 @@ bool IsError(const std::string& status) { return status == "CRASHED" || status =
 std::string FullText(const bishop::RunExecution& e) {
   std::string text;
   for (const proto::Failure& f : e.failures) {
-    text += f.file + ":" + std::to_string(f.line) + ": " + f.message + "\n";
+    if (!f.file.empty()) text += f.file + ":" + std::to_string(f.line) + ": ";
+    text += f.message + "\n";
   }
   if (!e.crash.empty()) text += e.crash + "\n";
   return text;

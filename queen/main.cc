@@ -7,6 +7,7 @@
 
 #include "pawn/exec_pawn.h"
 #include "queen/exit_codes.h"
+#include "queen/history_commands.h"
 #include "queen/options.h"
 #include "queen/session.h"
 
@@ -18,6 +19,15 @@ int main(int argc, char** argv) {
   if (argc > 1 && std::strcmp(argv[1], "exec-pawn") == 0) {
     signal(SIGPIPE, SIG_DFL);
     return redqueen::pawn::ExecPawnMain(argc, argv);
+  }
+  // Commands that read the store have parsers of their own.
+  if (argc > 1 && redqueen::queen::IsHistoryCommand(argv[1])) {
+    try {
+      return redqueen::queen::HistoryMain(argc, argv);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "redqueen: error: %s\n", e.what());
+      return redqueen::kExitInfra;
+    }
   }
   redqueen::queen::RunOptions options;
   int exit_code = 0;

@@ -316,6 +316,12 @@ std::unique_ptr<CLI::App> MakeApp(RunOptions* options, const std::string& config
   app->add_subcommand("config",
                       "Print the settings 'run' would use (with the same options) and "
                       "where each came from");
+  // Parsed by history_commands.cc; here so that --help lists them.
+  app->add_subcommand("runs", "List past runs with their summaries");
+  app->add_subcommand("show", "Print a run's results in registration order");
+  app->add_subcommand("slowest", "Print a run's slowest tests");
+  app->add_subcommand("flaky", "Print the tests whose outcome changed in recent runs");
+  app->add_subcommand("export", "Write a past run's JUnit XML or JSON report");
   if (!config.empty()) {
     app->set_config("--config-file", config, "", /*config_required=*/true);
     app->allow_config_extras(CLI::config_extras_mode::error);

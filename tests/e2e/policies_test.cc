@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -332,6 +333,38 @@ TEST_F(PoliciesTest, RerunFailedRunsOnlyWhatDidNotPassLastTime) {
   outcome = RunFixture("passing", {"--rerun-failed"});
   EXPECT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
   EXPECT_THAT(outcome.out, HasSubstr("total_tests: 0\n")) << "no history: nothing failed";
+}
+
+TEST_F(PoliciesTest, HistoryCommandsReadTheStore) {
+  EXPECT_EQ(RunFixture("flaky", {"--retries", "1"}).exit_code, 1);
+  EXPECT_EQ(RunFixture("passing").exit_code, 0);
+  const std::string db = scratch_.db();
+  Outcome runs = RunRedqueen({"runs", "--db", db});
+  EXPECT_EQ(runs.exit_code, 0) << runs.err;
+  EXPECT_THAT(runs.out, testing::ContainsRegex(" 2 +[0-9T:.Z-]+ +passed +5 +5 +0 +0 +0"));
+  EXPECT_THAT(runs.out, testing::ContainsRegex(" 1 +[0-9T:.Z-]+ +failed +5 +4 +1 +0 +2"));
+  Outcome show = RunRedqueen({"show", "1", "--db", db, "--status", "FAILED"});
+  EXPECT_EQ(show.exit_code, 0) << show.err;
+  EXPECT_THAT(show.out, HasSubstr("FAILED   "));
+  EXPECT_THAT(show.out, HasSubstr("Flaky.AlwaysFails"));
+  EXPECT_THAT(show.out, testing::Not(HasSubstr("Flaky.Passes ")));
+  Outcome slowest = RunRedqueen({"slowest", "--db", db, "-n", "2"});
+  EXPECT_EQ(slowest.exit_code, 0) << slowest.err;
+  EXPECT_EQ(std::count(slowest.out.begin(), slowest.out.end(), '\n'), 2);
+  EXPECT_THAT(slowest.out, HasSubstr("fixture_passing: Passing."));
+  Outcome flaky = RunRedqueen({"flaky", "--db", db});
+  EXPECT_THAT(flaky.out, HasSubstr("Flaky.PassesOnTheSecondAttempt: 0 passed, 0 failed, 1 flaky"));
+  const std::string json = scratch_.Path("one.json");
+  EXPECT_EQ(RunRedqueen({"export", "1", "--db", db, "--json", json}).exit_code, 0);
+  std::ifstream in(json);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_THAT(text, HasSubstr("\"status\": \"FLAKY\""));
+  EXPECT_EQ(RunRedqueen({"show", "99", "--db", db}).exit_code, 2);
+  EXPECT_EQ(RunRedqueen({"export", "1", "--db", db}).exit_code, 2);
+  const Outcome missing = RunRedqueen({"runs", "--db", scratch_.Path("none.db")});
+  EXPECT_EQ(missing.exit_code, 3);
+  EXPECT_THAT(missing.err, HasSubstr("no result store at"));
+  EXPECT_FALSE(std::filesystem::exists(scratch_.Path("none.db"))) << "never created";
 }
 
 }  // namespace

@@ -1,0 +1,195 @@
+#include "queen/history_commands.h"
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "bishop/store.h"
+#include "queen/exit_codes.h"
+#include "queen/json_report.h"
+#include "queen/junit.h"
+
+namespace redqueen::queen {
+namespace {
+
+struct HistoryOptions {
+  std::string db_path = ".redqueen/redqueen.db";
+  int64_t run = 0;  ///< 0: the newest.
+  int count = 10;
+  int runs = 10;
+  std::vector<std::string> statuses;
+  std::string junit_path;
+  std::string json_path;
+};
+
+int Error(const std::string& message, int code) {
+  std::fprintf(stderr, "redqueen: error: %s\n", message.c_str());
+  return code;
+}
+
+std::string Label(const bishop::RunExecution& e) {
+  return (e.target.empty() ? e.binary : e.binary + "@" + e.target) + ": " + e.name;
+}
+
+int ListRuns(bishop::Store& store, const HistoryOptions& options) {
+  std::printf("%5s  %-24s  %-11s %6s %6s %6s %7s %5s %9s  %s\n", "RUN", "STARTED", "STATUS",
+              "TESTS", "PASSED", "FAILED", "SKIPPED", "FLAKY", "TIME", "COMMAND");
+  for (const bishop::RunRow& row : store.Runs(options.count)) {
+    const auto& s = row.summary;
+    std::printf("%5lld  %-24s  %-11s %6lld %6lld %6lld %7lld %5lld %8.3fs  %s\n",
+                static_cast<long long>(row.id), row.run.started_at.c_str(), s.status.c_str(),
+                static_cast<long long>(s.total_tests), static_cast<long long>(s.tests_passed),
+                static_cast<long long>(s.tests_failed), static_cast<long long>(s.tests_skipped),
+                static_cast<long long>(s.flaky), s.execution_time, row.run.command.c_str());
+  }
+  return kExitPassed;
+}
+
+int Show(bishop::Store& store, int64_t run, const HistoryOptions& options) {
+  for (const bishop::RunExecution& e : store.RunExecutions(run)) {
+    if (!e.final) continue;
+    if (!options.statuses.empty() &&
+        std::find(options.statuses.begin(), options.statuses.end(), e.status) ==
+            options.statuses.end()) {
+      continue;
+    }
+    std::printf("%-8s %s (%.3fs)\n", e.status.c_str(), Label(e).c_str(), e.duration_us / 1e6);
+    for (const proto::Failure& f : e.failures) {
+      const std::string where = f.file.empty() ? "" : f.file + ":" + std::to_string(f.line) + ": ";
+      std::printf("    %s%s\n", where.c_str(), f.message.c_str());
+    }
+    if (!e.crash.empty()) std::printf("    %s\n", e.crash.c_str());
+    if (e.status == "SKIPPED" && !e.skip_message.empty()) {
+      std::printf("    %s\n", e.skip_message.c_str());
+    }
+  }
+  return kExitPassed;
+}
+
+int Slowest(bishop::Store& store, int64_t run, const HistoryOptions& options) {
+  std::vector<bishop::RunExecution> finals;
+  for (bishop::RunExecution& e : store.RunExecutions(run)) {
+    if (e.final && e.status != "SKIPPED") finals.push_back(std::move(e));
+  }
+  std::stable_sort(finals.begin(), finals.end(),
+                   [](const auto& a, const auto& b) { return a.duration_us > b.duration_us; });
+  finals.resize(std::min(finals.size(), static_cast<size_t>(options.count)));
+  for (const bishop::RunExecution& e : finals) {
+    std::printf("%9.3fs  %s\n", e.duration_us / 1e6, Label(e).c_str());
+  }
+  return kExitPassed;
+}
+
+int Flaky(bishop::Store& store, const HistoryOptions& options) {
+  int shown = 0;
+  for (const bishop::Outcomes& t : store.RecentOutcomes(options.runs)) {
+    const bool changed = t.flaky > 0 || (t.passed > 0 && t.failed > 0);
+    if (!changed) continue;
+    ++shown;
+    std::printf("%s: %s: %d passed, %d failed, %d flaky in the last %d runs\n",
+                (t.target.empty() ? t.binary : t.binary + "@" + t.target).c_str(),
+                t.name.c_str(), t.passed, t.failed, t.flaky, options.runs);
+  }
+  if (shown == 0) std::printf("no test changed its outcome in the last %d runs\n", options.runs);
+  return kExitPassed;
+}
+
+bool WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  out.close();
+  return static_cast<bool>(out);
+}
+
+int Export(bishop::Store& store, const bishop::RunRow& row, const HistoryOptions& options) {
+  if (options.junit_path.empty() && options.json_path.empty()) {
+    return Error("export needs --junit FILE or --json FILE", kExitUsage);
+  }
+  const std::vector<bishop::RunExecution> executions = store.RunExecutions(row.id);
+  if (!options.junit_path.empty() && !WriteFile(options.junit_path, JunitXml(executions))) {
+    return Error("cannot write '" + options.junit_path + "'", kExitInfra);
+  }
+  if (!options.json_path.empty() &&
+      !WriteFile(options.json_path, RunJson(row.id, row.run, row.summary, executions))) {
+    return Error("cannot write '" + options.json_path + "'", kExitInfra);
+  }
+  return kExitPassed;
+}
+
+}  // namespace
+
+bool IsHistoryCommand(std::string_view command) {
+  return command == "runs" || command == "show" || command == "slowest" || command == "flaky" ||
+         command == "export";
+}
+
+int HistoryMain(int argc, char** argv) {
+  const std::string command = argv[1];
+  HistoryOptions options;
+  if (const char* env = std::getenv("REDQUEEN_DB"); env && *env) options.db_path = env;
+  CLI::App app{"redqueen " + command + ": read the result store"};
+  app.add_option("--db", options.db_path, "The result store")->capture_default_str();
+  if (command != "runs" && command != "flaky") {
+    app.add_option("RUN", options.run, "A run's number (see 'redqueen runs'); default: the newest");
+  }
+  if (command == "runs" || command == "slowest") {
+    app.add_option("-n", options.count, "How many to list")->check(CLI::PositiveNumber)
+        ->capture_default_str();
+  }
+  if (command == "show") {
+    app.add_option("--status", options.statuses,
+                   "Only results with this status (PASSED, FAILED, CRASHED, TIMEOUT, "
+                   "SKIPPED, FLAKY; repeatable)")
+        ->check(CLI::IsMember({"PASSED", "FAILED", "CRASHED", "TIMEOUT", "SKIPPED", "FLAKY"}))
+        ->expected(1)
+        ->take_all();
+  }
+  if (command == "flaky") {
+    app.add_option("--runs", options.runs, "How many recent runs to look at")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+  }
+  if (command == "export") {
+    app.add_option("--junit", options.junit_path, "Write the run as JUnit XML here");
+    app.add_option("--json", options.json_path, "Write the run as JSON here");
+  }
+  try {
+    app.parse(argc - 1, argv + 1);
+  } catch (const CLI::CallForHelp&) {
+    std::fputs(app.help().c_str(), stdout);
+    return kExitPassed;
+  } catch (const CLI::ParseError& e) {
+    return Error(std::string(e.what()) + " (see 'redqueen " + command + " --help')", kExitUsage);
+  }
+  std::error_code ec;
+  if (!std::filesystem::exists(options.db_path, ec)) {
+    return Error("no result store at '" + options.db_path +
+                     "' (run 'redqueen run' first, or pass --db)",
+                 kExitInfra);
+  }
+  std::string error;
+  std::unique_ptr<bishop::Store> store = bishop::Store::Open(options.db_path, &error);
+  if (!store) return Error(error, kExitInfra);
+  try {
+    if (command == "runs") return ListRuns(*store, options);
+    if (command == "flaky") return Flaky(*store, options);
+    const std::vector<bishop::RunRow> rows = store->Runs(1, options.run);
+    if (rows.empty()) {
+      return Error(options.run == 0 ? "the store has no runs yet"
+                                    : "no run " + std::to_string(options.run) +
+                                          " in the store (see 'redqueen runs')",
+                   kExitUsage);
+    }
+    if (command == "show") return Show(*store, rows[0].id, options);
+    if (command == "slowest") return Slowest(*store, rows[0].id, options);
+    return Export(*store, rows[0], options);
+  } catch (const std::exception& e) {
+    return Error(e.what(), kExitInfra);
+  }
+}
+
+}  // namespace redqueen::queen

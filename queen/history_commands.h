@@ -1,0 +1,21 @@
+// The commands that read the store instead of running tests:
+//   redqueen runs [-n N]                  past runs with their summaries
+//   redqueen show [RUN] [--status S]...   a run's results in registration order
+//   redqueen slowest [RUN] [-n N]         a run's slowest tests
+//   redqueen flaky [--runs N]             tests whose outcome changed lately
+//   redqueen export [RUN] [--junit F] [--json F]   a past run's reports
+// RUN defaults to the newest run. The store is --db, else REDQUEEN_DB, else
+// .redqueen/redqueen.db; a missing store is exit 3, never created.
+#pragma once
+
+#include <string_view>
+
+namespace redqueen::queen {
+
+/// True for the commands above.
+bool IsHistoryCommand(std::string_view command);
+
+/// Runs one of them; returns the exit code.
+int HistoryMain(int argc, char** argv);
+
+}  // namespace redqueen::queen
