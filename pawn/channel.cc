@@ -62,6 +62,7 @@ int ServeCommands(Channel* channel, const std::function<proto::TestList()>& list
     } else if (const auto* batch = std::get_if<proto::Run>(&message)) {
       // Tests (and an exec pawn's children) read it from the environment.
       setenv("REDQUEEN_ATTEMPT", std::to_string(batch->attempt).c_str(), 1);
+      channel->set_report_starts(batch->report_starts);
       run(batch->indexes);
     } else {
       channel->Send(proto::Bye{});

@@ -27,11 +27,16 @@ class Channel {
   void Flush();
   size_t queued_bytes() const { return out_.size(); }
 
+  /// Whether the batch being run asked for Started messages.
+  bool report_starts() const { return report_starts_; }
+  void set_report_starts(bool report) { report_starts_ = report; }
+
  private:
   int command_fd_;
   int event_fd_;
   proto::FrameReader reader_;
   std::string out_;
+  bool report_starts_ = false;
 };
 
 /// The command loop every pawn runs after its Hello: answers ListTests with

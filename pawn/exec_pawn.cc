@@ -255,6 +255,7 @@ std::vector<uint32_t> ExecPawn::RunChild(const std::vector<uint32_t>& pending) {
       const auto it = index_of_.find(NameIn(line, kRun));
       if (it != index_of_.end() && wanted.count(it->second)) {
         current = it->second;
+        if (channel_->report_starts()) channel_->Send(proto::Started{it->second});
         begin = capture.offset();
         head.clear();
         started = Clock::now();

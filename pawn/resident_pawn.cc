@@ -129,6 +129,8 @@ class ResidentPawn::Reporter : public testing::EmptyTestEventListener {
       board->started_ns.store(started_ns_, std::memory_order_relaxed);
       board->running.store(index_, std::memory_order_release);
     }
+    // At once, queued passes with it: someone follows the run (--events).
+    if (pawn_->channel_->report_starts()) pawn_->channel_->Send(proto::Started{index_});
   }
 
   void OnTestEnd(const testing::TestInfo& info) override {

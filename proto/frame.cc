@@ -12,7 +12,7 @@ namespace {
 MessageType TypeOf(const PawnMessage& m) {
   constexpr MessageType kTypes[] = {MessageType::kHello, MessageType::kTestList,
                                     MessageType::kResult, MessageType::kBye,
-                                    MessageType::kRequeue};
+                                    MessageType::kRequeue, MessageType::kStarted};
   return kTypes[m.index()];
 }
 
@@ -127,6 +127,7 @@ bool DecodePayload(uint16_t type, const char* payload, size_t size, PawnMessage*
     case MessageType::kResult: return DecodeAs<Result>(payload, size, out, error);
     case MessageType::kBye: return DecodeAs<Bye>(payload, size, out, error);
     case MessageType::kRequeue: return DecodeAs<Requeue>(payload, size, out, error);
+    case MessageType::kStarted: return DecodeAs<Started>(payload, size, out, error);
     default: break;
   }
   *error = "unknown message type " + std::to_string(type) + " from a pawn";

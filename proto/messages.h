@@ -35,6 +35,7 @@ enum class MessageType : uint16_t {
   kResult = 3,
   kBye = 4,
   kRequeue = 5,
+  kStarted = 6,
   kListTests = 16,
   kRun = 17,
   kShutdown = 18,
@@ -121,6 +122,16 @@ struct Requeue {
   }
 };
 
+/// A test of the batch began (sent only when the Run asked for it).
+struct Started {
+  uint32_t index = 0;
+
+  template <class Archive>
+  void serialize(Archive& ar) {
+    ar(index);
+  }
+};
+
 struct Bye {
   template <class Archive>
   void serialize(Archive&) {}
@@ -137,10 +148,13 @@ struct Run {
   /// Which attempt at these tests this is (1, or more for retries): the pawn
   /// sets REDQUEEN_ATTEMPT to it for them.
   uint32_t attempt = 1;
+  /// Send Started as each test begins (for --events; off, a trivial test
+  /// costs no message more than its result).
+  bool report_starts = false;
 
   template <class Archive>
   void serialize(Archive& ar) {
-    ar(Bounded(indexes), attempt);
+    ar(Bounded(indexes), attempt, report_starts);
   }
 };
 
@@ -149,7 +163,7 @@ struct Shutdown {
   void serialize(Archive&) {}
 };
 
-using PawnMessage = std::variant<Hello, TestList, Result, Bye, Requeue>;
+using PawnMessage = std::variant<Hello, TestList, Result, Bye, Requeue, Started>;
 using RookMessage = std::variant<ListTests, Run, Shutdown>;
 
 /// FNV-1a over the names, each terminated by '\n': pawns compare lists by it.

@@ -192,6 +192,9 @@ void AddRunOptions(CLI::App* run, RunOptions* options) {
                   "Write the run's results as JUnit XML (Surefire's flavour) to this file");
   run->add_option("--json", options->json_path,
                   "Write the run's summary and every result as JSON to this file");
+  run->add_option("--events", options->events_path,
+                  "Write JSON Lines as things happen (run, pawn and test starts and ends, "
+                  "results) to this file, or '-' for stdout, flushed per line");
   run->add_option("--max-restarts", options->max_restarts,
                   "Replacement pawns allowed before the run stops")
       ->check(CLI::NonNegativeNumber)
@@ -416,6 +419,7 @@ void ResolveFromConfig(const std::string& config, const std::set<std::string>& g
   if (!given.count("from-ctest")) resolve(&options->from_ctest);
   if (!given.count("junit")) resolve(&options->junit_path);
   if (!given.count("json")) resolve(&options->json_path);
+  if (!given.count("events") && options->events_path != "-") resolve(&options->events_path);
 }
 
 }  // namespace

@@ -37,6 +37,8 @@ struct RunOptions {
   std::string junit_path;
   /// Where to write the run's summary and every result as JSON (empty: none).
   std::string json_path;
+  /// Where to write JSON Lines events as the run goes ("-": stdout).
+  std::string events_path;
   int max_restarts = 100;
   /// Per-test limit (0: none), and SIGTERM-to-SIGKILL grace.
   std::chrono::microseconds timeout{0};

@@ -17,6 +17,7 @@
 #include "knight/knight.h"
 #include "knight/memory.h"
 #include "queen/exit_codes.h"
+#include "queen/events.h"
 #include "queen/from_ctest.h"
 #include "queen/json_report.h"
 #include "queen/junit.h"
@@ -68,6 +69,19 @@ class Sinks : public rook::RunSink {
 
   void OnSlow(uint32_t index, uint64_t running_for_us, int pawn) override {
     Each([&](rook::RunSink* sink) { sink->OnSlow(index, running_for_us, pawn); });
+  }
+
+  void OnTestStarted(uint32_t index, uint32_t repetition, uint32_t attempt,
+                     int pawn) override {
+    Each([&](rook::RunSink* sink) { sink->OnTestStarted(index, repetition, attempt, pawn); });
+  }
+
+  void OnPawnStarted(int pawn, int pid) override {
+    Each([&](rook::RunSink* sink) { sink->OnPawnStarted(pawn, pid); });
+  }
+
+  void OnPawnExited(int pawn, int pid, const std::string& how) override {
+    Each([&](rook::RunSink* sink) { sink->OnPawnExited(pawn, pid, how); });
   }
 
   /// The counts of the final results.
@@ -463,8 +477,19 @@ int RunSession(const RunOptions& options) {
     if (board) board->Abort(sink_error);
   };
 
-  const rook::RookOptions rook_options =
+  std::unique_ptr<EventLog> events;
+  if (!options.events_path.empty()) {
+    std::string events_error;
+    events = EventLog::Open(options.events_path, &events_error);
+    if (!events) {
+      PrintError(events_error);
+      return kExitInfra;
+    }
+    events->RunStart(names, options.jobs);
+  }
+  rook::RookOptions rook_options =
       RookOptionsFor(options, binaries.size(), PlanOptionsFor(options, terminal));
+  rook_options.report_starts = events != nullptr;
   std::vector<rook::Rook*> rooks;
   for (size_t i = 0; i < binaries.size(); ++i) {
     BinaryRun& binary = binaries[i];
@@ -472,9 +497,9 @@ int RunSession(const RunOptions& options) {
         io, SpecFor(options, binary, i, run_dir.path()));
     binary.store_sink =
         std::make_unique<StoreSink>(store.get(), run_id, binary.identity, binary.target);
-    binary.sinks = std::make_unique<Sinks>(
-        std::vector<rook::RunSink*>{binary.store_sink.get(), terminal.Sink(i)},
-        on_sink_error);
+    std::vector<rook::RunSink*> sinks = {binary.store_sink.get(), terminal.Sink(i)};
+    if (events) sinks.push_back(events->Sink(i));
+    binary.sinks = std::make_unique<Sinks>(std::move(sinks), on_sink_error);
     binary.rook = std::make_unique<rook::Rook>(rook_options, binary.factory.get(), &clock,
                                                binary.sinks.get());
     rooks.push_back(binary.rook.get());
@@ -554,6 +579,7 @@ int RunSession(const RunOptions& options) {
     summary.status = summary.tests_failed + summary.flaky > 0 ? "failed" : "passed";
   }
   const int code = ExitCode(outcome, interrupted, &summary);
+  if (events) events->RunEnd(summary);
   if (options.until_fail && began) {
     per_binary = "until-fail: " + std::to_string(repetitions_passed) + " repetition" +
                  (repetitions_passed == 1 ? "" : "s") + " passed" +

@@ -42,6 +42,12 @@ class RunSink {
   virtual void OnResult(const TestResult& result) = 0;
   /// A test has been running past --slow (once per test and attempt).
   virtual void OnSlow(uint32_t /*index*/, uint64_t /*running_for_us*/, int /*pawn*/) {}
+  /// A test began on a pawn (only with RookOptions::report_starts).
+  virtual void OnTestStarted(uint32_t /*index*/, uint32_t /*repetition*/,
+                             uint32_t /*attempt*/, int /*pawn*/) {}
+  /// A pawn process started, or ended (`how`: "exit code 0", "signal 9 ...").
+  virtual void OnPawnStarted(int /*pawn*/, int /*pid*/) {}
+  virtual void OnPawnExited(int /*pawn*/, int /*pid*/, const std::string& /*how*/) {}
 };
 
 }  // namespace redqueen::rook

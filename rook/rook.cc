@@ -125,6 +125,7 @@ void Rook::StartSlot(int slot) {
     return;
   }
   s.state = SlotState::kStarting;
+  sink_->OnPawnStarted(slot, s.worker->pid());
 }
 
 std::string Rook::Describe(int slot) const {
@@ -148,6 +149,11 @@ void Rook::OnMessage(int slot, proto::PawnMessage message) {
     OnTestResult(slot, *result);
   } else if (auto* requeue = std::get_if<proto::Requeue>(&message)) {
     OnRequeue(slot, requeue->indexes);
+  } else if (auto* started = std::get_if<proto::Started>(&message)) {
+    const auto it = Find(slots_[slot].batch, started->index);
+    if (it != slots_[slot].batch.end()) {
+      sink_->OnTestStarted(it->index, it->repetition, it->attempt, slot);
+    }
   }
   // Bye needs nothing: the exit that follows is expected.
 }
@@ -321,6 +327,7 @@ bool Rook::SendBatch(int slot, WorkQueue& queue, BatchLimit limit) {
             [](const Work& a, const Work& b) { return a.index < b.index; });
   proto::Run run;
   run.attempt = batch.front().attempt;
+  run.report_starts = options_.report_starts;
   for (const Work& work : batch) run.indexes.push_back(work.index);
   s.batch.assign(batch.begin(), batch.end());
   s.state = SlotState::kBusy;
@@ -463,6 +470,7 @@ void Rook::OnExit(int slot, const knight::ExitInfo& info) {
   Slot& s = slots_[slot];
   const bool memory_killed = s.memory_killed_at > 0;
   if (memory_killed) memory_kill_pending_ = false;
+  sink_->OnPawnExited(slot, s.worker->pid(), info.Describe());
   const SlotState state = s.state;
   if (outcome_ == RookOutcome::kRunning) {
     if (state == SlotState::kBusy) {

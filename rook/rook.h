@@ -57,6 +57,8 @@ struct RookOptions {
   /// Above this percent of the machine's memory in use, the pawn holding the
   /// most is killed and its test requeued once (--max-memory; 0: never).
   double max_memory_percent = 0;
+  /// Ask pawns to say when each test starts (--events).
+  bool report_starts = false;
   /// The machine's memory in use, in percent (null: not watched).
   std::function<std::optional<double>()> memory_used_percent;
 };

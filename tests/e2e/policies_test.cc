@@ -367,5 +367,34 @@ TEST_F(PoliciesTest, HistoryCommandsReadTheStore) {
   EXPECT_FALSE(std::filesystem::exists(scratch_.Path("none.db"))) << "never created";
 }
 
+TEST_F(PoliciesTest, EventsFollowTheRunLineByLine) {
+  for (const char* fixture : {"flaky", "flaky_plain"}) {
+    SCOPED_TRACE(fixture);
+    const std::string path = scratch_.Path(std::string(fixture) + ".jsonl");
+    const Outcome outcome = RunFixture(fixture, {"--retries", "1", "-j", "2", "--events", path});
+    EXPECT_EQ(outcome.exit_code, 1) << outcome.out << outcome.err;
+    std::ifstream in(path);
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    ASSERT_GE(lines.size(), 2u);
+    EXPECT_THAT(lines.front(), HasSubstr("\"event\":\"run_start\""));
+    EXPECT_THAT(lines.back(), HasSubstr("\"event\":\"run_end\""));
+    auto count = [&lines](const std::string& text) {
+      return std::count_if(lines.begin(), lines.end(), [&text](const std::string& line) {
+        return line.find(text) != std::string::npos;
+      });
+    };
+    // 5 tests, 3 of them run twice (two flaky, one failing every attempt).
+    EXPECT_EQ(count("\"event\":\"test_result\""), 8);
+    EXPECT_EQ(count("\"event\":\"test_start\""), 8);
+    EXPECT_EQ(count("\"event\":\"pawn_start\""), count("\"event\":\"pawn_exit\""));
+    EXPECT_EQ(count("\"status\":\"FLAKY\""), 2);
+  }
+  const Outcome unwritable =
+      RunFixture("passing", {"--events", scratch_.Path("no/such/folder/events.jsonl")});
+  EXPECT_EQ(unwritable.exit_code, 3);
+  EXPECT_THAT(unwritable.err, HasSubstr("cannot write the event log"));
+}
+
 }  // namespace
 }  // namespace redqueen::e2e
