@@ -414,7 +414,8 @@ std::vector<RunExecution> Store::RunExecutions(int64_t run_id) {
   std::unordered_map<int64_t, size_t> by_id;
   sqlite3_stmt* stmt = Prepare(R"sql(
     SELECT e.id, t.binary, t.target, t.name, t.file, t.line, e.repetition, e.attempt,
-           e.final, e.status, e.duration_us, e.skip_message, e.crash, e.output
+           e.final, e.status, e.duration_us, e.skip_message, e.crash, e.output,
+           e.finished_us, e.pawn
     FROM executions e JOIN tests t ON t.id = e.test_id
     WHERE e.run_id = ?
     ORDER BY t.binary, t.target, t.id, e.repetition, e.attempt)sql");
@@ -440,6 +441,8 @@ std::vector<RunExecution> Store::RunExecutions(int64_t run_id) {
       e.skip_message = text(11);
       e.crash = text(12);
       e.output = text(13);
+      e.finished_us = sqlite3_column_int64(stmt, 14);
+      e.pawn = sqlite3_column_int(stmt, 15);
       by_id.emplace(sqlite3_column_int64(stmt, 0), executions.size());
       executions.push_back(std::move(e));
     }

@@ -73,6 +73,8 @@ struct RunExecution {
   bool final = true;
   std::string status;
   uint64_t duration_us = 0;
+  int64_t finished_us = 0;  ///< Unix time in microseconds.
+  int pawn = -1;
   std::string skip_message;
   std::string crash;
   std::string output;

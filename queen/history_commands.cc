@@ -10,6 +10,7 @@
 
 #include "bishop/store.h"
 #include "queen/exit_codes.h"
+#include "queen/html_report.h"
 #include "queen/json_report.h"
 #include "queen/junit.h"
 
@@ -24,6 +25,7 @@ struct HistoryOptions {
   std::vector<std::string> statuses;
   std::string junit_path;
   std::string json_path;
+  std::string html_path;
 };
 
 int Error(const std::string& message, int code) {
@@ -124,7 +126,7 @@ int Export(bishop::Store& store, const bishop::RunRow& row, const HistoryOptions
 
 bool IsHistoryCommand(std::string_view command) {
   return command == "runs" || command == "show" || command == "slowest" || command == "flaky" ||
-         command == "export";
+         command == "export" || command == "report";
 }
 
 int HistoryMain(int argc, char** argv) {
@@ -152,6 +154,9 @@ int HistoryMain(int argc, char** argv) {
     app.add_option("--runs", options.runs, "How many recent runs to look at")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
+  }
+  if (command == "report") {
+    app.add_option("-o,--output", options.html_path, "The HTML file to write")->required();
   }
   if (command == "export") {
     app.add_option("--junit", options.junit_path, "Write the run as JUnit XML here");
@@ -186,6 +191,12 @@ int HistoryMain(int argc, char** argv) {
     }
     if (command == "show") return Show(*store, rows[0].id, options);
     if (command == "slowest") return Slowest(*store, rows[0].id, options);
+    if (command == "report") {
+      if (!WriteFile(options.html_path, HtmlReport(rows[0], store->RunExecutions(rows[0].id)))) {
+        return Error("cannot write '" + options.html_path + "'", kExitInfra);
+      }
+      return kExitPassed;
+    }
     return Export(*store, rows[0], options);
   } catch (const std::exception& e) {
     return Error(e.what(), kExitInfra);

@@ -4,6 +4,7 @@
 //   redqueen slowest [RUN] [-n N]         a run's slowest tests
 //   redqueen flaky [--runs N]             tests whose outcome changed lately
 //   redqueen export [RUN] [--junit F] [--json F]   a past run's reports
+//   redqueen report [RUN] -o FILE         a self-contained HTML picture of a run
 // RUN defaults to the newest run. The store is --db, else REDQUEEN_DB, else
 // .redqueen/redqueen.db; a missing store is exit 3, never created.
 #pragma once

@@ -325,6 +325,7 @@ std::unique_ptr<CLI::App> MakeApp(RunOptions* options, const std::string& config
   app->add_subcommand("slowest", "Print a run's slowest tests");
   app->add_subcommand("flaky", "Print the tests whose outcome changed in recent runs");
   app->add_subcommand("export", "Write a past run's JUnit XML or JSON report");
+  app->add_subcommand("report", "Write a self-contained HTML picture of a run");
   if (!config.empty()) {
     app->set_config("--config-file", config, "", /*config_required=*/true);
     app->allow_config_extras(CLI::config_extras_mode::error);

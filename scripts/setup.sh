@@ -10,6 +10,7 @@ packages=(
   googletest libgtest-dev libgmock-dev
   libsqlite3-dev sqlite3 nlohmann-json3-dev
   python3
+  chromium  # renders redqueen's HTML report in its end-to-end test
 )
 
 missing=()
