@@ -492,7 +492,10 @@ int RunSession(const RunOptions& options) {
     for (const rook::TestResult* result : FailuresOf(binary.sinks->notable(), options.flaky_fails)) {
       failures.emplace_back(i, result);
     }
-    repetitions_passed = std::min(repetitions_passed, binary.rook->RepetitionsPassed());
+    // A binary with no selected test has no repetitions to count.
+    if (binary.rook->repetitions_begun() > 0) {
+      repetitions_passed = std::min(repetitions_passed, binary.rook->RepetitionsPassed());
+    }
     began = began || binary.rook->running_began();
     const RookOutcome own = binary.rook->outcome();
     if (own == RookOutcome::kError && rook_error.empty()) rook_error = binary.rook->error();
@@ -513,6 +516,7 @@ int RunSession(const RunOptions& options) {
   }
   const int code = ExitCode(outcome, interrupted, &summary);
   if (events) events->RunEnd(summary);
+  if (repetitions_passed == UINT32_MAX) repetitions_passed = 0;
   if (options.until_fail && began) {
     per_binary = "until-fail: " + std::to_string(repetitions_passed) + " repetition" +
                  (repetitions_passed == 1 ? "" : "s") + " passed" +
