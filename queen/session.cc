@@ -401,7 +401,10 @@ int RunSession(const RunOptions& options) {
 
   std::vector<std::string> names;
   for (const BinaryRun& binary : binaries) names.push_back(LabelOf(binary));
-  Terminal terminal(stdout, isatty(STDOUT_FILENO), names,
+  // With --events -, stdout carries JSON Lines only; people read stderr.
+  const bool events_on_stdout = options.events_path == "-";
+  Terminal terminal(events_on_stdout ? stderr : stdout,
+                    isatty(events_on_stdout ? STDERR_FILENO : STDOUT_FILENO), names,
                     static_cast<uint32_t>(options.repeat));
   std::unique_ptr<rook::Board> board;
   std::string sink_error;

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <sstream>
 
 #include "e2e/harness.h"
 
@@ -390,6 +391,15 @@ TEST_F(PoliciesTest, EventsFollowTheRunLineByLine) {
     EXPECT_EQ(count("\"event\":\"pawn_start\""), count("\"event\":\"pawn_exit\""));
     EXPECT_EQ(count("\"status\":\"FLAKY\""), 2);
   }
+  // On stdout, the events are all there is: people's lines go to stderr.
+  const Outcome piped = RunFixture("passing", {"--events", "-"});
+  EXPECT_EQ(piped.exit_code, 0) << piped.err;
+  std::istringstream lines(piped.out);
+  for (std::string line; std::getline(lines, line);) {
+    EXPECT_EQ(line.rfind("{\"", 0), 0u) << "not a JSON line: " << line;
+  }
+  EXPECT_THAT(piped.err, HasSubstr("status: passed"));
+
   const Outcome unwritable =
       RunFixture("passing", {"--events", scratch_.Path("no/such/folder/events.jsonl")});
   EXPECT_EQ(unwritable.exit_code, 3);
