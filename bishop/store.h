@@ -62,23 +62,12 @@ struct ExecutionRecord {
 };
 
 /// One execution of a run with its test, as reports read it.
-struct RunExecution {
+struct RunExecution : ExecutionRecord {
   std::string binary;
   std::string target;
   std::string name;  ///< Full gtest name.
   std::string file;
   int line = 0;
-  int repetition = 0;
-  int attempt = 1;
-  bool final = true;
-  std::string status;
-  uint64_t duration_us = 0;
-  int64_t finished_us = 0;  ///< Unix time in microseconds.
-  int pawn = -1;
-  std::string skip_message;
-  std::string crash;
-  std::string output;
-  std::vector<proto::Failure> failures;
 };
 
 /// A run as `redqueen runs` lists it.

@@ -7,12 +7,14 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <sstream>
 
 #include "bishop/store.h"
 #include "queen/exit_codes.h"
 #include "queen/html_report.h"
 #include "queen/json_report.h"
 #include "queen/junit.h"
+#include "queen/report_text.h"
 
 namespace redqueen::queen {
 namespace {
@@ -34,7 +36,7 @@ int Error(const std::string& message, int code) {
 }
 
 std::string Label(const bishop::RunExecution& e) {
-  return (e.target.empty() ? e.binary : e.binary + "@" + e.target) + ": " + e.name;
+  return BinaryLabel(e.binary, e.target) + ": " + e.name;
 }
 
 int ListRuns(bishop::Store& store, const HistoryOptions& options) {
@@ -60,11 +62,8 @@ int Show(bishop::Store& store, int64_t run, const HistoryOptions& options) {
       continue;
     }
     std::printf("%-8s %s (%.3fs)\n", e.status.c_str(), Label(e).c_str(), e.duration_us / 1e6);
-    for (const proto::Failure& f : e.failures) {
-      const std::string where = f.file.empty() ? "" : f.file + ":" + std::to_string(f.line) + ": ";
-      std::printf("    %s%s\n", where.c_str(), f.message.c_str());
-    }
-    if (!e.crash.empty()) std::printf("    %s\n", e.crash.c_str());
+    std::istringstream text(FailureText(e));
+    for (std::string line; std::getline(text, line);) std::printf("    %s\n", line.c_str());
     if (e.status == "SKIPPED" && !e.skip_message.empty()) {
       std::printf("    %s\n", e.skip_message.c_str());
     }
@@ -93,7 +92,7 @@ int Flaky(bishop::Store& store, const HistoryOptions& options) {
     if (!changed) continue;
     ++shown;
     std::printf("%s: %s: %d passed, %d failed, %d flaky in the last %d runs\n",
-                (t.target.empty() ? t.binary : t.binary + "@" + t.target).c_str(),
+                BinaryLabel(t.binary, t.target).c_str(),
                 t.name.c_str(), t.passed, t.failed, t.flaky, options.runs);
   }
   if (shown == 0) std::printf("no test changed its outcome in the last %d runs\n", options.runs);

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "queen/report_text.h"
+
 namespace redqueen::queen {
 namespace {
 
@@ -100,20 +102,14 @@ std::string HtmlReport(const bishop::RunRow& run,
   using nlohmann::json;
   json results = json::array();
   for (const bishop::RunExecution& e : executions) {
-    std::string text;
-    for (const proto::Failure& f : e.failures) {
-      if (!f.file.empty()) text += f.file + ":" + std::to_string(f.line) + ": ";
-      text += f.message + "\n";
-    }
-    if (!e.crash.empty()) text += e.crash + "\n";
-    results.push_back({{"binary", e.target.empty() ? e.binary : e.binary + "@" + e.target},
+    results.push_back({{"binary", BinaryLabel(e.binary, e.target)},
                        {"name", e.name},
                        {"status", e.status},
                        {"attempt", e.attempt},
                        {"duration_us", e.duration_us},
                        {"finished_us", e.finished_us},
                        {"pawn", e.pawn},
-                       {"text", text},
+                       {"text", FailureText(e)},
                        {"output", e.output}});
   }
   const json data = {{"run",

@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <map>
 
+#include "queen/report_text.h"
+
 namespace redqueen::queen {
 namespace {
 
@@ -43,17 +45,6 @@ const char* Seconds(uint64_t us, char (&buffer)[32]) {
 
 bool IsError(const std::string& status) { return status == "CRASHED" || status == "TIMEOUT"; }
 
-/// "file:line: message" of each failure, then how the pawn died.
-std::string FullText(const bishop::RunExecution& e) {
-  std::string text;
-  for (const proto::Failure& f : e.failures) {
-    if (!f.file.empty()) text += f.file + ":" + std::to_string(f.line) + ": ";
-    text += f.message + "\n";
-  }
-  if (!e.crash.empty()) text += e.crash + "\n";
-  return text;
-}
-
 /// The first line of the first failure, or how the pawn died.
 std::string Message(const bishop::RunExecution& e) {
   std::string message = !e.crash.empty() ? e.crash
@@ -72,10 +63,10 @@ std::string Problem(const std::string& kind, const bishop::RunExecution& e, bool
   std::string xml = "      <" + tag + Attribute("message", Message(e)) +
                     Attribute("type", e.status) + ">";
   if (nested) {
-    xml += "<stackTrace>" + XmlEscape(FullText(e), false) + "</stackTrace>";
+    xml += "<stackTrace>" + XmlEscape(FailureText(e), false) + "</stackTrace>";
     if (!e.output.empty()) xml += "<system-out>" + XmlEscape(e.output, false) + "</system-out>";
   } else {
-    xml += XmlEscape(FullText(e), false);
+    xml += XmlEscape(FailureText(e), false);
   }
   return xml + "</" + tag + ">\n";
 }
@@ -110,7 +101,7 @@ void AddCase(const std::vector<const bishop::RunExecution*>& attempts, bool repe
     (IsError(last.status) ? suite->errors : suite->failures) += 1;
     std::string tag = IsError(last.status) ? "error" : "failure";
     xml += "      <" + tag + Attribute("message", Message(last)) + Attribute("type", last.status) +
-           ">" + XmlEscape(FullText(last), false) + "</" + tag + ">\n";
+           ">" + XmlEscape(FailureText(last), false) + "</" + tag + ">\n";
   }
   for (size_t i = 0; i + 1 < attempts.size(); ++i) {
     xml += Problem(passed ? "flaky" : "rerun", *attempts[i], true);
@@ -169,8 +160,8 @@ std::string JunitXml(const std::vector<bishop::RunExecution>& executions) {
       attempts.push_back(&executions[j]);
     }
     const bishop::RunExecution& first = executions[i];
-    const std::string label = first.target.empty() ? first.binary : first.binary + "@" + first.target;
-    const std::string classname = label + "." + first.name.substr(0, first.name.find('.'));
+    const std::string classname = BinaryLabel(first.binary, first.target) + "." +
+                                  first.name.substr(0, first.name.find('.'));
     if (!suites.count(classname)) order.push_back(classname);
     AddCase(attempts, repeating, classname, &suites[classname]);
     i = j;

@@ -22,6 +22,7 @@
 #include "queen/json_report.h"
 #include "queen/junit.h"
 #include "queen/probe.h"
+#include "queen/report_text.h"
 #include "queen/store_sink.h"
 #include "queen/sinks.h"
 #include "queen/summary.h"
@@ -303,7 +304,7 @@ std::string CountsLine(const std::string& label, const RunSummary& counts) {
 
 /// How people read a binary's tests: "x_test", or "x_test@chrome".
 std::string LabelOf(const BinaryRun& binary) {
-  return binary.target.empty() ? binary.identity : binary.identity + "@" + binary.target;
+  return BinaryLabel(binary.identity, binary.target);
 }
 
 /// With --target, a run of each binary per target, binary by binary.
