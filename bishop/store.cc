@@ -91,6 +91,18 @@ ALTER TABLE tests_v3 RENAME TO tests;
 DROP INDEX IF EXISTS executions_by_test;
 )sql";
 
+// Version 4: what each binary's last run left for its next (suite.h), so
+// that a rerun reads one row. Histories start afresh from this version on.
+constexpr const char* kMigrateToV4 = R"sql(
+CREATE TABLE suites (
+  binary TEXT NOT NULL,
+  target TEXT NOT NULL,
+  run_id INTEGER NOT NULL REFERENCES runs (id),  -- the run that wrote it
+  snapshot BLOB NOT NULL,                        -- see bishop/suite.h
+  PRIMARY KEY (binary, target)
+);
+)sql";
+
 }  // namespace
 
 std::unique_ptr<Store> Store::Open(const std::string& path, std::string* error) {
@@ -189,6 +201,7 @@ bool Store::Migrate(std::string* error) {
       if (current < 1) Exec(kSchemaV1);
       if (current < 2) Exec(kMigrateToV2);
       if (current < 3) Exec(kMigrateToV3);
+      if (current < 4) Exec(kMigrateToV4);
       Exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
       Exec("COMMIT");
     }
@@ -337,54 +350,46 @@ std::vector<int64_t> Store::RecentRuns(const std::string& binary, const std::str
   return runs;
 }
 
-rook::History Store::LoadPast(const std::string& binary, const std::string& target) {
-  const std::vector<int64_t> runs = RecentRuns(binary, target, kPastExecutions);
-  rook::History history;
-  if (runs.empty()) return history;
-  // Names first, then the executions as integers by test id: a join per row
-  // would cost more than the run the history is meant to speed up.
-  std::unordered_map<int64_t, rook::TestHistory*> by_id;
-  sqlite3_stmt* stmt = Prepare("SELECT id, name FROM tests WHERE binary = ? AND target = ?");
+std::optional<SuiteRecord> Store::LoadSuite(const std::string& binary,
+                                            const std::string& target) {
+  sqlite3_stmt* stmt =
+      Prepare("SELECT run_id, snapshot FROM suites WHERE binary = ? AND target = ?");
+  std::optional<SuiteRecord> suite;
   {
     Binder binder(db_, stmt);
     binder.Text(binary).Text(target);
-    while (binder.Step("read test names")) {
-      const auto* name = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 1));
-      by_id.emplace(sqlite3_column_int64(stmt, 0), &history[name ? name : ""]);
+    if (binder.Step("read suite")) {
+      const auto* bytes = static_cast<const char*>(sqlite3_column_blob(stmt, 1));
+      const std::string_view blob(bytes ? bytes : "",
+                                  static_cast<size_t>(sqlite3_column_bytes(stmt, 1)));
+      suite.emplace();
+      if (!DecodeSuite(blob, &*suite)) *suite = SuiteRecord{};
+      suite->run_id = sqlite3_column_int64(stmt, 0);
     }
   }
   sqlite3_finalize(stmt);
-  // A run's executions are contiguous rowids, so one scan from the oldest
-  // run's first row covers them all, newest first.
-  stmt = Prepare(R"sql(
-    SELECT test_id, status, duration_us FROM executions
-    WHERE id >= (SELECT min(id) FROM executions WHERE run_id = ?1)
-      AND run_id >= ?1 AND run_id <= ?2 AND final = 1 AND status != 'SKIPPED'
-    ORDER BY id DESC)sql");
-  std::unordered_map<rook::TestHistory*, bool> seen;
+  return suite;
+}
+
+bool Store::SaveSuite(const std::string& binary, const std::string& target,
+                      int64_t seen_run_id, int64_t run_id, const std::string& blob) {
+  BeginIfNeeded();
+  sqlite3_stmt* select = Prepare("SELECT run_id FROM suites WHERE binary = ? AND target = ?");
+  int64_t stored_run_id = 0;
   {
-    Binder binder(db_, stmt);
-    binder.Int(runs.back()).Int(runs.front());
-    while (binder.Step("read history")) {
-      const auto it = by_id.find(sqlite3_column_int64(stmt, 0));
-      if (it == by_id.end()) continue;
-      rook::TestHistory& test = *it->second;
-      const std::string_view status(
-          reinterpret_cast<const char*>(sqlite3_column_text(stmt, 1)));
-      const bool passed = status == "PASSED" || status == "FLAKY";
-      if (seen.emplace(&test, true).second) test.failed_last = !passed;
-      if (passed && test.passing_durations_us.size() < static_cast<size_t>(kPastExecutions)) {
-        test.passing_durations_us.push_back(
-            static_cast<uint64_t>(sqlite3_column_int64(stmt, 2)));
-      }
-    }
+    Binder binder(db_, select);
+    binder.Text(binary).Text(target);
+    if (binder.Step("read suite")) stored_run_id = sqlite3_column_int64(select, 0);
   }
-  sqlite3_finalize(stmt);
-  // Tests these runs did not run say nothing.
-  for (auto it = history.begin(); it != history.end();) {
-    it = seen.count(&it->second) ? std::next(it) : history.erase(it);
+  sqlite3_finalize(select);
+  if (stored_run_id != seen_run_id) return false;
+  sqlite3_stmt* write = Prepare(
+      "INSERT OR REPLACE INTO suites (binary, target, run_id, snapshot) VALUES (?, ?, ?, ?)");
+  {
+    Binder(db_, write).Text(binary).Text(target).Int(run_id).Blob(blob).Step("write suite");
   }
-  return history;
+  sqlite3_finalize(write);
+  return true;
 }
 
 std::unordered_set<std::string> Store::NotPassedLastTime(const std::string& binary,

@@ -10,13 +10,14 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
+#include "bishop/suite.h"
 #include "proto/messages.h"
-#include "rook/history.h"
 
 namespace redqueen::bishop {
 
@@ -24,7 +25,7 @@ namespace redqueen::bishop {
 inline constexpr int kBusyTimeoutMs = 10000;
 
 /// The schema this redqueen writes; recorded as PRAGMA user_version.
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 struct RunRecord {
   std::string started_at;  ///< ISO 8601, UTC.
@@ -87,10 +88,6 @@ struct Outcomes {
   int flaky = 0;
 };
 
-/// How many recent runs of a binary LoadPast reads, and durations it keeps
-/// per test.
-inline constexpr int kPastExecutions = 5;
-
 class Store {
  public:
   /// Opens or creates the store at `path` (creating its folder). Null with a
@@ -111,9 +108,6 @@ class Store {
   /// Queued; written at the next Flush, in one short transaction, so that
   /// two redqueens writing one store each hold its lock only briefly.
   void AddExecution(int64_t run_id, const ExecutionRecord& execution);
-  /// What the last kPastExecutions runs of `binary` say about its tests:
-  /// recent passing durations (PASSED or FLAKY, newest first) and whether
-  /// the newest final execution (skips aside) failed.
   /// The tests of `binary` (for `target`) that did not pass in the last run
   /// that ran it: FAILED, CRASHED, TIMEOUT, or not run because that run
   /// stopped (fail-fast, interrupted). A GTEST_SKIP is not among them.
@@ -130,7 +124,16 @@ class Store {
   /// tests were first stored), repetition and attempt.
   std::vector<RunExecution> RunExecutions(int64_t run_id);
 
-  rook::History LoadPast(const std::string& binary, const std::string& target = "");
+  /// What the last run of `binary` (for `target`) that listed its tests
+  /// left for the next (see suite.h); nullopt when none did. Its past is
+  /// empty when the blob is not one this redqueen reads (an older format).
+  std::optional<SuiteRecord> LoadSuite(const std::string& binary, const std::string& target = "");
+  /// Keeps `blob` (EncodeSuite) as run `run_id`'s word on `binary` and
+  /// `target`, in the open write transaction, unless a run other than
+  /// `seen_run_id` (0: none) has written one since: then nothing is written
+  /// and false is returned, so that the caller can build on that one.
+  bool SaveSuite(const std::string& binary, const std::string& target, int64_t seen_run_id,
+                 int64_t run_id, const std::string& blob);
   void FinishRun(int64_t run_id, const RunSummaryRecord& summary);
   /// Writes what was queued and commits what was written since the last
   /// Flush.

@@ -355,9 +355,7 @@ int ExecPawn::Serve() {
                  options_.binary.c_str(), error.c_str());
     return 3;
   }
-  std::vector<std::string> names;
-  for (const auto& test : tests_) names.push_back(test.name);
-  channel_->Send(proto::HelloFor(static_cast<int32_t>(getpid()), names));
+  channel_->Send(proto::HelloFor(static_cast<int32_t>(getpid()), tests_));
 
   return ServeCommands(
       channel_, [this] { return proto::TestList{tests_}; },

@@ -230,6 +230,7 @@ ResidentPawn::ResidentPawn(Channel* channel, proto::Scoreboard* scoreboard)
 void ResidentPawn::CollectTests() {
   own_filter_ = GTEST_FLAG_GET(filter);
   const testing::UnitTest& unit = *testing::UnitTest::GetInstance();
+  proto::ListHasher hasher;
   for (int i = 0; i < unit.total_test_suite_count(); ++i) {
     const testing::TestSuite& suite = *unit.GetTestSuite(i);
     for (int j = 0; j < suite.total_test_count(); ++j) {
@@ -237,8 +238,12 @@ void ResidentPawn::CollectTests() {
       index_of_.emplace(info, static_cast<uint32_t>(tests_.size()));
       tests_.push_back(info);
       names_.push_back(std::string(info->test_suite_name()) + "." + info->name());
+      hasher.Add(names_.back(), info->file(), info->line(),
+                 info->type_param() ? info->type_param() : "",
+                 info->value_param() ? info->value_param() : "");
     }
   }
+  list_hash_ = hasher.hash();
 }
 
 proto::TestList ResidentPawn::List() const {
@@ -281,7 +286,11 @@ void ResidentPawn::RunBatch(const std::vector<uint32_t>& indexes) {
 
 int ResidentPawn::Serve() {
   CollectTests();
-  channel_->Send(proto::HelloFor(static_cast<int32_t>(getpid()), names_));
+  proto::Hello hello;
+  hello.pid = static_cast<int32_t>(getpid());
+  hello.count = static_cast<uint32_t>(tests_.size());
+  hello.list_hash = list_hash_;
+  channel_->Send(hello);
 
   // Line-buffered, so what a test printed before it crashed is in the
   // capture file, as on a terminal.

@@ -34,6 +34,8 @@ class ResidentPawn {
   Reporter* reporter_ = nullptr;
   std::vector<const testing::TestInfo*> tests_;
   std::vector<std::string> names_;
+  /// proto::ListHash of the tests, as List() would send them.
+  uint64_t list_hash_ = 0;
   /// The binary's --gtest_filter, restored while a batch runs.
   std::string own_filter_;
   std::unordered_map<const testing::TestInfo*, uint32_t> index_of_;

@@ -148,24 +148,37 @@ bool DecodePayload(uint16_t type, const char* payload, size_t size, RookMessage*
 
 }  // namespace
 
-uint64_t NamesHash(const std::vector<std::string>& names) {
-  uint64_t hash = 14695981039346656037ull;
-  auto mix = [&hash](unsigned char c) {
-    hash ^= c;
-    hash *= 1099511628211ull;
+void ListHasher::Mix(std::string_view field) {
+  auto mix = [this](unsigned char c) {
+    hash_ ^= c;
+    hash_ *= 1099511628211ull;
   };
-  for (const std::string& name : names) {
-    for (char c : name) mix(static_cast<unsigned char>(c));
-    mix('\n');
-  }
-  return hash;
+  for (char c : field) mix(static_cast<unsigned char>(c));
+  // Ends each field with a byte UTF-8 never holds, so that fields cannot trade
+  // characters.
+  mix(0xff);
 }
 
-Hello HelloFor(int32_t pid, const std::vector<std::string>& names) {
+void ListHasher::Add(std::string_view name, std::string_view file, int32_t line,
+                     std::string_view type_param, std::string_view value_param) {
+  Mix(name);
+  Mix(file);
+  Mix(std::string_view(reinterpret_cast<const char*>(&line), sizeof line));
+  Mix(type_param);
+  Mix(value_param);
+}
+
+uint64_t ListHash(const std::vector<TestInfo>& tests) {
+  ListHasher hasher;
+  for (const TestInfo& t : tests) hasher.Add(t.name, t.file, t.line, t.type_param, t.value_param);
+  return hasher.hash();
+}
+
+Hello HelloFor(int32_t pid, const std::vector<TestInfo>& tests) {
   Hello hello;
   hello.pid = pid;
-  hello.count = static_cast<uint32_t>(names.size());
-  hello.names_hash = NamesHash(names);
+  hello.count = static_cast<uint32_t>(tests.size());
+  hello.list_hash = ListHash(tests);
   return hello;
 }
 

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -17,7 +18,7 @@
 namespace redqueen::proto {
 
 /// Bumped on any incompatible change of the messages below.
-inline constexpr uint16_t kProtocolVersion = 2;
+inline constexpr uint16_t kProtocolVersion = 3;
 
 /// File descriptors a pawn finds its channel on (commands in, events out).
 inline constexpr int kCommandFd = 3;
@@ -60,11 +61,11 @@ struct Hello {
   uint16_t protocol_version = kProtocolVersion;
   int32_t pid = 0;
   uint32_t count = 0;
-  uint64_t names_hash = 0;  ///< NamesHash() of the full names in order.
+  uint64_t list_hash = 0;  ///< ListHash() of the tests in registration order.
 
   template <class Archive>
   void serialize(Archive& ar) {
-    ar(protocol_version, pid, count, names_hash);
+    ar(protocol_version, pid, count, list_hash);
   }
 };
 
@@ -166,10 +167,23 @@ struct Shutdown {
 using PawnMessage = std::variant<Hello, TestList, Result, Bye, Requeue, Started>;
 using RookMessage = std::variant<ListTests, Run, Shutdown>;
 
-/// FNV-1a over the names, each terminated by '\n': pawns compare lists by it.
-uint64_t NamesHash(const std::vector<std::string>& names);
+/// FNV-1a over every field of every test, in order: pawns compare lists by
+/// it, and the Rook knows by it that a binary still has the list the store
+/// remembers (a moved test changes its line, so the hash).
+class ListHasher {
+ public:
+  void Add(std::string_view name, std::string_view file, int32_t line,
+           std::string_view type_param, std::string_view value_param);
+  uint64_t hash() const { return hash_; }
+
+ private:
+  void Mix(std::string_view field);
+  uint64_t hash_ = 14695981039346656037ull;
+};
+
+uint64_t ListHash(const std::vector<TestInfo>& tests);
 
 /// The Hello of a pawn with these tests, in registration order.
-Hello HelloFor(int32_t pid, const std::vector<std::string>& names);
+Hello HelloFor(int32_t pid, const std::vector<TestInfo>& tests);
 
 }  // namespace redqueen::proto

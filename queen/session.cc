@@ -237,16 +237,19 @@ struct BinaryRun {
   std::unique_ptr<rook::Rook> rook;
 };
 
-/// Gives each Rook what the store remembers of its binary (and, for
-/// --rerun-failed, what did not pass last time). Called once the pawns are
-/// starting, so the reading overlaps their start-up. False with `*error` when
-/// the store cannot be read.
-bool LoadHistories(bishop::Store& store, std::vector<BinaryRun>& binaries, bool rerun_failed,
-                   std::string* error) {
+/// Gives each Rook (and store sink) what the store remembers of its binary
+/// (and, for --rerun-failed, what did not pass last time). Called once the
+/// pawns are starting, so the reading overlaps their start-up. False with
+/// `*error` when the store cannot be read.
+bool LoadSuites(bishop::Store& store, std::vector<BinaryRun>& binaries, bool rerun_failed,
+                std::string* error) {
   try {
     for (BinaryRun& binary : binaries) {
-      binary.rook->SetHistory(
-          std::make_shared<const rook::History>(store.LoadPast(binary.identity, binary.target)));
+      if (std::optional<bishop::SuiteRecord> suite =
+              store.LoadSuite(binary.identity, binary.target)) {
+        binary.store_sink->Remember(*suite);
+        binary.rook->SetPast(std::move(suite->past));
+      }
       if (rerun_failed) {
         binary.rook->RestrictTo(std::make_shared<const std::unordered_set<std::string>>(
             store.NotPassedLastTime(binary.identity, binary.target)));
@@ -470,8 +473,8 @@ int RunSession(const RunOptions& options) {
     tick_timer.cancel();
     io.stop();
   });
-  if (std::string history_error; !LoadHistories(*store, binaries, options.rerun_failed, &history_error)) {
-    board->Abort(history_error);
+  if (std::string load_error; !LoadSuites(*store, binaries, options.rerun_failed, &load_error)) {
+    board->Abort(load_error);
   }
   io.run();
 
@@ -534,6 +537,11 @@ int RunSession(const RunOptions& options) {
   }
   if (outcome == RookOutcome::kError) PrintError(rook_error);
   try {
+    for (BinaryRun& binary : binaries) {
+      if (binary.rook->running_began()) {
+        binary.store_sink->SaveSuite(binary.rook->list_hash(), binary.rook->history());
+      }
+    }
     store->FinishRun(run_id, RecordOf(summary));
   } catch (const std::exception& e) {
     PrintError(e.what());

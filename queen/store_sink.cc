@@ -8,9 +8,21 @@ StoreSink::StoreSink(bishop::Store* store, int64_t run_id, std::string binary,
                      std::string target)
     : store_(store), run_id_(run_id), binary_(std::move(binary)), target_(std::move(target)) {}
 
+void StoreSink::Remember(const bishop::SuiteRecord& suite) {
+  seen_run_id_ = suite.run_id;
+  known_hash_ = suite.past.list_hash;
+  known_ids_ = suite.test_ids;
+}
+
 void StoreSink::OnTestsListed(const std::vector<proto::TestInfo>& tests,
                               const std::vector<uint32_t>&) {
-  test_ids_ = store_->AddTests(binary_, tests, target_);
+  tests_ = &tests;
+  if (!known_ids_.empty() && known_ids_.size() == tests.size() &&
+      proto::ListHash(tests) == known_hash_) {
+    test_ids_ = std::move(known_ids_);
+  } else {
+    test_ids_ = store_->AddTests(binary_, tests, target_);
+  }
 }
 
 void StoreSink::OnResult(const rook::TestResult& result) {
@@ -30,6 +42,39 @@ void StoreSink::OnResult(const rook::TestResult& result) {
   record.output = result.output;
   record.failures = result.failures;
   store_->AddExecution(run_id_, record);
+  if (result.final && result.status != TestStatus::kSkipped) {
+    const bool passed =
+        result.status == TestStatus::kPassed || result.status == TestStatus::kFlaky;
+    outcomes_.push_back({result.index, passed, result.duration_us});
+  }
+}
+
+rook::History StoreSink::Advance(rook::History history) const {
+  history.resize(tests_->size());
+  for (const Outcome& outcome : outcomes_) {
+    history[outcome.index].Record(outcome.passed, outcome.duration_us);
+  }
+  return history;
+}
+
+void StoreSink::SaveSuite(uint64_t list_hash, const rook::History& before) {
+  if (!tests_) return;
+  rook::History base = before;
+  int64_t seen = seen_run_id_;
+  // Twice at most: within the store's write transaction, the second sees
+  // what the first saw.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (store_->SaveSuite(binary_, target_, seen, run_id_,
+                          bishop::EncodeSuite(list_hash, *tests_, test_ids_, Advance(base)))) {
+      return;
+    }
+    // Another run of this binary finished since this one began: build on
+    // what it left, so that neither run's outcomes are lost.
+    const std::optional<bishop::SuiteRecord> theirs = store_->LoadSuite(binary_, target_);
+    if (!theirs) return;
+    seen = theirs->run_id;
+    base = rook::Carry(theirs->past, *tests_);
+  }
 }
 
 }  // namespace redqueen::queen

@@ -1,10 +1,12 @@
-// Feeds the Rook's events into the Bishop's store.
+// Feeds the Rook's events into the Bishop's store, and at the end of the run
+// leaves the binary's list and history for its next run.
 #pragma once
 
 #include <string>
 #include <vector>
 
 #include "bishop/store.h"
+#include "rook/history.h"
 #include "rook/result.h"
 
 namespace redqueen::queen {
@@ -13,16 +15,41 @@ class StoreSink : public rook::RunSink {
  public:
   StoreSink(bishop::Store* store, int64_t run_id, std::string binary, std::string target);
 
+  /// What the store had for this binary (Store::LoadSuite): its ids serve
+  /// when the Rook runs the same list, with no lookup.
+  void Remember(const bishop::SuiteRecord& suite);
+
   void OnTestsListed(const std::vector<proto::TestInfo>& tests,
                      const std::vector<uint32_t>& selected) override;
   void OnResult(const rook::TestResult& result) override;
 
+  /// Keeps the list, its ids and the tests' history for the next run: the
+  /// Rook's history from before this run (`before`, aligned with the list)
+  /// with this run's outcomes added. Nothing when no list was verified.
+  void SaveSuite(uint64_t list_hash, const rook::History& before);
+
  private:
+  /// A final result that counts for history (skips do not).
+  struct Outcome {
+    uint32_t index;
+    bool passed;
+    uint64_t duration_us;
+  };
+
+  rook::History Advance(rook::History history) const;
+
   bishop::Store* store_;
   int64_t run_id_;
   std::string binary_;
   std::string target_;
+  /// The Rook's list, valid for as long as the Rook lives.
+  const std::vector<proto::TestInfo>* tests_ = nullptr;
   std::vector<int64_t> test_ids_;
+  std::vector<Outcome> outcomes_;
+  /// From Remember: the run whose suite was read, its list and ids.
+  int64_t seen_run_id_ = 0;
+  uint64_t known_hash_ = 0;
+  std::vector<int64_t> known_ids_;
 };
 
 }  // namespace redqueen::queen

@@ -30,20 +30,16 @@ std::vector<Unit> Group(const std::vector<proto::TestInfo>& tests,
   return units;
 }
 
-bool Seen(const Unit& unit, const std::vector<proto::TestInfo>& tests,
-          const History& history) {
+bool Seen(const Unit& unit, const History& history) {
   for (const Work& work : unit.works) {
-    const auto it = history.find(tests[work.index].name);
-    if (it == history.end() || it->second.passing_durations_us.empty()) return false;
+    if (work.index >= history.size() || history[work.index].passes == 0) return false;
   }
   return true;
 }
 
-bool FailedLast(const Unit& unit, const std::vector<proto::TestInfo>& tests,
-                const History& history) {
+bool FailedLast(const Unit& unit, const History& history) {
   for (const Work& work : unit.works) {
-    const auto it = history.find(tests[work.index].name);
-    if (it != history.end() && it->second.failed_last) return true;
+    if (work.index < history.size() && history[work.index].failed_last) return true;
   }
   return false;
 }
@@ -73,7 +69,7 @@ std::vector<Unit> Plan(const std::vector<proto::TestInfo>& tests,
       // fill the gaps at the end. Stable: ties keep registration order.
       std::vector<std::pair<bool, Unit>> keyed;
       keyed.reserve(units.size());
-      for (Unit& unit : units) keyed.emplace_back(Seen(unit, tests, history), std::move(unit));
+      for (Unit& unit : units) keyed.emplace_back(Seen(unit, history), std::move(unit));
       std::stable_sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) {
         if (a.first != b.first) return !a.first;
         return a.second.expected_us > b.second.expected_us;
@@ -83,7 +79,7 @@ std::vector<Unit> Plan(const std::vector<proto::TestInfo>& tests,
     }
   }
   if (options.failed_first) {
-    for (Unit& unit : units) unit.leading = FailedLast(unit, tests, history);
+    for (Unit& unit : units) unit.leading = FailedLast(unit, history);
     std::stable_partition(units.begin(), units.end(),
                           [](const Unit& unit) { return unit.leading; });
   }

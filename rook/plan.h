@@ -32,7 +32,8 @@ struct PlanOptions {
 std::string_view SuiteOf(std::string_view full_name);
 
 /// The units of one repetition of `chosen` (indexes in registration order),
-/// in the order to hand them out. `estimates` as from Estimate (empty: none).
+/// in the order to hand them out. `estimates` as from Estimate (empty: none);
+/// `history` aligned with `tests` (empty: none).
 std::vector<Unit> Plan(const std::vector<proto::TestInfo>& tests,
                        const std::vector<uint32_t>& chosen,
                        const std::vector<uint64_t>& estimates, const History& history,

@@ -175,8 +175,19 @@ void Rook::OnHello(int slot, const proto::Hello& hello) {
   if (!reference_slot_) {
     reference_slot_ = slot;
     reference_hello_ = hello;
+    if (past_ && past_->list_hash == hello.list_hash && past_->tests.size() == hello.count) {
+      // The list the store remembers: nobody needs to send it.
+      tests_ = std::move(past_->tests);
+      history_ = std::move(past_->history);
+      past_.reset();
+      listed_ = true;
+      Select();
+      s.state = SlotState::kReady;
+      CheckAgreement();
+      return;
+    }
   } else if (hello.count == reference_hello_.count &&
-             hello.names_hash == reference_hello_.names_hash) {
+             hello.list_hash == reference_hello_.list_hash) {
     s.state = SlotState::kReady;
     if (running_) {
       Dispatch();
@@ -196,15 +207,14 @@ void Rook::OnTestList(int slot, proto::TestList list) {
   if (s.state != SlotState::kListing) return;
   s.state = SlotState::kReady;
   if (reference_slot_ == slot && !listed_) {
-    std::vector<std::string> names;
-    names.reserve(list.tests.size());
-    for (const auto& test : list.tests) names.push_back(test.name);
-    if (names.size() != reference_hello_.count ||
-        proto::NamesHash(names) != reference_hello_.names_hash) {
+    if (list.tests.size() != reference_hello_.count ||
+        proto::ListHash(list.tests) != reference_hello_.list_hash) {
       Fail(Describe(slot) + " sent a test list that does not match its hello");
       return;
     }
     tests_ = std::move(list.tests);
+    if (past_) history_ = Carry(*past_, tests_);
+    past_.reset();
     listed_ = true;
     Select();
   } else {
@@ -228,7 +238,7 @@ void Rook::Select() {
                              [&name](const TestFilter& f) { return f.Matches(name); });
     (serial_[i] ? serial_selected_ : parallel_selected_).push_back(i);
   }
-  if (options_.history) estimates_ = Estimate(tests_, selected_, *options_.history);
+  estimates_ = Estimate(tests_.size(), selected_, history_);
 }
 
 void Rook::CheckAgreement() {
@@ -256,14 +266,12 @@ void Rook::BeginRun() {
 }
 
 void Rook::PlanNextRepetition() {
-  const History none;
-  const History& history = options_.history ? *options_.history : none;
   const auto repetition = static_cast<uint32_t>(repetitions_.size());
-  for (Unit& unit : Plan(tests_, serial_selected_, estimates_, history, options_.plan,
+  for (Unit& unit : Plan(tests_, serial_selected_, estimates_, history_, options_.plan,
                          repetition)) {
     serial_queue_.PushBack(std::move(unit));
   }
-  for (Unit& unit : Plan(tests_, parallel_selected_, estimates_, history, options_.plan,
+  for (Unit& unit : Plan(tests_, parallel_selected_, estimates_, history_, options_.plan,
                          repetition)) {
     queue_.PushBack(std::move(unit));
   }

@@ -45,8 +45,6 @@ struct RookOptions {
   std::chrono::microseconds kill_grace{std::chrono::seconds(5)};
   /// Order and grouping of the tests (--order, --failed-first, --by-suite).
   PlanOptions plan;
-  /// This binary's earlier runs: expected durations and last outcomes.
-  std::shared_ptr<const History> history;
   /// gtest filters of the tests that run alone, one at a time, before the
   /// others (--serial); a test matching any of them is serial.
   std::vector<std::string> serial;
@@ -83,15 +81,14 @@ class Rook : public knight::WorkerEvents {
   void Start(std::function<void()> on_finished,
              std::function<void(int)> on_released = {}, std::vector<int> pawns = {});
 
-  /// Earlier runs of this binary, when they were not in the options: before
-  /// the pawns' first messages are handled.
+  /// What the store remembers of this binary: given before the pawns'
+  /// first messages are handled. When a pawn's hello shows the same list,
+  /// no pawn is asked for it.
+  void SetPast(Past past) { past_ = std::move(past); }
+
   /// Runs only the tests named here (--rerun-failed), within the filter.
   void RestrictTo(std::shared_ptr<const std::unordered_set<std::string>> names) {
     only_ = std::move(names);
-  }
-
-  void SetHistory(std::shared_ptr<const History> history) {
-    options_.history = std::move(history);
   }
 
   /// Starts one more pawn with this id (one that another Rook released).
@@ -131,6 +128,10 @@ class Rook : public knight::WorkerEvents {
   /// Repetitions begun, and those that ended with every test passing.
   uint32_t repetitions_begun() const { return static_cast<uint32_t>(repetitions_.size()); }
   uint32_t RepetitionsPassed() const;
+  /// Once running began: the list's proto::ListHash, and its tests' history
+  /// from before this run, aligned with it (empty: none).
+  uint64_t list_hash() const { return reference_hello_.list_hash; }
+  const History& history() const { return history_; }
 
   void OnMessage(int slot, proto::PawnMessage message) override;
   void OnExit(int slot, const knight::ExitInfo& info) override;
@@ -214,6 +215,10 @@ class Rook : public knight::WorkerEvents {
   proto::Hello reference_hello_;
   std::vector<proto::TestInfo> tests_;
   bool listed_ = false;
+  /// Until the list is known: what the store remembered.
+  std::optional<Past> past_;
+  /// Aligned with tests_ once listed (empty: no history).
+  History history_;
   bool running_ = false;
   std::vector<uint32_t> selected_;
   /// By test index: it runs in the serial phase (--serial).

@@ -155,49 +155,99 @@ void RecordRun(Store& store, const std::string& binary,
   store.FinishRun(run, {});
 }
 
-TEST_F(StoreTest, PastKeepsRecentPassingDurationsNewestFirstAndTheLastOutcome) {
+std::vector<proto::TestInfo> SuiteTests() {
+  return {{"A.a", "a.cc", 3, "", ""},
+          {"T/B.b", "dir/b.cc", 7, "int", ""},
+          {"P/C.c/0", "a.cc", 9, "", "(1, \"x\")"}};
+}
+
+rook::History SuiteHistory() {
+  rook::History history(3);
+  history[0].passing_us = {20, 10};
+  history[0].passes = 2;
+  history[1].failed_last = true;
+  return history;
+}
+
+TEST(SuiteBlobTest, RoundTripsListIdsAndHistory) {
+  const auto tests = SuiteTests();
+  const std::string blob = EncodeSuite(77, tests, {101, 102, 103}, SuiteHistory());
+  SuiteRecord suite;
+  ASSERT_TRUE(DecodeSuite(blob, &suite));
+  EXPECT_EQ(suite.past.list_hash, 77u);
+  ASSERT_EQ(suite.past.tests.size(), 3u);
+  for (size_t i = 0; i < tests.size(); ++i) {
+    EXPECT_EQ(suite.past.tests[i].name, tests[i].name);
+    EXPECT_EQ(suite.past.tests[i].file, tests[i].file);
+    EXPECT_EQ(suite.past.tests[i].line, tests[i].line);
+    EXPECT_EQ(suite.past.tests[i].type_param, tests[i].type_param);
+    EXPECT_EQ(suite.past.tests[i].value_param, tests[i].value_param);
+  }
+  EXPECT_EQ(suite.test_ids, (std::vector<int64_t>{101, 102, 103}));
+  ASSERT_EQ(suite.past.history.size(), 3u);
+  EXPECT_EQ(suite.past.history[0].passes, 2);
+  EXPECT_EQ(suite.past.history[0].passing_us[0], 20u);
+  EXPECT_EQ(suite.past.history[0].passing_us[1], 10u);
+  EXPECT_TRUE(suite.past.history[1].failed_last);
+  EXPECT_EQ(suite.past.history[2].passes, 0);
+}
+
+TEST(SuiteBlobTest, ADamagedOrForeignBlobIsRefused) {
+  const std::string blob = EncodeSuite(77, SuiteTests(), {1, 2, 3}, SuiteHistory());
+  SuiteRecord suite;
+  for (size_t size = 0; size < blob.size(); ++size) {
+    EXPECT_FALSE(DecodeSuite(blob.substr(0, size), &suite)) << "cut at " << size;
+  }
+  EXPECT_FALSE(DecodeSuite(blob + "x", &suite)) << "trailing bytes";
+  std::string other_format = blob;
+  other_format[0] = 9;
+  EXPECT_FALSE(DecodeSuite(other_format, &suite));
+  std::string huge_count = blob;
+  huge_count.replace(12, 4, std::string(4, '\xff'));  // the count of files
+  EXPECT_FALSE(DecodeSuite(huge_count, &suite));
+}
+
+TEST_F(StoreTest, ASuiteIsKeptPerBinaryAndTargetAndOnlyOverWhatThisRunSaw) {
   std::string error;
   auto store = Store::Open(path_, &error);
   ASSERT_TRUE(store) << error;
-  for (uint64_t run = 1; run <= 7; ++run) {
-    RecordRun(*store, "bin/a", {{"A.steady", "PASSED", run * 10},
-                                {"A.broke", run == 7 ? "FAILED" : "PASSED", 5},
-                                {"A.skips", "SKIPPED", 1}});
-    RecordRun(*store, "bin/other", {{"A.steady", "PASSED", 999999}});
-  }
-  const auto past = store->LoadPast("bin/a");
-  ASSERT_TRUE(past.count("A.steady"));
-  EXPECT_EQ(past.at("A.steady").passing_durations_us,
-            (std::vector<uint64_t>{70, 60, 50, 40, 30}))
-      << "the last kPastExecutions runs of this binary only";
-  EXPECT_FALSE(past.at("A.steady").failed_last);
-  EXPECT_TRUE(past.at("A.broke").failed_last);
-  EXPECT_EQ(past.at("A.broke").passing_durations_us.size(), 4u);
-  EXPECT_FALSE(past.count("A.skips")) << "skips say nothing about duration or outcome";
-  EXPECT_TRUE(store->LoadPast("bin/never").empty());
+  EXPECT_FALSE(store->LoadSuite("bin/a"));
+  const int64_t first = store->BeginRun({"2026-01-01T00:00:00.000Z", "redqueen run", 1});
+  const std::string blob = EncodeSuite(77, SuiteTests(), {1, 2, 3}, SuiteHistory());
+  ASSERT_TRUE(store->SaveSuite("bin/a", "", 0, first, blob));
+  ASSERT_TRUE(store->SaveSuite("bin/a", "chrome", 0, first, EncodeSuite(78, {}, {}, {})));
+  store->FinishRun(first, {});
+
+  const auto suite = store->LoadSuite("bin/a");
+  ASSERT_TRUE(suite);
+  EXPECT_EQ(suite->run_id, first);
+  EXPECT_EQ(suite->past.list_hash, 77u);
+  EXPECT_EQ(suite->past.tests.size(), 3u);
+  EXPECT_EQ(store->LoadSuite("bin/a", "chrome")->past.list_hash, 78u);
+  EXPECT_FALSE(store->LoadSuite("bin/b"));
+
+  const int64_t second = store->BeginRun({"2026-01-01T00:00:00.000Z", "redqueen run", 1});
+  EXPECT_FALSE(store->SaveSuite("bin/a", "", 0, second, EncodeSuite(79, {}, {}, {})))
+      << "run 1 wrote one since this run found none";
+  EXPECT_EQ(store->LoadSuite("bin/a")->past.list_hash, 77u);
+  EXPECT_TRUE(store->SaveSuite("bin/a", "", first, second, EncodeSuite(79, {}, {}, {})));
+  store->FinishRun(second, {});
+  EXPECT_EQ(store->LoadSuite("bin/a")->past.list_hash, 79u);
+  EXPECT_EQ(store->LoadSuite("bin/a")->run_id, second);
 }
 
-TEST_F(StoreTest, RetriedAttemptsAreNotTheOutcome) {
+TEST_F(StoreTest, ASuiteInAFormatThisRedqueenDoesNotReadIsKnownButEmpty) {
   std::string error;
   auto store = Store::Open(path_, &error);
   ASSERT_TRUE(store) << error;
   const int64_t run = store->BeginRun({"2026-01-01T00:00:00.000Z", "redqueen run", 1});
-  const auto ids = store->AddTests("bin/a", {{"A.flaky", "a.cc", 1, "", ""}});
-  ExecutionRecord first;
-  first.test_id = ids[0];
-  first.status = "FAILED";
-  first.final = false;
-  store->AddExecution(run, first);
-  ExecutionRecord second = first;
-  second.attempt = 2;
-  second.final = true;
-  second.status = "FLAKY";
-  second.duration_us = 33;
-  store->AddExecution(run, second);
+  ASSERT_TRUE(store->SaveSuite("bin/a", "", 0, run, "not a suite"));
   store->FinishRun(run, {});
-  const auto past = store->LoadPast("bin/a");
-  EXPECT_FALSE(past.at("A.flaky").failed_last);
-  EXPECT_EQ(past.at("A.flaky").passing_durations_us, std::vector<uint64_t>{33});
+  const auto suite = store->LoadSuite("bin/a");
+  ASSERT_TRUE(suite);
+  EXPECT_EQ(suite->run_id, run) << "so that the next run can replace it";
+  EXPECT_TRUE(suite->past.tests.empty());
+  EXPECT_TRUE(suite->test_ids.empty());
 }
 
 TEST_F(StoreTest, AVersion1StoreIsMigratedWithItsResultsKept) {
@@ -240,36 +290,24 @@ TEST_F(StoreTest, AVersion1StoreIsMigratedWithItsResultsKept) {
   EXPECT_EQ(Count(*store, "SELECT count(*) FROM executions WHERE final = 1 AND "
                           "repetition = 0 AND duration_us = 77"),
             1);
-  EXPECT_EQ(store->LoadPast("bin/a").at("A.a").passing_durations_us,
-            std::vector<uint64_t>{77});
+  EXPECT_EQ(Count(*store, "SELECT count(*) FROM suites"), 0)
+      << "histories start afresh at version 4";
   EXPECT_EQ(Count(*store, "SELECT count(*) FROM sqlite_master WHERE name = "
                           "'executions_by_test'"),
             0)
       << "inserts into it made a long history slow every run";
 }
 
-TEST_F(StoreTest, ATestRunForTwoTargetsIsTwoTestsWithTheirOwnHistory) {
+TEST_F(StoreTest, ATestRunForTwoTargetsIsTwoTests) {
   std::string error;
   auto store = Store::Open(path_, &error);
   ASSERT_TRUE(store) << error;
-  const int64_t run = store->BeginRun({"2026-01-01T00:00:00.000Z", "redqueen run", 2});
   const auto chrome = store->AddTests("bin/a", {{"A.a", "a.cc", 1, "", ""}}, "chrome");
   const auto firefox = store->AddTests("bin/a", {{"A.a", "a.cc", 1, "", ""}}, "firefox");
   ASSERT_NE(chrome[0], firefox[0]);
   EXPECT_EQ(store->AddTests("bin/a", {{"A.a", "a.cc", 1, "", ""}}, "chrome"), chrome);
-  for (const auto& [id, duration] : {std::pair{chrome[0], 10u}, std::pair{firefox[0], 99u}}) {
-    ExecutionRecord e;
-    e.test_id = id;
-    e.status = "PASSED";
-    e.duration_us = duration;
-    store->AddExecution(run, e);
-  }
-  store->FinishRun(run, {});
-  EXPECT_EQ(store->LoadPast("bin/a", "chrome").at("A.a").passing_durations_us,
-            std::vector<uint64_t>{10});
-  EXPECT_EQ(store->LoadPast("bin/a", "firefox").at("A.a").passing_durations_us,
-            std::vector<uint64_t>{99});
-  EXPECT_TRUE(store->LoadPast("bin/a").empty()) << "no target is a target of its own";
+  EXPECT_NE(store->AddTests("bin/a", {{"A.a", "a.cc", 1, "", ""}}), chrome)
+      << "no target is a target of its own";
 }
 
 TEST_F(StoreTest, WhatDidNotPassLastTimeIsTheNewestRunsFailuresAndUnrunTests) {

@@ -188,6 +188,35 @@ TEST_F(PoliciesTest, HistoryOrderStartsTheLongestTestsFirstOnTheNextRun) {
   EXPECT_EQ(SuiteOf(spans.back().name), "A") << "the shortest fill the end";
 }
 
+// The store remembers each binary's list, so that a rerun asks no pawn for
+// it; a binary rebuilt with other tests must still run what it has now.
+TEST_F(PoliciesTest, ABinaryRebuiltBetweenRunsRunsItsNewTests) {
+  for (const char* pawn : {"resident", "exec"}) {
+    SCOPED_TRACE(pawn);
+    const std::string binary = scratch_.Path(std::string("x_test_") + pawn);
+    const auto copy = std::filesystem::copy_options::overwrite_existing;
+    std::filesystem::copy_file(Fixture("passing"), binary, copy);
+    const std::vector<std::string> args = {"run", binary, "--db", scratch_.db(), "-j", "2",
+                                           "--pawn", pawn};
+    for (int run = 0; run < 2; ++run) {
+      const Outcome outcome = RunRedqueen(args);
+      EXPECT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
+      EXPECT_THAT(outcome.out, HasSubstr("tests_passed: 5\n"));
+    }
+    std::filesystem::copy_file(Fixture("suites"), binary, copy);
+    const Outcome outcome = RunRedqueen(args);
+    EXPECT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
+    EXPECT_THAT(outcome.out, HasSubstr("tests_passed: 16\n"));
+    Db db(scratch_.db());
+    const auto statuses = Statuses(db);
+    ASSERT_EQ(statuses.size(), 16u);
+    for (const auto& [name, status] : statuses) {
+      EXPECT_NE(name.rfind("Passing.", 0), 0u) << "a test of the old binary ran: " << name;
+      EXPECT_EQ(status, "PASSED") << name;
+    }
+  }
+}
+
 TEST_F(PoliciesTest, FailedFirstStartsLastRunsFailures) {
   Outcome outcome = RunFixture("flaky", {"--gtest_filter", "-Flaky.FailsOnTheThirdRun"});
   EXPECT_EQ(outcome.exit_code, 1);

@@ -145,10 +145,17 @@ TEST(FrameTest, NewerProtocolVersionIsAnError) {
   EXPECT_NE(error.find("rebuild"), std::string::npos) << error;
 }
 
-TEST(NamesHashTest, DependsOnOrderAndBoundaries) {
-  EXPECT_EQ(NamesHash({"A.a", "B.b"}), NamesHash({"A.a", "B.b"}));
-  EXPECT_NE(NamesHash({"A.a", "B.b"}), NamesHash({"B.b", "A.a"}));
-  EXPECT_NE(NamesHash({"A.ab"}), NamesHash({"A.a", "b"}));
+TEST(ListHashTest, DependsOnOrderBoundariesAndEveryField) {
+  const TestInfo a{"A.a", "a.cc", 1, "", ""};
+  const TestInfo b{"B.b", "b.cc", 2, "", ""};
+  EXPECT_EQ(ListHash({a, b}), ListHash({a, b}));
+  EXPECT_NE(ListHash({a, b}), ListHash({b, a}));
+  EXPECT_NE(ListHash({{"A.ab", "", 0, "", ""}}), ListHash({{"A.a", "b", 0, "", ""}}));
+  EXPECT_NE(ListHash({a}), ListHash({{"A.a", "a.cc", 2, "", ""}})) << "a moved test";
+  EXPECT_NE(ListHash({a}), ListHash({{"A.a", "b.cc", 1, "", ""}}));
+  EXPECT_NE(ListHash({a}), ListHash({{"A.a", "a.cc", 1, "int", ""}}));
+  EXPECT_NE(ListHash({a}), ListHash({{"A.a", "a.cc", 1, "", "1"}}));
+  EXPECT_NE(ListHash({}), ListHash({{"", "", 0, "", ""}}));
 }
 
 }  // namespace

@@ -38,9 +38,7 @@ struct Binary {
       }
       if (!greeted.count(worker)) {
         greeted.insert(worker);
-        std::vector<std::string> names;
-        for (const auto& t : tests) names.push_back(t.name);
-        rook.OnMessage(pawn, proto::HelloFor(1, names));
+        rook.OnMessage(pawn, proto::HelloFor(1, tests));
         acted = true;
         continue;
       }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+
 #include "rook/history.h"
 #include "rook/work_queue.h"
 
@@ -20,6 +22,14 @@ std::vector<uint32_t> All(size_t count) {
   return all;
 }
 
+/// A test's history of passes, newest first.
+TestHistory Passes(const std::vector<uint64_t>& newest_first, bool failed_last = false) {
+  TestHistory history;
+  for (auto it = newest_first.rbegin(); it != newest_first.rend(); ++it) history.Record(true, *it);
+  history.failed_last = failed_last;
+  return history;
+}
+
 /// The first test index of each unit, in order.
 std::vector<uint32_t> Firsts(const std::vector<Unit>& units) {
   std::vector<uint32_t> firsts;
@@ -28,27 +38,53 @@ std::vector<uint32_t> Firsts(const std::vector<Unit>& units) {
 }
 
 TEST(ExpectedDurationTest, IsTheMedianOfRecentPasses) {
-  EXPECT_EQ(ExpectedDuration({{100, 5000, 110}, false}), 110u) << "one outlier does not move it";
-  EXPECT_FALSE(ExpectedDuration({{}, true}));
+  EXPECT_EQ(ExpectedDuration(Passes({100, 5000, 110})), 110u) << "one outlier does not move it";
+  EXPECT_FALSE(ExpectedDuration(Passes({}, true)));
+}
+
+TEST(TestHistoryTest, KeepsTheNewestPassesAndTheLastOutcome) {
+  TestHistory history;
+  for (uint64_t us = 1; us <= 7; ++us) history.Record(true, us);
+  ASSERT_EQ(history.passes, kRememberedPasses);
+  EXPECT_EQ(history.passing_us, (std::array<uint64_t, kRememberedPasses>{7, 6, 5, 4, 3}));
+  history.Record(false, 1000);
+  EXPECT_TRUE(history.failed_last);
+  EXPECT_EQ(history.passing_us[0], 7u) << "a failure's duration says nothing";
+  history.Record(true, 8);
+  EXPECT_FALSE(history.failed_last);
+  EXPECT_EQ(history.passing_us[0], 8u);
+}
+
+TEST(CarryTest, FollowsTestsByNameWhenTheListChanged) {
+  Past past;
+  past.tests = Named({"A.a", "A.gone", "A.b"});
+  past.history = {Passes({10}), Passes({20}), Passes({30}, true)};
+  const History history = Carry(past, Named({"A.b", "A.new", "A.a"}));
+  ASSERT_EQ(history.size(), 3u);
+  EXPECT_EQ(ExpectedDuration(history[0]), 30u);
+  EXPECT_TRUE(history[0].failed_last);
+  EXPECT_EQ(history[1].passes, 0) << "a new test has no history";
+  EXPECT_EQ(ExpectedDuration(history[2]), 10u);
+  EXPECT_EQ(Carry(Past{}, Named({"A.a"})).size(), 1u) << "nothing known: none each";
 }
 
 TEST(EstimateTest, UnseenTestsGetTheMedianOfTheSeenAndNothingSeenMeansNoEstimates) {
   const auto tests = Named({"A.a", "A.b", "A.c", "A.new"});
-  History history{{"A.a", {{10}, false}}, {"A.b", {{20}, false}}, {"A.c", {{0}, false}}};
-  const auto estimates = Estimate(tests, All(4), history);
+  const History history{Passes({10}), Passes({20}), Passes({0}), {}};
+  const auto estimates = Estimate(tests.size(), All(4), history);
   ASSERT_EQ(estimates.size(), 4u);
   EXPECT_EQ(estimates[0], 10u);
   EXPECT_EQ(estimates[1], 20u);
   EXPECT_EQ(estimates[2], 1u) << "at least 1 us";
   EXPECT_EQ(estimates[3], 10u);
-  EXPECT_TRUE(Estimate(tests, All(4), {}).empty());
+  EXPECT_TRUE(Estimate(tests.size(), All(4), {}).empty());
+  EXPECT_TRUE(Estimate(tests.size(), All(4), History(4)).empty()) << "none passed before";
 }
 
 TEST(PlanTest, HistoryOrderPutsUnseenFirstThenLongestFirst) {
   const auto tests = Named({"A.short", "A.long", "A.unseen", "A.middle"});
-  History history{{"A.short", {{5}, false}}, {"A.long", {{500}, false}},
-                  {"A.middle", {{50}, false}}};
-  const auto estimates = Estimate(tests, All(4), history);
+  const History history{Passes({5}), Passes({500}), {}, Passes({50})};
+  const auto estimates = Estimate(tests.size(), All(4), history);
   const auto units = Plan(tests, All(4), estimates, history, {}, 0);
   EXPECT_EQ(Firsts(units), (std::vector<uint32_t>{2, 1, 3, 0}));
   EXPECT_EQ(units[1].expected_us, 500u);
@@ -56,10 +92,11 @@ TEST(PlanTest, HistoryOrderPutsUnseenFirstThenLongestFirst) {
 
 TEST(PlanTest, FailedFirstPutsLastRunsFailuresAtTheFront) {
   const auto tests = Named({"A.a", "A.b", "A.c"});
-  History history{{"A.a", {{5}, false}}, {"A.b", {{500}, false}}, {"A.c", {{1}, true}}};
+  const History history{Passes({5}), Passes({500}), Passes({1}, true)};
   PlanOptions options;
   options.failed_first = true;
-  const auto units = Plan(tests, All(3), Estimate(tests, All(3), history), history, options, 0);
+  const auto units =
+      Plan(tests, All(3), Estimate(tests.size(), All(3), history), history, options, 0);
   EXPECT_EQ(Firsts(units), (std::vector<uint32_t>{2, 1, 0}));
   EXPECT_TRUE(units[0].leading);
   EXPECT_FALSE(units[1].leading);
@@ -67,7 +104,8 @@ TEST(PlanTest, FailedFirstPutsLastRunsFailuresAtTheFront) {
 
 TEST(PlanTest, DeclaredKeepsRegistrationOrderAndRandomIsReproducible) {
   const auto tests = Named({"A.a", "A.b", "A.c", "A.d", "A.e", "A.f", "A.g", "A.h"});
-  History history{{"A.h", {{500}, false}}};
+  History history(8);
+  history[7] = Passes({500});
   PlanOptions declared;
   declared.order = Order::kDeclared;
   EXPECT_EQ(Firsts(Plan(tests, All(8), {}, history, declared, 0)), All(8));

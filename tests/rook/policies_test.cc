@@ -212,14 +212,14 @@ TEST_F(RookTest, BySuiteSendsWholeSuitesInRegistrationOrder) {
 }
 
 TEST_F(RookTest, WithHistoryTheLongestGoFirstAndBatchesAreCutByExpectedTime) {
-  auto history = std::make_shared<History>();
   // 100 tests: t0..t89 take 1 ms, t90..t99 take 100 ms.
-  for (int i = 0; i < 100; ++i) {
-    (*history)["T.t" + std::to_string(i)] = {{i >= 90 ? 100'000u : 1'000u}, false};
-  }
-  RookOptions options{.jobs = 2};
-  options.history = history;
-  Make(options, 100);
+  Past past;
+  past.tests = MakeTests(100);
+  past.list_hash = proto::ListHash(past.tests);
+  past.history.resize(100);
+  for (int i = 0; i < 100; ++i) past.history[i].Record(true, i >= 90 ? 100'000u : 1'000u);
+  Make(RookOptions{.jobs = 2}, 100);
+  rook_->SetPast(std::move(past));
   Greet(tests_);
   const auto first = Last<proto::Run>(Worker(0))->indexes;
   // 1.09 s expected over 4 x 2 shares: 136 ms, so two 100 ms tests.

@@ -24,9 +24,7 @@ inline std::vector<proto::TestInfo> MakeTests(int count, const std::string& pref
 }
 
 inline proto::Hello HelloFor(const std::vector<proto::TestInfo>& tests) {
-  std::vector<std::string> names;
-  for (const auto& t : tests) names.push_back(t.name);
-  return proto::HelloFor(1, names);
+  return proto::HelloFor(1, tests);
 }
 
 template <class T>

@@ -34,6 +34,69 @@ TEST_F(RookTest, OnlyTheFirstPawnSendsItsListAndNothingRunsBeforeAllAgree) {
   EXPECT_TRUE(Last<proto::Run>(Worker(0)));
 }
 
+/// What the store would remember of `tests`, each having passed once in
+/// `us` microseconds.
+Past PastOf(const std::vector<proto::TestInfo>& tests, uint64_t us) {
+  Past past;
+  past.tests = tests;
+  past.list_hash = proto::ListHash(tests);
+  past.history.resize(tests.size());
+  for (TestHistory& history : past.history) history.Record(true, us);
+  return past;
+}
+
+TEST_F(RookTest, AListTheStoreRemembersIsNotAskedForAndKeepsItsHistory) {
+  Make({.jobs = 2}, 10);
+  rook_->SetPast(PastOf(tests_, 2'000));
+  rook_->OnMessage(0, HelloFor(tests_));
+  EXPECT_TRUE(Worker(0).sent.empty()) << "asked for a list the store has";
+  rook_->OnMessage(1, HelloFor(tests_));
+  EXPECT_TRUE(Last<proto::Run>(Worker(0)));
+  EXPECT_TRUE(Last<proto::Run>(Worker(1)));
+  ASSERT_EQ(sink_.tests.size(), 10u);
+  EXPECT_EQ(sink_.tests[3].name, tests_[3].name);
+  ASSERT_EQ(rook_->history().size(), 10u);
+  EXPECT_EQ(ExpectedDuration(rook_->history()[3]), 2'000u);
+  EXPECT_EQ(rook_->list_hash(), proto::ListHash(tests_));
+  RunToTheEnd();
+  EXPECT_EQ(sink_.results.size(), 10u);
+}
+
+TEST_F(RookTest, AChangedListIsAskedForAndHistoryFollowsTheNames) {
+  Make({.jobs = 1}, 0);
+  const std::vector<proto::TestInfo> before = MakeTests(4);
+  // One test gone, one new, one moved to another line.
+  std::vector<proto::TestInfo> now = {before[0], before[2], {"T.new", "t.cc", 9, "", ""}};
+  now[1].line = 42;
+  tests_ = now;
+  rook_->SetPast(PastOf(before, 3'000));
+  rook_->OnMessage(0, HelloFor(now));
+  ASSERT_TRUE(Last<proto::ListTests>(Worker(0)));
+  rook_->OnMessage(0, proto::TestList{now});
+  ASSERT_EQ(rook_->history().size(), 3u);
+  EXPECT_EQ(ExpectedDuration(rook_->history()[0]), 3'000u);
+  EXPECT_EQ(ExpectedDuration(rook_->history()[1]), 3'000u) << "a moved test is the same test";
+  EXPECT_EQ(rook_->history()[2].passes, 0);
+  ASSERT_EQ(sink_.tests.size(), 3u);
+  EXPECT_EQ(sink_.tests[1].line, 42) << "the pawn's list, not the remembered one";
+  RunToTheEnd();
+  EXPECT_EQ(sink_.results.size(), 3u);
+}
+
+TEST_F(RookTest, APawnDisagreeingWithTheRememberedListStopsTheRun) {
+  Make({.jobs = 2}, 5);
+  rook_->SetPast(PastOf(tests_, 1'000));
+  auto other = tests_;
+  other.pop_back();
+  rook_->OnMessage(0, HelloFor(tests_));
+  rook_->OnMessage(1, HelloFor(other));
+  ASSERT_TRUE(Last<proto::ListTests>(Worker(1)));
+  rook_->OnMessage(1, proto::TestList{other});
+  EXPECT_EQ(rook_->outcome(), RookOutcome::kError);
+  EXPECT_NE(rook_->error().find("lacks 'T.t4'"), std::string::npos) << rook_->error();
+  EXPECT_TRUE(sink_.results.empty());
+}
+
 TEST_F(RookTest, DisagreeingListsNameThePawnAndTheTestAndRunNothing) {
   Make({.jobs = 2}, 5);
   auto other = tests_;
