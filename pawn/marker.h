@@ -11,6 +11,9 @@ namespace redqueen {
 /// whole (redqueen itself must not look like a pawn).
 std::string PawnMarker();
 
+/// The ELF section that holds the marker in a pawn's executable.
+inline constexpr char kPawnMarkerSection[] = ".redqueen_pawn";
+
 /// Makes sure the marker is linked into the binary; called by pawn_main.
 const char* LinkPawnMarker();
 

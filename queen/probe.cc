@@ -24,13 +24,15 @@ bool Contains(std::string_view haystack, const std::string& needle) {
          haystack.end();
 }
 
-/// The parts of an ELF64 file a string constant or an imported symbol's name
-/// can live in: allocated, non-executable sections with contents (.rodata,
-/// .data) and the dynamic string table. Test binaries are mostly code and
-/// debug info, so this reads a small fraction of the file. Empty when the file
-/// is not ELF64: then the whole file is searched.
-std::vector<std::string_view> DataSections(std::string_view file) {
-  std::vector<std::string_view> sections;
+struct Section {
+  std::string_view name;
+  Elf64_Shdr header;
+  std::string_view contents;  ///< Empty for sections with no bytes in the file.
+};
+
+/// The sections of an ELF64 file; empty when it is not one.
+std::vector<Section> Sections(std::string_view file) {
+  std::vector<Section> sections;
   if (file.size() < sizeof(Elf64_Ehdr) || std::memcmp(file.data(), ELFMAG, SELFMAG) != 0 ||
       file[EI_CLASS] != ELFCLASS64) {
     return sections;
@@ -41,39 +43,80 @@ std::vector<std::string_view> DataSections(std::string_view file) {
       header.e_shoff + uint64_t{header.e_shnum} * sizeof(Elf64_Shdr) > file.size()) {
     return sections;
   }
+  auto within = [&file](const Elf64_Shdr& s) {
+    return s.sh_type != SHT_NOBITS && s.sh_offset <= file.size() &&
+           s.sh_size <= file.size() - s.sh_offset;
+  };
   for (unsigned i = 0; i < header.e_shnum; ++i) {
-    Elf64_Shdr section;
-    std::memcpy(&section, file.data() + header.e_shoff + i * sizeof(Elf64_Shdr),
-                sizeof section);
-    const bool data = section.sh_type == SHT_PROGBITS || section.sh_type == SHT_STRTAB;
-    if (!data || !(section.sh_flags & SHF_ALLOC) || (section.sh_flags & SHF_EXECINSTR) ||
-        section.sh_offset > file.size() ||
-        section.sh_size > file.size() - section.sh_offset) {
-      continue;
+    Section section;
+    std::memcpy(&section.header, file.data() + header.e_shoff + i * sizeof(Elf64_Shdr),
+                sizeof section.header);
+    if (within(section.header)) {
+      section.contents = file.substr(section.header.sh_offset, section.header.sh_size);
     }
-    sections.push_back(file.substr(section.sh_offset, section.sh_size));
+    sections.push_back(section);
+  }
+  // Names last: they live in one of the sections.
+  if (header.e_shstrndx < sections.size()) {
+    const std::string_view names = sections[header.e_shstrndx].contents;
+    for (Section& section : sections) {
+      if (section.header.sh_name < names.size()) {
+        const std::string_view rest = names.substr(section.header.sh_name);
+        section.name = rest.substr(0, rest.find('\0'));
+      }
+    }
   }
   return sections;
 }
 
-/// Which of `needles` occur in the file's data (see DataSections).
-std::vector<bool> FileContains(int fd, size_t size, const std::vector<std::string>& needles) {
+/// The parts of an ELF64 file a string constant or an imported symbol's name
+/// can live in: allocated, non-executable sections with contents (.rodata,
+/// .data) and the dynamic string table. Test binaries are mostly code and
+/// debug info, so this reads a small fraction of the file.
+std::vector<std::string_view> DataSections(const std::vector<Section>& sections) {
+  std::vector<std::string_view> data;
+  for (const Section& section : sections) {
+    const Elf64_Shdr& h = section.header;
+    if ((h.sh_type == SHT_PROGBITS || h.sh_type == SHT_STRTAB) && (h.sh_flags & SHF_ALLOC) &&
+        !(h.sh_flags & SHF_EXECINSTR)) {
+      data.push_back(section.contents);
+    }
+  }
+  return data;
+}
+
+/// Which of `needles` occur in `places`.
+std::vector<bool> Find(const std::vector<std::string_view>& places,
+                       const std::vector<std::string>& needles) {
   std::vector<bool> found(needles.size(), false);
-  void* data = size == 0 ? MAP_FAILED : mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
-  if (data == MAP_FAILED) return found;
-  const std::string_view file(static_cast<const char*>(data), size);
-  std::vector<std::string_view> sections = DataSections(file);
-  if (sections.empty()) sections.push_back(file);
   for (size_t i = 0; i < needles.size(); ++i) {
-    for (std::string_view section : sections) {
-      if (section.size() >= needles[i].size() && Contains(section, needles[i])) {
+    for (std::string_view place : places) {
+      if (place.size() >= needles[i].size() && Contains(place, needles[i])) {
         found[i] = true;
         break;
       }
     }
   }
-  munmap(data, size);
   return found;
+}
+
+/// What the executable is, from its bytes: a pawn has the marker in a
+/// section of its own; a plain gtest binary has gtest's flags among its
+/// constants (its help text), or imports symbols of namespace testing when
+/// it links libgtest.so. (A pawn linked before the marker had its section
+/// speaks an older protocol: it runs as plain gtest.)
+BinaryKind KindOf(std::string_view file) {
+  const std::vector<Section> sections = Sections(file);
+  for (const Section& section : sections) {
+    if (section.name == kPawnMarkerSection && Find({section.contents}, {PawnMarker()})[0]) {
+      return BinaryKind::kResidentPawn;
+    }
+  }
+  std::vector<std::string_view> places = DataSections(sections);
+  // Not ELF64: the whole file.
+  if (sections.empty()) places.push_back(file);
+  const std::vector<bool> found = Find(places, {"--gtest_list_tests", "_ZN7testing8internal"});
+  return found[0] || found[1] ? BinaryKind::kPlainGtest : BinaryKind::kUnusable;
 }
 
 }  // namespace
@@ -99,14 +142,15 @@ BinaryKind ProbeBinary(const std::string& path, std::string* error) {
     *error = "cannot read test binary '" + path + "': " + std::strerror(errno);
     return BinaryKind::kUnusable;
   }
-  // gtest's help text names its flags; a binary linking libgtest.so imports
-  // symbols of namespace testing instead.
-  const std::vector<bool> found = FileContains(
-      fd, static_cast<size_t>(st.st_size),
-      {PawnMarker(), "--gtest_list_tests", "_ZN7testing8internal"});
+  const auto size = static_cast<size_t>(st.st_size);
+  void* data = size == 0 ? MAP_FAILED : mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
   close(fd);
-  if (found[0]) return BinaryKind::kResidentPawn;
-  if (found[1] || found[2]) return BinaryKind::kPlainGtest;
+  BinaryKind kind = BinaryKind::kUnusable;
+  if (data != MAP_FAILED) {
+    kind = KindOf(std::string_view(static_cast<const char*>(data), size));
+    munmap(data, size);
+  }
+  if (kind != BinaryKind::kUnusable) return kind;
   *error = "'" + path +
            "' is not a GoogleTest binary (it has none of gtest's flags); pass a test "
            "binary built with GoogleTest";
