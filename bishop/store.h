@@ -24,6 +24,9 @@ namespace redqueen::bishop {
 /// How long a write waits for another redqueen holding the store's lock.
 inline constexpr int kBusyTimeoutMs = 10000;
 
+/// Results written by one INSERT statement (13 parameters each).
+inline constexpr size_t kRowsPerInsert = 64;
+
 /// The schema this redqueen writes; recorded as PRAGMA user_version.
 inline constexpr int kSchemaVersion = 4;
 
@@ -147,7 +150,8 @@ class Store {
   bool Migrate(std::string* error);
   void Exec(const char* sql);
   void BeginIfNeeded();
-  void WriteExecution(const ExecutionRecord& execution);
+  /// Writes the queued results, in the open transaction.
+  void WritePending();
   /// The newest `count` runs that ran tests of `binary`, newest first.
   std::vector<int64_t> RecentRuns(const std::string& binary, const std::string& target,
                                   int count);
@@ -156,7 +160,10 @@ class Store {
   sqlite3* db_;
   bool in_transaction_ = false;
   std::vector<ExecutionRecord> pending_;
+  /// One row, and kRowsPerInsert rows.
   sqlite3_stmt* insert_execution_ = nullptr;
+  sqlite3_stmt* insert_executions_ = nullptr;
+  sqlite3_stmt* max_execution_id_ = nullptr;
   sqlite3_stmt* insert_failure_ = nullptr;
 };
 

@@ -155,6 +155,34 @@ void RecordRun(Store& store, const std::string& binary,
   store.FinishRun(run, {});
 }
 
+TEST_F(StoreTest, ManyResultsAtOnceKeepEachFailureWithItsExecution) {
+  std::string error;
+  auto store = Store::Open(path_, &error);
+  ASSERT_TRUE(store) << error;
+  RecordRun(*store, "bin/a", {{"A.before", "PASSED", 1}});  // ids do not start at 1
+  const int64_t run = store->BeginRun({"2026-01-01T00:00:00.000Z", "redqueen run", 1});
+  const auto ids = store->AddTests("bin/a", {{"A.a", "a.cc", 1, "", ""}});
+  // Rows inserted many to a statement, then the rest one by one.
+  const int count = static_cast<int>(2 * kRowsPerInsert + 7);
+  for (int i = 0; i < count; ++i) {
+    ExecutionRecord e;
+    e.test_id = ids[0];
+    e.repetition = i;
+    e.status = i % 7 == 0 ? "FAILED" : "PASSED";
+    e.duration_us = static_cast<uint64_t>(i);
+    if (i % 7 == 0) e.failures.push_back({"a.cc", i, "failure of repetition " + std::to_string(i)});
+    store->AddExecution(run, e);
+  }
+  store->FinishRun(run, {});
+  EXPECT_EQ(Count(*store, "SELECT count(*) FROM executions"), count + 1);
+  EXPECT_EQ(Count(*store, "SELECT count(*) FROM failures"), (count + 6) / 7);
+  EXPECT_EQ(Count(*store, "SELECT count(*) FROM failures f JOIN executions e "
+                          "ON e.id = f.execution_id WHERE e.status = 'FAILED' AND "
+                          "f.line = e.repetition AND e.duration_us = e.repetition AND "
+                          "f.message = 'failure of repetition ' || e.repetition"),
+            (count + 6) / 7);
+}
+
 std::vector<proto::TestInfo> SuiteTests() {
   return {{"A.a", "a.cc", 3, "", ""},
           {"T/B.b", "dir/b.cc", 7, "int", ""},
