@@ -8,26 +8,35 @@ namespace {
 
 /// Bumped whenever the layout below changes: an older blob is then ignored
 /// and rewritten by the next run.
-constexpr uint32_t kSuiteFormat = 1;
+constexpr uint32_t kSuiteFormat = 2;
 
-/// Fixed-width little-endian fields and length-prefixed strings. Hand-made
-/// rather than cereal: a blob of 10,000 tests is read on every run, and
-/// this reads it with a memcpy per field.
+/// Variable-length integers (7 bits a byte, LEB128) and length-prefixed
+/// strings, after a fixed-width header. Hand-made rather than cereal: the
+/// blob of a 10,000-test binary is read on every run and written at its
+/// end, and its size is what the store commits and checkpoints; most of
+/// its numbers (durations of short tests, id steps of 1) fit in a byte.
 class Writer {
  public:
-  template <class T>
-  void Put(T value) {
-    char bytes[sizeof(T)];
-    std::memcpy(bytes, &value, sizeof(T));  // x86_64 and aarch64: little-endian.
-    out_.append(bytes, sizeof(T));
+  void Fixed(uint32_t value) { Append(&value, sizeof value); }
+  void Fixed(uint64_t value) { Append(&value, sizeof value); }
+  void Varint(uint64_t value) {
+    while (value >= 0x80) {
+      out_.push_back(static_cast<char>(value | 0x80));
+      value >>= 7;
+    }
+    out_.push_back(static_cast<char>(value));
   }
-  void Put(std::string_view text) {
-    Put(static_cast<uint32_t>(text.size()));
+  void Text(std::string_view text) {
+    Varint(text.size());
     out_.append(text);
   }
   std::string Take() { return std::move(out_); }
 
  private:
+  void Append(const void* bytes, size_t size) {
+    // x86_64 and aarch64: little-endian.
+    out_.append(static_cast<const char*>(bytes), size);
+  }
   std::string out_;
 };
 
@@ -36,32 +45,62 @@ class Reader {
   explicit Reader(std::string_view in) : in_(in) {}
 
   template <class T>
-  bool Get(T* value) {
+  bool Fixed(T* value) {
     if (in_.size() < sizeof(T)) return false;
     std::memcpy(value, in_.data(), sizeof(T));
     in_.remove_prefix(sizeof(T));
     return true;
   }
-  bool Get(std::string* text) {
-    uint32_t size = 0;
-    if (!Get(&size) || in_.size() < size) return false;
+  bool Varint(uint64_t* value) {
+    *value = 0;
+    for (int shift = 0; shift < 64 && !in_.empty(); shift += 7) {
+      const auto byte = static_cast<uint8_t>(in_.front());
+      in_.remove_prefix(1);
+      *value |= uint64_t{byte & 0x7fu} << shift;
+      if (!(byte & 0x80)) return true;
+    }
+    return false;
+  }
+  /// A varint that must be below `limit`.
+  template <class T>
+  bool Varint(T* value, uint64_t limit) {
+    uint64_t wide = 0;
+    if (!Varint(&wide) || wide >= limit) return false;
+    *value = static_cast<T>(wide);
+    return true;
+  }
+  bool Text(std::string* text) {
+    uint64_t size = 0;
+    if (!Varint(&size) || size > in_.size()) return false;
     text->assign(in_.data(), size);
     in_.remove_prefix(size);
     return true;
   }
   bool AtEnd() const { return in_.empty(); }
+  /// Bytes left: what bounds a count, so that a damaged one cannot make the
+  /// reader allocate more than the blob could hold.
+  size_t left() const { return in_.size(); }
 
  private:
   std::string_view in_;
 };
+
+/// Test ids mostly step by one: each is written as the signed step from the
+/// one before, folded so that small steps either way are small numbers.
+uint64_t Fold(int64_t step) {
+  return (static_cast<uint64_t>(step) << 1) ^ static_cast<uint64_t>(step >> 63);
+}
+int64_t Unfold(uint64_t folded) {
+  return static_cast<int64_t>(folded >> 1) ^ -static_cast<int64_t>(folded & 1);
+}
 
 }  // namespace
 
 std::string EncodeSuite(uint64_t list_hash, const std::vector<proto::TestInfo>& tests,
                         const std::vector<int64_t>& ids, const rook::History& history) {
   Writer out;
-  out.Put(kSuiteFormat);
-  out.Put(list_hash);
+  out.Fixed(kSuiteFormat);
+  out.Fixed(list_hash);
   // A test file holds many tests: each path is written once.
   std::unordered_map<std::string_view, uint32_t> file_index;
   std::vector<std::string_view> files;
@@ -70,22 +109,23 @@ std::string EncodeSuite(uint64_t list_hash, const std::vector<proto::TestInfo>& 
       files.push_back(test.file);
     }
   }
-  out.Put(static_cast<uint32_t>(files.size()));
-  for (std::string_view file : files) out.Put(file);
-  out.Put(static_cast<uint32_t>(tests.size()));
+  out.Varint(files.size());
+  for (std::string_view file : files) out.Text(file);
+  out.Varint(tests.size());
+  int64_t previous_id = 0;
   for (size_t i = 0; i < tests.size(); ++i) {
     const proto::TestInfo& test = tests[i];
-    out.Put(std::string_view(test.name));
-    out.Put(file_index.at(test.file));
-    out.Put(test.line);
-    out.Put(std::string_view(test.type_param));
-    out.Put(std::string_view(test.value_param));
-    out.Put(ids.at(i));
+    out.Text(test.name);
+    out.Varint(file_index.at(test.file));
+    out.Varint(static_cast<uint32_t>(test.line));
+    out.Text(test.type_param);
+    out.Text(test.value_param);
+    out.Varint(Fold(ids.at(i) - previous_id));
+    previous_id = ids[i];
     const rook::TestHistory none;
     const rook::TestHistory& h = i < history.size() ? history[i] : none;
-    out.Put(h.passes);
-    out.Put(static_cast<uint8_t>(h.failed_last));
-    for (uint8_t p = 0; p < h.passes; ++p) out.Put(h.passing_us[p]);
+    out.Varint(h.passes * 2u + h.failed_last);
+    for (uint8_t p = 0; p < h.passes; ++p) out.Varint(h.passing_us[p]);
   }
   return out.Take();
 }
@@ -93,37 +133,44 @@ std::string EncodeSuite(uint64_t list_hash, const std::vector<proto::TestInfo>& 
 bool DecodeSuite(std::string_view blob, SuiteRecord* suite) {
   Reader in(blob);
   uint32_t format = 0;
-  if (!in.Get(&format) || format != kSuiteFormat) return false;
   rook::Past& past = suite->past;
-  uint32_t file_count = 0;
-  if (!in.Get(&past.list_hash) || !in.Get(&file_count)) return false;
-  // Each path is at least its 4-byte length: a damaged count cannot make
-  // this allocate more than the blob's size.
-  if (file_count > blob.size() / 4) return false;
+  if (!in.Fixed(&format) || format != kSuiteFormat || !in.Fixed(&past.list_hash)) return false;
+  // Each path takes at least its length's byte.
+  size_t file_count = 0;
+  if (!in.Varint(&file_count, in.left() + 1)) return false;
   std::vector<std::string> files(file_count);
   for (std::string& file : files) {
-    if (!in.Get(&file)) return false;
+    if (!in.Text(&file)) return false;
   }
-  uint32_t count = 0;
-  if (!in.Get(&count) || count > blob.size() / 4) return false;
+  // Each test takes at least 7 bytes (its name's length, file, line, two
+  // parameters' lengths, id step, outcome).
+  size_t count = 0;
+  if (!in.Varint(&count, in.left() / 7 + 1)) return false;
   past.tests.resize(count);
   past.history.resize(count);
   suite->test_ids.resize(count);
-  for (uint32_t i = 0; i < count; ++i) {
+  int64_t previous_id = 0;
+  for (size_t i = 0; i < count; ++i) {
     proto::TestInfo& test = past.tests[i];
     rook::TestHistory& h = past.history[i];
-    uint32_t file = 0;
-    uint8_t failed_last = 0;
-    if (!in.Get(&test.name) || !in.Get(&file) || file >= files.size() || !in.Get(&test.line) ||
-        !in.Get(&test.type_param) || !in.Get(&test.value_param) ||
-        !in.Get(&suite->test_ids[i]) || !in.Get(&h.passes) ||
-        h.passes > rook::kRememberedPasses || !in.Get(&failed_last)) {
+    size_t file = 0;
+    uint32_t line = 0;
+    uint64_t id_step = 0;
+    uint32_t outcome = 0;
+    if (!in.Text(&test.name) || !in.Varint(&file, files.size()) ||
+        !in.Varint(&line, uint64_t{UINT32_MAX} + 1) || !in.Text(&test.type_param) ||
+        !in.Text(&test.value_param) || !in.Varint(&id_step) ||
+        !in.Varint(&outcome, 2 * rook::kRememberedPasses + 2)) {
       return false;
     }
     test.file = files[file];
-    h.failed_last = failed_last != 0;
+    test.line = static_cast<int32_t>(line);
+    previous_id += Unfold(id_step);
+    suite->test_ids[i] = previous_id;
+    h.passes = static_cast<uint8_t>(outcome / 2);
+    h.failed_last = outcome % 2 != 0;
     for (uint8_t p = 0; p < h.passes; ++p) {
-      if (!in.Get(&h.passing_us[p])) return false;
+      if (!in.Varint(&h.passing_us[p])) return false;
     }
   }
   return in.AtEnd();

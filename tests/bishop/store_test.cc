@@ -184,14 +184,14 @@ TEST_F(StoreTest, ManyResultsAtOnceKeepEachFailureWithItsExecution) {
 }
 
 std::vector<proto::TestInfo> SuiteTests() {
-  return {{"A.a", "a.cc", 3, "", ""},
+  return {{"A.a", "a.cc", 300000, "", ""},
           {"T/B.b", "dir/b.cc", 7, "int", ""},
           {"P/C.c/0", "a.cc", 9, "", "(1, \"x\")"}};
 }
 
 rook::History SuiteHistory() {
   rook::History history(3);
-  history[0].passing_us = {20, 10};
+  history[0].passing_us = {20, 3'600'000'000};
   history[0].passes = 2;
   history[1].failed_last = true;
   return history;
@@ -199,7 +199,9 @@ rook::History SuiteHistory() {
 
 TEST(SuiteBlobTest, RoundTripsListIdsAndHistory) {
   const auto tests = SuiteTests();
-  const std::string blob = EncodeSuite(77, tests, {101, 102, 103}, SuiteHistory());
+  // Ids that step back and forth, and large numbers.
+  const std::vector<int64_t> ids = {101, 5, 1'000'000'000'000};
+  const std::string blob = EncodeSuite(77, tests, ids, SuiteHistory());
   SuiteRecord suite;
   ASSERT_TRUE(DecodeSuite(blob, &suite));
   EXPECT_EQ(suite.past.list_hash, 77u);
@@ -211,11 +213,11 @@ TEST(SuiteBlobTest, RoundTripsListIdsAndHistory) {
     EXPECT_EQ(suite.past.tests[i].type_param, tests[i].type_param);
     EXPECT_EQ(suite.past.tests[i].value_param, tests[i].value_param);
   }
-  EXPECT_EQ(suite.test_ids, (std::vector<int64_t>{101, 102, 103}));
+  EXPECT_EQ(suite.test_ids, ids);
   ASSERT_EQ(suite.past.history.size(), 3u);
   EXPECT_EQ(suite.past.history[0].passes, 2);
   EXPECT_EQ(suite.past.history[0].passing_us[0], 20u);
-  EXPECT_EQ(suite.past.history[0].passing_us[1], 10u);
+  EXPECT_EQ(suite.past.history[0].passing_us[1], 3'600'000'000u);
   EXPECT_TRUE(suite.past.history[1].failed_last);
   EXPECT_EQ(suite.past.history[2].passes, 0);
 }
