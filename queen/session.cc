@@ -442,6 +442,15 @@ int RunSession(const RunOptions& options) {
     binary.sinks = std::make_unique<Sinks>(std::move(sinks), on_sink_error);
     binary.rook = std::make_unique<rook::Rook>(rook_options, binary.factory.get(), &clock,
                                                binary.sinks.get());
+    // Written while the pawns exit, rather than after.
+    binary.rook->OnAllResultsIn([&binary, &store, on_sink_error] {
+      try {
+        binary.store_sink->SaveSuite(binary.rook->list_hash(), binary.rook->history());
+        store->Flush();
+      } catch (const std::exception& e) {
+        on_sink_error(e.what());
+      }
+    });
     rooks.push_back(binary.rook.get());
   }
   board = std::make_unique<rook::Board>(options.jobs, rooks, options.max_fail);

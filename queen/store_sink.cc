@@ -58,7 +58,8 @@ rook::History StoreSink::Advance(rook::History history) const {
 }
 
 void StoreSink::SaveSuite(uint64_t list_hash, const rook::History& before) {
-  if (!tests_) return;
+  if (!tests_ || saved_) return;
+  saved_ = true;
   rook::History base = before;
   int64_t seen = seen_run_id_;
   // Twice at most: within the store's write transaction, the second sees

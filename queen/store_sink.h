@@ -25,7 +25,8 @@ class StoreSink : public rook::RunSink {
 
   /// Keeps the list, its ids and the tests' history for the next run: the
   /// Rook's history from before this run (`before`, aligned with the list)
-  /// with this run's outcomes added. Nothing when no list was verified.
+  /// with this run's outcomes added. Nothing when no list was verified, or
+  /// once done.
   void SaveSuite(uint64_t list_hash, const rook::History& before);
 
  private:
@@ -46,6 +47,7 @@ class StoreSink : public rook::RunSink {
   const std::vector<proto::TestInfo>* tests_ = nullptr;
   std::vector<int64_t> test_ids_;
   std::vector<Outcome> outcomes_;
+  bool saved_ = false;
   /// From Remember: the run whose suite was read, its list and ids.
   int64_t seen_run_id_ = 0;
   uint64_t known_hash_ = 0;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <limits>
+#include <utility>
 
 #include "rook/filter.h"
 
@@ -300,6 +301,7 @@ void Rook::Dispatch() {
   }
   if (AllResultsIn() || !stopping_.empty()) {
     ShutDownAll();
+    if (AllResultsIn() && on_all_results_in_) std::exchange(on_all_results_in_, nullptr)();
   } else if (options_.release_idle && NothingQueued()) {
     ReleaseIdle();
   }

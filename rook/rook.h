@@ -119,6 +119,12 @@ class Rook : public knight::WorkerEvents {
   /// Called for every test whose final result is a failure (after retries).
   void OnFinalFailure(std::function<void()> hook) { on_final_failure_ = std::move(hook); }
 
+  /// Called once, when every selected test has its final result, just after
+  /// the pawns are told to shut down: work that needs every result (writing
+  /// them) then overlaps the pawns' exit. Not called on a run that stops
+  /// early.
+  void OnAllResultsIn(std::function<void()> hook) { on_all_results_in_ = std::move(hook); }
+
   RookOutcome outcome() const { return outcome_; }
   /// True once every pawn agreed and tests began to be handed out.
   bool running_began() const { return running_; }
@@ -242,6 +248,7 @@ class Rook : public knight::WorkerEvents {
   /// Why the run is stopping early (fail-fast), or empty.
   std::string stopping_;
   std::function<void()> on_final_failure_;
+  std::function<void()> on_all_results_in_;
   std::shared_ptr<const std::unordered_set<std::string>> only_;
   /// Pawns whose hello disagreed; their lists are fetched to name the test.
   std::vector<std::pair<int, std::vector<proto::TestInfo>>> mismatched_;

@@ -97,6 +97,36 @@ TEST_F(RookTest, APawnDisagreeingWithTheRememberedListStopsTheRun) {
   EXPECT_TRUE(sink_.results.empty());
 }
 
+TEST_F(RookTest, AllResultsInIsSaidOnceWithThePawnsAlreadyToldToStop) {
+  Make({.jobs = 2}, 20);
+  int calls = 0;
+  size_t results_then = 0;
+  rook_->OnAllResultsIn([&] {
+    ++calls;
+    results_then = sink_.results.size();
+    for (const auto& [slot, worker] : factory_.current) {
+      EXPECT_TRUE(Last<proto::Shutdown>(*worker)) << "pawn " << slot << " not told to stop";
+    }
+  });
+  RunToTheEnd();
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(results_then, 20u);
+  EXPECT_EQ(finished_, 1);
+}
+
+TEST_F(RookTest, AllResultsInIsNotSaidWhenTheRunStopsEarly) {
+  Make({.jobs = 1}, 5);
+  int calls = 0;
+  rook_->OnAllResultsIn([&calls] { ++calls; });
+  rook_->OnFinalFailure([this] { rook_->StopEarly("fail-fast"); });
+  verdict_ = [](uint32_t index, uint32_t) {
+    return index == 1 ? TestStatus::kFailed : TestStatus::kPassed;
+  };
+  RunToTheEnd();
+  EXPECT_EQ(finished_, 1);
+  EXPECT_EQ(calls, 0);
+}
+
 TEST_F(RookTest, DisagreeingListsNameThePawnAndTheTestAndRunNothing) {
   Make({.jobs = 2}, 5);
   auto other = tests_;
