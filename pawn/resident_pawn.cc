@@ -76,6 +76,11 @@ class ResidentPawn::Reporter : public testing::EmptyTestEventListener {
       if (last_of_suite) waits_.insert(indexes[i]);
     }
     batch_last_ = indexes.empty() ? 0 : indexes.back();
+    // Wall-clock end times follow from the steady clock, read once a test.
+    wall_minus_steady_us_ = std::chrono::duration_cast<std::chrono::microseconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count() -
+                            SteadyNanos() / 1000;
     phase_ = "the SetUp of a global Environment";
   }
 
@@ -138,7 +143,8 @@ class ResidentPawn::Reporter : public testing::EmptyTestEventListener {
     proto::Result result;
     result.index = index_;
     result.status = StatusOf(gtest_result);
-    result.duration_us = static_cast<uint64_t>((SteadyNanos() - started_ns_) / 1000);
+    const int64_t ended_ns = SteadyNanos();
+    result.duration_us = static_cast<uint64_t>((ended_ns - started_ns_) / 1000);
     for (int i = 0; i < gtest_result.total_part_count(); ++i) {
       const testing::TestPartResult& part = gtest_result.GetTestPartResult(i);
       if (part.skipped()) {
@@ -150,9 +156,7 @@ class ResidentPawn::Reporter : public testing::EmptyTestEventListener {
           part.file_name() ? part.file_name() : "", part.line_number(),
           part.message()});
     }
-    result.finished_us = std::chrono::duration_cast<std::chrono::microseconds>(
-                             std::chrono::system_clock::now().time_since_epoch())
-                             .count();
+    result.finished_us = wall_minus_steady_us_ + ended_ns / 1000;
     result.output_begin = output_begin_;
     // Only a test that did not pass has its output read; skip the syscall.
     result.output_end =
@@ -167,7 +171,7 @@ class ResidentPawn::Reporter : public testing::EmptyTestEventListener {
     if (waits_.count(result.index)) {
       waiting_ = std::move(result);
     } else {
-      Report(result);
+      Report(result, ended_ns);
     }
   }
 
@@ -185,7 +189,7 @@ class ResidentPawn::Reporter : public testing::EmptyTestEventListener {
   /// Sends the result that waited for its suite's tear-down.
   void Release() {
     AddOutside(&*waiting_);
-    Report(*waiting_);
+    Report(*waiting_, SteadyNanos());
     waiting_.reset();
   }
 
@@ -193,9 +197,9 @@ class ResidentPawn::Reporter : public testing::EmptyTestEventListener {
   /// a trivial test's cost; anything else goes at once, and nothing waits
   /// longer than kMaxHoldNs or past the batch. A pawn that dies loses only
   /// queued passes: those tests are requeued with the rest of its batch.
-  void Report(const proto::Result& result) {
+  /// `now`: SteadyNanos() at the test's end.
+  void Report(const proto::Result& result, int64_t now) {
     Channel& channel = *pawn_->channel_;
-    const int64_t now = SteadyNanos();
     if (channel.queued_bytes() == 0) oldest_queued_ns_ = now;
     channel.Queue(result);
     if (result.status != TestStatus::kPassed || channel.queued_bytes() >= kMaxQueuedBytes ||
@@ -219,6 +223,7 @@ class ResidentPawn::Reporter : public testing::EmptyTestEventListener {
   uint32_t batch_last_ = 0;
   std::optional<proto::Result> waiting_;
   int64_t oldest_queued_ns_ = 0;
+  int64_t wall_minus_steady_us_ = 0;
   uint32_t index_ = 0;
   uint64_t output_begin_ = 0;
   int64_t started_ns_ = 0;
