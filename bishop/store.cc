@@ -135,9 +135,8 @@ Store::~Store() {
   } catch (const std::exception&) {
     // Reported by the last explicit Flush; nothing more to do here.
   }
-  sqlite3_finalize(insert_execution_);
-  sqlite3_finalize(insert_executions_);
-  sqlite3_finalize(max_execution_id_);
+  executions_.reset();
+  tests_.reset();
   sqlite3_finalize(insert_failure_);
   sqlite3_close(db_);
 }
@@ -207,15 +206,15 @@ bool Store::Migrate(std::string* error) {
       Exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
       Exec("COMMIT");
     }
-    const std::string insert =
-        "INSERT INTO executions (id, run_id, test_id, repetition, attempt, final, status, "
-        "duration_us, finished_us, pawn, skip_message, crash, output) VALUES ";
-    const std::string row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    insert_execution_ = Prepare((insert + row).c_str());
-    std::string rows = insert + row;
-    for (size_t i = 1; i < kRowsPerInsert; ++i) rows += ", " + row;
-    insert_executions_ = Prepare(rows.c_str());
-    max_execution_id_ = Prepare("SELECT max(id) FROM executions");
+    executions_ = std::make_unique<RowInserter>(
+        db_, "executions",
+        std::vector<std::string>{"run_id", "test_id", "repetition", "attempt", "final", "status",
+                                 "duration_us", "finished_us", "pawn", "skip_message", "crash",
+                                 "output"});
+    tests_ = std::make_unique<RowInserter>(
+        db_, "tests",
+        std::vector<std::string>{"binary", "target", "name", "file", "line", "type_param",
+                                 "value_param"});
     insert_failure_ = Prepare(
         "INSERT INTO failures (execution_id, file, line, message) VALUES (?, ?, ?, ?)");
     return true;
@@ -286,20 +285,16 @@ std::vector<int64_t> Store::AddTests(const std::string& binary,
   }
   sqlite3_finalize(select);
 
-  sqlite3_stmt* insert = Prepare(
-      "INSERT INTO tests (binary, target, name, file, line, type_param, value_param) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?)");
   sqlite3_stmt* update = Prepare(
       "UPDATE tests SET file = ?, line = ?, type_param = ?, value_param = ? "
       "WHERE id = ?");
-  std::vector<int64_t> ids;
-  ids.reserve(tests.size());
-  for (const proto::TestInfo& test : tests) {
+  std::vector<int64_t> ids(tests.size(), 0);
+  std::vector<size_t> added;  // Indexes into `tests` of those the store lacks.
+  for (size_t i = 0; i < tests.size(); ++i) {
+    const proto::TestInfo& test = tests[i];
     const auto it = known.find(test.name);
     if (it == known.end()) {
-      Binder(db_, insert).Text(binary).Text(target).Text(test.name).Text(test.file).Int(test.line)
-          .Text(test.type_param).Text(test.value_param).Step("insert test");
-      ids.push_back(sqlite3_last_insert_rowid(db_));
+      added.push_back(i);
       continue;
     }
     const proto::TestInfo& old = it->second.info;
@@ -308,10 +303,15 @@ std::vector<int64_t> Store::AddTests(const std::string& binary,
       Binder(db_, update).Text(test.file).Int(test.line).Text(test.type_param)
           .Text(test.value_param).Int(it->second.id).Step("update test");
     }
-    ids.push_back(it->second.id);
+    ids[i] = it->second.id;
   }
-  sqlite3_finalize(insert);
   sqlite3_finalize(update);
+  const int64_t first_id = tests_->Insert(added.size(), [&](Binder& b, size_t i) {
+    const proto::TestInfo& test = tests[added[i]];
+    b.Text(binary).Text(target).Text(test.name).Text(test.file).Int(test.line)
+        .Text(test.type_param).Text(test.value_param);
+  });
+  for (size_t i = 0; i < added.size(); ++i) ids[added[i]] = first_id + static_cast<int64_t>(i);
   return ids;
 }
 
@@ -321,35 +321,12 @@ void Store::AddExecution(int64_t run_id, const ExecutionRecord& e) {
 }
 
 void Store::WritePending() {
-  // Ids are given here, not by SQLite: failures need their execution's, and
-  // a statement inserts many rows. The write lock is held, so no one else
-  // takes them.
-  int64_t next_id = 1;
-  {
-    Binder binder(db_, max_execution_id_);
-    if (binder.Step("read last execution")) {
-      next_id = sqlite3_column_int64(max_execution_id_, 0) + 1;
-    }
-  }
-  auto bind = [&next_id](Binder& binder, const ExecutionRecord& e) {
-    binder.Int(next_id++).Int(e.run_id).Int(e.test_id).Int(e.repetition).Int(e.attempt)
-        .Int(e.final).Text(e.status).Int(static_cast<int64_t>(e.duration_us))
-        .Int(e.finished_us).Int(e.pawn).Text(e.skip_message).Text(e.crash).Blob(e.output);
-  };
-  const int64_t first_id = next_id;
-  size_t i = 0;
-  // SQLite's cost is mostly per statement: a statement of many rows takes
-  // less than half the time of as many statements of one.
-  for (; i + kRowsPerInsert <= pending_.size(); i += kRowsPerInsert) {
-    Binder binder(db_, insert_executions_);
-    for (size_t row = i; row < i + kRowsPerInsert; ++row) bind(binder, pending_[row]);
-    binder.Step("insert executions");
-  }
-  for (; i < pending_.size(); ++i) {
-    Binder binder(db_, insert_execution_);
-    bind(binder, pending_[i]);
-    binder.Step("insert execution");
-  }
+  const int64_t first_id = executions_->Insert(pending_.size(), [this](Binder& b, size_t i) {
+    const ExecutionRecord& e = pending_[i];
+    b.Int(e.run_id).Int(e.test_id).Int(e.repetition).Int(e.attempt).Int(e.final).Text(e.status)
+        .Int(static_cast<int64_t>(e.duration_us)).Int(e.finished_us).Int(e.pawn)
+        .Text(e.skip_message).Text(e.crash).Blob(e.output);
+  });
   for (size_t row = 0; row < pending_.size(); ++row) {
     for (const proto::Failure& failure : pending_[row].failures) {
       Binder(db_, insert_failure_)

@@ -16,6 +16,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "bishop/row_inserter.h"
 #include "bishop/suite.h"
 #include "proto/messages.h"
 
@@ -23,9 +24,6 @@ namespace redqueen::bishop {
 
 /// How long a write waits for another redqueen holding the store's lock.
 inline constexpr int kBusyTimeoutMs = 10000;
-
-/// Results written by one INSERT statement (13 parameters each).
-inline constexpr size_t kRowsPerInsert = 64;
 
 /// The schema this redqueen writes; recorded as PRAGMA user_version.
 inline constexpr int kSchemaVersion = 4;
@@ -160,10 +158,8 @@ class Store {
   sqlite3* db_;
   bool in_transaction_ = false;
   std::vector<ExecutionRecord> pending_;
-  /// One row, and kRowsPerInsert rows.
-  sqlite3_stmt* insert_execution_ = nullptr;
-  sqlite3_stmt* insert_executions_ = nullptr;
-  sqlite3_stmt* max_execution_id_ = nullptr;
+  std::unique_ptr<RowInserter> executions_;
+  std::unique_ptr<RowInserter> tests_;
   sqlite3_stmt* insert_failure_ = nullptr;
 };
 
