@@ -308,8 +308,8 @@ std::vector<int64_t> Store::AddTests(const std::string& binary,
   sqlite3_finalize(update);
   const int64_t first_id = tests_->Insert(added.size(), [&](Binder& b, size_t i) {
     const proto::TestInfo& test = tests[added[i]];
-    b.Text(binary).Text(target).Text(test.name).Text(test.file).Int(test.line)
-        .Text(test.type_param).Text(test.value_param);
+    b.TextInPlace(binary).TextInPlace(target).TextInPlace(test.name).TextInPlace(test.file)
+        .Int(test.line).TextInPlace(test.type_param).TextInPlace(test.value_param);
   });
   for (size_t i = 0; i < added.size(); ++i) ids[added[i]] = first_id + static_cast<int64_t>(i);
   return ids;
@@ -323,9 +323,10 @@ void Store::AddExecution(int64_t run_id, const ExecutionRecord& e) {
 void Store::WritePending() {
   const int64_t first_id = executions_->Insert(pending_.size(), [this](Binder& b, size_t i) {
     const ExecutionRecord& e = pending_[i];
-    b.Int(e.run_id).Int(e.test_id).Int(e.repetition).Int(e.attempt).Int(e.final).Text(e.status)
-        .Int(static_cast<int64_t>(e.duration_us)).Int(e.finished_us).Int(e.pawn)
-        .Text(e.skip_message).Text(e.crash).Blob(e.output);
+    // The queued rows outlive the statement.
+    b.Int(e.run_id).Int(e.test_id).Int(e.repetition).Int(e.attempt).Int(e.final)
+        .TextInPlace(e.status).Int(static_cast<int64_t>(e.duration_us)).Int(e.finished_us)
+        .Int(e.pawn).TextInPlace(e.skip_message).TextInPlace(e.crash).BlobInPlace(e.output);
   });
   for (size_t row = 0; row < pending_.size(); ++row) {
     for (const proto::Failure& failure : pending_[row].failures) {
