@@ -81,7 +81,7 @@ class ResidentPawn::Reporter : public testing::EmptyTestEventListener {
                                 std::chrono::system_clock::now().time_since_epoch())
                                 .count() -
                             SteadyNanos() / 1000;
-    phase_ = "the SetUp of a global Environment";
+    SetPhase("the SetUp of a global Environment");
   }
 
   /// After RUN_ALL_TESTS: the batch's last result, with any failure of the
@@ -100,11 +100,11 @@ class ResidentPawn::Reporter : public testing::EmptyTestEventListener {
   }
 
   void OnTestSuiteStart(const testing::TestSuite& suite) override {
-    phase_ = std::string("SetUpTestSuite of ") + suite.name();
+    SetPhase("SetUpTestSuite of ", suite.name());
   }
 
   void OnTestSuiteEnd(const testing::TestSuite&) override {
-    phase_ = "the TearDown of a global Environment";
+    SetPhase("the TearDown of a global Environment");
     if (waiting_ && waiting_->index != batch_last_) Release();
   }
 
@@ -113,14 +113,14 @@ class ResidentPawn::Reporter : public testing::EmptyTestEventListener {
   void OnTestPartResult(const testing::TestPartResult& part) override {
     if (part.type() == testing::TestPartResult::kSuccess) return;
     if (in_test_ || !part.failed()) {
-      PrintPart(part, in_test_ ? "" : phase_);
+      PrintPart(part, in_test_ ? "" : Phase());
       return;
     }
     if (outside_.empty()) outside_output_begin_ = OutputOffset();
     outside_.push_back(proto::Failure{part.file_name() ? part.file_name() : "",
                                       part.line_number(),
-                                      "in " + phase_ + ": " + part.message()});
-    PrintPart(part, phase_);
+                                      "in " + Phase() + ": " + part.message()});
+    PrintPart(part, Phase());
   }
 
   void OnTestStart(const testing::TestInfo& info) override {
@@ -162,7 +162,7 @@ class ResidentPawn::Reporter : public testing::EmptyTestEventListener {
     result.output_end =
         result.status == TestStatus::kPassed ? output_begin_ : OutputOffset();
     in_test_ = false;
-    phase_ = std::string("TearDownTestSuite of ") + info.test_suite_name();
+    SetPhase("TearDownTestSuite of ", info.test_suite_name());
     // A set-up that failed before this test started.
     AddOutside(&result);
     if (auto* board = pawn_->scoreboard_) {
@@ -213,8 +213,16 @@ class ResidentPawn::Reporter : public testing::EmptyTestEventListener {
 
   ResidentPawn* pawn_;
   bool in_test_ = false;
-  /// What runs when no test does, for the messages of failures there.
-  std::string phase_;
+  /// What runs when no test does, for the messages of failures there: kept
+  /// as two pieces, and joined only for such a failure, since it changes
+  /// with every test. gtest keeps the suite names for the process's life.
+  void SetPhase(const char* what, const char* suite = "") {
+    phase_what_ = what;
+    phase_suite_ = suite;
+  }
+  std::string Phase() const { return std::string(phase_what_) + phase_suite_; }
+  const char* phase_what_ = "";
+  const char* phase_suite_ = "";
   std::vector<proto::Failure> outside_;
   uint64_t outside_output_begin_ = 0;
   /// Tests whose result waits for their suite's tear-down, and the one that
