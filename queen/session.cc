@@ -186,7 +186,7 @@ bool WriteReport(const char* what, const std::string& path, bishop::Store& store
   return true;
 }
 
-/// What every binary's Rook runs with (LoadHistories adds its history).
+/// What every binary's Rook runs with (LoadSuites adds what the store remembers).
 rook::RookOptions RookOptionsFor(const RunOptions& options, size_t binaries,
                                  rook::PlanOptions plan) {
   rook::RookOptions rook_options;
