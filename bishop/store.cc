@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
 
@@ -260,13 +261,14 @@ std::vector<int64_t> Store::AddTests(const std::string& binary,
                                      const std::vector<proto::TestInfo>& tests,
                                      const std::string& target) {
   BeginIfNeeded();
-  // One scan of what the store knows of this binary, then writes only for
-  // new or moved tests: a rerun of an unchanged suite writes nothing here.
-  struct Known {
-    int64_t id;
-    proto::TestInfo info;
-  };
-  std::unordered_map<std::string, Known> known;
+  // One scan of what the store knows of this binary, matched by name against
+  // the list as the rows come (no copies), then writes only for new or moved
+  // tests: a rerun of an unchanged suite writes nothing here.
+  std::unordered_map<std::string_view, size_t> index_of;
+  index_of.reserve(tests.size());
+  for (size_t i = 0; i < tests.size(); ++i) index_of.emplace(tests[i].name, i);
+  std::vector<int64_t> ids(tests.size(), 0);
+  std::vector<size_t> moved;  // Indexes into `tests` of those whose place changed.
   sqlite3_stmt* select = Prepare(
       "SELECT id, name, file, line, type_param, value_param FROM tests "
       "WHERE binary = ? AND target = ?");
@@ -274,13 +276,19 @@ std::vector<int64_t> Store::AddTests(const std::string& binary,
     Binder binder(db_, select);
     binder.Text(binary).Text(target);
     auto text = [select](int column) {
-      const auto* bytes = sqlite3_column_text(select, column);
-      return std::string(bytes ? reinterpret_cast<const char*>(bytes) : "");
+      const auto* bytes = reinterpret_cast<const char*>(sqlite3_column_text(select, column));
+      return std::string_view(bytes ? bytes : "",
+                              static_cast<size_t>(sqlite3_column_bytes(select, column)));
     };
     while (binder.Step("read tests")) {
-      known.emplace(text(1), Known{sqlite3_column_int64(select, 0),
-                                   {text(1), text(2), sqlite3_column_int(select, 3),
-                                    text(4), text(5)}});
+      const auto it = index_of.find(text(1));
+      if (it == index_of.end()) continue;
+      const proto::TestInfo& test = tests[it->second];
+      ids[it->second] = sqlite3_column_int64(select, 0);
+      if (text(2) != test.file || sqlite3_column_int(select, 3) != test.line ||
+          text(4) != test.type_param || text(5) != test.value_param) {
+        moved.push_back(it->second);
+      }
     }
   }
   sqlite3_finalize(select);
@@ -288,24 +296,16 @@ std::vector<int64_t> Store::AddTests(const std::string& binary,
   sqlite3_stmt* update = Prepare(
       "UPDATE tests SET file = ?, line = ?, type_param = ?, value_param = ? "
       "WHERE id = ?");
-  std::vector<int64_t> ids(tests.size(), 0);
-  std::vector<size_t> added;  // Indexes into `tests` of those the store lacks.
-  for (size_t i = 0; i < tests.size(); ++i) {
+  for (size_t i : moved) {
     const proto::TestInfo& test = tests[i];
-    const auto it = known.find(test.name);
-    if (it == known.end()) {
-      added.push_back(i);
-      continue;
-    }
-    const proto::TestInfo& old = it->second.info;
-    if (old.file != test.file || old.line != test.line ||
-        old.type_param != test.type_param || old.value_param != test.value_param) {
-      Binder(db_, update).Text(test.file).Int(test.line).Text(test.type_param)
-          .Text(test.value_param).Int(it->second.id).Step("update test");
-    }
-    ids[i] = it->second.id;
+    Binder(db_, update).Text(test.file).Int(test.line).Text(test.type_param)
+        .Text(test.value_param).Int(ids[i]).Step("update test");
   }
   sqlite3_finalize(update);
+  std::vector<size_t> added;  // Indexes into `tests` of those the store lacks.
+  for (size_t i = 0; i < tests.size(); ++i) {
+    if (ids[i] == 0) added.push_back(i);
+  }
   const int64_t first_id = tests_->Insert(added.size(), [&](Binder& b, size_t i) {
     const proto::TestInfo& test = tests[added[i]];
     b.TextInPlace(binary).TextInPlace(target).TextInPlace(test.name).TextInPlace(test.file)
