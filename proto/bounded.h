@@ -16,13 +16,23 @@ namespace redqueen::proto {
 /// Same limit as the frame's: no field can be longer than its frame.
 inline constexpr uint64_t kMaxFieldLength = 64u << 20;
 
-struct BoundedString {
-  std::string& text;
+/// For saving only, from a const string.
+struct BoundedStringView {
+  const std::string& text;
 
   template <class Archive>
   void save(Archive& ar) const {
     ar(cereal::make_size_tag(static_cast<cereal::size_type>(text.size())));
     ar(cereal::binary_data(text.data(), text.size()));
+  }
+};
+
+struct BoundedString {
+  std::string& text;
+
+  template <class Archive>
+  void save(Archive& ar) const {
+    BoundedStringView{text}.save(ar);
   }
 
   template <class Archive>
@@ -61,6 +71,7 @@ struct BoundedVector {
 };
 
 inline BoundedString Bounded(std::string& text) { return {text}; }
+inline BoundedStringView BoundedView(const std::string& text) { return {text}; }
 template <class T>
 BoundedVector<T> Bounded(std::vector<T>& items) {
   return {items};

@@ -69,12 +69,44 @@ struct Hello {
   }
 };
 
+/// The full list, sent by one pawn when the Rook asks. A test's file is sent
+/// only when it differs from the previous test's: tests of one file are
+/// registered together, and paths were most of a 10,000-test list's bytes.
 struct TestList {
   std::vector<TestInfo> tests;
 
   template <class Archive>
-  void serialize(Archive& ar) {
-    ar(Bounded(tests));
+  void save(Archive& ar) const {
+    ar(cereal::make_size_tag(static_cast<cereal::size_type>(tests.size())));
+    const std::string* previous_file = nullptr;
+    for (const TestInfo& test : tests) {
+      const bool same_file = previous_file && *previous_file == test.file;
+      ar(BoundedView(test.name), same_file);
+      if (!same_file) ar(BoundedView(test.file));
+      ar(test.line, BoundedView(test.type_param), BoundedView(test.value_param));
+      previous_file = &test.file;
+    }
+  }
+
+  template <class Archive>
+  void load(Archive& ar) {
+    cereal::size_type size = 0;
+    ar(cereal::make_size_tag(size));
+    if (size > kMaxFieldLength) throw cereal::Exception("list longer than a frame");
+    tests.clear();
+    for (cereal::size_type i = 0; i < size; ++i) {
+      TestInfo test;
+      bool same_file = false;
+      ar(Bounded(test.name), same_file);
+      if (same_file && tests.empty()) throw cereal::Exception("first test without a file");
+      if (same_file) {
+        test.file = tests.back().file;
+      } else {
+        ar(Bounded(test.file));
+      }
+      ar(test.line, Bounded(test.type_param), Bounded(test.value_param));
+      tests.push_back(std::move(test));
+    }
   }
 };
 

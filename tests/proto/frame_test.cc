@@ -41,6 +41,55 @@ TEST(FrameTest, ResultRoundTrips) {
   EXPECT_EQ(reader.Next(&message, &error), FrameReader::Status::kNeedMore);
 }
 
+TEST(FrameTest, TestListRoundTripsWithEachFileSentOnce) {
+  TestList list;
+  list.tests = {{"A.a", "a.cc", 1, "", ""},
+                {"A.b", "a.cc", 2, "int", ""},
+                {"B.a", "b.cc", 3, "", "(1, 2)"},
+                {"A.c", "a.cc", 4, "", ""}};
+  const std::string bytes = Frame(list);
+  FrameReader reader;
+  reader.Append(bytes.data(), bytes.size());
+  PawnMessage message;
+  std::string error;
+  ASSERT_EQ(reader.Next(&message, &error), FrameReader::Status::kMessage) << error;
+  const auto& decoded = std::get<TestList>(message).tests;
+  ASSERT_EQ(decoded.size(), 4u);
+  for (size_t i = 0; i < decoded.size(); ++i) {
+    EXPECT_EQ(decoded[i].name, list.tests[i].name);
+    EXPECT_EQ(decoded[i].file, list.tests[i].file);
+    EXPECT_EQ(decoded[i].line, list.tests[i].line);
+    EXPECT_EQ(decoded[i].type_param, list.tests[i].type_param);
+    EXPECT_EQ(decoded[i].value_param, list.tests[i].value_param);
+  }
+  // "a.cc" twice (the second after b.cc), "b.cc" once.
+  size_t paths = 0;
+  for (size_t at = bytes.find(".cc"); at != std::string::npos; at = bytes.find(".cc", at + 1)) {
+    ++paths;
+  }
+  EXPECT_EQ(paths, 3u);
+}
+
+TEST(FrameTest, ATestListWhoseFirstTestClaimsThePreviousFileIsAnError) {
+  // Count 1, name "A.a", then "same file as the previous test".
+  std::string payload;
+  const uint64_t count = 1, name_size = 3;
+  payload.append(reinterpret_cast<const char*>(&count), sizeof count);
+  payload.append(reinterpret_cast<const char*>(&name_size), sizeof name_size);
+  payload += "A.a";
+  payload += '\x01';
+  std::string bytes = Frame(TestList{});
+  bytes.resize(kFrameHeaderSize);
+  bytes += payload;
+  const auto length = static_cast<uint32_t>(payload.size());
+  std::memcpy(bytes.data() + 8, &length, sizeof length);
+  FrameReader reader;
+  reader.Append(bytes.data(), bytes.size());
+  PawnMessage message;
+  std::string error;
+  EXPECT_EQ(reader.Next(&message, &error), FrameReader::Status::kError);
+}
+
 TEST(FrameTest, RookMessagesRoundTripByteByByte) {
   std::string bytes;
   EncodeFrame(RookMessage(proto::Run{{3, 1, 4}}), &bytes);
