@@ -13,6 +13,23 @@ std::string Frame(const PawnMessage& message) {
   return bytes;
 }
 
+/// A frame of `message`'s type carrying `payload`, written by hand.
+std::string FrameWithPayload(const PawnMessage& message, const std::string& payload) {
+  std::string bytes = Frame(message);
+  bytes.resize(kFrameHeaderSize);
+  bytes += payload;
+  const auto length = static_cast<uint32_t>(payload.size());
+  std::memcpy(bytes.data() + 8, &length, sizeof length);
+  return bytes;
+}
+
+/// What a fresh reader makes of `bytes`.
+FrameReader::Status Decode(const std::string& bytes, PawnMessage* message, std::string* error) {
+  FrameReader reader;
+  reader.Append(bytes.data(), bytes.size());
+  return reader.Next(message, error);
+}
+
 TEST(FrameTest, ResultRoundTrips) {
   Result result;
   result.index = 42;
@@ -48,11 +65,9 @@ TEST(FrameTest, TestListRoundTripsWithEachFileSentOnce) {
                 {"B.a", "b.cc", 3, "", "(1, 2)"},
                 {"A.c", "a.cc", 4, "", ""}};
   const std::string bytes = Frame(list);
-  FrameReader reader;
-  reader.Append(bytes.data(), bytes.size());
   PawnMessage message;
   std::string error;
-  ASSERT_EQ(reader.Next(&message, &error), FrameReader::Status::kMessage) << error;
+  ASSERT_EQ(Decode(bytes, &message, &error), FrameReader::Status::kMessage) << error;
   const auto& decoded = std::get<TestList>(message).tests;
   ASSERT_EQ(decoded.size(), 4u);
   for (size_t i = 0; i < decoded.size(); ++i) {
@@ -78,16 +93,10 @@ TEST(FrameTest, ATestListWhoseFirstTestClaimsThePreviousFileIsAnError) {
   payload.append(reinterpret_cast<const char*>(&name_size), sizeof name_size);
   payload += "A.a";
   payload += '\x01';
-  std::string bytes = Frame(TestList{});
-  bytes.resize(kFrameHeaderSize);
-  bytes += payload;
-  const auto length = static_cast<uint32_t>(payload.size());
-  std::memcpy(bytes.data() + 8, &length, sizeof length);
-  FrameReader reader;
-  reader.Append(bytes.data(), bytes.size());
   PawnMessage message;
   std::string error;
-  EXPECT_EQ(reader.Next(&message, &error), FrameReader::Status::kError);
+  EXPECT_EQ(Decode(FrameWithPayload(TestList{}, payload), &message, &error),
+            FrameReader::Status::kError);
 }
 
 TEST(FrameTest, RookMessagesRoundTripByteByByte) {
@@ -148,11 +157,9 @@ TEST(FrameTest, UnknownMessageTypeIsAnError) {
   std::string bytes = Frame(Bye{});
   const uint16_t type = 999;
   std::memcpy(bytes.data() + 6, &type, sizeof type);
-  FrameReader reader;
-  reader.Append(bytes.data(), bytes.size());
   PawnMessage message;
   std::string error;
-  EXPECT_EQ(reader.Next(&message, &error), FrameReader::Status::kError);
+  EXPECT_EQ(Decode(bytes, &message, &error), FrameReader::Status::kError);
   EXPECT_NE(error.find("unknown message type 999"), std::string::npos) << error;
 }
 
@@ -168,17 +175,12 @@ TEST(FrameTest, RookMessageTypeFromAPawnIsAnError) {
 
 TEST(FrameTest, CorruptPayloadIsAnErrorNotACrash) {
   // A TestList whose vector size prefix claims billions of entries.
-  std::string bytes = Frame(TestList{});
-  bytes.resize(kFrameHeaderSize);
   const uint64_t count = 1ull << 40;
-  bytes.append(reinterpret_cast<const char*>(&count), sizeof count);
-  const uint32_t length = sizeof count;
-  std::memcpy(bytes.data() + 8, &length, sizeof length);
-  FrameReader reader;
-  reader.Append(bytes.data(), bytes.size());
+  const std::string payload(reinterpret_cast<const char*>(&count), sizeof count);
   PawnMessage message;
   std::string error;
-  EXPECT_EQ(reader.Next(&message, &error), FrameReader::Status::kError);
+  EXPECT_EQ(Decode(FrameWithPayload(TestList{}, payload), &message, &error),
+            FrameReader::Status::kError);
   EXPECT_NE(error.find("undecodable"), std::string::npos) << error;
 }
 
