@@ -254,9 +254,9 @@ std::string Knight::ReadOutput(uint64_t begin, uint64_t end, size_t cap) {
 void Knight::ReadMore() {
   events_pipe_.async_read_some(
       boost::asio::buffer(read_buffer_),
-      [this](const boost::system::error_code& ec, size_t size) {
-        // A destroyed Knight cancels its read; `this` is gone then.
-        if (ec == boost::asio::error::operation_aborted) return;
+      [this, alive = std::weak_ptr<const bool>(alive_)](const boost::system::error_code& ec,
+                                                        size_t size) {
+        if (alive.expired() || ec == boost::asio::error::operation_aborted) return;
         if (ec) {
           OnChannelClosed();
         } else {
@@ -314,8 +314,9 @@ void Knight::PollForExit() {
   // The pawn is dying (it was just sent SIGKILL); its SIGCHLD may already
   // have been consumed by a wake-up that found it not yet waitable.
   reap_timer_.expires_after(std::chrono::milliseconds(5));
-  reap_timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (ec == boost::asio::error::operation_aborted) return;
+  reap_timer_.async_wait([this, alive = std::weak_ptr<const bool>(alive_)](
+                              const boost::system::error_code& ec) {
+    if (alive.expired() || ec == boost::asio::error::operation_aborted) return;
     TryReap();
     if (!reaped_) PollForExit();
   });

@@ -90,6 +90,12 @@ class Knight : public Worker {
   bool reaped_ = false;
   bool finished_ = false;
   int wait_status_ = 0;
+  /// Held weakly by the pipe's and the timer's handlers. Destroying the
+  /// Knight cancels its operations, but one that had already completed has
+  /// its handler queued, and asio runs it anyway, with success: it must find
+  /// this expired rather than touch a freed Knight (seen under ASan when the
+  /// Rook destroyed a Knight in the same turn its reap timer fired).
+  std::shared_ptr<const bool> alive_ = std::make_shared<const bool>(true);
 };
 
 /// Starts Knights for the Rook, and reaps them: the single owner of SIGCHLD.
