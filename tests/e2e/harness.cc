@@ -102,7 +102,15 @@ Outcome RunRedqueen(const Launch& launch) {
     std::this_thread::sleep_for(launch.delay);
     kill(child.id(), launch.signal);
   }
-  return Collect(child, io);
+  Outcome outcome = Collect(child, io);
+  // Under the sanitizer preset a report ends redqueen with exit code 1, which
+  // a test expecting failed tests would take for the run's own verdict.
+  for (const char* report : {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+                             "runtime error:"}) {
+    EXPECT_EQ(outcome.err.find(report), std::string::npos)
+        << "redqueen " << testing::PrintToString(launch.args) << ":\n" << outcome.err;
+  }
+  return outcome;
 }
 
 Outcome RunProgram(const std::string& path, const std::vector<std::string>& args) {
