@@ -17,9 +17,11 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <random>
 
 #include "knight/capture.h"
 #include "knight/memory.h"
+#include "proto/children.h"
 
 namespace redqueen::knight {
 namespace {
@@ -42,6 +44,25 @@ struct ChildFds {
     }
   }
 };
+
+/// How long a pawn that closed its channel may take to exit by itself.
+constexpr auto kExitGrace = std::chrono::milliseconds(200);
+
+/// Every live pawn of this process, whatever its factory: the children that
+/// are not orphans.
+std::set<pid_t>& LivePawns() {
+  static std::set<pid_t> pids;
+  return pids;
+}
+
+/// A name no other user can guess: the scoreboard is created 0600 and
+/// exclusively, so nobody else can create or read it first.
+std::string UnguessableName(const std::string& tag) {
+  std::random_device random;
+  char suffix[17];
+  std::snprintf(suffix, sizeof suffix, "%08x%08x", random(), random());
+  return "redqueen." + std::to_string(getpid()) + "." + tag + "." + suffix;
+}
 
 int Raise(int fd) {
   if (fd < 0) return fd;
@@ -101,6 +122,7 @@ std::vector<std::string> PawnEnvironment(const PawnSpec& spec, int slot,
 
 std::string ExitInfo::Describe() const {
   if (!protocol_error.empty()) return "protocol error: " + protocol_error;
+  if (!killed_because.empty()) return killed_because + " (killed by redqueen)";
   return DescribeExit(signaled, signal, exit_code);
 }
 
@@ -121,6 +143,8 @@ Knight::~Knight() {
     int status = 0;
     while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
     }
+    LivePawns().erase(pid_);
+    proto::KillOrphans(LivePawns());
   }
   if (command_fd_ >= 0) close(command_fd_);
   RemoveScoreboardName();
@@ -128,8 +152,10 @@ Knight::~Knight() {
 
 bool Knight::CreateScoreboard(std::string* error) {
   try {
+    bip::permissions owner_only;
+    owner_only.set_permissions(0600);
     bip::shared_memory_object shm(bip::create_only, scoreboard_name_.c_str(),
-                                  bip::read_write);
+                                  bip::read_write, owner_only);
     shm.truncate(sizeof(proto::Scoreboard));
     scoreboard_region_ = std::make_unique<bip::mapped_region>(shm, bip::read_write);
     scoreboard_ = new (scoreboard_region_->get_address()) proto::Scoreboard();
@@ -154,8 +180,7 @@ bool Knight::Spawn(const PawnSpec& spec, int generation, std::string* error) {
   capture_path_ = spec.run_dir + "/pawn-" + tag + ".out";
   const std::string tmp_dir = spec.run_dir + "/tmp-" + std::to_string(slot_);
   mkdir(tmp_dir.c_str(), 0700);
-  scoreboard_name_ =
-      "redqueen." + std::to_string(getpid()) + "." + tag;
+  scoreboard_name_ = UnguessableName(tag);
   if (!CreateScoreboard(error)) return false;
 
   ChildFds fds;
@@ -193,11 +218,17 @@ bool Knight::Spawn(const PawnSpec& spec, int generation, std::string* error) {
                       [&fds, parent](auto&) { SetUpChild(fds, parent); },
                   ec);
   fds.Close();
+  // Boost.Process 1.74 returns a child with pid -1 and no error when its
+  // own pipe cannot be made (too many open files).
+  if (!ec && child.id() <= 0) ec = std::error_code(EMFILE, std::generic_category());
   if (ec) {
-    *error = "cannot start " + spec.binary + ": " + ec.message();
+    *error = "cannot start " + spec.binary + ": " + ec.message() +
+             (ec.value() == EMFILE ? " (raise the open-files limit, ulimit -n, or lower -j)"
+                                   : "");
     return false;
   }
   pid_ = child.id();
+  LivePawns().insert(pid_);
   // This Knight reaps the child itself (see TryReap); Boost must not.
   child.detach();
   ReadMore();
@@ -224,11 +255,26 @@ void Knight::Send(const proto::RookMessage& message) {
 }
 
 void Knight::Kill() {
+  // Whatever it said after this (frames already read included) is not used.
+  killed_ = true;
   if (!reaped_) KillGroup();
 }
 
 void Knight::Terminate() {
-  if (!reaped_ && pid_ > 0) kill(-pid_, SIGTERM);
+  if (!reaped_ && pid_ > 0) {
+    kill(-pid_, SIGTERM);
+    kill(pid_, SIGTERM);
+  }
+}
+
+bool Knight::Where(proto::Phase* phase, int64_t* subject, uint64_t* for_us) const {
+  if (!scoreboard_) return false;
+  *phase = static_cast<proto::Phase>(scoreboard_->phase.load(std::memory_order_acquire));
+  *subject = scoreboard_->subject.load(std::memory_order_relaxed);
+  const int64_t since = scoreboard_->phase_ns.load(std::memory_order_relaxed);
+  const int64_t now = proto::SteadyNanos();
+  *for_us = now > since ? static_cast<uint64_t>(now - since) / 1000 : 0;
+  return true;
 }
 
 bool Knight::Running(int64_t* index, uint64_t* running_for_us) const {
@@ -243,8 +289,19 @@ bool Knight::Running(int64_t* index, uint64_t* running_for_us) const {
   return true;
 }
 
-void Knight::KillGroup() {
-  if (pid_ > 0) kill(-pid_, SIGKILL);
+void Knight::KillGroup(const std::string& why) {
+  if (pid_ <= 0) return;
+  if (!why.empty() && killed_because_.empty() && !reaped_) killed_because_ = why;
+  kill(-pid_, SIGKILL);
+  kill(pid_, SIGKILL);
+}
+
+void Knight::Snapshot() {
+  if (snapshot_taken_ || !scoreboard_) return;
+  snapshot_taken_ = true;
+  snapshot_running_ = scoreboard_->running.load(std::memory_order_acquire);
+  snapshot_output_begin_ = scoreboard_->output_begin.load(std::memory_order_relaxed);
+  snapshot_started_ns_ = scoreboard_->started_ns.load(std::memory_order_relaxed);
 }
 
 std::string Knight::ReadOutput(uint64_t begin, uint64_t end, size_t cap) {
@@ -273,7 +330,7 @@ bool Knight::Consume(size_t size) {
   reader_.Append(read_buffer_.data(), size);
   proto::PawnMessage message;
   std::string error;
-  for (;;) {
+  while (!killed_) {
     const auto status = reader_.Next(&message, &error);
     if (status == proto::FrameReader::Status::kNeedMore) return true;
     if (status == proto::FrameReader::Status::kError) {
@@ -284,6 +341,7 @@ bool Knight::Consume(size_t size) {
     if (std::holds_alternative<proto::Hello>(message)) RemoveScoreboardName();
     events_->OnMessage(slot_, std::move(message));
   }
+  return false;
 }
 
 uint64_t Knight::ResidentBytes() const {
@@ -299,15 +357,39 @@ void Knight::FailProtocol(const std::string& error) {
 void Knight::OnChannelClosed() {
   if (channel_closed_) return;
   channel_closed_ = true;
+  // What the pawn was doing when its channel failed, not later.
+  Snapshot();
   if (protocol_error_.empty() && reader_.buffered() > 0) {
     protocol_error_ = "channel closed inside a frame (" +
                       std::to_string(reader_.buffered()) + " bytes)";
+  }
+  if (protocol_error_.empty() && !killed_ && !reaped_) {
+    // A plain end of the channel: the pawn is exiting, or something in it
+    // closed the channel and it runs on. Its own exit status tells which.
+    AwaitExitAfterEof(std::chrono::steady_clock::now() + kExitGrace);
+    return;
   }
   // Whatever is left of the pawn's process group goes now: the pawn either
   // died or can no longer report.
   KillGroup();
   TryReap();
   if (!reaped_) PollForExit();
+}
+
+void Knight::AwaitExitAfterEof(std::chrono::steady_clock::time_point deadline) {
+  TryReap();
+  if (reaped_) return;
+  if (std::chrono::steady_clock::now() >= deadline || killed_) {
+    KillGroup("it closed its channel to redqueen while running");
+    PollForExit();
+    return;
+  }
+  reap_timer_.expires_after(std::chrono::milliseconds(5));
+  reap_timer_.async_wait([this, deadline, alive = std::weak_ptr<const bool>(alive_)](
+                              const boost::system::error_code& ec) {
+    if (alive.expired() || ec == boost::asio::error::operation_aborted) return;
+    AwaitExitAfterEof(deadline);
+  });
 }
 
 void Knight::PollForExit() {
@@ -330,8 +412,7 @@ void Knight::DrainChannel() {
   events_pipe_.non_blocking(true, ec);
   for (;;) {
     const size_t size = events_pipe_.read_some(boost::asio::buffer(read_buffer_), ec);
-    if (ec || size == 0) break;
-    if (!Consume(size)) return;
+    if (ec || size == 0 || killed_ || !Consume(size)) break;
   }
   events_pipe_.cancel(ec);
   OnChannelClosed();
@@ -350,6 +431,9 @@ void Knight::TryReap() {
   while (waitpid(pid_, &wait_status_, 0) < 0 && errno == EINTR) {
   }
   reaped_ = true;
+  LivePawns().erase(pid_);
+  // What the pawn's tests left behind, also outside its group, is ours now.
+  proto::KillOrphans(LivePawns());
   if (!channel_closed_) DrainChannel();
   MaybeFinish();
 }
@@ -362,14 +446,16 @@ void Knight::MaybeFinish() {
   info.signal = info.signaled ? WTERMSIG(wait_status_) : 0;
   info.exit_code = WIFEXITED(wait_status_) ? WEXITSTATUS(wait_status_) : 0;
   info.protocol_error = protocol_error_;
-  if (scoreboard_) {
-    info.running = scoreboard_->running.load(std::memory_order_acquire);
-    info.output_begin = scoreboard_->output_begin.load(std::memory_order_relaxed);
-    const int64_t started = scoreboard_->started_ns.load(std::memory_order_relaxed);
-    const int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                            std::chrono::steady_clock::now().time_since_epoch())
-                            .count();
-    if (info.running >= 0 && now > started) info.running_for_us = (now - started) / 1000;
+  // Our own SIGKILL is no crash of the pawn's; any other end is its own.
+  if (info.signaled && info.signal == SIGKILL) info.killed_because = killed_because_;
+  Snapshot();
+  if (snapshot_taken_) {
+    info.running = snapshot_running_;
+    info.output_begin = snapshot_output_begin_;
+    const int64_t now = proto::SteadyNanos();
+    if (info.running >= 0 && now > snapshot_started_ns_) {
+      info.running_for_us = (now - snapshot_started_ns_) / 1000;
+    }
   }
   // Posted, so that the Rook may destroy this Knight from its handler.
   boost::asio::post(factory_->io(), [events = events_, slot = slot_, info] {

@@ -50,6 +50,7 @@ class Knight : public Worker {
   void Kill() override;
   void Terminate() override;
   bool Running(int64_t* index, uint64_t* running_for_us) const override;
+  bool Where(proto::Phase* phase, int64_t* subject, uint64_t* for_us) const override;
   std::string ReadOutput(uint64_t begin, uint64_t end, size_t cap) override;
   uint64_t ResidentBytes() const override;
   int pid() const override { return pid_; }
@@ -64,10 +65,18 @@ class Knight : public Worker {
   /// buffer; false after a protocol error.
   bool Consume(size_t size);
   void OnChannelClosed();
+  /// The pawn closed its channel: it should be exiting. One that is still
+  /// there after kExitGrace closed it while running, and is killed.
+  void AwaitExitAfterEof(std::chrono::steady_clock::time_point deadline);
   void PollForExit();
   void DrainChannel();
   void FailProtocol(const std::string& error);
-  void KillGroup();
+  /// SIGKILL to the pawn's group and to the pawn itself (a test may have
+  /// moved it to another group); `why` is kept for the report.
+  void KillGroup(const std::string& why = "");
+  /// The scoreboard as it is now, kept as what the pawn was doing when its
+  /// channel failed (it may go on for a while before it dies).
+  void Snapshot();
   void MaybeFinish();
   bool CreateScoreboard(std::string* error);
   void RemoveScoreboardName();
@@ -86,6 +95,13 @@ class Knight : public Worker {
   std::unique_ptr<boost::interprocess::mapped_region> scoreboard_region_;
   proto::Scoreboard* scoreboard_ = nullptr;
   std::string protocol_error_;
+  std::string killed_because_;
+  /// Set by Kill(): nothing more the pawn says is delivered.
+  bool killed_ = false;
+  bool snapshot_taken_ = false;
+  int64_t snapshot_running_ = -1;
+  uint64_t snapshot_output_begin_ = 0;
+  int64_t snapshot_started_ns_ = 0;
   bool channel_closed_ = false;
   bool reaped_ = false;
   bool finished_ = false;

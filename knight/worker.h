@@ -8,6 +8,7 @@
 #include <string>
 
 #include "proto/messages.h"
+#include "proto/scoreboard.h"
 
 namespace redqueen::knight {
 
@@ -24,8 +25,13 @@ struct ExitInfo {
   uint64_t running_for_us = 0;
   /// Set when the worker was killed for sending a malformed frame.
   std::string protocol_error;
+  /// Set when redqueen itself ended the worker, and why ("it closed its
+  /// channel to redqueen while running"): then its signal was ours, not a
+  /// crash of its own.
+  std::string killed_because;
 
-  /// "signal 11 (SIGSEGV)", "exit code 1", "protocol error: ...".
+  /// "signal 11 (SIGSEGV)", "exit code 1", "protocol error: ...",
+  /// "it closed its channel to redqueen while running (killed by redqueen)".
   std::string Describe() const;
 };
 
@@ -50,6 +56,9 @@ class Worker {
   /// The test the worker runs now and for how long, from its scoreboard;
   /// false between tests.
   virtual bool Running(int64_t* index, uint64_t* running_for_us) const = 0;
+  /// What the worker does now (its scoreboard's phase), about which test
+  /// (-1: none), and for how long; false when it has no scoreboard.
+  virtual bool Where(proto::Phase* phase, int64_t* subject, uint64_t* for_us) const = 0;
   /// The captured output in [begin, end) (end beyond the file means "to the
   /// end"), at most `cap` bytes: the head and tail, with a note of the cut.
   virtual std::string ReadOutput(uint64_t begin, uint64_t end, size_t cap) = 0;

@@ -1,10 +1,14 @@
 #include "pawn/attach.h"
 
 #include <fcntl.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <boost/interprocess/shared_memory_object.hpp>
+#include <algorithm>
 #include <cstdlib>
 
+#include "proto/children.h"
 #include "proto/messages.h"
 
 namespace redqueen::pawn {
@@ -25,6 +29,25 @@ proto::Scoreboard* MapScoreboard(std::unique_ptr<bip::mapped_region>* region) {
   }
 }
 
+/// Moves `fd` to the highest free descriptors, where a test's own files,
+/// which take the lowest free numbers, never land.
+int MoveAside(int fd) {
+  rlimit limit{};
+  int floor = 10;
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur > 64 &&
+      limit.rlim_cur != RLIM_INFINITY) {
+    floor = static_cast<int>(std::min<rlim_t>(limit.rlim_cur, 1 << 20)) - 8;
+  }
+  int moved = fcntl(fd, F_DUPFD_CLOEXEC, floor);
+  if (moved < 0) moved = fcntl(fd, F_DUPFD_CLOEXEC, 10);
+  if (moved < 0) {
+    fcntl(fd, F_SETFD, FD_CLOEXEC);
+    return fd;
+  }
+  close(fd);
+  return moved;
+}
+
 }  // namespace
 
 bool StartedByRook() { return std::getenv(proto::kEnvPawnFds) != nullptr; }
@@ -34,8 +57,9 @@ Attachment AttachToRook() {
   attachment.scoreboard = MapScoreboard(&attachment.region);
   unsetenv(proto::kEnvPawnFds);
   unsetenv(proto::kEnvScoreboard);
-  fcntl(proto::kCommandFd, F_SETFD, FD_CLOEXEC);
-  fcntl(proto::kEventFd, F_SETFD, FD_CLOEXEC);
+  attachment.command_fd = MoveAside(proto::kCommandFd);
+  attachment.event_fd = MoveAside(proto::kEventFd);
+  proto::BecomeSubreaper();
   return attachment;
 }
 

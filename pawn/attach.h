@@ -15,11 +15,17 @@ bool StartedByRook();
 struct Attachment {
   std::unique_ptr<boost::interprocess::mapped_region> region;
   proto::Scoreboard* scoreboard = nullptr;  ///< Null when none was offered.
+  /// Where the channel is now (see AttachToRook).
+  int command_fd = -1;
+  int event_fd = -1;
 };
 
-/// Maps the scoreboard, marks the channel's fds close-on-exec and removes the
-/// pawn variables from the environment, so that nothing the tests start takes
-/// itself for a pawn or holds the channel open.
+/// Maps the scoreboard, moves the channel from fds 3 and 4 to the top of the
+/// descriptor table, close-on-exec, and removes the pawn variables from the
+/// environment: nothing the tests start takes itself for a pawn or holds the
+/// channel open, and a test that closes, reuses or writes to fds 3 and 4 as
+/// its own (they are the first a process opens) cannot touch the channel.
+/// Makes the pawn the reaper of what its tests leave behind.
 Attachment AttachToRook();
 
 }  // namespace redqueen::pawn

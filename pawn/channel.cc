@@ -56,7 +56,13 @@ void Channel::Flush() {
 int ServeCommands(Channel* channel, const std::function<proto::TestList()>& list,
                   const std::function<void(const std::vector<uint32_t>&)>& run) {
   proto::RookMessage message;
-  while (channel->Receive(&message)) {
+  proto::Scoreboard* board = channel->scoreboard();
+  // Everything owed went out before this: a pawn that waits owes nothing.
+  auto enter = [board](proto::Phase phase) {
+    if (board) board->Enter(phase, proto::Scoreboard::kIdle, proto::SteadyNanos());
+  };
+  for (enter(proto::Phase::kWaiting); channel->Receive(&message);
+       enter(proto::Phase::kWaiting)) {
     if (std::holds_alternative<proto::ListTests>(message)) {
       channel->Send(list());
     } else if (const auto* batch = std::get_if<proto::Run>(&message)) {
@@ -66,6 +72,7 @@ int ServeCommands(Channel* channel, const std::function<proto::TestList()>& list
       run(batch->indexes);
     } else {
       channel->Send(proto::Bye{});
+      enter(proto::Phase::kExiting);
       return 0;
     }
   }

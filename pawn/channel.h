@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "proto/frame.h"
+#include "proto/scoreboard.h"
 
 namespace redqueen::pawn {
 
@@ -31,12 +32,18 @@ class Channel {
   bool report_starts() const { return report_starts_; }
   void set_report_starts(bool report) { report_starts_ = report; }
 
+  /// The pawn's scoreboard, where ServeCommands says when the pawn waits
+  /// (null: none).
+  proto::Scoreboard* scoreboard() const { return scoreboard_; }
+  void set_scoreboard(proto::Scoreboard* scoreboard) { scoreboard_ = scoreboard; }
+
  private:
   int command_fd_;
   int event_fd_;
   proto::FrameReader reader_;
   std::string out_;
   bool report_starts_ = false;
+  proto::Scoreboard* scoreboard_ = nullptr;
 };
 
 /// The command loop every pawn runs after its Hello: answers ListTests with

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -26,15 +27,23 @@ std::string DescribeWaitStatus(int status) {
 }
 
 bool ChildProcess::Start(const std::string& binary, const std::vector<std::string>& args,
-                         std::string* error) {
+                         std::string* error, const std::vector<std::string>& env) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) {
     *error = std::string("cannot create a pipe: ") + std::strerror(errno);
     return false;
   }
   const int write_fd = fds[1];
+  out_fd_ = fds[0];
+  std::vector<std::string> environment;
+  for (char** entry = environ; *entry; ++entry) environment.emplace_back(*entry);
+  environment.insert(environment.end(), env.begin(), env.end());
+  std::vector<char*> envp;
+  for (std::string& entry : environment) envp.push_back(entry.data());
+  envp.push_back(nullptr);
   std::error_code ec;
   bp::child child(bp::exe = binary, bp::args = args,
+                  bp::extend::on_setup = [&envp](auto& exec) { exec.env = envp.data(); },
                   bp::extend::on_exec_setup =
                       [write_fd](auto&) {
                         // Stays in the pawn's process group, which the Knight
@@ -45,13 +54,16 @@ bool ChildProcess::Start(const std::string& binary, const std::vector<std::strin
                       },
                   ec);
   close(write_fd);
-  out_fd_ = fds[0];
+  // Boost.Process 1.74 gives pid -1 and no error when its own pipe fails.
+  if (!ec && child.id() <= 0) ec = std::error_code(EMFILE, std::generic_category());
   if (ec) {
     *error = "cannot start '" + binary + "': " + ec.message();
     return false;
   }
   pid_ = child.id();
   child.detach();
+  pidfd_ = static_cast<int>(syscall(SYS_pidfd_open, pid_, 0));
+  fcntl(out_fd_, F_SETFL, fcntl(out_fd_, F_GETFL) | O_NONBLOCK);
   return true;
 }
 
@@ -61,40 +73,35 @@ ChildProcess::~ChildProcess() {
     Wait();
   }
   if (out_fd_ >= 0) close(out_fd_);
+  if (pidfd_ >= 0) close(pidfd_);
 }
 
-bool ChildProcess::ReadLine(std::string* line, Clock::time_point deadline) {
+bool ChildProcess::Exited() const {
+  siginfo_t info{};
+  return waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+         info.si_pid != 0;
+}
+
+bool ChildProcess::Read(std::string* out) {
+  char chunk[64 * 1024];
   for (;;) {
-    const size_t newline = buffer_.find('\n');
-    if (newline != std::string::npos) {
-      *line = buffer_.substr(0, newline + 1);
-      buffer_.erase(0, newline + 1);
-      return true;
-    }
-    int timeout_ms = -1;
-    if (deadline != Clock::time_point::max()) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          deadline - Clock::now());
-      if (left.count() <= 0) {
-        timed_out_ = true;
-        return false;
-      }
-      timeout_ms = static_cast<int>(std::min<int64_t>(left.count(), 1 << 30));
-    }
-    pollfd poll_fd{out_fd_, POLLIN, 0};
-    const int ready = poll(&poll_fd, 1, timeout_ms);
-    if (ready < 0 && errno == EINTR) continue;
-    if (ready == 0) continue;  // Deadline check on the next turn.
-    char chunk[64 * 1024];
     const ssize_t n = read(out_fd_, chunk, sizeof chunk);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      if (buffer_.empty()) return false;
-      *line = std::move(buffer_);  // A last line without '\n'.
-      buffer_.clear();
+    if (n > 0) {
+      out->append(chunk, static_cast<size_t>(n));
       return true;
     }
-    buffer_.append(chunk, static_cast<size_t>(n));
+    if (n == 0) return false;
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN) return false;
+    // Nothing to read now. Once the child is gone, what it wrote has been
+    // read: whoever else holds the pipe is not waited for.
+    if (exited_) return false;
+    pollfd polls[2] = {{out_fd_, POLLIN, 0}, {pidfd_, POLLIN, 0}};
+    const int ready = poll(polls, pidfd_ >= 0 ? 2 : 1, pidfd_ >= 0 ? -1 : 50);
+    if (ready < 0 && errno != EINTR) return false;
+    if (pidfd_ >= 0 ? (polls[1].revents & POLLIN) != 0 : (ready == 0 && Exited())) {
+      exited_ = true;
+    }
   }
 }
 

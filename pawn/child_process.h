@@ -1,9 +1,8 @@
 // A test binary run by the exec pawn: in the pawn's process group (which the
 // Knight kills whole), stdout and stderr merged into one pipe that is read
-// line by line, reaped by the pawn.
+// as it comes, reaped by the pawn.
 #pragma once
 
-#include <chrono>
 #include <string>
 #include <vector>
 
@@ -11,17 +10,16 @@ namespace redqueen::pawn {
 
 class ChildProcess {
  public:
-  using Clock = std::chrono::steady_clock;
-
-  /// Starts `binary` with `args`; false with `*error` when it cannot start.
+  /// Starts `binary` with `args` and, over the pawn's environment, `env`
+  /// ("KEY=VALUE"); false with `*error` when it cannot start.
   bool Start(const std::string& binary, const std::vector<std::string>& args,
-             std::string* error);
+             std::string* error, const std::vector<std::string>& env = {});
   ~ChildProcess();
 
-  /// Reads the next line (with its '\n', if any) into `*line`. False at EOF,
-  /// or when `deadline` passes first (then `timed_out()`).
-  bool ReadLine(std::string* line, Clock::time_point deadline = Clock::time_point::max());
-  bool timed_out() const { return timed_out_; }
+  /// Appends what the child wrote next to `*out`. False once the child has
+  /// exited and all it wrote is read: a process it left behind that holds
+  /// the pipe open does not keep the pawn waiting.
+  bool Read(std::string* out);
 
   /// Kills the child (what it started dies with the pawn's group).
   void Kill();
@@ -29,12 +27,15 @@ class ChildProcess {
   int Wait();
 
  private:
+  /// True once the child is waitable (it exited or was killed).
+  bool Exited() const;
+
   int pid_ = -1;
+  int pidfd_ = -1;  ///< Readable when the child exits (-1: polled instead).
   int out_fd_ = -1;
   bool reaped_ = false;
-  bool timed_out_ = false;
+  bool exited_ = false;
   int status_ = 0;
-  std::string buffer_;
 };
 
 /// "signal 11 (SIGSEGV)" or "exit code 1", from a wait status.

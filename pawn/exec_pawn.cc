@@ -8,25 +8,41 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <map>
 #include <optional>
 #include <set>
 
 #include "pawn/attach.h"
+#include "pawn/batch_filter.h"
+#include "pawn/gtest_bytes.h"
 #include "pawn/gtest_report.h"
 #include "pawn/test_list.h"
+#include "proto/children.h"
 
 namespace redqueen::pawn {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using proto::Phase;
 
 /// How much of a test's output the exec pawn keeps to find its skip message.
 constexpr size_t kHeadBytes = 64 * 1024;
+/// A batch filter longer than this goes through a flagfile: the kernel
+/// refuses an argument over 128 KiB (E2BIG), and all of them over ARG_MAX.
+constexpr size_t kMaxFilterArgument = 32 * 1024;
+/// Output without a newline goes to the capture file in pieces of this size,
+/// so that neither time nor memory grows with a line's length.
+constexpr size_t kLongLine = 1 << 20;
 
 constexpr char kRun[] = "[ RUN      ] ";
 constexpr char kOk[] = "[       OK ] ";
 constexpr char kFailed[] = "[  FAILED  ] ";
 constexpr char kSkipped[] = "[  SKIPPED ] ";
+constexpr char kDivider[] = "[----------] ";
+constexpr char kEnvironmentSetUp[] = "[----------] Global test environment set-up.";
+constexpr char kEnvironmentTearDown[] = "[----------] Global test environment tear-down";
+constexpr char kAllRan[] = "[==========] ";
 
 /// gtest's summary line for a suite whose SetUpTestSuite or
 /// TearDownTestSuite failed: "[  FAILED  ] Suite: SetUpTestSuite or ...".
@@ -39,16 +55,18 @@ bool StartsWith(const std::string& text, const char* prefix) {
   return text.compare(0, std::strlen(prefix), prefix) == 0;
 }
 
-/// The test name in a gtest status line, without " (N ms)", ", where ..." and
-/// the line end.
-std::string NameIn(const std::string& line, const char* prefix) {
-  std::string name = line.substr(std::strlen(prefix));
-  while (!name.empty() && (name.back() == '\n' || name.back() == '\r')) name.pop_back();
-  for (const char* tail : {", where ", " ("}) {
-    const size_t at = name.find(tail);
-    if (at != std::string::npos) name.resize(at);
-  }
-  return name;
+/// `line` without its line end.
+std::string Chomp(std::string line) {
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
+  return line;
+}
+
+/// Whether the text at `at` of `line` ends gtest's name of a test: a name
+/// is the registered bytes, whatever they hold, and gtest follows it with
+/// " (N ms)", ", where ..." or the line's end.
+bool EndsName(const std::string& line, size_t at) {
+  return at >= line.size() || line[at] == '\n' || line[at] == '\r' ||
+         line.compare(at, 2, " (") == 0 || line.compare(at, 8, ", where ") == 0;
 }
 
 /// Where in `line` gtest's end-of-test line for `name` starts; sets
@@ -59,19 +77,68 @@ size_t EndMarker(const std::string& line, const std::string& name,
                                              TestStatus::kSkipped};
   const char* const markers[] = {kOk, kFailed, kSkipped};
   for (int i = 0; i < 3; ++i) {
-    const size_t at = line.find(markers[i]);
-    if (at != std::string::npos && NameIn(line.substr(at), markers[i]) == name) {
-      *status = &kStatuses[i];
-      return at;
+    const std::string wanted = markers[i] + name;
+    for (size_t at = line.find(wanted); at != std::string::npos;
+         at = line.find(wanted, at + 1)) {
+      if (EndsName(line, at + wanted.size())) {
+        *status = &kStatuses[i];
+        return at;
+      }
     }
   }
   return 0;
 }
 
-int64_t Nanos(Clock::time_point t) {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch())
-      .count();
-}
+/// Splits a child's output into lines as it comes, in time linear in its
+/// size; a line that grows past kLongLine without '\n' comes out in pieces,
+/// each holding back the last `keep` bytes, where a status line that follows
+/// unterminated output may begin.
+class LineSplitter {
+ public:
+  explicit LineSplitter(size_t keep) : keep_(keep) {}
+
+  std::string& buffer() {
+    if (begin_ > 0) {
+      buffer_.erase(0, begin_);
+      scan_ -= begin_;
+      begin_ = 0;
+    }
+    return buffer_;
+  }
+
+  /// The next line (with its '\n'), or piece of a long one (`*whole`
+  /// false); false when neither is there yet.
+  bool Next(std::string* piece, bool* whole) {
+    const size_t newline = buffer_.find('\n', scan_);
+    if (newline != std::string::npos) {
+      piece->assign(buffer_, begin_, newline + 1 - begin_);
+      begin_ = scan_ = newline + 1;
+      *whole = true;
+      return true;
+    }
+    scan_ = buffer_.size();
+    if (buffer_.size() - begin_ <= kLongLine + keep_) return false;
+    const size_t size = buffer_.size() - begin_ - keep_;
+    piece->assign(buffer_, begin_, size);
+    begin_ += size;
+    *whole = false;
+    return true;
+  }
+
+  /// A last line without '\n', at the end of the output.
+  bool Rest(std::string* piece) {
+    if (begin_ == buffer_.size()) return false;
+    piece->assign(buffer_, begin_, std::string::npos);
+    begin_ = scan_ = buffer_.size();
+    return true;
+  }
+
+ private:
+  size_t keep_;
+  std::string buffer_;
+  size_t begin_ = 0;
+  size_t scan_ = 0;
+};
 
 /// Appends to the capture file (our stdout) and keeps its size.
 class Capture {
@@ -125,9 +192,201 @@ proto::Result ExecPawn::ResultOf(const Finished& f) {
   return result;
 }
 
+/// One child over one batch: follows its output to know which test runs,
+/// reports each test as it ends, and tells the Rook what it is doing.
+class ExecPawn::BatchRun {
+ public:
+  BatchRun(ExecPawn* pawn, const std::vector<uint32_t>& pending)
+      : pawn_(pawn), pending_(pending), wanted_(pending.begin(), pending.end()),
+        batch_begin_(capture_.offset()) {
+    pawn_->Publish(Phase::kStarting, NextPending());
+  }
+
+  /// A line of the child's output (`whole`), or a piece of a long one.
+  void OnOutput(std::string line, bool whole) {
+    if (current_ >= 0 && whole) EndTestIn(&line);
+    capture_.Write(line);
+    if (current_ >= 0 && head_.size() < kHeadBytes) head_ += line;
+    if (current_ < 0 && whole) OnLineOutsideTests(line);
+  }
+
+  /// After the child is reaped with `status`: the results held back, and
+  /// what the child did not get to.
+  std::vector<uint32_t> Finish(int status, const std::map<std::string, ReportedTest>& reported);
+
+ private:
+  /// Ends the running test if `*line` holds its end; what precedes the end
+  /// in the line is its output, and is taken out of `*line`.
+  void EndTestIn(std::string* line);
+  void OnLineOutsideTests(const std::string& line);
+  void StartTest(uint32_t index);
+  /// The batch's next test that has not ended (kIdle: none).
+  int64_t NextPending() {
+    while (next_ < pending_.size() && done_.count(pending_[next_])) ++next_;
+    return next_ < pending_.size() ? pending_[next_] : proto::Scoreboard::kIdle;
+  }
+  void FailOutside(proto::Result* carrier) const;
+
+  ExecPawn* pawn_;
+  const std::vector<uint32_t>& pending_;
+  const std::set<uint32_t> wanted_;
+  Capture capture_;
+  const uint64_t batch_begin_;
+  std::set<uint32_t> done_;
+  size_t next_ = 0;
+  std::vector<Finished> held_;
+  /// The latest pass waits for the next one, or for the child's end: an exit
+  /// code of 1 after passing tests is a failure outside any test.
+  std::optional<proto::Result> last_pass_;
+  std::set<std::string> failed_suites_;  // From gtest's summary.
+  int64_t current_ = -1;
+  uint64_t begin_ = 0;
+  std::string head_;  // The start of the running test's output.
+  Clock::time_point started_;
+};
+
+void ExecPawn::BatchRun::EndTestIn(std::string* line) {
+  // gtest's status line can follow output that did not end its line.
+  const TestStatus* status = nullptr;
+  const size_t at = EndMarker(*line, pawn_->names_[current_], &status);
+  if (!status) return;
+  capture_.Write(line->substr(0, at));
+  if (head_.size() < kHeadBytes) head_ += line->substr(0, at);
+  line->erase(0, at);
+  const auto duration =
+      std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started_);
+  Finished f{static_cast<uint32_t>(current_), *status,
+             static_cast<uint64_t>(duration.count()), begin_, capture_.offset(),
+             std::move(head_)};
+  done_.insert(f.index);
+  current_ = -1;
+  if (auto* board = pawn_->scoreboard_) board->running.store(proto::Scoreboard::kIdle);
+  pawn_->Publish(Phase::kSuiteTearDown, f.index);
+  // A pass is reported as it happens; a failure or skip waits for the
+  // JSON report (exact file:line) when the child ends.
+  if (f.status == TestStatus::kPassed) {
+    if (last_pass_) pawn_->channel_->Send(*last_pass_);
+    last_pass_ = ResultOf(f);
+  } else {
+    held_.push_back(std::move(f));
+  }
+}
+
+void ExecPawn::BatchRun::OnLineOutsideTests(const std::string& line) {
+  if (StartsWith(line, kFailed)) {
+    const size_t at = line.find(kSuiteFailed);
+    if (at != std::string::npos) {
+      failed_suites_.insert(line.substr(std::strlen(kFailed), at - std::strlen(kFailed)));
+    }
+  } else if (StartsWith(line, kRun)) {
+    // A RUN line is the prefix and the name, exactly: nothing to cut.
+    const auto it = pawn_->index_of_.find(Chomp(line.substr(std::strlen(kRun))));
+    if (it != pawn_->index_of_.end() && wanted_.count(it->second)) StartTest(it->second);
+  } else if (StartsWith(line, kEnvironmentSetUp)) {
+    pawn_->Publish(Phase::kEnvironmentSetUp, NextPending());
+  } else if (StartsWith(line, kEnvironmentTearDown)) {
+    pawn_->Publish(Phase::kEnvironmentTearDown, proto::Scoreboard::kIdle);
+  } else if (StartsWith(line, kDivider) && line.find(" total)") == std::string::npos) {
+    // "[----------] 3 tests from HS": its SetUpTestSuite runs now.
+    pawn_->Publish(Phase::kSuiteSetUp, NextPending());
+  } else if (StartsWith(line, kAllRan) && line.find(" ran.") != std::string::npos) {
+    pawn_->Publish(Phase::kExiting, proto::Scoreboard::kIdle);
+  }
+}
+
+void ExecPawn::BatchRun::StartTest(uint32_t index) {
+  current_ = index;
+  if (pawn_->channel_->report_starts()) pawn_->channel_->Send(proto::Started{index});
+  begin_ = capture_.offset();
+  head_.clear();
+  started_ = Clock::now();
+  pawn_->MarkRunning(current_, begin_);
+}
+
+void ExecPawn::BatchRun::FailOutside(proto::Result* carrier) const {
+  carrier->status = TestStatus::kFailed;
+  carrier->failures.push_back(proto::Failure{
+      "", 0,
+      "the test binary exited with code 1 though its tests passed: a failure outside "
+      "any test (SetUpTestSuite, TearDownTestSuite or a global Environment); see the "
+      "output"});
+  carrier->output_begin = batch_begin_;
+  carrier->output_end = capture_.offset();
+}
+
+std::vector<uint32_t> ExecPawn::BatchRun::Finish(
+    int status, const std::map<std::string, ReportedTest>& reported) {
+  Channel* channel = pawn_->channel_;
+  const bool all_ran = std::all_of(pending_.begin(), pending_.end(),
+                                   [this](uint32_t index) { return done_.count(index); });
+  const bool any_failed = std::any_of(held_.begin(), held_.end(), [](const Finished& f) {
+    return f.status == TestStatus::kFailed;
+  });
+  // gtest's report does not say what failed outside the tests; its output
+  // does. The last test the summary names a suite of carries it; else the
+  // batch's last pass, or else its last skip.
+  const bool failed_outside =
+      all_ran && !any_failed && WIFEXITED(status) && WEXITSTATUS(status) == 1;
+  size_t carrier = held_.size();  // Into held_; held_.size(): none there.
+  for (size_t i = 0; i < held_.size(); ++i) {
+    if (failed_suites_.count(SuiteOf(pawn_->names_[held_[i].index]))) carrier = i;
+  }
+  if (carrier == held_.size() && !last_pass_ && !held_.empty()) carrier = held_.size() - 1;
+  if (last_pass_) {
+    if (failed_outside && carrier == held_.size()) FailOutside(&*last_pass_);
+    channel->Send(*last_pass_);
+  }
+  for (size_t i = 0; i < held_.size(); ++i) {
+    const Finished& f = held_[i];
+    proto::Result result = ResultOf(f);
+    const auto it = reported.find(pawn_->names_[f.index]);
+    if (it != reported.end()) result.failures = it->second.failures;
+    // gtest's JSON report has no skip message; its output has.
+    if (f.status == TestStatus::kSkipped) result.skip_message = SkipMessage(f.head);
+    if (failed_outside && i == carrier) FailOutside(&result);
+    channel->Send(result);
+  }
+
+  std::vector<uint32_t> rest;
+  for (uint32_t index : pending_) {
+    if (!done_.count(index) && static_cast<int64_t>(index) != current_) rest.push_back(index);
+  }
+  if (current_ >= 0) {
+    // Out of the test, before the Rook reads that it ended.
+    pawn_->Publish(Phase::kExiting, proto::Scoreboard::kIdle);
+    proto::Result crashed;
+    crashed.index = static_cast<uint32_t>(current_);
+    crashed.status = TestStatus::kCrashed;
+    crashed.crash = DescribeWaitStatus(status);
+    crashed.duration_us = static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started_)
+            .count());
+    crashed.output_begin = begin_;
+    crashed.output_end = capture_.offset();
+    channel->Send(crashed);
+    if (auto* board = pawn_->scoreboard_) board->running.store(proto::Scoreboard::kIdle);
+    return rest;
+  }
+  // The child ended between tests without running these: they would not run
+  // in another child either.
+  for (uint32_t index : rest) {
+    proto::Result lost;
+    lost.index = index;
+    lost.status = TestStatus::kCrashed;
+    lost.crash = DescribeWaitStatus(status) + " before the test started";
+    lost.output_begin = lost.output_end = capture_.offset();
+    channel->Send(lost);
+  }
+  return {};
+}
+
 ExecPawn::ExecPawn(Channel* channel, proto::Scoreboard* scoreboard,
                    ExecPawnOptions options)
-    : channel_(channel), scoreboard_(scoreboard), options_(std::move(options)) {}
+    : channel_(channel), scoreboard_(scoreboard), options_(std::move(options)) {
+  channel_->set_scoreboard(scoreboard_);
+}
+
+ExecPawn::~ExecPawn() = default;
 
 std::string ExecPawn::TempPath(const char* what) {
   const char* tmp = std::getenv("TMPDIR");
@@ -135,7 +394,12 @@ std::string ExecPawn::TempPath(const char* what) {
          std::to_string(getpid()) + "-" + std::to_string(children_++) + ".json";
 }
 
+void ExecPawn::Publish(Phase phase, int64_t test) {
+  if (scoreboard_) scoreboard_->Enter(phase, test, proto::SteadyNanos());
+}
+
 bool ExecPawn::Collect(std::string* error) {
+  Publish(Phase::kListing, proto::Scoreboard::kIdle);
   // The JSON listing is exact whatever else main() prints; the text one is
   // the fallback for a gtest that writes none.
   const std::string listing = TempPath("list");
@@ -144,17 +408,12 @@ bool ExecPawn::Collect(std::string* error) {
   args.push_back("--gtest_output=json:" + listing);
   ChildProcess child;
   if (!child.Start(options_.binary, args, error)) return false;
-  std::string text, line;
-  const auto deadline = Clock::now() + options_.list_timeout;
-  while (child.ReadLine(&line, deadline)) text += line;
-  if (child.timed_out()) {
-    child.Kill();
-    child.Wait();
-    *error = "listing its tests took longer than " +
-             std::to_string(options_.list_timeout.count()) + "s";
-    return false;
+  // However long it takes: the Rook's deadline for the pawn's hello ends it.
+  std::string text;
+  while (child.Read(&text)) {
   }
   const int status = child.Wait();
+  proto::KillOrphans();
   const bool from_json = ReadGtestListing(listing, &tests_);
   std::remove(listing.c_str());
   if (!from_json && !ParseTestList(text, &tests_, error)) {
@@ -167,181 +426,121 @@ bool ExecPawn::Collect(std::string* error) {
     *error = "--gtest_list_tests ended with " + DescribeWaitStatus(status);
     return false;
   }
-  for (uint32_t i = 0; i < tests_.size(); ++i) index_of_.emplace(tests_[i].name, i);
+  for (proto::TestInfo& test : tests_) {
+    // A test's identity is the bytes gtest registered (gtest_bytes.h); the
+    // text listing has them as they are.
+    if (from_json) {
+      for (std::string* field : {&test.name, &test.file, &test.type_param, &test.value_param}) {
+        *field = GtestBytes(*field);
+      }
+    }
+    names_.push_back(test.name);
+    longest_name_ = std::max(longest_name_, test.name.size());
+  }
+  for (uint32_t i = 0; i < tests_.size(); ++i) index_of_.emplace(names_[i], i);
   return true;
 }
 
 void ExecPawn::MarkRunning(int64_t index, uint64_t output_begin) {
   if (!scoreboard_) return;
+  const int64_t now = proto::SteadyNanos();
   scoreboard_->output_begin.store(output_begin, std::memory_order_relaxed);
-  scoreboard_->started_ns.store(Nanos(Clock::now()), std::memory_order_relaxed);
+  scoreboard_->started_ns.store(now, std::memory_order_relaxed);
   scoreboard_->running.store(index, std::memory_order_release);
+  scoreboard_->Enter(Phase::kTest, index, now);
+}
+
+std::string ExecPawn::FilterFor(const std::vector<uint32_t>& batch) const {
+  bool widened = false;
+  const std::string filter = BatchFilter(names_, batch, {}, &widened);
+  if (!widened) return filter;
+  // The filter may select tests beyond the batch: keep those out, but for a
+  // name a filter cannot tell from one of the batch's (they differ only in
+  // filter syntax): that test runs along, and its result is not used.
+  std::vector<std::string> patterns;
+  for (uint32_t index : batch) {
+    bool odd = false;
+    std::string pattern = PatternFor(names_[index], &odd);
+    if (odd) patterns.push_back(std::move(pattern));
+  }
+  const std::set<uint32_t> in_batch(batch.begin(), batch.end());
+  std::vector<uint32_t> excluded;
+  for (uint32_t i = 0; i < names_.size(); ++i) {
+    if (in_batch.count(i) ||
+        std::none_of(patterns.begin(), patterns.end(), [&](const std::string& pattern) {
+          return MatchesPattern(pattern, names_[i]);
+        })) {
+      continue;
+    }
+    bool odd = false;
+    const std::string own = PatternFor(names_[i], &odd);
+    if (std::none_of(batch.begin(), batch.end(), [&](uint32_t index) {
+          return MatchesPattern(own, names_[index]);
+        })) {
+      excluded.push_back(i);
+    }
+  }
+  return BatchFilter(names_, batch, excluded, &widened);
 }
 
 std::vector<uint32_t> ExecPawn::RunChild(const std::vector<uint32_t>& pending) {
-  std::string filter;
-  for (uint32_t index : pending) {
-    if (!filter.empty()) filter += ':';
-    filter += tests_[index].name;
-  }
   const std::string report = TempPath("report");
   std::vector<std::string> args = options_.args;
+  // However long the batch's filter is, the child can be started.
+  const std::string filter = FilterFor(pending);
+  std::string flagfile;
+  if (filter.size() > kMaxFilterArgument) {
+    flagfile = TempPath("filter");
+    std::ofstream(flagfile, std::ios::binary) << "--gtest_filter=" << filter << "\n";
+    args.push_back("--gtest_flagfile=" + flagfile);
+  } else {
+    args.push_back("--gtest_filter=" + filter);
+  }
   // Last, so they win over the same flags in ARGS: the line parsing needs
   // every test's lines, once, uncoloured.
-  for (std::string flag :
-       {"--gtest_filter=" + filter, std::string("--gtest_also_run_disabled_tests"),
-        "--gtest_output=json:" + report, std::string("--gtest_color=no"),
-        std::string("--gtest_brief=0"), std::string("--gtest_repeat=1")}) {
-    args.push_back(std::move(flag));
+  for (const char* flag : {"--gtest_also_run_disabled_tests", "--gtest_color=no",
+                           "--gtest_brief=0", "--gtest_repeat=1"}) {
+    args.emplace_back(flag);
   }
+  args.push_back("--gtest_output=json:" + report);
 
-  Capture capture;
   ChildProcess child;
   std::string error;
   if (!child.Start(options_.binary, args, &error)) {
-    capture.Write("redqueen: " + error + "\n");
+    Capture().Write("redqueen: " + error + "\n");
     _exit(3);  // The Rook sees a dead pawn and blames the batch's first test.
   }
-
-  const std::set<uint32_t> wanted(pending.begin(), pending.end());
-  const uint64_t batch_begin = capture.offset();
-  std::set<uint32_t> done;
-  std::vector<Finished> held;
-  // The latest pass waits for the next one, or for the child's end: an exit
-  // code of 1 after passing tests is a failure outside any test.
-  std::optional<proto::Result> last_pass;
-  std::set<std::string> failed_suites;  // From gtest's summary.
-  int64_t current = -1;
-  uint64_t begin = 0;
-  std::string head;  // The start of the running test's output.
-  Clock::time_point started;
-  std::string line;
-  while (child.ReadLine(&line)) {
-    if (current >= 0) {
-      // gtest's status line can follow output that did not end its line.
-      const TestStatus* status = nullptr;
-      const size_t at = EndMarker(line, tests_[current].name, &status);
-      if (status) {
-        capture.Write(line.substr(0, at));
-        if (head.size() < kHeadBytes) head += line.substr(0, at);
-        line.erase(0, at);
-        const auto duration = std::chrono::duration_cast<std::chrono::microseconds>(
-            Clock::now() - started);
-        Finished f{static_cast<uint32_t>(current), *status,
-                   static_cast<uint64_t>(duration.count()), begin, capture.offset(),
-                   std::move(head)};
-        done.insert(f.index);
-        // A pass is reported as it happens; a failure or skip waits for the
-        // JSON report (exact file:line) when the child ends.
-        if (f.status == TestStatus::kPassed) {
-          if (last_pass) channel_->Send(*last_pass);
-          last_pass = ResultOf(f);
-        } else {
-          held.push_back(std::move(f));
-        }
-        current = -1;
-        if (scoreboard_) scoreboard_->running.store(proto::Scoreboard::kIdle);
-      }
-    }
-    capture.Write(line);
-    if (current >= 0 && head.size() < kHeadBytes) head += line;
-    if (current < 0 && StartsWith(line, kFailed)) {
-      const size_t at = line.find(kSuiteFailed);
-      if (at != std::string::npos) {
-        failed_suites.insert(line.substr(std::strlen(kFailed), at - std::strlen(kFailed)));
-      }
-    }
-    if (current < 0 && StartsWith(line, kRun)) {
-      const auto it = index_of_.find(NameIn(line, kRun));
-      if (it != index_of_.end() && wanted.count(it->second)) {
-        current = it->second;
-        if (channel_->report_starts()) channel_->Send(proto::Started{it->second});
-        begin = capture.offset();
-        head.clear();
-        started = Clock::now();
-        MarkRunning(current, begin);
-      }
-    }
+  BatchRun run(this, pending);
+  // A status line may follow at most this much unterminated output.
+  LineSplitter lines(longest_name_ + kHeadBytes);
+  std::string piece;
+  bool whole = false;
+  while (child.Read(&lines.buffer())) {
+    while (lines.Next(&piece, &whole)) run.OnOutput(std::move(piece), whole);
   }
+  if (lines.Rest(&piece)) run.OnOutput(std::move(piece), true);
   const int status = child.Wait();
-  const std::map<std::string, ReportedTest> reported = ReadGtestReport(report);
+  // What the child left behind (a daemon holding its output open) goes now.
+  proto::KillOrphans();
+  if (!flagfile.empty()) std::remove(flagfile.c_str());
+  std::map<std::string, ReportedTest> reported;
+  for (auto& [name, test] : ReadGtestReport(report)) {
+    for (proto::Failure& failure : test.failures) {
+      failure.file = GtestBytes(failure.file);
+      failure.message = GtestBytes(failure.message);
+    }
+    reported.emplace(GtestBytes(name), std::move(test));
+  }
   std::remove(report.c_str());
-  const bool all_ran = std::all_of(pending.begin(), pending.end(),
-                                   [&done](uint32_t index) { return done.count(index); });
-  const bool any_failed = std::any_of(held.begin(), held.end(), [](const Finished& f) {
-    return f.status == TestStatus::kFailed;
-  });
-  // gtest's report does not say what failed outside the tests; its output
-  // does. The last test the summary names a suite of carries it; else the
-  // batch's last pass, or else its last skip.
-  const bool failed_outside =
-      all_ran && !any_failed && WIFEXITED(status) && WEXITSTATUS(status) == 1;
-  size_t carrier = held.size();  // Into held; held.size(): none there.
-  for (size_t i = 0; i < held.size(); ++i) {
-    if (failed_suites.count(SuiteOf(tests_[held[i].index].name))) carrier = i;
-  }
-  if (carrier == held.size() && !last_pass && !held.empty()) carrier = held.size() - 1;
-  auto fail_outside = [&](proto::Result* carrier) {
-    carrier->status = TestStatus::kFailed;
-    carrier->failures.push_back(proto::Failure{
-        "", 0,
-        "the test binary exited with code 1 though its tests passed: a failure outside "
-        "any test (SetUpTestSuite, TearDownTestSuite or a global Environment); see the "
-        "output"});
-    carrier->output_begin = batch_begin;
-    carrier->output_end = capture.offset();
-  };
-  if (last_pass) {
-    if (failed_outside && carrier == held.size()) fail_outside(&*last_pass);
-    channel_->Send(*last_pass);
-  }
-
-  for (size_t i = 0; i < held.size(); ++i) {
-    const Finished& f = held[i];
-    proto::Result result = ResultOf(f);
-    const auto it = reported.find(tests_[f.index].name);
-    if (it != reported.end()) result.failures = it->second.failures;
-    // gtest's JSON report has no skip message; its output has.
-    if (f.status == TestStatus::kSkipped) result.skip_message = SkipMessage(f.head);
-    if (failed_outside && i == carrier) fail_outside(&result);
-    channel_->Send(result);
-  }
-
-  std::vector<uint32_t> rest;
-  for (uint32_t index : pending) {
-    if (!done.count(index) && static_cast<int64_t>(index) != current) rest.push_back(index);
-  }
-  if (current >= 0) {
-    proto::Result crashed;
-    crashed.index = static_cast<uint32_t>(current);
-    crashed.status = TestStatus::kCrashed;
-    crashed.crash = DescribeWaitStatus(status);
-    crashed.duration_us = static_cast<uint64_t>(
-        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started)
-            .count());
-    crashed.output_begin = begin;
-    crashed.output_end = capture.offset();
-    channel_->Send(crashed);
-    if (scoreboard_) scoreboard_->running.store(proto::Scoreboard::kIdle);
-    return rest;
-  }
-  // The child ended between tests without running these: they would not run
-  // in another child either.
-  for (uint32_t index : rest) {
-    proto::Result lost;
-    lost.index = index;
-    lost.status = TestStatus::kCrashed;
-    lost.crash = DescribeWaitStatus(status) + " before the test started";
-    lost.output_begin = lost.output_end = capture.offset();
-    channel_->Send(lost);
-  }
-  return {};
+  return run.Finish(status, reported);
 }
 
 void ExecPawn::RunBatch(std::vector<uint32_t> pending) {
   pending.erase(std::remove_if(pending.begin(), pending.end(),
                                [this](uint32_t i) { return i >= tests_.size(); }),
                 pending.end());
+  if (pending.empty()) return;
+  std::sort(pending.begin(), pending.end());
   // After a crash, what the child did not get to goes back to the Rook's
   // queue, as a dead resident pawn's batch does.
   const std::vector<uint32_t> rest = RunChild(pending);
@@ -363,14 +562,9 @@ int ExecPawn::Serve() {
 }
 
 int ExecPawnMain(int argc, char** argv) {
-  // argv: redqueen exec-pawn [--list-timeout=SECONDS] BINARY [-- ARGS...]
+  // argv: redqueen exec-pawn BINARY [-- ARGS...]
   ExecPawnOptions options;
   int i = 2;
-  constexpr char kTimeoutFlag[] = "--list-timeout=";
-  if (i < argc && std::strncmp(argv[i], kTimeoutFlag, sizeof kTimeoutFlag - 1) == 0) {
-    options.list_timeout = std::chrono::seconds(std::atoi(argv[i] + sizeof kTimeoutFlag - 1));
-    ++i;
-  }
   if (i >= argc || !StartedByRook()) {
     std::fprintf(stderr,
                  "redqueen: error: exec-pawn is started by 'redqueen run', not by hand\n");
@@ -380,7 +574,7 @@ int ExecPawnMain(int argc, char** argv) {
   if (i < argc && std::strcmp(argv[i], "--") == 0) ++i;
   options.args.assign(argv + i, argv + argc);
   Attachment attachment = AttachToRook();
-  Channel channel(proto::kCommandFd, proto::kEventFd);
+  Channel channel(attachment.command_fd, attachment.event_fd);
   ExecPawn pawn(&channel, attachment.scoreboard, std::move(options));
   return pawn.Serve();
 }

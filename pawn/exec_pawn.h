@@ -25,12 +25,12 @@ namespace redqueen::pawn {
 struct ExecPawnOptions {
   std::string binary;
   std::vector<std::string> args;  ///< Given to every child, before ours.
-  std::chrono::seconds list_timeout{60};
 };
 
 class ExecPawn {
  public:
   ExecPawn(Channel* channel, proto::Scoreboard* scoreboard, ExecPawnOptions options);
+  ~ExecPawn();
 
   /// Lists, says Hello, serves until Shutdown or EOF. A list that cannot be
   /// read is one line on stderr and exit code 3, before any Hello.
@@ -38,8 +38,13 @@ class ExecPawn {
 
  private:
   struct Finished;
+  class BatchRun;
 
   bool Collect(std::string* error);
+  /// The gtest filter that runs exactly `batch` (batch_filter.h).
+  std::string FilterFor(const std::vector<uint32_t>& batch) const;
+  /// Tells the Rook, through the scoreboard, what the pawn does now.
+  void Publish(proto::Phase phase, int64_t test);
   void RunBatch(std::vector<uint32_t> pending);
   /// Runs one child over `pending`; returns what it did not get to.
   std::vector<uint32_t> RunChild(const std::vector<uint32_t>& pending);
@@ -52,6 +57,8 @@ class ExecPawn {
   proto::Scoreboard* scoreboard_;
   ExecPawnOptions options_;
   std::vector<proto::TestInfo> tests_;
+  std::vector<std::string> names_;  ///< Of tests_, as batch filters take them.
+  size_t longest_name_ = 0;
   std::unordered_map<std::string, uint32_t> index_of_;
   int children_ = 0;
 };

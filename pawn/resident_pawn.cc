@@ -9,14 +9,35 @@
 #include <unordered_set>
 #include <cstdio>
 
+#include "pawn/batch_filter.h"
+
 namespace redqueen::pawn {
+
+// gtest decides which tests run from the filter alone, and a filter cannot
+// always name exactly the tests of a batch (batch_filter.h). The flags it
+// computes from the filter are private; these give the Reporter the right to
+// clear them for a test the filter selected beyond the batch, after gtest
+// filtered and before anything ran. (Explicit instantiation may name private
+// members; every gtest since 1.8 has both fields.)
+template <class Tag, typename Tag::type kMember>
+struct PrivateAccess {
+  friend typename Tag::type Member(Tag) { return kMember; }
+};
+struct TestShouldRun {
+  using type = bool testing::TestInfo::*;
+  friend type Member(TestShouldRun);
+};
+struct SuiteShouldRun {
+  using type = bool testing::TestSuite::*;
+  friend type Member(SuiteShouldRun);
+};
+template struct PrivateAccess<TestShouldRun, &testing::TestInfo::should_run_>;
+template struct PrivateAccess<SuiteShouldRun, &testing::TestSuite::should_run_>;
+
 namespace {
 
-int64_t SteadyNanos() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
+using proto::Phase;
+using proto::SteadyNanos;
 
 /// Where the capture file (our stdout and stderr) ends, after flushing.
 uint64_t OutputOffset() {
@@ -68,6 +89,8 @@ class ResidentPawn::Reporter : public testing::EmptyTestEventListener {
 
   /// Before RUN_ALL_TESTS: which results wait for a tear-down.
   void BeginBatch(const std::vector<uint32_t>& indexes) {
+    batch_ = &indexes;
+    ended_ = 0;
     waits_.clear();
     for (size_t i = 0; i < indexes.size(); ++i) {
       const bool last_of_suite =
@@ -82,6 +105,7 @@ class ResidentPawn::Reporter : public testing::EmptyTestEventListener {
                                 .count() -
                             SteadyNanos() / 1000;
     SetPhase("the SetUp of a global Environment");
+    Publish(Phase::kEnvironmentSetUp, Next(), SteadyNanos());
   }
 
   /// After RUN_ALL_TESTS: the batch's last result, with any failure of the
@@ -97,14 +121,18 @@ class ResidentPawn::Reporter : public testing::EmptyTestEventListener {
   /// square of the batch. The filter goes back to what the binary had.
   void OnTestIterationStart(const testing::UnitTest&, int) override {
     GTEST_FLAG_SET(filter, pawn_->own_filter_);
+    if (pawn_->prune_) pawn_->Prune(*batch_);
   }
 
   void OnTestSuiteStart(const testing::TestSuite& suite) override {
     SetPhase("SetUpTestSuite of ", suite.name());
+    Publish(Phase::kSuiteSetUp, Next(), SteadyNanos());
   }
 
   void OnTestSuiteEnd(const testing::TestSuite&) override {
     SetPhase("the TearDown of a global Environment");
+    Publish(Phase::kEnvironmentTearDown, ended_ > 0 ? (*batch_)[ended_ - 1] : Next(),
+            SteadyNanos());
     if (waiting_ && waiting_->index != batch_last_) Release();
   }
 
@@ -133,6 +161,7 @@ class ResidentPawn::Reporter : public testing::EmptyTestEventListener {
       board->output_begin.store(output_begin_, std::memory_order_relaxed);
       board->started_ns.store(started_ns_, std::memory_order_relaxed);
       board->running.store(index_, std::memory_order_release);
+      board->Enter(Phase::kTest, index_, started_ns_);
     }
     // At once, queued passes with it: someone follows the run (--events).
     if (pawn_->channel_->report_starts()) pawn_->channel_->Send(proto::Started{index_});
@@ -167,7 +196,10 @@ class ResidentPawn::Reporter : public testing::EmptyTestEventListener {
     AddOutside(&result);
     if (auto* board = pawn_->scoreboard_) {
       board->running.store(proto::Scoreboard::kIdle, std::memory_order_release);
+      // A set-up of the next test's suite, if any, says so when it starts.
+      board->Enter(Phase::kSuiteTearDown, index_, ended_ns);
     }
+    ++ended_;
     if (waits_.count(result.index)) {
       waiting_ = std::move(result);
     } else {
@@ -208,6 +240,15 @@ class ResidentPawn::Reporter : public testing::EmptyTestEventListener {
     }
   }
 
+  /// The batch's next test to start (kIdle past its end).
+  int64_t Next() const {
+    return batch_ && ended_ < batch_->size() ? (*batch_)[ended_] : proto::Scoreboard::kIdle;
+  }
+
+  void Publish(Phase phase, int64_t test, int64_t now) {
+    if (auto* board = pawn_->scoreboard_) board->Enter(phase, test, now);
+  }
+
   static constexpr size_t kMaxQueuedBytes = 32 * 1024;
   static constexpr int64_t kMaxHoldNs = 2'000'000;
 
@@ -229,6 +270,9 @@ class ResidentPawn::Reporter : public testing::EmptyTestEventListener {
   /// waits now.
   std::unordered_set<uint32_t> waits_;
   uint32_t batch_last_ = 0;
+  /// The batch being run, in the order it runs, and how many of it ended.
+  const std::vector<uint32_t>* batch_ = nullptr;
+  size_t ended_ = 0;
   std::optional<proto::Result> waiting_;
   int64_t oldest_queued_ns_ = 0;
   int64_t wall_minus_steady_us_ = 0;
@@ -273,28 +317,41 @@ proto::TestList ResidentPawn::List() const {
 }
 
 void ResidentPawn::RunBatch(const std::vector<uint32_t>& indexes) {
-  std::string filter;
-  for (uint32_t index : indexes) {
-    if (index >= names_.size()) continue;
-    if (!filter.empty()) filter += ':';
-    filter += names_[index];
-  }
-  // An empty filter would mean "everything"; a batch of unknown indexes runs
-  // nothing instead.
-  if (filter.empty()) return;
-  GTEST_FLAG_SET(filter, filter);
-  GTEST_FLAG_SET(also_run_disabled_tests, true);
   std::vector<uint32_t> batch;
   for (uint32_t index : indexes) {
     if (index < names_.size()) batch.push_back(index);
   }
+  // A batch of unknown indexes runs nothing (an empty filter would mean
+  // "everything").
+  if (batch.empty()) return;
   std::sort(batch.begin(), batch.end());
+  prune_ = false;
+  GTEST_FLAG_SET(filter, BatchFilter(names_, batch, {}, &prune_));
+  GTEST_FLAG_SET(also_run_disabled_tests, true);
   reporter_->BeginBatch(batch);
   // The per-test results went out through the Reporter; the aggregate is moot.
   if (RUN_ALL_TESTS() != 0) {
   }
   std::fflush(nullptr);
   reporter_->EndBatch();
+}
+
+void ResidentPawn::Prune(const std::vector<uint32_t>& batch) {
+  std::unordered_set<const testing::TestInfo*> wanted;
+  for (uint32_t index : batch) wanted.insert(tests_[index]);
+  testing::UnitTest& unit = *testing::UnitTest::GetInstance();
+  for (int i = 0; i < unit.total_test_suite_count(); ++i) {
+    // gtest hands out its suites as const; they are its own, mutable objects.
+    auto& suite = const_cast<testing::TestSuite&>(*unit.GetTestSuite(i));
+    bool any = false;
+    for (int j = 0; j < suite.total_test_count(); ++j) {
+      auto& info = const_cast<testing::TestInfo&>(*suite.GetTestInfo(j));
+      if (info.should_run() && !wanted.count(&info)) info.*Member(TestShouldRun{}) = false;
+      any = any || info.should_run();
+    }
+    // A suite none of whose tests runs must not run its set-up either.
+    suite.*Member(SuiteShouldRun{}) = any;
+  }
 }
 
 int ResidentPawn::Serve() {
@@ -308,6 +365,7 @@ int ResidentPawn::Serve() {
   // Line-buffered, so what a test printed before it crashed is in the
   // capture file, as on a terminal.
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
+  channel_->set_scoreboard(scoreboard_);
   testing::TestEventListeners& listeners = testing::UnitTest::GetInstance()->listeners();
   delete listeners.Release(listeners.default_result_printer());
   reporter_ = new Reporter(this);

@@ -26,6 +26,9 @@ class ResidentPawn {
 
   void CollectTests();
   void RunBatch(const std::vector<uint32_t>& indexes);
+  /// Keeps every test out of the `batch` (sorted indexes) from running, and
+  /// suites without a test in it from setting up (see batch_filter.h).
+  void Prune(const std::vector<uint32_t>& batch);
   proto::TestList List() const;
 
   Channel* channel_;
@@ -38,6 +41,8 @@ class ResidentPawn {
   uint64_t list_hash_ = 0;
   /// The binary's --gtest_filter, restored while a batch runs.
   std::string own_filter_;
+  /// The running batch's filter may select more than the batch.
+  bool prune_ = false;
   std::unordered_map<const testing::TestInfo*, uint32_t> index_of_;
 };
 

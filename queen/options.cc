@@ -219,7 +219,7 @@ void AddRunOptions(CLI::App* run, RunOptions* options) {
       "Between SIGTERM and SIGKILL for a test past --timeout")
       ->default_str("5s");
   run->add_option("--list-timeout", options->list_timeout,
-                  "Seconds to wait for an unmodified binary's --gtest_list_tests")
+                  "Seconds a pawn may take to start and list its tests, and to exit after its last test")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   run->add_option("--output-cap", options->output_cap,

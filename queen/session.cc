@@ -15,7 +15,9 @@
 
 #include "bishop/store.h"
 #include "knight/knight.h"
+#include "knight/limits.h"
 #include "knight/memory.h"
+#include "proto/children.h"
 #include "queen/events.h"
 #include "queen/exit_codes.h"
 #include "queen/from_ctest.h"
@@ -198,6 +200,7 @@ rook::RookOptions RookOptionsFor(const RunOptions& options, size_t binaries,
   rook_options.timeout = options.timeout;
   rook_options.slow = options.slow;
   rook_options.kill_grace = options.kill_grace;
+  rook_options.start_timeout = std::chrono::seconds(options.list_timeout);
   rook_options.plan = plan;
   rook_options.serial = options.serial;
   rook_options.retries = options.retries;
@@ -337,8 +340,7 @@ knight::PawnSpec SpecFor(const RunOptions& options, const BinaryRun& binary, siz
     spec.args = options.pawn_args;
   } else {
     spec.binary = SelfPath();
-    spec.args = {"exec-pawn", "--list-timeout=" + std::to_string(options.list_timeout),
-                 Absolute(binary.path), "--"};
+    spec.args = {"exec-pawn", Absolute(binary.path), "--"};
     spec.args.insert(spec.args.end(), options.pawn_args.begin(), options.pawn_args.end());
   }
   spec.run_dir = run_dir;
@@ -376,6 +378,18 @@ int RunSession(const RunOptions& options) {
   std::vector<BinaryRun> binaries;
   if (!ProbeAll(options, &binaries)) return kExitInfra;
   binaries = PerTarget(options, std::move(binaries));
+  {
+    std::string limit_error;
+    const bool any_exec = std::any_of(binaries.begin(), binaries.end(),
+                                      [](const BinaryRun& b) { return !b.resident; });
+    if (!knight::FitsLimits(options.jobs, any_exec, &limit_error)) {
+      PrintError(limit_error);
+      return kExitUsage;
+    }
+  }
+  // Whatever the tests leave behind, also outside their pawn's process
+  // group, becomes redqueen's to end (proto/children.h).
+  proto::BecomeSubreaper();
 
   std::string error;
   std::unique_ptr<bishop::Store> store = bishop::Store::Open(options.db_path, &error);
@@ -486,6 +500,8 @@ int RunSession(const RunOptions& options) {
     board->Abort(load_error);
   }
   io.run();
+  // No process of the run outlives it.
+  proto::KillOrphans();
 
   const auto completed = clock.Now();
   RunSummary summary;
@@ -514,7 +530,9 @@ int RunSession(const RunOptions& options) {
     }
     began = began || binary.rook->running_began();
     const RookOutcome own = binary.rook->outcome();
-    if (own == RookOutcome::kError && rook_error.empty()) rook_error = binary.rook->error();
+    if (own == RookOutcome::kError && rook_error.empty()) {
+      rook_error = LabelOf(binary) + ": " + binary.rook->error();
+    }
     if (own == RookOutcome::kError ||
         (own == RookOutcome::kInterrupted && outcome != RookOutcome::kError)) {
       outcome = own;

@@ -6,11 +6,30 @@
 #include "rook/rook.h"
 
 namespace redqueen::rook {
+namespace {
+
+/// "5s", "0.5s".
+std::string Seconds(std::chrono::microseconds limit) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%gs", std::chrono::duration<double>(limit).count());
+  return text;
+}
+
+uint64_t MicrosBetween(Clock::TimePoint from, Clock::TimePoint to) {
+  return to > from ? static_cast<uint64_t>(
+                         std::chrono::duration_cast<std::chrono::microseconds>(to - from)
+                             .count())
+                   : 0;
+}
+
+}  // namespace
 
 void Rook::OnCrash(int slot, const knight::ExitInfo& info) {
   Slot& s = slots_[slot];
   const int64_t running = s.timed_out >= 0 ? s.timed_out : info.running;
   const bool known = running >= 0 && Find(s.batch, running) != s.batch.end();
+  // Inside that very test, by the scoreboard (not in its suite's set-up).
+  const bool in_test = known && info.running == running;
   // Died between tests: blame the next one, whose suite set-up was running.
   const auto it = known ? Find(s.batch, running) : s.batch.begin();
   const Work work = *it;
@@ -21,18 +40,17 @@ void Rook::OnCrash(int slot, const knight::ExitInfo& info) {
   TestResult out;
   out.index = work.index;
   out.status = TestStatus::kCrashed;
-  out.duration_us = known ? info.running_for_us : 0;
+  out.duration_us = in_test ? info.running_for_us : 0;
   out.crash = s.violation.empty() ? info.Describe() : "protocol error: " + s.violation;
   if (!known) out.crash += " before the test started";
   if (s.timed_out >= 0) {
     out.status = TestStatus::kTimeout;
-    char limit[32];
-    std::snprintf(limit, sizeof limit, "%gs",
-                  std::chrono::duration<double>(options_.timeout).count());
-    out.crash = std::string("timed out after ") + limit + " (then " + info.Describe() + ")";
+    out.crash = "timed out after " + Seconds(s.timeout_limit) +
+                (s.timeout_where.empty() ? "" : " in " + s.timeout_where) + " (then " +
+                info.Describe() + ")";
   }
-  out.output = s.worker->ReadOutput(known ? info.output_begin : s.output_end, kToEndOfOutput,
-                                    options_.output_cap);
+  out.output = s.worker->ReadOutput(in_test ? info.output_begin : s.output_end,
+                                    kToEndOfOutput, options_.output_cap);
   out.pawn = slot;
   if (s.memory_killed_at > 0) {
     char used[96];
@@ -66,9 +84,12 @@ void Rook::Tick() {
   if (outcome_ != RookOutcome::kRunning) return;
   CheckMemory();
   const auto now = clock_->Now();
-  for (size_t slot = 0; slot < slots_.size(); ++slot) {
+  for (size_t slot = 0; slot < slots_.size() && outcome_ == RookOutcome::kRunning; ++slot) {
     Slot& s = slots_[slot];
-    if (s.state != SlotState::kBusy) continue;
+    if (s.state != SlotState::kBusy) {
+      CheckStartAndExit(static_cast<int>(slot), now);
+      continue;
+    }
     if (s.timed_out >= 0) {
       if (now >= s.kill_at) s.worker->Kill();
       continue;
@@ -76,6 +97,7 @@ void Rook::Tick() {
     int64_t index = -1;
     uint64_t running_for = 0;
     if (!s.worker->Running(&index, &running_for) || Find(s.batch, index) == s.batch.end()) {
+      CheckPhase(static_cast<int>(slot), now);
       continue;
     }
     if (options_.slow.count() > 0 && index != s.slow_reported &&
@@ -93,10 +115,122 @@ void Rook::CheckTimeout(Slot& s, int64_t index, uint64_t running_for,
       running_for < static_cast<uint64_t>(options_.timeout.count())) {
     return;
   }
+  TimeOut(s, index, options_.timeout, "", now);
+}
+
+void Rook::TimeOut(Slot& s, int64_t index, std::chrono::microseconds limit,
+                   std::string where, Clock::TimePoint now) {
   s.timed_out = index;
+  s.timeout_limit = limit;
+  s.timeout_where = std::move(where);
   s.kill_at =
       now + std::chrono::duration_cast<Clock::TimePoint::duration>(options_.kill_grace);
   s.worker->Terminate();
+}
+
+void Rook::CheckPhase(int slot, Clock::TimePoint now) {
+  Slot& s = slots_[slot];
+  proto::Phase phase = proto::Phase::kTest;
+  int64_t subject = -1;
+  uint64_t for_us = 0;
+  if (s.batch.empty() || !s.worker->Where(&phase, &subject, &for_us)) return;
+  // Not before the batch was sent: a pawn may have waited long for it.
+  const uint64_t age = std::min(for_us, MicrosBetween(s.since, now));
+  if (phase == proto::Phase::kTest) return;  // Between its two words' updates.
+  if (phase == proto::Phase::kWaiting) {
+    if (age >= static_cast<uint64_t>(
+                   std::chrono::duration_cast<std::chrono::microseconds>(kStuckChannel)
+                       .count())) {
+      s.violation = "its channel is stuck: the pawn waits for a command while " +
+                    std::to_string(s.batch.size()) +
+                    " results of its batch are missing (did a test write part of a frame "
+                    "to redqueen's channel?)";
+      s.worker->Kill();
+    }
+    return;
+  }
+  // Set-ups and tear-downs are bounded as tests are; starting and exiting
+  // always are.
+  const bool always = phase == proto::Phase::kStarting || phase == proto::Phase::kListing ||
+                      phase == proto::Phase::kExiting;
+  const std::chrono::microseconds limit =
+      options_.timeout.count() > 0 ? options_.timeout
+                                   : (always ? options_.start_timeout
+                                             : std::chrono::microseconds(0));
+  if (limit.count() <= 0 || age < static_cast<uint64_t>(limit.count())) return;
+  // Blamed: the test the phase is about, else the batch's first unreported.
+  const bool known = subject >= 0 && Find(s.batch, subject) != s.batch.end();
+  const uint32_t blamed = known ? static_cast<uint32_t>(subject) : s.batch.front().index;
+  std::string where = proto::PhaseWords(phase);
+  if (phase == proto::Phase::kSuiteSetUp || phase == proto::Phase::kSuiteTearDown) {
+    const std::string& name = NameOf(blamed);
+    where += name.substr(0, name.find('.'));
+  }
+  TimeOut(s, blamed, limit, std::move(where), now);
+}
+
+void Rook::CheckStartAndExit(int slot, Clock::TimePoint now) {
+  Slot& s = slots_[slot];
+  const bool starting = s.state == SlotState::kStarting || s.state == SlotState::kListing;
+  const bool stopping = s.state == SlotState::kStopping && s.told_to_stop && !s.exit_overdue;
+  if ((!starting && !stopping) ||
+      MicrosBetween(s.since, now) < static_cast<uint64_t>(options_.start_timeout.count())) {
+    return;
+  }
+  if (stopping) {
+    // Its results are in; OnExit says what hung.
+    s.exit_overdue = true;
+    s.worker->Kill();
+    return;
+  }
+  proto::Phase phase = proto::Phase::kStarting;
+  int64_t subject = -1;
+  uint64_t for_us = 0;
+  std::string doing;
+  if (s.worker->Where(&phase, &subject, &for_us) && phase == proto::Phase::kListing) {
+    doing = ", " + std::string(proto::PhaseWords(phase)) + " hangs";
+  }
+  Fail(Describe(slot) +
+       (s.state == SlotState::kStarting ? " did not say hello within "
+                                        : " did not send its test list within ") +
+       Seconds(options_.start_timeout) + doing +
+       " (does a static initializer or main() of the test binary hang? --list-timeout "
+       "sets the limit)");
+}
+
+bool Rook::Premature(const Slot& s, uint32_t index) const {
+  proto::Phase phase = proto::Phase::kWaiting;
+  int64_t subject = -1;
+  uint64_t for_us = 0;
+  if (!s.worker->Where(&phase, &subject, &for_us) || subject < 0) return false;
+  // A pawn runs its batch in registration order, and moves its scoreboard
+  // past a test before it reports it.
+  switch (phase) {
+    case proto::Phase::kTest:
+    case proto::Phase::kSuiteSetUp:
+    case proto::Phase::kEnvironmentSetUp:
+      return static_cast<int64_t>(index) >= subject;
+    default:
+      return false;
+  }
+}
+
+void Rook::KeepInterrupted(int slot, const knight::ExitInfo& info) {
+  Slot& s = slots_[slot];
+  const auto it = info.running >= 0 ? Find(s.batch, info.running) : s.batch.end();
+  if (it == s.batch.end()) return;
+  TestResult out;
+  out.index = it->index;
+  out.repetition = it->repetition;
+  out.attempt = it->attempt;
+  out.status = TestStatus::kSkipped;
+  out.duration_us = info.running_for_us;
+  out.skip_message = "interrupted while it was running, after " +
+                     Seconds(std::chrono::microseconds(info.running_for_us));
+  out.output = s.worker->ReadOutput(info.output_begin, kToEndOfOutput, options_.output_cap);
+  out.pawn = slot;
+  s.batch.erase(it);
+  Report(std::move(out));
 }
 
 void Rook::CheckMemory() {

@@ -126,6 +126,7 @@ void Rook::StartSlot(int slot) {
     return;
   }
   s.state = SlotState::kStarting;
+  s.since = clock_->Now();
   sink_->OnPawnStarted(slot, s.worker->pid());
 }
 
@@ -141,7 +142,8 @@ std::string Rook::NameOf(uint32_t index) const {
 }
 
 void Rook::OnMessage(int slot, proto::PawnMessage message) {
-  if (slots_[slot].state == SlotState::kGone) return;
+  // Nothing a pawn says after it broke the protocol is used.
+  if (slots_[slot].state == SlotState::kGone || !slots_[slot].violation.empty()) return;
   if (auto* hello = std::get_if<proto::Hello>(&message)) {
     OnHello(slot, *hello);
   } else if (auto* list = std::get_if<proto::TestList>(&message)) {
@@ -200,6 +202,7 @@ void Rook::OnHello(int slot, const proto::Hello& hello) {
   // The reference pawn sends its names; a disagreeing one sends its own, so
   // that the error can name the first test that differs.
   s.state = SlotState::kListing;
+  s.since = clock_->Now();
   s.worker->Send(proto::ListTests{});
 }
 
@@ -309,11 +312,15 @@ void Rook::Dispatch() {
 
 void Rook::ReleaseIdle() {
   for (Slot& s : slots_) {
-    if (s.state == SlotState::kReady) {
-      s.worker->Send(proto::Shutdown{});
-      s.state = SlotState::kStopping;
-    }
+    if (s.state == SlotState::kReady) SendShutdown(s);
   }
+}
+
+void Rook::SendShutdown(Slot& s) {
+  s.worker->Send(proto::Shutdown{});
+  s.state = SlotState::kStopping;
+  s.told_to_stop = true;
+  s.since = clock_->Now();
 }
 
 BatchLimit Rook::LimitFor(const WorkQueue& queue) const {
@@ -341,6 +348,7 @@ bool Rook::SendBatch(int slot, WorkQueue& queue, BatchLimit limit) {
   for (const Work& work : batch) run.indexes.push_back(work.index);
   s.batch.assign(batch.begin(), batch.end());
   s.state = SlotState::kBusy;
+  s.since = clock_->Now();
   s.worker->Send(run);
   return true;
 }
@@ -368,8 +376,7 @@ void Rook::GiveBack(const std::vector<Work>& works) {
 void Rook::ShutDownAll() {
   for (Slot& s : slots_) {
     if (s.state == SlotState::kReady) {
-      s.worker->Send(proto::Shutdown{});
-      s.state = SlotState::kStopping;
+      SendShutdown(s);
     } else if (s.state == SlotState::kStarting || s.state == SlotState::kListing) {
       s.worker->Kill();
       s.state = SlotState::kStopping;
@@ -387,6 +394,12 @@ void Rook::OnTestResult(int slot, const proto::Result& result) {
   const auto it = Find(s.batch, result.index);
   if (s.state != SlotState::kBusy || it == s.batch.end()) {
     s.violation = "reported test " + NameOf(result.index) + " it was not running";
+    s.worker->Kill();
+    return;
+  }
+  if (Premature(s, result.index)) {
+    s.violation = "reported test " + NameOf(result.index) +
+                  " before it ran (did a test write to redqueen's channel?)";
     s.worker->Kill();
     return;
   }
@@ -482,6 +495,15 @@ void Rook::OnExit(int slot, const knight::ExitInfo& info) {
   if (memory_killed) memory_kill_pending_ = false;
   sink_->OnPawnExited(slot, s.worker->pid(), info.Describe());
   const SlotState state = s.state;
+  if (outcome_ == RookOutcome::kInterrupted && running_) KeepInterrupted(slot, info);
+  if (outcome_ == RookOutcome::kRunning && s.exit_overdue) {
+    char limit[32];
+    std::snprintf(limit, sizeof limit, "%gs",
+                  std::chrono::duration<double>(options_.start_timeout).count());
+    Fail(Describe(slot) + " did not exit within " + limit +
+         " after it was told to stop, and was killed: does an atexit handler or a static "
+         "destructor of the test binary hang? (--list-timeout sets the limit)");
+  }
   if (outcome_ == RookOutcome::kRunning) {
     if (state == SlotState::kBusy) {
       OnCrash(slot, info);

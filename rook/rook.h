@@ -43,6 +43,10 @@ struct RookOptions {
   std::chrono::microseconds slow{0};
   /// Between SIGTERM and SIGKILL for a test past its timeout.
   std::chrono::microseconds kill_grace{std::chrono::seconds(5)};
+  /// The time a pawn has to say hello, to send its list, and to exit once
+  /// told to (or, for an exec pawn's child, once its tests ran); set-ups and
+  /// tear-downs outside tests have `timeout`, as tests do (--list-timeout).
+  std::chrono::microseconds start_timeout{std::chrono::seconds(60)};
   /// Order and grouping of the tests (--order, --failed-first, --by-suite).
   PlanOptions plan;
   /// gtest filters of the tests that run alone, one at a time, before the
@@ -156,9 +160,20 @@ class Rook : public knight::WorkerEvents {
     uint64_t output_end = 0;
     /// Set when the Rook killed the pawn for breaking the protocol.
     std::string violation;
-    /// The test ended for its timeout, and when SIGKILL follows SIGTERM.
+    /// When the pawn entered its state (started, was asked for its list, was
+    /// sent its batch, was told to stop).
+    Clock::TimePoint since;
+    /// Shutdown was sent: the pawn must exit within start_timeout.
+    bool told_to_stop = false;
+    /// It did not, and was killed.
+    bool exit_overdue = false;
+    /// The test ended for its timeout, and when SIGKILL follows SIGTERM;
+    /// what the pawn was doing, when not inside that test ("SetUpTestSuite
+    /// of HS"), and the limit it passed.
     int64_t timed_out = -1;
     Clock::TimePoint kill_at;
+    std::string timeout_where;
+    std::chrono::microseconds timeout_limit{0};
     /// The last test reported slow, so that each is reported once.
     int64_t slow_reported = -1;
     /// Killed for --max-memory, with this percent of memory in use.
@@ -190,6 +205,21 @@ class Rook : public knight::WorkerEvents {
   void ShutDownAll();
   void ReleaseIdle();
   void CheckTimeout(Slot& s, int64_t index, uint64_t running_for, Clock::TimePoint now);
+  /// Deadlines outside tests: a busy pawn's set-ups, tear-downs and exit, and
+  /// a pawn that owes results while it says it waits for a command.
+  void CheckPhase(int slot, Clock::TimePoint now);
+  /// A pawn that does not say hello, send its list or exit in time.
+  void CheckStartAndExit(int slot, Clock::TimePoint now);
+  /// Ends test `index` of slot `s` for passing `limit` (`where`: outside
+  /// the test itself).
+  void TimeOut(Slot& s, int64_t index, std::chrono::microseconds limit, std::string where,
+               Clock::TimePoint now);
+  /// Whether a result for `index` comes before the pawn, by its own
+  /// scoreboard, has finished that test: then test code wrote it.
+  bool Premature(const Slot& s, uint32_t index) const;
+  /// After Ctrl-C: the test the pawn was running keeps its output, and says so.
+  void KeepInterrupted(int slot, const knight::ExitInfo& info);
+  void SendShutdown(Slot& s);
   void CheckMemory();
   int ActivePawns() const;
   bool AnyBusy() const;
@@ -264,6 +294,10 @@ inline constexpr uint64_t kToEndOfOutput = UINT64_MAX;
 /// Expected work per batch below which the cost of a batch (one
 /// RUN_ALL_TESTS() call walks every registered test) outweighs balance.
 inline constexpr uint64_t kMinBatchWorkUs = 5000;
+
+/// How long a pawn may say it waits for a command while it owes results
+/// before its channel counts as stuck (a test wrote half a frame).
+inline constexpr auto kStuckChannel = std::chrono::seconds(10);
 
 /// A pawn holding less is never killed for --max-memory: when the machine is
 /// full for other reasons, killing small pawns would only fail their tests.

@@ -133,7 +133,7 @@ TEST_F(ExecPawnTest, ListThatHangsPastTheTimeoutIsAnErrorNamingTheBinary) {
   const Outcome outcome = RunFixture("hanging_list", {"-j", "2", "--list-timeout", "1"});
   EXPECT_EQ(outcome.exit_code, 3) << outcome.out << outcome.err;
   EXPECT_THAT(outcome.err, HasSubstr("fixture_hanging_list"));
-  EXPECT_THAT(outcome.err, HasSubstr("took longer than 1s"));
+  EXPECT_THAT(outcome.err, HasSubstr("did not say hello within 1s"));
 }
 
 }  // namespace

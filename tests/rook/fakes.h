@@ -30,6 +30,13 @@ struct FakeWorker : knight::Worker {
     *for_us = running_for_us;
     return true;
   }
+  bool Where(proto::Phase* what, int64_t* about, uint64_t* for_us) const override {
+    if (!has_scoreboard) return false;
+    *what = phase;
+    *about = subject;
+    *for_us = phase_for_us;
+    return true;
+  }
   std::string ReadOutput(uint64_t begin, uint64_t end, size_t) override {
     return "output[" + std::to_string(begin) + "," +
            (end == UINT64_MAX ? std::string("end") : std::to_string(end)) + ")";
@@ -44,6 +51,11 @@ struct FakeWorker : knight::Worker {
   int64_t running = -1;  ///< What the scoreboard says.
   uint64_t resident = 0;
   uint64_t running_for_us = 0;
+  /// What the scoreboard says outside tests (Where), once has_scoreboard.
+  bool has_scoreboard = false;
+  proto::Phase phase = proto::Phase::kWaiting;
+  int64_t subject = -1;
+  uint64_t phase_for_us = 0;
 };
 
 class FakeFactory : public knight::WorkerFactory {

@@ -1,5 +1,6 @@
 #include "rook/rook.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -224,7 +225,13 @@ TEST_F(RookTest, InterruptKillsPawnsKeepsResultsAndSkipsTheRest) {
   EXPECT_EQ(rook_->outcome(), RookOutcome::kInterrupted);
   ASSERT_EQ(sink_.results.size(), 20u);
   EXPECT_EQ(sink_.results[0].status, TestStatus::kPassed);
-  for (size_t i = 1; i < sink_.results.size(); ++i) {
+  // The test pawn 0 was running keeps its output and says so.
+  EXPECT_EQ(sink_.results[1].index, 1u);
+  EXPECT_EQ(sink_.results[1].status, TestStatus::kSkipped);
+  EXPECT_THAT(sink_.results[1].skip_message,
+              testing::HasSubstr("interrupted while it was running"));
+  EXPECT_EQ(sink_.results[1].output, "output[0,end)");
+  for (size_t i = 2; i < sink_.results.size(); ++i) {
     EXPECT_EQ(sink_.results[i].status, TestStatus::kSkipped);
     EXPECT_EQ(sink_.results[i].skip_message, "interrupted");
   }
