@@ -94,11 +94,12 @@ void SetUpChild(const ChildFds& fds, pid_t parent) {
 /// redqueen's environment, with the pawn's own variables set over it.
 std::vector<std::string> PawnEnvironment(const PawnSpec& spec, int slot,
                                          const std::string& scoreboard,
-                                         const std::string& tmp_dir) {
+                                         const std::string& tmp_dir, uint32_t token) {
   std::vector<std::pair<std::string, std::string>> overrides = {
       {proto::kEnvPawnFds,
        std::to_string(proto::kCommandFd) + "," + std::to_string(proto::kEventFd)},
       {proto::kEnvScoreboard, scoreboard},
+      {proto::kEnvChannelToken, std::to_string(token)},
       {proto::kEnvPawnId, std::to_string(slot)},
       {proto::kEnvPawnCount, std::to_string(spec.pawn_count)},
       {"TMPDIR", tmp_dir},
@@ -203,7 +204,11 @@ bool Knight::Spawn(const PawnSpec& spec, int generation, std::string* error) {
     return false;
   }
 
-  std::vector<std::string> env = PawnEnvironment(spec, slot_, scoreboard_name_, tmp_dir);
+  // Not 0, which is what an untokened frame carries.
+  const uint32_t token = static_cast<uint32_t>(std::random_device{}()) | 1u;
+  reader_ = proto::FrameReader(token);
+  std::vector<std::string> env =
+      PawnEnvironment(spec, slot_, scoreboard_name_, tmp_dir, token);
   std::vector<char*> envp;
   for (std::string& entry : env) envp.push_back(entry.data());
   envp.push_back(nullptr);

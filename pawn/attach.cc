@@ -55,8 +55,12 @@ bool StartedByRook() { return std::getenv(proto::kEnvPawnFds) != nullptr; }
 Attachment AttachToRook() {
   Attachment attachment;
   attachment.scoreboard = MapScoreboard(&attachment.region);
+  if (const char* token = std::getenv(proto::kEnvChannelToken)) {
+    attachment.token = static_cast<uint32_t>(std::strtoul(token, nullptr, 10));
+  }
   unsetenv(proto::kEnvPawnFds);
   unsetenv(proto::kEnvScoreboard);
+  unsetenv(proto::kEnvChannelToken);
   attachment.command_fd = MoveAside(proto::kCommandFd);
   attachment.event_fd = MoveAside(proto::kEventFd);
   proto::BecomeSubreaper();

@@ -18,6 +18,7 @@ struct Attachment {
   /// Where the channel is now (see AttachToRook).
   int command_fd = -1;
   int event_fd = -1;
+  uint32_t token = 0;  ///< For the pawn's frames (frame.h).
 };
 
 /// Maps the scoreboard, moves the channel from fds 3 and 4 to the top of the

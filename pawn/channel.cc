@@ -9,8 +9,8 @@
 
 namespace redqueen::pawn {
 
-Channel::Channel(int command_fd, int event_fd)
-    : command_fd_(command_fd), event_fd_(event_fd) {}
+Channel::Channel(int command_fd, int event_fd, uint32_t token)
+    : command_fd_(command_fd), event_fd_(event_fd), token_(token) {}
 
 bool Channel::Receive(proto::RookMessage* message) {
   std::string error;
@@ -36,7 +36,7 @@ void Channel::Send(const proto::PawnMessage& message) {
 }
 
 void Channel::Queue(const proto::PawnMessage& message) {
-  proto::EncodeFrame(message, &out_);
+  proto::EncodeFrame(message, &out_, token_);
 }
 
 void Channel::Flush() {

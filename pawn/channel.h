@@ -12,7 +12,8 @@ namespace redqueen::pawn {
 
 class Channel {
  public:
-  Channel(int command_fd, int event_fd);
+  /// `token` marks every frame sent (frame.h).
+  Channel(int command_fd, int event_fd, uint32_t token = 0);
 
   /// Blocks for the next message. False on EOF (the Rook is gone) or on a
   /// malformed frame; the pawn then exits.
@@ -40,6 +41,7 @@ class Channel {
  private:
   int command_fd_;
   int event_fd_;
+  uint32_t token_;
   proto::FrameReader reader_;
   std::string out_;
   bool report_starts_ = false;

@@ -17,6 +17,7 @@
 #include "pawn/batch_filter.h"
 #include "pawn/gtest_bytes.h"
 #include "pawn/gtest_report.h"
+#include "pawn/result_limits.h"
 #include "pawn/test_list.h"
 #include "proto/children.h"
 
@@ -344,6 +345,7 @@ std::vector<uint32_t> ExecPawn::BatchRun::Finish(
     // gtest's JSON report has no skip message; its output has.
     if (f.status == TestStatus::kSkipped) result.skip_message = SkipMessage(f.head);
     if (failed_outside && i == carrier) FailOutside(&result);
+    FitResult(&result);
     channel->Send(result);
   }
 
@@ -574,7 +576,7 @@ int ExecPawnMain(int argc, char** argv) {
   if (i < argc && std::strcmp(argv[i], "--") == 0) ++i;
   options.args.assign(argv + i, argv + argc);
   Attachment attachment = AttachToRook();
-  Channel channel(attachment.command_fd, attachment.event_fd);
+  Channel channel(attachment.command_fd, attachment.event_fd, attachment.token);
   ExecPawn pawn(&channel, attachment.scoreboard, std::move(options));
   return pawn.Serve();
 }

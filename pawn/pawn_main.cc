@@ -30,7 +30,7 @@ int pawn_main(int argc, char** argv) {
   }
   pawn::Attachment attachment = pawn::AttachToRook();
   testing::InitGoogleTest(&argc, argv);
-  pawn::Channel channel(attachment.command_fd, attachment.event_fd);
+  pawn::Channel channel(attachment.command_fd, attachment.event_fd, attachment.token);
   pawn::ResidentPawn pawn(&channel, attachment.scoreboard);
   return pawn.Serve();
 }

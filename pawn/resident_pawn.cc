@@ -10,6 +10,7 @@
 #include <cstdio>
 
 #include "pawn/batch_filter.h"
+#include "pawn/result_limits.h"
 
 namespace redqueen::pawn {
 
@@ -230,7 +231,8 @@ class ResidentPawn::Reporter : public testing::EmptyTestEventListener {
   /// longer than kMaxHoldNs or past the batch. A pawn that dies loses only
   /// queued passes: those tests are requeued with the rest of its batch.
   /// `now`: SteadyNanos() at the test's end.
-  void Report(const proto::Result& result, int64_t now) {
+  void Report(proto::Result& result, int64_t now) {
+    if (result.status != TestStatus::kPassed) FitResult(&result);
     Channel& channel = *pawn_->channel_;
     if (channel.queued_bytes() == 0) oldest_queued_ns_ = now;
     channel.Queue(result);

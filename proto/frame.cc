@@ -82,8 +82,8 @@ Streams& ThreadStreams() {
 }
 
 template <class Variant>
-void Encode(const Variant& message, std::string* out) {
-  PutLittle<uint32_t>(kFrameMagic, out);
+void Encode(const Variant& message, std::string* out, uint32_t token) {
+  PutLittle<uint32_t>(kFrameMagic ^ token, out);
   PutLittle<uint16_t>(kProtocolVersion, out);
   PutLittle<uint16_t>(static_cast<uint16_t>(TypeOf(message)), out);
   const size_t length_at = out->size();
@@ -193,12 +193,12 @@ Hello HelloFor(int32_t pid, const std::vector<TestInfo>& tests) {
   return hello;
 }
 
-void EncodeFrame(const PawnMessage& message, std::string* out) {
-  Encode(message, out);
+void EncodeFrame(const PawnMessage& message, std::string* out, uint32_t token) {
+  Encode(message, out, token);
 }
 
-void EncodeFrame(const RookMessage& message, std::string* out) {
-  Encode(message, out);
+void EncodeFrame(const RookMessage& message, std::string* out, uint32_t token) {
+  Encode(message, out, token);
 }
 
 void FrameReader::Append(const char* data, size_t size) {
@@ -223,8 +223,10 @@ FrameReader::Status FrameReader::NextFrame(uint16_t* type, const char** payload,
   const auto version = GetLittle<uint16_t>(header + 4);
   *type = GetLittle<uint16_t>(header + 6);
   const auto length = GetLittle<uint32_t>(header + 8);
-  if (magic != kFrameMagic) {
-    error_ = "bad frame magic (something other than redqueen wrote to the channel)";
+  if (magic != (kFrameMagic ^ token_) && !(magic == kFrameMagic && version != kProtocolVersion)) {
+    error_ = magic == kFrameMagic
+                 ? "a frame without this pawn's token (did a test write to redqueen's channel?)"
+                 : "bad frame magic (something other than redqueen wrote to the channel)";
   } else if (version != kProtocolVersion) {
     error_ = "protocol version " + std::to_string(version) + ", expected " +
              std::to_string(kProtocolVersion) +

@@ -1,5 +1,8 @@
 // Framing of messages on a byte stream:
 //   magic (u32) | protocol version (u16) | type (u16) | length (u32) | payload
+// A pawn's frames carry its channel token in the magic (kFrameMagic ^ token):
+// a frame that test code writes on the channel, without the token, is told
+// from the pawn's own.
 // The payload is a cereal binary archive of one message. The length is bounded
 // before anything is decoded, because cereal trusts its input.
 #pragma once
@@ -16,15 +19,18 @@ inline constexpr uint32_t kFrameMagic = 0x314e5152;  // "RQN1" little-endian.
 inline constexpr size_t kFrameHeaderSize = 12;
 inline constexpr uint32_t kMaxFrameLength = 64u << 20;
 
-/// Appends the frame of `message` to `out`.
-void EncodeFrame(const PawnMessage& message, std::string* out);
-void EncodeFrame(const RookMessage& message, std::string* out);
+/// Appends the frame of `message` to `out`, marked with `token`.
+void EncodeFrame(const PawnMessage& message, std::string* out, uint32_t token = 0);
+void EncodeFrame(const RookMessage& message, std::string* out, uint32_t token = 0);
 
 /// Splits a byte stream into frames. Feed it bytes as they arrive; take
 /// messages out until it says it needs more. After an error it stays failed.
 class FrameReader {
  public:
   enum class Status { kMessage, kNeedMore, kError };
+
+  /// Takes only frames marked with `token`.
+  explicit FrameReader(uint32_t token = 0) : token_(token) {}
 
   void Append(const char* data, size_t size);
 
@@ -42,6 +48,7 @@ class FrameReader {
   template <class Variant>
   Status DecodeNext(Variant* out, std::string* error);
 
+  uint32_t token_;
   std::string buffer_;
   size_t consumed_ = 0;
   std::string error_;

@@ -18,7 +18,7 @@
 namespace redqueen::proto {
 
 /// Bumped on any incompatible change of the messages below.
-inline constexpr uint16_t kProtocolVersion = 3;
+inline constexpr uint16_t kProtocolVersion = 4;
 
 /// File descriptors a pawn finds its channel on (commands in, events out).
 inline constexpr int kCommandFd = 3;
@@ -27,6 +27,8 @@ inline constexpr int kEventFd = 4;
 /// Environment variables the Knight sets for a pawn.
 inline constexpr char kEnvPawnFds[] = "REDQUEEN_PAWN_FDS";
 inline constexpr char kEnvScoreboard[] = "REDQUEEN_SCOREBOARD";
+/// The token a pawn marks its frames with (frame.h).
+inline constexpr char kEnvChannelToken[] = "REDQUEEN_CHANNEL_TOKEN";
 inline constexpr char kEnvPawnId[] = "REDQUEEN_PAWN_ID";
 inline constexpr char kEnvPawnCount[] = "REDQUEEN_PAWN_COUNT";
 

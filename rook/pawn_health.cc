@@ -138,9 +138,10 @@ void Rook::CheckPhase(int slot, Clock::TimePoint now) {
   const uint64_t age = std::min(for_us, MicrosBetween(s.since, now));
   if (phase == proto::Phase::kTest) return;  // Between its two words' updates.
   if (phase == proto::Phase::kWaiting) {
-    if (age >= static_cast<uint64_t>(
-                   std::chrono::duration_cast<std::chrono::microseconds>(kStuckChannel)
-                       .count())) {
+    // As long as a test may hang, within kStuckChannel.
+    auto stuck = std::chrono::duration_cast<std::chrono::microseconds>(kStuckChannel);
+    if (options_.timeout.count() > 0) stuck = std::min(stuck, options_.timeout);
+    if (age >= static_cast<uint64_t>(stuck.count())) {
       s.violation = "its channel is stuck: the pawn waits for a command while " +
                     std::to_string(s.batch.size()) +
                     " results of its batch are missing (did a test write part of a frame "
@@ -196,23 +197,6 @@ void Rook::CheckStartAndExit(int slot, Clock::TimePoint now) {
        Seconds(options_.start_timeout) + doing +
        " (does a static initializer or main() of the test binary hang? --list-timeout "
        "sets the limit)");
-}
-
-bool Rook::Premature(const Slot& s, uint32_t index) const {
-  proto::Phase phase = proto::Phase::kWaiting;
-  int64_t subject = -1;
-  uint64_t for_us = 0;
-  if (!s.worker->Where(&phase, &subject, &for_us) || subject < 0) return false;
-  // A pawn runs its batch in registration order, and moves its scoreboard
-  // past a test before it reports it.
-  switch (phase) {
-    case proto::Phase::kTest:
-    case proto::Phase::kSuiteSetUp:
-    case proto::Phase::kEnvironmentSetUp:
-      return static_cast<int64_t>(index) >= subject;
-    default:
-      return false;
-  }
 }
 
 void Rook::KeepInterrupted(int slot, const knight::ExitInfo& info) {

@@ -397,12 +397,6 @@ void Rook::OnTestResult(int slot, const proto::Result& result) {
     s.worker->Kill();
     return;
   }
-  if (Premature(s, result.index)) {
-    s.violation = "reported test " + NameOf(result.index) +
-                  " before it ran (did a test write to redqueen's channel?)";
-    s.worker->Kill();
-    return;
-  }
   const Work work = *it;
   s.batch.erase(it);
   s.output_end = result.output_end;

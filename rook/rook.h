@@ -214,9 +214,6 @@ class Rook : public knight::WorkerEvents {
   /// the test itself).
   void TimeOut(Slot& s, int64_t index, std::chrono::microseconds limit, std::string where,
                Clock::TimePoint now);
-  /// Whether a result for `index` comes before the pawn, by its own
-  /// scoreboard, has finished that test: then test code wrote it.
-  bool Premature(const Slot& s, uint32_t index) const;
   /// After Ctrl-C: the test the pawn was running keeps its output, and says so.
   void KeepInterrupted(int slot, const knight::ExitInfo& info);
   void SendShutdown(Slot& s);

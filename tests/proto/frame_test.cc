@@ -196,6 +196,25 @@ TEST(FrameTest, NewerProtocolVersionIsAnError) {
   EXPECT_NE(error.find("rebuild"), std::string::npos) << error;
 }
 
+TEST(FrameTest, ReaderTakesOnlyFramesWithItsToken) {
+  std::string mine;
+  EncodeFrame(PawnMessage(Started{7}), &mine, 0x5eed);
+  FrameReader reader(0x5eed);
+  reader.Append(mine.data(), mine.size());
+  PawnMessage message;
+  std::string error;
+  ASSERT_EQ(reader.Next(&message, &error), FrameReader::Status::kMessage) << error;
+  EXPECT_EQ(std::get<Started>(message).index, 7u);
+  // What test code writes with redqueen's own library carries no token.
+  const std::string forged = Frame(Started{8});
+  reader.Append(forged.data(), forged.size());
+  EXPECT_EQ(reader.Next(&message, &error), FrameReader::Status::kError);
+  EXPECT_NE(error.find("without this pawn's token"), std::string::npos) << error;
+  FrameReader other(0x0bad);
+  other.Append(mine.data(), mine.size());
+  EXPECT_EQ(other.Next(&message, &error), FrameReader::Status::kError);
+}
+
 TEST(ListHashTest, DependsOnOrderBoundariesAndEveryField) {
   const TestInfo a{"A.a", "a.cc", 1, "", ""};
   const TestInfo b{"B.b", "b.cc", 2, "", ""};
