@@ -185,9 +185,13 @@ bool Knight::Spawn(const PawnSpec& spec, int generation, std::string* error) {
   if (!CreateScoreboard(error)) return false;
 
   ChildFds fds;
-  int command[2], event[2];
+  int command[2] = {-1, -1};
+  int event[2] = {-1, -1};
   if (pipe2(command, O_CLOEXEC) != 0 || pipe2(event, O_CLOEXEC) != 0) {
     *error = std::string("cannot create a pipe: ") + std::strerror(errno);
+    for (int fd : {command[0], command[1], event[0], event[1]}) {
+      if (fd >= 0) close(fd);
+    }
     return false;
   }
   fds.command_read = Raise(command[0]);
@@ -197,9 +201,11 @@ bool Knight::Spawn(const PawnSpec& spec, int generation, std::string* error) {
   fds.null_in = Raise(open("/dev/null", O_RDONLY | O_CLOEXEC));
   command_fd_ = command[1];
   events_pipe_.assign(event[0]);
-  if (fds.capture < 0 || fds.null_in < 0) {
-    *error = "cannot create the capture file " + capture_path_ + ": " +
-             std::strerror(errno);
+  if (fds.command_read < 0 || fds.event_write < 0 || fds.capture < 0 || fds.null_in < 0) {
+    *error = "cannot open the pawn's channel and capture file " + capture_path_ + ": " +
+             std::strerror(errno) +
+             (errno == EMFILE || errno == EINVAL ? " (raise the open-files limit, ulimit -n, or lower -j)"
+                                                 : "");
     fds.Close();
     return false;
   }

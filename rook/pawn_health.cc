@@ -42,7 +42,7 @@ void Rook::OnCrash(int slot, const knight::ExitInfo& info) {
   out.status = TestStatus::kCrashed;
   out.duration_us = in_test ? info.running_for_us : 0;
   out.crash = s.violation.empty() ? info.Describe() : "protocol error: " + s.violation;
-  if (!known) out.crash += " before the test started";
+  if (!known && s.violation.empty()) out.crash += " before the test started";
   if (s.timed_out >= 0) {
     out.status = TestStatus::kTimeout;
     out.crash = "timed out after " + Seconds(s.timeout_limit) +

@@ -397,6 +397,13 @@ void Rook::OnTestResult(int slot, const proto::Result& result) {
     s.worker->Kill();
     return;
   }
+  // A pawn reports what a test did; FLAKY and anything unknown are not that.
+  if (static_cast<uint8_t>(result.status) > static_cast<uint8_t>(TestStatus::kTimeout)) {
+    s.violation = "reported status " + std::to_string(static_cast<int>(result.status)) +
+                  " for test " + NameOf(result.index) + ", which no pawn sends";
+    s.worker->Kill();
+    return;
+  }
   const Work work = *it;
   s.batch.erase(it);
   s.output_end = result.output_end;

@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <boost/process.hpp>
@@ -94,8 +95,17 @@ Outcome RunRedqueen(const Launch& launch) {
   std::vector<char*> envp;
   for (std::string& entry : env) envp.push_back(entry.data());
   envp.push_back(nullptr);
+  const unsigned open_files = launch.open_files;
   bp::child child(bp::exe = REDQUEEN_BINARY, bp::args = launch.args,
                   bp::extend::on_setup = [&envp](auto& exec) { exec.env = envp.data(); },
+                  bp::extend::on_exec_setup =
+                      [open_files](auto&) {
+                        if (open_files == 0) return;
+                        rlimit limit{};
+                        getrlimit(RLIMIT_NOFILE, &limit);
+                        limit.rlim_cur = open_files;
+                        setrlimit(RLIMIT_NOFILE, &limit);
+                      },
                   bp::std_in < bp::null, bp::std_out > io.Path("out"),
                   bp::std_err > io.Path("err"));
   if (launch.signal) {

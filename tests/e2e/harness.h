@@ -39,6 +39,8 @@ struct Launch {
   /// Send this signal to redqueen after `delay` (0: none).
   int signal = 0;
   std::chrono::milliseconds delay{0};
+  /// The open-files limit redqueen starts with (0: as this process's).
+  unsigned open_files = 0;
 };
 
 /// Runs redqueen to completion. Every process it starts carries a unique tag

@@ -263,7 +263,24 @@ TEST_F(RookTest, ResultForATestNotInTheBatchKillsThePawn) {
   EXPECT_EQ(Worker(0).kills, 1);
   Exit(0, {.signaled = true, .signal = 9, .running = -1});
   EXPECT_EQ(sink_.results.back().crash,
-            "protocol error: reported test T.t39 it was not running before the test started");
+            "protocol error: reported test T.t39 it was not running");
+}
+
+TEST_F(RookTest, AStatusNoPawnSendsIsAViolationAndNothingAfterItIsUsed) {
+  Make({.jobs = 1}, 40);
+  Greet(tests_);
+  const auto batch = Last<proto::Run>(Worker(0))->indexes;
+  Answer(0, batch[0], TestStatus::kFlaky);
+  EXPECT_EQ(Worker(0).kills, 1);
+  Pass(0, batch[1]);  // Read before the pawn died: not used.
+  Exit(0, {.signaled = true, .signal = 9, .running = batch[0]});
+  ASSERT_FALSE(sink_.results.empty());
+  EXPECT_EQ(sink_.results[0].index, batch[0]);
+  EXPECT_EQ(sink_.results[0].status, TestStatus::kCrashed);
+  EXPECT_EQ(sink_.results[0].crash,
+            "protocol error: reported status 5 for test T.t" + std::to_string(batch[0]) +
+                ", which no pawn sends");
+  for (const auto& result : sink_.results) EXPECT_NE(result.status, TestStatus::kPassed);
 }
 
 TEST_F(RookTest, FilterAndDisabledTestsDecideTheSelection) {

@@ -1,0 +1,86 @@
+#include "knight/knight.h"
+
+#include <gtest/gtest.h>
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <filesystem>
+
+#include "knight/limits.h"
+
+namespace redqueen::knight {
+namespace {
+
+struct NoEvents : WorkerEvents {
+  void OnMessage(int, proto::PawnMessage) override {}
+  void OnExit(int, const ExitInfo&) override {}
+};
+
+/// The highest descriptor this process has open.
+int HighestFd() {
+  int highest = 2;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+    highest = std::max(highest, std::stoi(entry.path().filename().string()));
+  }
+  return highest;
+}
+
+// Boost.Process 1.74 returns a child with pid -1, and no error, when its own
+// pipe cannot be made: under every open-files limit, a spawn either starts a
+// real process or says why it could not.
+TEST(KnightTest, SpawnNeverTakesAFailedStartForAStartedPawn) {
+  boost::asio::io_context io;
+  const std::string run_dir = testing::TempDir() + "/knight_test_" + std::to_string(getpid());
+  std::filesystem::create_directories(run_dir);
+  PawnSpec spec;
+  spec.binary = "/bin/sleep";
+  spec.args = {"5"};
+  spec.run_dir = run_dir;
+  KnightFactory factory(io, spec);
+  NoEvents events;
+  rlimit saved{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &saved), 0);
+  int failures = 0;
+  const int highest = std::max(HighestFd(), 16);
+  for (int room = 0; room < 24; ++room) {
+    // Every descriptor below `highest` taken, and `room` free above it.
+    rlimit tight = saved;
+    tight.rlim_cur = static_cast<rlim_t>(highest + 1);
+    ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &tight), 0);
+    std::vector<int> fillers;
+    for (int fd; (fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0;) fillers.push_back(fd);
+    tight.rlim_cur += static_cast<rlim_t>(room);
+    ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &tight), 0);
+    std::string error;
+    std::unique_ptr<Worker> worker = factory.Start(0, &events, &error);
+    ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &saved), 0);
+    for (int fd : fillers) close(fd);
+    if (worker) {
+      EXPECT_GT(worker->pid(), 0) << "started with " << room << " descriptors free";
+    } else {
+      ++failures;
+      EXPECT_NE(error, "") << room;
+    }
+  }
+  EXPECT_GT(failures, 0) << "no limit was tight enough to fail a spawn";
+  std::filesystem::remove_all(run_dir);
+}
+
+TEST(LimitsTest, RefusesMorePawnsThanTheOpenFilesLimitHolds) {
+  rlimit saved{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &saved), 0);
+  rlimit tight = saved;
+  tight.rlim_cur = 64;
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &tight), 0);
+  std::string error;
+  EXPECT_TRUE(FitsLimits(2, true, &error)) << error;
+  EXPECT_FALSE(FitsLimits(100, false, &error));
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &saved), 0);
+  EXPECT_NE(error.find("ulimit -n"), std::string::npos) << error;
+  EXPECT_NE(error.find("64"), std::string::npos) << error;
+}
+
+}  // namespace
+}  // namespace redqueen::knight
