@@ -509,8 +509,12 @@ std::vector<uint32_t> ExecPawn::RunChild(const std::vector<uint32_t>& pending) {
   ChildProcess child;
   std::string error;
   if (!child.Start(options_.binary, args, &error)) {
-    Capture().Write("redqueen: " + error + "\n");
-    _exit(3);  // The Rook sees a dead pawn and blames the batch's first test.
+    // No test of the batch ran: they go back, and the Rook stops the run
+    // with this line rather than blame one of them.
+    std::fprintf(stderr, "redqueen: error: %s\n", error.c_str());
+    std::fflush(stderr);
+    channel_->Send(proto::Requeue{pending});
+    _exit(3);
   }
   BatchRun run(this, pending);
   // A status line may follow at most this much unterminated output.

@@ -349,6 +349,7 @@ bool Rook::SendBatch(int slot, WorkQueue& queue, BatchLimit limit) {
   s.batch.assign(batch.begin(), batch.end());
   s.state = SlotState::kBusy;
   s.since = clock_->Now();
+  s.reported = 0;
   s.worker->Send(run);
   return true;
 }
@@ -406,6 +407,7 @@ void Rook::OnTestResult(int slot, const proto::Result& result) {
   }
   const Work work = *it;
   s.batch.erase(it);
+  ++s.reported;
   s.output_end = result.output_end;
   TestResult out;
   out.index = result.index;
@@ -447,7 +449,12 @@ void Rook::OnRequeue(int slot, const std::vector<uint32_t>& indexes) {
     s.batch.erase(it);
   }
   GiveBack(works);
-  if (s.batch.empty()) {
+  if (s.batch.empty() && s.reported == 0) {
+    // The whole batch back, none of it run: the pawn cannot run tests (an
+    // exec pawn that cannot start its child). It exits; OnExit says why.
+    s.gave_up = true;
+    s.state = SlotState::kStopping;
+  } else if (s.batch.empty()) {
     s.state = SlotState::kReady;
     Dispatch();
   }
@@ -512,6 +519,11 @@ void Rook::OnExit(int slot, const knight::ExitInfo& info) {
       const std::string said = LastLine(s.worker->ReadOutput(0, kToEndOfOutput, 4096));
       Fail(Describe(slot) + " exited before the run began (" + info.Describe() +
            ")" + (said.empty() ? "" : ": " + said));
+    } else if (s.gave_up) {
+      // Another pawn would fail the same way: the run stops, on its words.
+      const std::string said = LastLine(s.worker->ReadOutput(0, kToEndOfOutput, 4096));
+      Fail(Describe(slot) + " could not run its batch (" + info.Describe() + ")" +
+           (said.empty() ? "" : ": " + said));
     }
   }
   s.worker.reset();

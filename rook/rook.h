@@ -158,6 +158,10 @@ class Rook : public knight::WorkerEvents {
     std::deque<Work> batch;
     /// Where the last reported test's output ended.
     uint64_t output_end = 0;
+    /// Results received since the batch was sent.
+    size_t reported = 0;
+    /// It gave its whole batch back unrun: it cannot run tests.
+    bool gave_up = false;
     /// Set when the Rook killed the pawn for breaking the protocol.
     std::string violation;
     /// When the pawn entered its state (started, was asked for its list, was

@@ -6,6 +6,7 @@
 
 #include <signal.h>
 
+#include <filesystem>
 #include <fstream>
 #include <map>
 
@@ -131,6 +132,24 @@ TEST_P(FaultTest, JobsPastTheOpenFilesLimitAreRefusedBeforeAnyPawnStarts) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Kinds, FaultTest, testing::Values("resident", "exec"));
+
+// An exec pawn that cannot start its child stops the run with why, instead
+// of making the batch's tests CRASHED one pawn after another.
+TEST_F(FixtureTest, ExecPawnThatCannotStartItsChildStopsTheRun) {
+  const std::string copy = scratch_.Path("self_deleting");
+  std::filesystem::copy_file(Fixture("self_deleting"), copy);
+  std::filesystem::permissions(copy, std::filesystem::perms::owner_all);
+  Launch launch;
+  launch.args = {"run", copy, "-j", "1", "--pawn", "exec", "--db", scratch_.db()};
+  launch.env = {{"SELF_DELETE", "1"}};
+  const Outcome outcome = RunRedqueen(launch);
+  EXPECT_EQ(outcome.exit_code, 3) << outcome.out << outcome.err;
+  EXPECT_THAT(outcome.err, HasSubstr("could not run its batch"));
+  EXPECT_THAT(outcome.err, HasSubstr("No such file or directory"));
+  EXPECT_EQ(LeftBehind(), std::vector<int>{});
+  Db db(scratch_.db());
+  EXPECT_EQ(db.Count("SELECT count(*) FROM executions WHERE status = 'CRASHED'"), 0);
+}
 
 }  // namespace
 }  // namespace redqueen::e2e

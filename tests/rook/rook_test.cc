@@ -367,6 +367,20 @@ TEST_F(RookTest, RequeuedTestsGoToTheFrontOfTheQueue) {
   EXPECT_EQ(sink_.results.size(), 40u);
 }
 
+TEST_F(RookTest, APawnThatGivesBackItsWholeBatchUnrunStopsTheRunOnItsWords) {
+  Make({.jobs = 2}, 40);
+  Greet(tests_);
+  const size_t sent = Worker(0).sent.size();
+  rook_->OnMessage(0, proto::Requeue{Last<proto::Run>(Worker(0))->indexes});
+  EXPECT_EQ(Worker(0).sent.size(), sent) << "no other batch for a pawn that cannot run one";
+  Exit(0, {.exit_code = 3});
+  EXPECT_EQ(rook_->outcome(), RookOutcome::kError);
+  EXPECT_NE(rook_->error().find("could not run its batch (exit code 3): output[0,end)"),
+            std::string::npos)
+      << rook_->error();
+  for (const auto& result : sink_.results) EXPECT_NE(result.status, TestStatus::kCrashed);
+}
+
 TEST_F(RookTest, GivingBackATestNotInTheBatchKillsThePawn) {
   Make({.jobs = 1}, 40);
   Greet(tests_);
