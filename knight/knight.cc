@@ -64,6 +64,12 @@ std::string UnguessableName(const std::string& tag) {
   return "redqueen." + std::to_string(getpid()) + "." + tag + "." + suffix;
 }
 
+/// What to do about an error of `err`, when it is the open-files limit's.
+std::string FilesHint(int err) {
+  return err == EMFILE || err == EINVAL ? " (raise the open-files limit, ulimit -n, or lower -j)"
+                                        : "";
+}
+
 int Raise(int fd) {
   if (fd < 0) return fd;
   const int high = fcntl(fd, F_DUPFD_CLOEXEC, 10);
@@ -160,6 +166,7 @@ bool Knight::CreateScoreboard(std::string* error) {
     shm.truncate(sizeof(proto::Scoreboard));
     scoreboard_region_ = std::make_unique<bip::mapped_region>(shm, bip::read_write);
     scoreboard_ = new (scoreboard_region_->get_address()) proto::Scoreboard();
+    scoreboard_->Enter(proto::Phase::kStarting, proto::Scoreboard::kIdle, proto::SteadyNanos());
     return true;
   } catch (const bip::interprocess_exception& e) {
     *error = "cannot create the pawn scoreboard in shared memory (/dev/shm): " +
@@ -188,7 +195,7 @@ bool Knight::Spawn(const PawnSpec& spec, int generation, std::string* error) {
   int command[2] = {-1, -1};
   int event[2] = {-1, -1};
   if (pipe2(command, O_CLOEXEC) != 0 || pipe2(event, O_CLOEXEC) != 0) {
-    *error = std::string("cannot create a pipe: ") + std::strerror(errno);
+    *error = std::string("cannot create a pipe: ") + std::strerror(errno) + FilesHint(errno);
     for (int fd : {command[0], command[1], event[0], event[1]}) {
       if (fd >= 0) close(fd);
     }
@@ -202,10 +209,9 @@ bool Knight::Spawn(const PawnSpec& spec, int generation, std::string* error) {
   command_fd_ = command[1];
   events_pipe_.assign(event[0]);
   if (fds.command_read < 0 || fds.event_write < 0 || fds.capture < 0 || fds.null_in < 0) {
+    const int err = errno;
     *error = "cannot open the pawn's channel and capture file " + capture_path_ + ": " +
-             std::strerror(errno) +
-             (errno == EMFILE || errno == EINVAL ? " (raise the open-files limit, ulimit -n, or lower -j)"
-                                                 : "");
+             std::strerror(err) + FilesHint(err);
     fds.Close();
     return false;
   }
@@ -233,9 +239,7 @@ bool Knight::Spawn(const PawnSpec& spec, int generation, std::string* error) {
   // own pipe cannot be made (too many open files).
   if (!ec && child.id() <= 0) ec = std::error_code(EMFILE, std::generic_category());
   if (ec) {
-    *error = "cannot start " + spec.binary + ": " + ec.message() +
-             (ec.value() == EMFILE ? " (raise the open-files limit, ulimit -n, or lower -j)"
-                                   : "");
+    *error = "cannot start " + spec.binary + ": " + ec.message() + FilesHint(ec.value());
     return false;
   }
   pid_ = child.id();
@@ -390,7 +394,11 @@ void Knight::OnChannelClosed() {
 void Knight::AwaitExitAfterEof(std::chrono::steady_clock::time_point deadline) {
   TryReap();
   if (reaped_) return;
-  if (std::chrono::steady_clock::now() >= deadline || killed_) {
+  if (killed_) {
+    PollForExit();  // Killed meanwhile, for reasons of the Rook's.
+    return;
+  }
+  if (std::chrono::steady_clock::now() >= deadline) {
     KillGroup("it closed its channel to redqueen while running");
     PollForExit();
     return;
