@@ -68,6 +68,50 @@ TEST(KnightTest, SpawnNeverTakesAFailedStartForAStartedPawn) {
   std::filesystem::remove_all(run_dir);
 }
 
+// Another user must not read a pawn's scoreboard or create it first.
+TEST(KnightTest, ScoreboardsArePrivateWithNamesNobodyCanGuess) {
+  boost::asio::io_context io;
+  const std::string run_dir = testing::TempDir() + "/knight_shm_" + std::to_string(getpid());
+  std::filesystem::create_directories(run_dir);
+  PawnSpec spec;
+  spec.binary = "/bin/sleep";
+  spec.args = {"5"};
+  spec.run_dir = run_dir;
+  KnightFactory factory(io, spec);
+  NoEvents events;
+  std::string error;
+  const auto first = factory.Start(0, &events, &error);
+  const auto second = factory.Start(0, &events, &error);
+  ASSERT_TRUE(first && second) << error;
+  std::vector<std::string> names;
+  const std::string prefix = "redqueen." + std::to_string(getpid()) + ".";
+  for (const auto& entry : std::filesystem::directory_iterator("/dev/shm")) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind(prefix, 0) != 0) continue;
+    names.push_back(name);
+    EXPECT_EQ(entry.status().permissions() & std::filesystem::perms::all,
+              std::filesystem::perms::owner_read | std::filesystem::perms::owner_write)
+        << name;
+    // The pid and slot tell nothing: 16 random hex digits end the name.
+    EXPECT_EQ(name.size() - name.rfind('.') - 1, 16u) << name;
+  }
+  EXPECT_EQ(names.size(), 2u);
+  std::filesystem::remove_all(run_dir);
+}
+
+TEST(LimitsTest, RefusesMorePawnsThanTheProcessLimitHolds) {
+  rlimit saved{};
+  ASSERT_EQ(getrlimit(RLIMIT_NPROC, &saved), 0);
+  rlimit tight = saved;
+  tight.rlim_cur = 20;
+  ASSERT_EQ(setrlimit(RLIMIT_NPROC, &tight), 0);
+  std::string error;
+  EXPECT_TRUE(FitsLimits(9, true, &error)) << error;
+  EXPECT_FALSE(FitsLimits(10, true, &error)) << "an exec pawn is two processes";
+  ASSERT_EQ(setrlimit(RLIMIT_NPROC, &saved), 0);
+  EXPECT_NE(error.find("ulimit -u"), std::string::npos) << error;
+}
+
 TEST(LimitsTest, RefusesMorePawnsThanTheOpenFilesLimitHolds) {
   rlimit saved{};
   ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &saved), 0);
