@@ -199,6 +199,12 @@ void Rook::CheckStartAndExit(int slot, Clock::TimePoint now) {
        "sets the limit)");
 }
 
+std::string Rook::ExitOverdue(int slot) const {
+  return Describe(slot) + " did not exit within " + Seconds(options_.start_timeout) +
+         " after it was told to stop, and was killed: does an atexit handler or a static "
+         "destructor of the test binary hang? (--list-timeout sets the limit)";
+}
+
 void Rook::KeepInterrupted(int slot, const knight::ExitInfo& info) {
   Slot& s = slots_[slot];
   const auto it = info.running >= 0 ? Find(s.batch, info.running) : s.batch.end();

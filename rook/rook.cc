@@ -504,14 +504,7 @@ void Rook::OnExit(int slot, const knight::ExitInfo& info) {
   sink_->OnPawnExited(slot, s.worker->pid(), info.Describe());
   const SlotState state = s.state;
   if (outcome_ == RookOutcome::kInterrupted && running_) KeepInterrupted(slot, info);
-  if (outcome_ == RookOutcome::kRunning && s.exit_overdue) {
-    char limit[32];
-    std::snprintf(limit, sizeof limit, "%gs",
-                  std::chrono::duration<double>(options_.start_timeout).count());
-    Fail(Describe(slot) + " did not exit within " + limit +
-         " after it was told to stop, and was killed: does an atexit handler or a static "
-         "destructor of the test binary hang? (--list-timeout sets the limit)");
-  }
+  if (outcome_ == RookOutcome::kRunning && s.exit_overdue) Fail(ExitOverdue(slot));
   if (outcome_ == RookOutcome::kRunning) {
     if (state == SlotState::kBusy) {
       OnCrash(slot, info);

@@ -221,6 +221,8 @@ class Rook : public knight::WorkerEvents {
   /// After Ctrl-C: the test the pawn was running keeps its output, and says so.
   void KeepInterrupted(int slot, const knight::ExitInfo& info);
   void SendShutdown(Slot& s);
+  /// Why the run stops when a pawn told to stop did not exit in time.
+  std::string ExitOverdue(int slot) const;
   void CheckMemory();
   int ActivePawns() const;
   bool AnyBusy() const;
