@@ -13,6 +13,7 @@
 #include "queen/exit_codes.h"
 #include "queen/html_report.h"
 #include "queen/json_report.h"
+#include "queen/options.h"
 #include "queen/junit.h"
 #include "queen/report_text.h"
 
@@ -138,7 +139,7 @@ int HistoryMain(int argc, char** argv) {
     app.add_option("RUN", options.run, "A run's number (see 'redqueen runs'); default: the newest");
   }
   if (command == "runs" || command == "slowest") {
-    app.add_option("-n", options.count, "How many to list")->check(CLI::PositiveNumber)
+    app.add_option("-n", options.count, "How many to list")->check(WholeIn(1, 1'000'000))
         ->capture_default_str();
   }
   if (command == "show") {
@@ -151,7 +152,7 @@ int HistoryMain(int argc, char** argv) {
   }
   if (command == "flaky") {
     app.add_option("--runs", options.runs, "How many recent runs to look at")
-        ->check(CLI::PositiveNumber)
+        ->check(WholeIn(1, 1'000'000))
         ->capture_default_str();
   }
   if (command == "report") {

@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cctype>
+#include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <memory>
@@ -46,9 +48,44 @@ bool ParseDuration(const std::string& text, std::chrono::microseconds* duration)
   } else {
     return false;
   }
-  if (value < 0) return false;
-  *duration = std::chrono::microseconds(static_cast<int64_t>(value * seconds_per_unit * 1e6));
+  const double seconds = value * seconds_per_unit;
+  // Written as "!(in range)" so that NaN, which compares false, is refused:
+  // converting it (or a huge value) to an integer is undefined behaviour.
+  if (!(seconds >= 0 && seconds <= kMaxDurationHours * 3600.0)) return false;
+  *duration = std::chrono::microseconds(static_cast<int64_t>(seconds * 1e6));
   return true;
+}
+
+std::string DurationError(const std::string& text) {
+  return "'" + text + "' is not a duration from 0 to " + std::to_string(kMaxDurationHours) +
+         "h (e.g. 90s, 1.5m, 500ms)";
+}
+
+std::string CheckNumber(const std::string& text, double min, double max, bool whole) {
+  const std::string range = std::to_string(static_cast<int64_t>(min)) + " to " +
+                            std::to_string(static_cast<int64_t>(max));
+  const std::string refusal =
+      "'" + text + "' is not " + (whole ? "a whole number" : "a number") + " from " + range;
+  errno = 0;
+  char* end = nullptr;
+  const double value = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || errno == ERANGE ||
+      std::isspace(static_cast<unsigned char>(text[0])) != 0) {
+    return refusal;
+  }
+  // NaN compares false both ways, so it is refused here too.
+  if (!(value >= min && value <= max)) return refusal;
+  if (whole && (value != std::floor(value) ||
+                text.find_first_not_of("+-0123456789") != std::string::npos)) {
+    return refusal;
+  }
+  return "";
+}
+
+std::function<std::string(const std::string&)> WholeIn(int64_t min, int64_t max) {
+  return [min, max](const std::string& text) {
+    return CheckNumber(text, static_cast<double>(min), static_cast<double>(max));
+  };
 }
 
 bool ParseOrder(const std::string& text, std::string* kind, uint64_t* seed, bool* seeded) {
@@ -176,7 +213,7 @@ void AddRunOptions(CLI::App* run, RunOptions* options) {
                   "directory");
   run->add_option("-j,--jobs", options->jobs,
                   "Pawns (worker processes); default: the CPUs available")
-      ->check(CLI::PositiveNumber);
+      ->check(WholeIn(1, kMaxJobs));
   run->add_option("--gtest_filter", options->gtest_filter,
                   "Run only the tests matching this gtest filter");
   run->add_option("--pawn", options->pawn,
@@ -197,34 +234,34 @@ void AddRunOptions(CLI::App* run, RunOptions* options) {
                   "results) to this file, or '-' for stdout, flushed per line");
   run->add_option("--max-restarts", options->max_restarts,
                   "Replacement pawns allowed before the run stops")
-      ->check(CLI::NonNegativeNumber)
+      ->check(WholeIn(0, 1'000'000))
       ->capture_default_str();
-  auto duration = [](std::chrono::microseconds* out) {
-    return [out](const std::string& text) {
+  auto duration = [](const char* name, std::chrono::microseconds* out) {
+    return [name, out](const std::string& text) {
       if (!ParseDuration(text, out)) {
-        throw CLI::ValidationError("'" + text + "' is not a duration (90s, 1.5m, 500ms)");
+        throw CLI::ValidationError(std::string(name) + ": " + DurationError(text));
       }
     };
   };
-  run->add_option_function<std::string>("--timeout", duration(&options->timeout),
+  run->add_option_function<std::string>("--timeout", duration("--timeout", &options->timeout),
                                          "A test running longer is ended: TIMEOUT "
                                          "(e.g. 90s, 2m; 0: none)")
       ->default_str("0");
   run->add_option_function<std::string>(
-      "--slow", duration(&options->slow),
+      "--slow", duration("--slow", &options->slow),
       "Print a warning line when a test runs longer (e.g. 30s; 0: never)")
       ->default_str("0");
   run->add_option_function<std::string>(
-      "--kill-grace", duration(&options->kill_grace),
+      "--kill-grace", duration("--kill-grace", &options->kill_grace),
       "Between SIGTERM and SIGKILL for a test past --timeout")
       ->default_str("5s");
   run->add_option("--list-timeout", options->list_timeout,
                   "Seconds a pawn may take to start and list its tests, and to exit after its last test")
-      ->check(CLI::PositiveNumber)
+      ->check(WholeIn(1, 86'400))
       ->capture_default_str();
   run->add_option("--output-cap", options->output_cap,
                   "Bytes of output kept per test (head and tail)")
-      ->check(CLI::PositiveNumber)
+      ->check(WholeIn(1, int64_t{1} << 30))
       ->capture_default_str();
   run->add_option("--order", options->order,
                   "history (longest expected first, from earlier runs), declared, or "
@@ -246,11 +283,11 @@ void AddRunOptions(CLI::App* run, RunOptions* options) {
   run->add_option("--retries", options->retries,
                   "Run a failed, crashed or timed-out test again, up to N times; one "
                   "that then passes is FLAKY")
-      ->check(CLI::NonNegativeNumber)
+      ->check(WholeIn(0, 1'000))
       ->capture_default_str();
   run->add_flag("--flaky-fails", options->flaky_fails, "A FLAKY test fails the run");
   run->add_option("--repeat", options->repeat, "Run every test N times")
-      ->check(CLI::PositiveNumber)
+      ->check(WholeIn(1, 1'000'000))
       ->capture_default_str();
   run->add_flag("--until-fail", options->until_fail,
                 "Repeat (up to --repeat times, else without end) until a test fails");
@@ -259,7 +296,7 @@ void AddRunOptions(CLI::App* run, RunOptions* options) {
   run->add_option("--max-fail", options->max_fail,
                   "Stop handing out tests after N failed tests; the rest are SKIPPED "
                   "(0: never)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(WholeIn(0, 1'000'000))
       ->capture_default_str();
   run->add_option("--mode", options->mode,
                   "parallel, or sequential: one pawn, declared order")
@@ -285,7 +322,7 @@ void AddRunOptions(CLI::App* run, RunOptions* options) {
                   "While more than this percent of the machine's memory is in use, "
                   "kill the pawn holding the most (64 MiB or more) and requeue its test "
                   "once (0: never)")
-      ->check(CLI::Range(0.0, 100.0))
+      ->check([](const std::string& text) { return CheckNumber(text, 0, 100, false); })
       ->capture_default_str();
   // Taken out of the arguments before CLI11 sees them (config_file.h); here
   // for --help.
@@ -485,11 +522,11 @@ bool ParseCommandLine(int argc, char** argv, RunOptions* options, int* exit_code
   if (const char* env = std::getenv("REDQUEEN_JOBS"); !given.count("jobs") && env) {
     char* end = nullptr;
     const long jobs = std::strtol(env, &end, 10);
-    if (*env == '\0' || *end != '\0' || jobs < 1 || jobs > 4096) {
+    if (*env == '\0' || *end != '\0' || jobs < 1 || jobs > kMaxJobs) {
       std::fprintf(stderr,
                    "redqueen: error: REDQUEEN_JOBS='%s' is not a number of pawns "
-                   "(unset it, or set it to a positive number)\n",
-                   env);
+                   "from 1 to %d (unset it, or set it to one)\n",
+                   env, kMaxJobs);
       *exit_code = kExitUsage;
       return false;
     }

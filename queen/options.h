@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -87,8 +88,25 @@ bool ParseOrder(const std::string& text, std::string* kind, uint64_t* seed, bool
 bool ParseTargets(const std::vector<std::string>& specs, const std::vector<std::string>& jobs,
                   std::vector<Target>* targets, std::string* error);
 
-/// "90s", "1.5m", "500ms", "2" (seconds): false when not a duration.
+/// The longest duration an option takes: far past any test, and far below
+/// where a count of microseconds overflows.
+inline constexpr int kMaxDurationHours = 1000;
+/// The most pawns -j and REDQUEEN_JOBS take.
+inline constexpr int kMaxJobs = 4096;
+
+/// "90s", "1.5m", "500ms", "2" (seconds): false when not a duration from 0
+/// to kMaxDurationHours (NaN and infinity are not).
 bool ParseDuration(const std::string& text, std::chrono::microseconds* duration);
+/// Why `text` is not a duration ParseDuration takes, with the range.
+std::string DurationError(const std::string& text);
+
+/// Empty when `text` is a number from `min` to `max` (a whole one when
+/// `whole`), else a short line saying so, with the range in plain numbers.
+/// Checked on the text, before CLI11 converts it, so that no value can
+/// overflow the option it is meant for.
+std::string CheckNumber(const std::string& text, double min, double max, bool whole = true);
+/// CheckNumber as a CLI11 check (`->check(WholeIn(1, 100))`).
+std::function<std::string(const std::string&)> WholeIn(int64_t min, int64_t max);
 
 /// CPUs in this process's affinity mask (what `taskset` or a container allows).
 int AvailableCpus();

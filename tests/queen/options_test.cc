@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -164,6 +165,58 @@ TEST_F(OptionsTest, ABadFileIsAUsageErrorNamingIt) {
   fs::remove(dir_ / kConfigFileName);
   EXPECT_EQ(Parse({"run", "x", "--config", "missing.toml"}), 2);
   EXPECT_EQ(Parse({"run", "x", "--config"}), 2);
+}
+
+TEST(DurationTest, TakesUnitsAndRefusesWhatIsNotAFiniteDurationInRange) {
+  std::chrono::microseconds d{0};
+  EXPECT_TRUE(ParseDuration("500ms", &d));
+  EXPECT_EQ(d, std::chrono::milliseconds(500));
+  EXPECT_TRUE(ParseDuration("1000h", &d));
+  EXPECT_EQ(d, std::chrono::hours(kMaxDurationHours));
+  for (const char* bad : {"nan", "-nan", "inf", "infh", "1e400", "99999999999999h", "1001h",
+                          "-1s", "5x", ""}) {
+    d = std::chrono::microseconds(7);
+    EXPECT_FALSE(ParseDuration(bad, &d)) << bad;
+    EXPECT_EQ(d, std::chrono::microseconds(7)) << bad << ": left as it was";
+  }
+  EXPECT_EQ(DurationError("nan"), "'nan' is not a duration from 0 to 1000h (e.g. 90s, 1.5m, 500ms)");
+}
+
+TEST(NumberTest, RefusesWhatIsNotANumberInRangeWithTheRangeInPlainNumbers) {
+  EXPECT_EQ(CheckNumber("4096", 1, 4096), "");
+  EXPECT_EQ(CheckNumber("0", 1, 4096), "'0' is not a whole number from 1 to 4096");
+  for (const char* bad : {"4097", "99999999999", "1.5", "1e3", "0x10", " 3", "3 ", "", "nan",
+                          "-1", "1e400"}) {
+    EXPECT_NE(CheckNumber(bad, 1, 4096), "") << bad;
+  }
+  EXPECT_EQ(CheckNumber("85.5", 0, 100, /*whole=*/false), "");
+  EXPECT_EQ(CheckNumber("nan", 0, 100, /*whole=*/false), "'nan' is not a number from 0 to 100");
+}
+
+TEST_F(OptionsTest, ABadCountOrDurationIsOneShortLineWithTheRange) {
+  for (const std::vector<std::string>& bad :
+       std::vector<std::vector<std::string>>{{"-j", "0"},
+                                             {"-j", "99999999999"},
+                                             {"--repeat", "0"},
+                                             {"--retries", "-1"},
+                                             {"--max-fail", "1.5"},
+                                             {"--output-cap", "0"},
+                                             {"--max-memory", "nan"},
+                                             {"--timeout", "nan"},
+                                             {"--timeout", "99999999999999h"},
+                                             {"--kill-grace", "inf"},
+                                             {"--slow", "-1s"}}) {
+    std::vector<std::string> args = {"run", "x"};
+    args.insert(args.end(), bad.begin(), bad.end());
+    testing::internal::CaptureStderr();
+    EXPECT_EQ(Parse(args), 2) << bad[0] << " " << bad[1];
+    const std::string err = testing::internal::GetCapturedStderr();
+    EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+    EXPECT_LT(err.size(), 140u) << err;
+    EXPECT_NE(err.find(" from "), std::string::npos) << err;
+  }
+  Write(dir_ / kConfigFileName, "[run]\ntimeout = \"nan\"\n");
+  EXPECT_EQ(Parse({"run", "x"}), 2) << "the settings file goes through the same checks";
 }
 
 TEST(ConfigFileTest, ChecksEveryLine) {
