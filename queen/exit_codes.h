@@ -9,7 +9,7 @@ enum ExitCode : int {
   kExitUsage = 2,        ///< Bad command line.
   kExitInfra = 3,        ///< Binary missing or not a pawn, lists disagree,
                          ///< store unwritable, pawns keep dying.
-  kExitInterrupted = 130,  ///< Ctrl-C (SIGINT) or SIGTERM.
+  kExitInterrupted = 130,  ///< Ctrl-C (SIGINT), SIGTERM or SIGHUP.
 };
 
 }  // namespace redqueen

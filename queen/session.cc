@@ -476,7 +476,9 @@ int RunSession(const RunOptions& options) {
     board->SetGroups(std::move(groups), std::move(caps));
   }
 
-  asio::signal_set interrupts(io, SIGINT, SIGTERM);
+  // SIGHUP (a closed terminal, a dropped ssh session) ends the run as
+  // SIGTERM does, rather than leaving it "running" with its temp folder.
+  asio::signal_set interrupts(io, SIGINT, SIGTERM, SIGHUP);
   bool interrupted = false;
   interrupts.async_wait([&](const boost::system::error_code& ec, int) {
     if (ec) return;
