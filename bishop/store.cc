@@ -337,23 +337,24 @@ void Store::WritePending() {
   }
 }
 
-std::vector<int64_t> Store::RecentRuns(const std::string& binary, const std::string& target,
-                                       int count) {
+int64_t Store::LastCompletedRun(const std::string& binary, const std::string& target) {
   // A run "has" the binary when any execution is of one of its tests; the
   // executions_by_run index finds that on the run's first rows.
+  // Completed: see NotPassedLastTime.
   sqlite3_stmt* stmt = Prepare(R"sql(
     SELECT r.id FROM runs r
-    WHERE EXISTS (SELECT 1 FROM executions x JOIN tests y ON y.id = x.test_id
+    WHERE r.status IN ('passed', 'failed', 'interrupted')
+      AND EXISTS (SELECT 1 FROM executions x JOIN tests y ON y.id = x.test_id
                   WHERE x.run_id = r.id AND y.binary = ?1 AND y.target = ?2)
-    ORDER BY r.id DESC LIMIT ?3)sql");
-  std::vector<int64_t> runs;
+    ORDER BY r.id DESC LIMIT 1)sql");
+  int64_t run = 0;
   {
     Binder binder(db_, stmt);
-    binder.Text(binary).Text(target).Int(count);
-    while (binder.Step("read recent runs")) runs.push_back(sqlite3_column_int64(stmt, 0));
+    binder.Text(binary).Text(target);
+    if (binder.Step("read the last completed run")) run = sqlite3_column_int64(stmt, 0);
   }
   sqlite3_finalize(stmt);
-  return runs;
+  return run;
 }
 
 std::optional<SuiteRecord> Store::LoadSuite(const std::string& binary,
@@ -398,11 +399,11 @@ bool Store::SaveSuite(const std::string& binary, const std::string& target,
   return true;
 }
 
-std::unordered_set<std::string> Store::NotPassedLastTime(const std::string& binary,
-                                                         const std::string& target) {
-  std::unordered_set<std::string> names;
-  const std::vector<int64_t> runs = RecentRuns(binary, target, 1);
-  if (runs.empty()) return names;
+std::optional<LastFailures> Store::NotPassedLastTime(const std::string& binary,
+                                                     const std::string& target) {
+  LastFailures last;
+  last.run_id = LastCompletedRun(binary, target);
+  if (last.run_id == 0) return std::nullopt;
   sqlite3_stmt* stmt = Prepare(R"sql(
     SELECT t.name FROM executions e JOIN tests t ON t.id = e.test_id
     WHERE e.run_id = ? AND t.binary = ? AND t.target = ? AND e.final = 1
@@ -411,13 +412,13 @@ std::unordered_set<std::string> Store::NotPassedLastTime(const std::string& bina
                ('fail-fast', 'interrupted', 'not run: the run stopped'))))sql");
   {
     Binder binder(db_, stmt);
-    binder.Int(runs.front()).Text(binary).Text(target);
+    binder.Int(last.run_id).Text(binary).Text(target);
     while (binder.Step("read last failures")) {
-      names.insert(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)));
+      last.names.insert(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)));
     }
   }
   sqlite3_finalize(stmt);
-  return names;
+  return last;
 }
 
 std::vector<RunExecution> Store::RunExecutions(int64_t run_id) {

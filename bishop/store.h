@@ -72,6 +72,12 @@ struct RunExecution : ExecutionRecord {
   int line = 0;
 };
 
+/// What --rerun-failed reruns of a binary.
+struct LastFailures {
+  int64_t run_id = 0;  ///< The binary's last completed run.
+  std::unordered_set<std::string> names;  ///< Its tests that did not pass.
+};
+
 /// A run as `redqueen runs` lists it.
 struct RunRow {
   int64_t id = 0;
@@ -109,11 +115,15 @@ class Store {
   /// Queued; written at the next Flush, in one short transaction, so that
   /// two redqueens writing one store each hold its lock only briefly.
   void AddExecution(int64_t run_id, const ExecutionRecord& execution);
-  /// The tests of `binary` (for `target`) that did not pass in the last run
-  /// that ran it: FAILED, CRASHED, TIMEOUT, or not run because that run
+  /// The tests of `binary` (for `target`) that did not pass in its last
+  /// completed run: FAILED, CRASHED, TIMEOUT, or not run because that run
   /// stopped (fail-fast, interrupted). A GTEST_SKIP is not among them.
-  std::unordered_set<std::string> NotPassedLastTime(const std::string& binary,
-                                                    const std::string& target = "");
+  /// Nullopt when no completed run ran the binary. A completed run is one
+  /// that recorded an outcome for every test it selected: passed, failed or
+  /// interrupted; not "running" (still going, or killed by SIGKILL) nor
+  /// "error" (the store or the pawns failed, and results may be missing).
+  std::optional<LastFailures> NotPassedLastTime(const std::string& binary,
+                                                const std::string& target = "");
 
   /// The newest `limit` runs, newest first; only run `only` when not 0.
   std::vector<RunRow> Runs(int limit, int64_t only = 0);
@@ -150,9 +160,8 @@ class Store {
   void BeginIfNeeded();
   /// Writes the queued results, in the open transaction.
   void WritePending();
-  /// The newest `count` runs that ran tests of `binary`, newest first.
-  std::vector<int64_t> RecentRuns(const std::string& binary, const std::string& target,
-                                  int count);
+  /// The newest completed run that ran tests of `binary`; 0 when none.
+  int64_t LastCompletedRun(const std::string& binary, const std::string& target);
   sqlite3_stmt* Prepare(const char* sql);
 
   sqlite3* db_;

@@ -276,8 +276,9 @@ void AddRunOptions(CLI::App* run, RunOptions* options) {
       })
       ->capture_default_str();
   run->add_flag("--rerun-failed", options->rerun_failed,
-                "Run only the tests that did not pass in the last run of each binary "
-                "(failed, crashed, timed out, or not run because it stopped)");
+                "Run only the tests that did not pass in the last completed run of each "
+                "binary (failed, crashed, timed out, or not run because it stopped); "
+                "every test when there is none");
   run->add_flag("--failed-first", options->failed_first,
                 "Run the tests that did not pass last time first");
   run->add_option("--retries", options->retries,

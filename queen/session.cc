@@ -240,12 +240,32 @@ struct BinaryRun {
   std::unique_ptr<rook::Rook> rook;
 };
 
+/// --rerun-failed: the tests of `binary` that did not pass in its last
+/// completed run, or every test when it has none (a run that never ended is
+/// no baseline); one line says which.
+void RestrictToNotPassed(bishop::Store& store, BinaryRun& binary, Terminal& terminal) {
+  std::optional<bishop::LastFailures> last =
+      store.NotPassedLastTime(binary.identity, binary.target);
+  const std::string label = BinaryLabel(binary.identity, binary.target);
+  if (!last) {
+    terminal.Note("redqueen: --rerun-failed: no completed run of " + label +
+                  " in the store: running every test");
+    return;
+  }
+  const size_t count = last->names.size();
+  terminal.Note("redqueen: --rerun-failed: " + std::to_string(count) +
+                (count == 1 ? " test of " : " tests of ") + label + " did not pass in run " +
+                std::to_string(last->run_id));
+  binary.rook->RestrictTo(
+      std::make_shared<const std::unordered_set<std::string>>(std::move(last->names)));
+}
+
 /// Gives each Rook (and store sink) what the store remembers of its binary
 /// (and, for --rerun-failed, what did not pass last time). Called once the
 /// pawns are starting, so the reading overlaps their start-up. False with
 /// `*error` when the store cannot be read.
 bool LoadSuites(bishop::Store& store, std::vector<BinaryRun>& binaries, bool rerun_failed,
-                std::string* error) {
+                Terminal& terminal, std::string* error) {
   try {
     for (BinaryRun& binary : binaries) {
       if (std::optional<bishop::SuiteRecord> suite =
@@ -253,10 +273,7 @@ bool LoadSuites(bishop::Store& store, std::vector<BinaryRun>& binaries, bool rer
         binary.store_sink->Remember(*suite);
         binary.rook->SetPast(std::move(suite->past));
       }
-      if (rerun_failed) {
-        binary.rook->RestrictTo(std::make_shared<const std::unordered_set<std::string>>(
-            store.NotPassedLastTime(binary.identity, binary.target)));
-      }
+      if (rerun_failed) RestrictToNotPassed(store, binary, terminal);
     }
   } catch (const std::exception& e) {
     *error = std::string(e.what()) + " (pass --db with another store)";
@@ -498,7 +515,8 @@ int RunSession(const RunOptions& options) {
     tick_timer.cancel();
     io.stop();
   });
-  if (std::string load_error; !LoadSuites(*store, binaries, options.rerun_failed, &load_error)) {
+  if (std::string load_error; !LoadSuites(*store, binaries, options.rerun_failed, terminal,
+                                                     &load_error)) {
     board->Abort(load_error);
   }
   io.run();

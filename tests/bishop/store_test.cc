@@ -360,10 +360,27 @@ TEST_F(StoreTest, WhatDidNotPassLastTimeIsTheNewestRunsFailuresAndUnrunTests) {
     e.skip_message = outcomes[i].second;
     store->AddExecution(run, e);
   }
-  store->FinishRun(run, {});
-  EXPECT_EQ(store->NotPassedLastTime("bin/a"),
+  RunSummaryRecord failed;
+  failed.status = "failed";
+  store->FinishRun(run, failed);
+  ASSERT_TRUE(store->NotPassedLastTime("bin/a"));
+  EXPECT_EQ(store->NotPassedLastTime("bin/a")->run_id, run);
+  EXPECT_EQ(store->NotPassedLastTime("bin/a")->names,
             (std::unordered_set<std::string>{"A.failed", "A.crashed", "A.unrun"}));
-  EXPECT_TRUE(store->NotPassedLastTime("bin/other").empty());
+  EXPECT_FALSE(store->NotPassedLastTime("bin/other")) << "never ran";
+
+  // Runs that never ended (killed) or ended in error are no baseline.
+  for (const char* status : {"running", "error"}) {
+    const int64_t later = store->BeginRun({"t", "c", 1});
+    ExecutionRecord passed;
+    passed.test_id = ids[0];
+    passed.status = "PASSED";
+    store->AddExecution(later, passed);
+    RunSummaryRecord summary;
+    summary.status = status;
+    store->FinishRun(later, summary);
+    EXPECT_EQ(store->NotPassedLastTime("bin/a")->run_id, run) << status;
+  }
 }
 
 }  // namespace

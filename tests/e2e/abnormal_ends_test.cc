@@ -36,5 +36,29 @@ TEST_F(AbnormalEndsTest, HangupEndsTheRunLikeSigterm) {
   EXPECT_GT(db.Count("SELECT count(*) FROM executions WHERE skip_message = 'interrupted'"), 0);
 }
 
+// A run killed with SIGKILL stays "running" with part of its results: its
+// passed tests say nothing of the rest, so it cannot tell what to rerun.
+TEST_F(AbnormalEndsTest, RerunFailedAfterASigkilledRunRunsEveryTestAndSaysWhy) {
+  Launch launch;
+  launch.args = {"run", Fixture("sleepy"), "-j", "2", "--gtest_filter=Tenths/*",
+                 "--db", scratch_.db()};
+  launch.env = {{"TMPDIR", scratch_.Path("")}};
+  launch.signal = SIGKILL;
+  launch.delay = std::chrono::milliseconds(1000);
+  EXPECT_EQ(RunRedqueen(launch).exit_code, 128 + SIGKILL);
+  EXPECT_EQ(LeftBehind(), std::vector<int>{}) << "the pawns outlived redqueen";
+  {
+    Db db(scratch_.db());
+    ASSERT_EQ(db.Value("SELECT status FROM runs"), "running");
+    ASSERT_GT(db.Count("SELECT count(*) FROM executions WHERE status = 'PASSED'"), 0);
+  }
+  const Outcome outcome = RunFixture(
+      "sleepy", {"-j", "2", "--rerun-failed", "--gtest_filter=Tenths/SleepyTest.Sleeps/1*"});
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
+  EXPECT_THAT(outcome.out, HasSubstr("redqueen: --rerun-failed: no completed run of "));
+  EXPECT_THAT(outcome.out, HasSubstr("fixture_sleepy in the store: running every test\n"));
+  EXPECT_THAT(outcome.out, HasSubstr("total_tests: 11\n")) << "/1 and /10 to /19";
+}
+
 }  // namespace
 }  // namespace redqueen::e2e

@@ -351,6 +351,9 @@ TEST_F(PoliciesTest, RerunFailedRunsOnlyWhatDidNotPassLastTime) {
   EXPECT_EQ(outcome.exit_code, 1) << outcome.out << outcome.err;
   outcome = RunFixture("failing", {"-j", "2", "--rerun-failed"});
   EXPECT_EQ(outcome.exit_code, 1) << outcome.out << outcome.err;
+  EXPECT_THAT(outcome.out, testing::ContainsRegex(
+                               "redqueen: --rerun-failed: [0-9]+ tests of [^ ]*fixture_failing "
+                               "did not pass in run 1\n"));
   Db db(scratch_.db());
   const std::string last = " AND run_id = (SELECT max(id) FROM runs)";
   const long failed_before = db.Count(
@@ -362,7 +365,8 @@ TEST_F(PoliciesTest, RerunFailedRunsOnlyWhatDidNotPassLastTime) {
 
   outcome = RunFixture("passing", {"--rerun-failed"});
   EXPECT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
-  EXPECT_THAT(outcome.out, HasSubstr("total_tests: 0\n")) << "no history: nothing failed";
+  EXPECT_THAT(outcome.out, HasSubstr("fixture_passing in the store: running every test\n"));
+  EXPECT_THAT(outcome.out, HasSubstr("total_tests: 5\n")) << "no baseline: every test";
 }
 
 TEST_F(PoliciesTest, HistoryCommandsReadTheStore) {
