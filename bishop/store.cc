@@ -1,5 +1,8 @@
 #include "bishop/store.h"
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
 #include <filesystem>
 #include <string_view>
@@ -104,12 +107,43 @@ CREATE TABLE suites (
 );
 )sql";
 
+/// `path` as an SQLite URI's path (RFC 3986 escapes for what URIs reserve).
+std::string UriPath(const std::string& path) {
+  std::string uri;
+  for (const char c : path) {
+    if (c == '%' || c == '?' || c == '#') {
+      static const char kHex[] = "0123456789ABCDEF";
+      uri += '%';
+      uri += kHex[static_cast<unsigned char>(c) >> 4];
+      uri += kHex[static_cast<unsigned char>(c) & 15];
+    } else {
+      uri += c;
+    }
+  }
+  return uri;
+}
+
+/// Whether this process may write the store (or create it) and create files
+/// beside it (the WAL's -shm and -wal): false on a read-only mount, even for
+/// root.
+bool CanWrite(const std::string& path) {
+  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  return (access(path.c_str(), W_OK) == 0 || errno == ENOENT) &&
+         access(parent.empty() ? "." : parent.c_str(), W_OK) == 0;
+}
+
 }  // namespace
 
 std::unique_ptr<Store> Store::Open(const std::string& path, std::string* error) {
   const std::filesystem::path parent = std::filesystem::path(path).parent_path();
   std::error_code ec;
   if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  if (access(path.c_str(), F_OK) == 0 && !CanWrite(path)) {
+    // SQLite would open it read-only and fail at the first write instead.
+    *error = "cannot write the result store '" + path +
+             "' (its file or folder is read-only); pass --db with a writable path";
+    return nullptr;
+  }
   sqlite3* db = nullptr;
   const int rc = sqlite3_open_v2(path.c_str(), &db,
                                  SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
@@ -127,7 +161,46 @@ std::unique_ptr<Store> Store::Open(const std::string& path, std::string* error) 
     *error = "result store '" + path + "': " + *error;
     return nullptr;
   }
+  if (!store->ReadsWhereItWillWrite(error)) {
+    *error = "result store '" + path + "' is damaged (" + *error +
+             "); nothing was run. Move it aside and pass another --db (sqlite3 '" + path +
+             "' .recover | sqlite3 NEW.db may save its history)";
+    return nullptr;
+  }
   return store;
+}
+
+std::unique_ptr<Store> Store::OpenForReading(const std::string& path, std::string* error) {
+  if (CanWrite(path)) return Open(path, error);
+  // A WAL database needs its -shm to be read. Read-only finds (or maps) one
+  // that is there, and sees what a killed writer left in the -wal; when
+  // there is none and none can be made, the file is read as immutable.
+  for (const char* mode : {"mode=ro", "immutable=1"}) {
+    sqlite3* db = nullptr;
+    const std::string uri = "file:" + UriPath(path) + "?" + mode;
+    if (sqlite3_open_v2(uri.c_str(), &db,
+                        SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX,
+                        nullptr) != SQLITE_OK) {
+      *error = "cannot open the result store '" + path + "': " + sqlite3_errmsg(db);
+      sqlite3_close(db);
+      continue;
+    }
+    std::unique_ptr<Store> store(new Store(db));
+    try {
+      const int version = store->SchemaVersion();
+      if (version != kSchemaVersion) {
+        *error = "result store '" + path + "' is read-only and has schema " +
+                 std::to_string(version) + ", this redqueen reads " +
+                 std::to_string(kSchemaVersion) +
+                 " (run 'redqueen run' on a writable copy once to migrate it)";
+        return nullptr;
+      }
+      return store;
+    } catch (const std::exception& e) {
+      *error = "result store '" + path + "' (read-only): " + e.what();
+    }
+  }
+  return nullptr;
 }
 
 Store::~Store() {
@@ -161,15 +234,79 @@ sqlite3_stmt* Store::Prepare(const char* sql) {
 
 int Store::SchemaVersion() {
   sqlite3_stmt* stmt = Prepare("PRAGMA user_version");
-  int version = 0;
-  if (sqlite3_step(stmt) == SQLITE_ROW) version = sqlite3_column_int(stmt, 0);
+  const int rc = sqlite3_step(stmt);
+  const int version = rc == SQLITE_ROW ? sqlite3_column_int(stmt, 0) : 0;
+  // The first read of a file: it fails here when the file is not a database
+  // or cannot be read, and 0 would pass for a new store.
+  const std::string message = sqlite3_errmsg(db_);
   sqlite3_finalize(stmt);
+  if (rc != SQLITE_ROW) throw std::runtime_error("result store: " + message);
   return version;
+}
+
+bool Store::IsRedqueenStoreOrEmpty(std::string* error) {
+  const int version = SchemaVersion();
+  std::vector<std::string> tables;
+  bool ours = true;
+  sqlite3_stmt* stmt = Prepare(
+      "SELECT name, name IN ('runs', 'tests', 'executions', 'failures') "
+      "FROM sqlite_master WHERE type = 'table' ORDER BY rowid");
+  {
+    Binder binder(db_, stmt);
+    int known = 0;
+    while (binder.Step("read the schema")) {
+      tables.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)));
+      known += sqlite3_column_int(stmt, 1);
+    }
+    // Version 0 is a file redqueen has not written yet: it must be empty.
+    ours = version == 0 ? tables.empty() : known == 4;
+  }
+  sqlite3_finalize(stmt);
+  if (ours) return true;
+  std::string names;
+  for (size_t i = 0; i < tables.size() && i < 3; ++i) {
+    names += (i ? ", " : "") + tables[i];
+  }
+  if (tables.size() > 3) names += ", ...";
+  *error = "not a redqueen store (an SQLite database with tables " + names +
+           "); it was left untouched: pass another --db";
+  return false;
+}
+
+bool Store::ReadsWhereItWillWrite(std::string* error) {
+  // A full PRAGMA quick_check reads every page: about 3 ms per MB of history,
+  // as long as a whole run of 10,000 trivial tests on a 7 MB store. A run
+  // appends to the right edge of each table and index and reads its own
+  // binary's suite row (LoadSuite), so those pages are read here, before
+  // any test runs, instead of failing the run's first write at its end.
+  try {
+    for (const char* sql :
+         {"SELECT max(id) FROM runs", "SELECT max(id) FROM executions",
+          "SELECT max(run_id) FROM executions", "SELECT max(rowid) FROM failures",
+          "SELECT max(execution_id) FROM failures", "SELECT max(id) FROM tests",
+          "SELECT count(*) FROM suites"}) {
+      sqlite3_stmt* stmt = Prepare(sql);
+      const int rc = sqlite3_step(stmt);
+      const std::string message = sqlite3_errmsg(db_);
+      sqlite3_finalize(stmt);
+      if (rc != SQLITE_ROW) {
+        *error = message;
+        return false;
+      }
+    }
+  } catch (const std::exception& e) {
+    *error = e.what();
+    return false;
+  }
+  return true;
 }
 
 bool Store::Migrate(std::string* error) {
   try {
     sqlite3_busy_timeout(db_, static_cast<int>(kBusyTimeoutMs));
+    // Before anything is written (WAL mode is written into the file's header):
+    // another application's database is refused as it is.
+    if (!IsRedqueenStoreOrEmpty(error)) return false;
     // Fails on a file that is not a database, before anything is written.
     // Another redqueen creating or writing the store makes this busy without
     // SQLite's busy handler being asked, so it is retried here.

@@ -100,7 +100,14 @@ class Store {
   /// Opens or creates the store at `path` (creating its folder). Null with a
   /// one-line `*error` when the file cannot be written, is not a redqueen
   /// store, or comes from a newer redqueen.
+  /// A damaged store (a page the run would write that cannot be read) is
+  /// refused here, before any test runs, with a hint.
   static std::unique_ptr<Store> Open(const std::string& path, std::string* error);
+  /// For the history commands: Open when this process can write the store
+  /// and its folder; else read-only, or immutable where even the WAL's -shm
+  /// cannot be made (a read-only mount). A read-only store must have this
+  /// redqueen's schema, as it cannot be migrated.
+  static std::unique_ptr<Store> OpenForReading(const std::string& path, std::string* error);
   ~Store();
 
   int SchemaVersion();
@@ -156,6 +163,12 @@ class Store {
  private:
   explicit Store(sqlite3* db) : db_(db) {}
   bool Migrate(std::string* error);
+  /// False (with `*error`) for a database with tables that are not a
+  /// redqueen store's: redqueen would silently add its own beside them.
+  bool IsRedqueenStoreOrEmpty(std::string* error);
+  /// Reads the pages a run writes; false with SQLite's message when one is
+  /// damaged.
+  bool ReadsWhereItWillWrite(std::string* error);
   void Exec(const char* sql);
   void BeginIfNeeded();
   /// Writes the queued results, in the open transaction.

@@ -177,7 +177,7 @@ int HistoryMain(int argc, char** argv) {
                  kExitInfra);
   }
   std::string error;
-  std::unique_ptr<bishop::Store> store = bishop::Store::Open(options.db_path, &error);
+  std::unique_ptr<bishop::Store> store = bishop::Store::OpenForReading(options.db_path, &error);
   if (!store) return Error(error, kExitInfra);
   try {
     if (command == "runs") return ListRuns(*store, options);

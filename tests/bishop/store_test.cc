@@ -121,6 +121,20 @@ TEST_F(StoreTest, FileThatIsNotADatabaseIsRefusedAndLeftAlone) {
   EXPECT_EQ(first, "just");
 }
 
+TEST_F(StoreTest, AnotherApplicationsDatabaseIsRefusedAndLeftAlone) {
+  std::filesystem::create_directories(dir_ / "sub");
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "CREATE TABLE a (x); CREATE TABLE b (x); CREATE TABLE c (x); "
+                         "CREATE TABLE d (x)", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  std::string error;
+  EXPECT_FALSE(Store::Open(path_, &error));
+  EXPECT_NE(error.find("not a redqueen store (an SQLite database with tables a, b, c, ...)"),
+            std::string::npos) << error;
+  EXPECT_FALSE(Store::OpenForReading(path_, &error));
+}
+
 TEST_F(StoreTest, UnwritableLocationIsAClearError) {
   if (geteuid() == 0) {
     // Root writes anywhere; a path under a regular file fails for everyone.
