@@ -9,12 +9,29 @@
 
 namespace redqueen::bishop {
 
+/// An SQL error of the store. Its message names the store's file: the store
+/// may sit on another disk than the reports, and "disk full" alone does not
+/// say which.
+class StoreError : public std::runtime_error {
+ public:
+  StoreError(sqlite3* db, const std::string& reason)
+      : std::runtime_error("result store '" + FileOf(db) + "': " + reason), reason_(reason) {}
+  /// The message without the file, for callers that name it themselves.
+  const std::string& reason() const { return reason_; }
+
+ private:
+  static std::string FileOf(sqlite3* db) {
+    const char* file = sqlite3_db_filename(db, "main");
+    return file ? file : "";
+  }
+  std::string reason_;
+};
+
 /// Throws with the database's message: a store that fails mid-run must stop
 /// the run loudly rather than drop results.
 inline void Check(sqlite3* db, int rc, const char* what) {
   if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) {
-    throw std::runtime_error(std::string("result store: ") + what + ": " +
-                             sqlite3_errmsg(db));
+    throw StoreError(db, std::string(what) + ": " + sqlite3_errmsg(db));
   }
 }
 

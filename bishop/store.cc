@@ -132,6 +132,12 @@ bool CanWrite(const std::string& path) {
          access(parent.empty() ? "." : parent.c_str(), W_OK) == 0;
 }
 
+/// What went wrong, without the store's file when the caller names it.
+std::string ReasonOf(const std::exception& e) {
+  const auto* store_error = dynamic_cast<const StoreError*>(&e);
+  return store_error ? store_error->reason() : e.what();
+}
+
 }  // namespace
 
 std::unique_ptr<Store> Store::Open(const std::string& path, std::string* error) {
@@ -197,7 +203,7 @@ std::unique_ptr<Store> Store::OpenForReading(const std::string& path, std::strin
       }
       return store;
     } catch (const std::exception& e) {
-      *error = "result store '" + path + "' (read-only): " + e.what();
+      *error = "result store '" + path + "' (read-only): " + ReasonOf(e);
     }
   }
   return nullptr;
@@ -221,7 +227,7 @@ void Store::Exec(const char* sql) {
   if (rc != SQLITE_OK) {
     const std::string text = message ? message : sqlite3_errstr(rc);
     sqlite3_free(message);
-    throw std::runtime_error("result store: " + text);
+    throw StoreError(db_, text);
   }
 }
 
@@ -240,7 +246,7 @@ int Store::SchemaVersion() {
   // or cannot be read, and 0 would pass for a new store.
   const std::string message = sqlite3_errmsg(db_);
   sqlite3_finalize(stmt);
-  if (rc != SQLITE_ROW) throw std::runtime_error("result store: " + message);
+  if (rc != SQLITE_ROW) throw StoreError(db_, message);
   return version;
 }
 
@@ -295,7 +301,7 @@ bool Store::ReadsWhereItWillWrite(std::string* error) {
       }
     }
   } catch (const std::exception& e) {
-    *error = e.what();
+    *error = ReasonOf(e);
     return false;
   }
   return true;
@@ -357,8 +363,8 @@ bool Store::Migrate(std::string* error) {
         "INSERT INTO failures (execution_id, file, line, message) VALUES (?, ?, ?, ?)");
     return true;
   } catch (const std::exception& e) {
-    *error = e.what();
-    if (std::string(e.what()).find("not a database") != std::string::npos) {
+    *error = ReasonOf(e);
+    if (error->find("not a database") != std::string::npos) {
       *error = "not a redqueen store (file is not a database); pass another --db";
     }
     return false;
@@ -375,11 +381,26 @@ void Store::BeginIfNeeded() {
 
 void Store::Flush() {
   if (pending_.empty() && !in_transaction_) return;
-  BeginIfNeeded();
-  WritePending();
+  try {
+    BeginIfNeeded();
+    WritePending();
+    pending_.clear();
+    in_transaction_ = false;
+    Exec("COMMIT");
+  } catch (const std::exception&) {
+    Abandon();
+    throw;
+  }
+}
+
+void Store::Abandon() {
   pending_.clear();
   in_transaction_ = false;
-  Exec("COMMIT");
+  // SQLite rolls back some failed transactions itself (a full disk, an I/O
+  // error) and leaves others open.
+  if (sqlite3_get_autocommit(db_) == 0) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
 }
 
 int64_t Store::BeginRun(const RunRecord& run) {

@@ -154,8 +154,12 @@ class Store {
                  int64_t run_id, const std::string& blob);
   void FinishRun(int64_t run_id, const RunSummaryRecord& summary);
   /// Writes what was queued and commits what was written since the last
-  /// Flush.
+  /// Flush. When that fails, it throws after Abandon.
   void Flush();
+  /// Drops what was queued or written and not committed, so that after a
+  /// failed write (a full disk) the store can still close the run's row;
+  /// the run itself still holds the results.
+  void Abandon();
 
   /// Throws std::runtime_error on SQL errors once open (disk full, ...).
   sqlite3* db() { return db_; }

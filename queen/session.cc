@@ -24,6 +24,7 @@
 #include "queen/json_report.h"
 #include "queen/junit.h"
 #include "queen/probe.h"
+#include "queen/report_sink.h"
 #include "queen/report_text.h"
 #include "queen/sinks.h"
 #include "queen/store_sink.h"
@@ -89,6 +90,11 @@ std::string SelfPath() {
   return ec ? "/proc/self/exe" : path.string();
 }
 
+/// A store that failed as the run wrote to it (its message names the file).
+std::string StoreFailure(const std::exception& e) {
+  return std::string(e.what()) + " (make room for it, or pass --db with another store)";
+}
+
 void FlushPeriodically(asio::steady_timer& timer, bishop::Store& store,
                        std::function<void(std::string)> on_error) {
   timer.expires_after(kFlushInterval);
@@ -97,7 +103,7 @@ void FlushPeriodically(asio::steady_timer& timer, bishop::Store& store,
     try {
       store.Flush();
     } catch (const std::exception& e) {
-      on_error(e.what());
+      on_error(StoreFailure(e));
       return;
     }
     FlushPeriodically(timer, store, on_error);
@@ -165,14 +171,13 @@ rook::PlanOptions PlanOptionsFor(const RunOptions& options, Terminal& terminal) 
 }
 
 /// Writes a report of the run (`what`: "JUnit", "JSON") made by `make` from
-/// the store's record of it. False (error printed, the results kept in the
-/// store) when it cannot.
-bool WriteReport(const char* what, const std::string& path, bishop::Store& store,
-                 int64_t run_id,
-                 const std::function<std::string(std::vector<bishop::RunExecution>)>& make) {
+/// the executions the run holds. False (error printed) when it cannot.
+bool WriteReport(const char* what, const std::string& path,
+                 const std::vector<bishop::RunExecution>& executions,
+                 const std::function<std::string(const std::vector<bishop::RunExecution>&)>& make) {
   std::string text;
   try {
-    text = make(store.RunExecutions(run_id));
+    text = make(executions);
   } catch (const std::exception& e) {
     PrintError(std::string("cannot make the ") + what + " report: " + e.what());
     return false;
@@ -236,6 +241,8 @@ struct BinaryRun {
   size_t target_index = 0;
   std::unique_ptr<knight::KnightFactory> factory;
   std::unique_ptr<StoreSink> store_sink;
+  /// Only with --junit or --json.
+  std::unique_ptr<ReportSink> report_sink;
   std::unique_ptr<Sinks> sinks;
   std::unique_ptr<rook::Rook> rook;
 };
@@ -387,6 +394,55 @@ std::string StartLine(const std::vector<BinaryRun>& binaries, const RunOptions& 
          (jobs == 1 ? "" : "s");
 }
 
+/// Closes the run's record: each binary's suite for its next run, and the
+/// summary. When the store fails (a full disk), it says so, naming the
+/// store, and still marks the run as ended in error if the store takes that
+/// much; `summary` then says "error". False when the store failed.
+bool CloseRun(bishop::Store& store, std::vector<BinaryRun>& binaries, int64_t run_id,
+              RunSummary* summary) {
+  try {
+    for (BinaryRun& binary : binaries) {
+      if (binary.rook->running_began()) {
+        binary.store_sink->SaveSuite(binary.rook->list_hash(), binary.rook->history());
+      }
+    }
+    store.FinishRun(run_id, RecordOf(*summary));
+    return true;
+  } catch (const std::exception& e) {
+    PrintError(StoreFailure(e));
+  }
+  summary->status = "error";
+  try {
+    store.Abandon();
+    store.FinishRun(run_id, RecordOf(*summary));
+  } catch (const std::exception&) {
+    PrintError("the store could not mark run " + std::to_string(run_id) +
+               " as ended: it stays 'running' there, and --rerun-failed passes over it");
+  }
+  return false;
+}
+
+/// --junit and --json, from the executions the run holds rather than the
+/// store, which may have failed. False (error printed) when one cannot be
+/// written.
+bool WriteReports(const RunOptions& options, const std::vector<BinaryRun>& binaries,
+                  int64_t run_id, const bishop::RunRecord& run_record,
+                  const RunSummary& summary) {
+  if (options.junit_path.empty() && options.json_path.empty()) return true;
+  std::vector<const ReportSink*> sinks;
+  for (const BinaryRun& binary : binaries) sinks.push_back(binary.report_sink.get());
+  const std::vector<bishop::RunExecution> executions = ReportExecutions(std::move(sinks));
+  if (!options.junit_path.empty() &&
+      !WriteReport("JUnit", options.junit_path, executions, JunitXml)) {
+    return false;
+  }
+  return options.json_path.empty() ||
+         WriteReport("JSON", options.json_path, executions,
+                     [&](const std::vector<bishop::RunExecution>& all) {
+                       return RunJson(run_id, run_record, RecordOf(summary), all);
+                     });
+}
+
 }  // namespace
 
 int RunSession(const RunOptions& options) {
@@ -470,6 +526,10 @@ int RunSession(const RunOptions& options) {
         std::make_unique<StoreSink>(store.get(), run_id, binary.identity, binary.target);
     std::vector<rook::RunSink*> sinks = {binary.store_sink.get(), terminal.Sink(i)};
     if (events) sinks.push_back(events->Sink(i));
+    if (!options.junit_path.empty() || !options.json_path.empty()) {
+      binary.report_sink = std::make_unique<ReportSink>(binary.identity, binary.target);
+      sinks.push_back(binary.report_sink.get());
+    }
     binary.sinks = std::make_unique<Sinks>(std::move(sinks), on_sink_error);
     binary.rook = std::make_unique<rook::Rook>(rook_options, binary.factory.get(), &clock,
                                                binary.sinks.get());
@@ -479,7 +539,7 @@ int RunSession(const RunOptions& options) {
         binary.store_sink->SaveSuite(binary.rook->list_hash(), binary.rook->history());
         store->Flush();
       } catch (const std::exception& e) {
-        on_sink_error(e.what());
+        on_sink_error(StoreFailure(e));
       }
     });
     rooks.push_back(binary.rook.get());
@@ -583,29 +643,9 @@ int RunSession(const RunOptions& options) {
     terminal.Finish(failures, per_binary + FormatSummary(summary));
   }
   if (outcome == RookOutcome::kError) PrintError(rook_error);
-  try {
-    for (BinaryRun& binary : binaries) {
-      if (binary.rook->running_began()) {
-        binary.store_sink->SaveSuite(binary.rook->list_hash(), binary.rook->history());
-      }
-    }
-    store->FinishRun(run_id, RecordOf(summary));
-  } catch (const std::exception& e) {
-    PrintError(e.what());
-    return kExitInfra;
-  }
-  if (!options.junit_path.empty() &&
-      !WriteReport("JUnit", options.junit_path, *store, run_id, JunitXml)) {
-    return kExitInfra;
-  }
-  if (!options.json_path.empty() &&
-      !WriteReport("JSON", options.json_path, *store, run_id,
-                   [&](const std::vector<bishop::RunExecution>& executions) {
-                     return RunJson(run_id, run_record, RecordOf(summary), executions);
-                   })) {
-    return kExitInfra;
-  }
-  return code;
+  const bool closed = CloseRun(*store, binaries, run_id, &summary);
+  if (!WriteReports(options, binaries, run_id, run_record, summary)) return kExitInfra;
+  return closed ? code : kExitInfra;
 }
 
 }  // namespace redqueen::queen

@@ -25,9 +25,9 @@ void StoreSink::OnTestsListed(const std::vector<proto::TestInfo>& tests,
   }
 }
 
-void StoreSink::OnResult(const rook::TestResult& result) {
+bishop::ExecutionRecord ExecutionOf(const rook::TestResult& result, int64_t test_id) {
   bishop::ExecutionRecord record;
-  record.test_id = test_ids_.at(result.index);
+  record.test_id = test_id;
   record.repetition = static_cast<int>(result.repetition);
   record.attempt = static_cast<int>(result.attempt);
   record.final = result.final;
@@ -41,7 +41,11 @@ void StoreSink::OnResult(const rook::TestResult& result) {
   record.crash = result.crash;
   record.output = result.output;
   record.failures = result.failures;
-  store_->AddExecution(run_id_, record);
+  return record;
+}
+
+void StoreSink::OnResult(const rook::TestResult& result) {
+  store_->AddExecution(run_id_, ExecutionOf(result, test_ids_.at(result.index)));
   if (result.final && result.status != TestStatus::kSkipped) {
     const bool passed =
         result.status == TestStatus::kPassed || result.status == TestStatus::kFlaky;

@@ -11,6 +11,10 @@
 
 namespace redqueen::queen {
 
+/// A result as the store (and the reports) record it, as an execution of
+/// the test `test_id`.
+bishop::ExecutionRecord ExecutionOf(const rook::TestResult& result, int64_t test_id);
+
 class StoreSink : public rook::RunSink {
  public:
   StoreSink(bishop::Store* store, int64_t run_id, std::string binary, std::string target);

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 
 #include "e2e/harness.h"
@@ -131,6 +132,39 @@ TEST_F(StoreFaultsTest, HistoryCommandsReadAStoreOnAReadOnlyMount) {
   const Outcome run = RunRedqueen({"run", Fixture("passing"), "--db", ro + "/redqueen.db"});
   EXPECT_EQ(run.exit_code, 3);
   EXPECT_THAT(run.err, HasSubstr("cannot write the result store '" + ro + "/redqueen.db'"));
+}
+
+// 20 repetitions of a test that fails after printing 2 MiB store 256 KiB of
+// output each: far more than a 1 MiB disk holds.
+TEST_F(StoreFaultsTest, AFullDiskForTheStoreKeepsTheReportsWholeAndEndsTheRunInError) {
+  const std::string disk = scratch_.Path("disk");
+  const Mount mount = Mount::Tmpfs("1m", disk);
+  if (!mount.error().empty()) GTEST_SKIP() << "cannot mount a tmpfs: " << mount.error();
+  const std::string db = disk + "/redqueen.db";
+  const std::string junit = scratch_.Path("report.xml");
+  const std::string json = scratch_.Path("report.json");
+  const Outcome outcome =
+      RunRedqueen({"run", Fixture("printing"), "-j", "2", "--repeat", "20", "--db", db,
+                   "--junit", junit, "--json", json});
+  EXPECT_EQ(LeftBehind(), std::vector<int>{});
+  EXPECT_EQ(outcome.exit_code, 3) << outcome.out << outcome.err;
+  EXPECT_THAT(outcome.err, HasSubstr("result store '" + db + "': "));
+  EXPECT_THAT(outcome.err, HasSubstr("full"));
+  EXPECT_THAT(outcome.out, HasSubstr("status: error\n"));
+  // The reports hold every result the summary counts, not what reached the store.
+  std::smatch total;
+  ASSERT_TRUE(std::regex_search(outcome.out, total, std::regex("total_tests: ([0-9]+)\n")));
+  const std::string xml = ReadAll(junit);
+  size_t testcases = 0;
+  for (size_t at = xml.find("<testcase "); at != std::string::npos;
+       at = xml.find("<testcase ", at + 1)) {
+    ++testcases;
+  }
+  EXPECT_GT(testcases, 0u);
+  EXPECT_EQ(testcases, std::stoul(total[1])) << xml.substr(0, 2000);
+  EXPECT_THAT(ReadAll(json), HasSubstr("\"status\": \"error\""));
+  Db store(db);
+  EXPECT_EQ(store.Value("SELECT status FROM runs"), "error") << "marked as ended";
 }
 
 }  // namespace
