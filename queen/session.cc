@@ -172,9 +172,9 @@ rook::PlanOptions PlanOptionsFor(const RunOptions& options, Terminal& terminal) 
 
 /// Writes a report of the run (`what`: "JUnit", "JSON") made by `make` from
 /// the executions the run holds. False (error printed) when it cannot.
+using MakeReport = std::function<std::string(const std::vector<bishop::RunExecution>&)>;
 bool WriteReport(const char* what, const std::string& path,
-                 const std::vector<bishop::RunExecution>& executions,
-                 const std::function<std::string(const std::vector<bishop::RunExecution>&)>& make) {
+                 const std::vector<bishop::RunExecution>& executions, const MakeReport& make) {
   std::string text;
   try {
     text = make(executions);
@@ -575,8 +575,8 @@ int RunSession(const RunOptions& options) {
     tick_timer.cancel();
     io.stop();
   });
-  if (std::string load_error; !LoadSuites(*store, binaries, options.rerun_failed, terminal,
-                                                     &load_error)) {
+  if (std::string load_error;
+      !LoadSuites(*store, binaries, options.rerun_failed, terminal, &load_error)) {
     board->Abort(load_error);
   }
   io.run();

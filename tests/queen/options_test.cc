@@ -179,7 +179,8 @@ TEST(DurationTest, TakesUnitsAndRefusesWhatIsNotAFiniteDurationInRange) {
     EXPECT_FALSE(ParseDuration(bad, &d)) << bad;
     EXPECT_EQ(d, std::chrono::microseconds(7)) << bad << ": left as it was";
   }
-  EXPECT_EQ(DurationError("nan"), "'nan' is not a duration from 0 to 1000h (e.g. 90s, 1.5m, 500ms)");
+  EXPECT_EQ(DurationError("nan"),
+            "'nan' is not a duration from 0 to 1000h (e.g. 90s, 1.5m, 500ms)");
 }
 
 TEST(NumberTest, RefusesWhatIsNotANumberInRangeWithTheRangeInPlainNumbers) {
