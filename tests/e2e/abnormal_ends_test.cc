@@ -44,7 +44,7 @@ TEST_F(AbnormalEndsTest, RerunFailedAfterASigkilledRunRunsEveryTestAndSaysWhy) {
                  "--db", scratch_.db()};
   launch.env = {{"TMPDIR", scratch_.Path("")}};
   launch.signal = SIGKILL;
-  launch.delay = std::chrono::milliseconds(1000);
+  launch.delay = std::chrono::milliseconds(1500);
   EXPECT_EQ(RunRedqueen(launch).exit_code, 128 + SIGKILL);
   EXPECT_EQ(LeftBehind(), std::vector<int>{}) << "the pawns outlived redqueen";
   {
