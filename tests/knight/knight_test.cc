@@ -31,6 +31,10 @@ int HighestFd() {
 // pipe cannot be made: under every open-files limit, a spawn either starts a
 // real process or says why it could not.
 TEST(KnightTest, SpawnNeverTakesAFailedStartForAStartedPawn) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "the sanitizers' runtime opens files of its own, and reports false "
+                  "errors when it cannot; the release preset runs this test";
+#endif
   boost::asio::io_context io;
   const std::string run_dir = testing::TempDir() + "/knight_test_" + std::to_string(getpid());
   std::filesystem::create_directories(run_dir);
