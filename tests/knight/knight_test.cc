@@ -27,23 +27,37 @@ int HighestFd() {
   return highest;
 }
 
+/// A factory of Knights over /bin/sleep, which never says hello: enough to
+/// see what spawning does.
+class KnightTest : public testing::Test {
+ protected:
+  KnightTest() : run_dir_(testing::TempDir() + "/knight_test_" + std::to_string(getpid())) {
+    std::filesystem::create_directories(run_dir_);
+    PawnSpec spec;
+    spec.binary = "/bin/sleep";
+    spec.args = {"5"};
+    spec.run_dir = run_dir_;
+    factory_ = std::make_unique<KnightFactory>(io_, spec);
+  }
+  ~KnightTest() override {
+    factory_.reset();
+    std::filesystem::remove_all(run_dir_);
+  }
+
+  boost::asio::io_context io_;
+  const std::string run_dir_;
+  std::unique_ptr<KnightFactory> factory_;
+  NoEvents events_;
+};
+
 // Boost.Process 1.74 returns a child with pid -1, and no error, when its own
 // pipe cannot be made: under every open-files limit, a spawn either starts a
 // real process or says why it could not.
-TEST(KnightTest, SpawnNeverTakesAFailedStartForAStartedPawn) {
+TEST_F(KnightTest, SpawnNeverTakesAFailedStartForAStartedPawn) {
 #if defined(__SANITIZE_ADDRESS__)
   GTEST_SKIP() << "the sanitizers' runtime opens files of its own, and reports false "
                   "errors when it cannot; the release preset runs this test";
 #endif
-  boost::asio::io_context io;
-  const std::string run_dir = testing::TempDir() + "/knight_test_" + std::to_string(getpid());
-  std::filesystem::create_directories(run_dir);
-  PawnSpec spec;
-  spec.binary = "/bin/sleep";
-  spec.args = {"5"};
-  spec.run_dir = run_dir;
-  KnightFactory factory(io, spec);
-  NoEvents events;
   rlimit saved{};
   ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &saved), 0);
   int failures = 0;
@@ -58,7 +72,7 @@ TEST(KnightTest, SpawnNeverTakesAFailedStartForAStartedPawn) {
     tight.rlim_cur += static_cast<rlim_t>(room);
     ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &tight), 0);
     std::string error;
-    std::unique_ptr<Worker> worker = factory.Start(0, &events, &error);
+    std::unique_ptr<Worker> worker = factory_->Start(0, &events_, &error);
     ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &saved), 0);
     for (int fd : fillers) close(fd);
     if (worker) {
@@ -69,23 +83,13 @@ TEST(KnightTest, SpawnNeverTakesAFailedStartForAStartedPawn) {
     }
   }
   EXPECT_GT(failures, 0) << "no limit was tight enough to fail a spawn";
-  std::filesystem::remove_all(run_dir);
 }
 
 // Another user must not read a pawn's scoreboard or create it first.
-TEST(KnightTest, ScoreboardsArePrivateWithNamesNobodyCanGuess) {
-  boost::asio::io_context io;
-  const std::string run_dir = testing::TempDir() + "/knight_shm_" + std::to_string(getpid());
-  std::filesystem::create_directories(run_dir);
-  PawnSpec spec;
-  spec.binary = "/bin/sleep";
-  spec.args = {"5"};
-  spec.run_dir = run_dir;
-  KnightFactory factory(io, spec);
-  NoEvents events;
+TEST_F(KnightTest, ScoreboardsArePrivateWithNamesNobodyCanGuess) {
   std::string error;
-  const auto first = factory.Start(0, &events, &error);
-  const auto second = factory.Start(0, &events, &error);
+  const auto first = factory_->Start(0, &events_, &error);
+  const auto second = factory_->Start(0, &events_, &error);
   ASSERT_TRUE(first && second) << error;
   std::vector<std::string> names;
   const std::string prefix = "redqueen." + std::to_string(getpid()) + ".";
@@ -100,7 +104,6 @@ TEST(KnightTest, ScoreboardsArePrivateWithNamesNobodyCanGuess) {
     EXPECT_EQ(name.size() - name.rfind('.') - 1, 16u) << name;
   }
   EXPECT_EQ(names.size(), 2u);
-  std::filesystem::remove_all(run_dir);
 }
 
 TEST(LimitsTest, RefusesMorePawnsThanTheProcessLimitHolds) {
