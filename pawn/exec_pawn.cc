@@ -220,6 +220,9 @@ class ExecPawn::BatchRun {
   /// in the line is its output, and is taken out of `*line`.
   void EndTestIn(std::string* line);
   void OnLineOutsideTests(const std::string& line);
+  /// True when `line` is (or continues) the RUN line of the batch's next
+  /// test, which it then starts.
+  bool StartsNextTest(const std::string& line);
   void StartTest(uint32_t index);
   /// The batch's next test that has not ended (kIdle: none).
   int64_t NextPending() {
@@ -244,16 +247,37 @@ class ExecPawn::BatchRun {
   uint64_t begin_ = 0;
   std::string head_;  // The start of the running test's output.
   Clock::time_point started_;
+  /// The next test's RUN line read so far; the running test's last lines,
+  /// where its end line may begin (names may hold '\n').
+  std::string run_line_;
+  std::string last_lines_;
 };
 
 void ExecPawn::BatchRun::EndTestIn(std::string* line) {
-  // gtest's status line can follow output that did not end its line.
+  // gtest's status line can follow output that did not end its line, and
+  // spans as many lines as the test's name.
+  const std::string& name = pawn_->names_[current_];
+  const auto lines_in_name = static_cast<size_t>(std::count(name.begin(), name.end(), '\n'));
+  const std::string text = lines_in_name > 0 ? last_lines_ + *line : *line;
   const TestStatus* status = nullptr;
-  const size_t at = EndMarker(*line, pawn_->names_[current_], &status);
-  if (!status) return;
-  capture_.Write(line->substr(0, at));
-  if (head_.size() < kHeadBytes) head_ += line->substr(0, at);
-  line->erase(0, at);
+  const size_t at = EndMarker(text, name, &status);
+  if (!status) {
+    if (lines_in_name > 0) {
+      last_lines_ = text;
+      while (static_cast<size_t>(std::count(last_lines_.begin(), last_lines_.end(), '\n')) >
+             lines_in_name) {
+        last_lines_.erase(0, last_lines_.find('\n') + 1);
+      }
+    }
+    return;
+  }
+  // What of the end line was in earlier lines went out as the test's output.
+  const size_t earlier = text.size() - line->size();
+  const size_t own = at > earlier ? at - earlier : 0;
+  last_lines_.clear();
+  capture_.Write(line->substr(0, own));
+  if (head_.size() < kHeadBytes) head_ += line->substr(0, own);
+  line->erase(0, own);
   const auto duration =
       std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started_);
   Finished f{static_cast<uint32_t>(current_), *status,
@@ -273,16 +297,44 @@ void ExecPawn::BatchRun::EndTestIn(std::string* line) {
   }
 }
 
+bool ExecPawn::BatchRun::StartsNextTest(const std::string& line) {
+  if (run_line_.empty() && !StartsWith(line, kRun)) return false;
+  const int64_t next = NextPending();
+  if (next < 0) {
+    run_line_.clear();
+    return false;
+  }
+  // gtest runs the batch in registration order, so the test that starts is
+  // its next one; a RUN line is the prefix and the name, exactly, over as
+  // many lines as the name has.
+  const std::string expected = kRun + pawn_->names_[next] + "\n";
+  run_line_ += line;
+  if (run_line_ == expected) {
+    run_line_.clear();
+    StartTest(static_cast<uint32_t>(next));
+    return true;
+  }
+  if (run_line_.size() < expected.size() &&
+      expected.compare(0, run_line_.size(), run_line_) == 0) {
+    return true;
+  }
+  run_line_.clear();
+  return false;
+}
+
 void ExecPawn::BatchRun::OnLineOutsideTests(const std::string& line) {
+  if (StartsNextTest(line)) return;
   if (StartsWith(line, kFailed)) {
     const size_t at = line.find(kSuiteFailed);
     if (at != std::string::npos) {
       failed_suites_.insert(line.substr(std::strlen(kFailed), at - std::strlen(kFailed)));
     }
   } else if (StartsWith(line, kRun)) {
-    // A RUN line is the prefix and the name, exactly: nothing to cut.
+    // Not the next test (a main() that reorders them): found by its name.
     const auto it = pawn_->index_of_.find(Chomp(line.substr(std::strlen(kRun))));
-    if (it != pawn_->index_of_.end() && wanted_.count(it->second)) StartTest(it->second);
+    if (it != pawn_->index_of_.end() && wanted_.count(it->second) && !done_.count(it->second)) {
+      StartTest(it->second);
+    }
   } else if (StartsWith(line, kEnvironmentSetUp)) {
     pawn_->Publish(Phase::kEnvironmentSetUp, NextPending());
   } else if (StartsWith(line, kEnvironmentTearDown)) {
