@@ -1,14 +1,19 @@
-// Length-checked serialization of strings and vectors.
+// Checked serialization of what a frame carries: lengths, bools and enums.
 //
 // cereal's own loaders resize a container to whatever size prefix the input
 // claims, so one corrupt frame could ask for terabytes. These wrappers refuse
 // a length beyond the frame limit and grow vectors only as elements actually
 // decode, so memory stays proportional to the bytes received.
+//
+// cereal also loads a bool's byte and an enum's integer as they come: a bool
+// byte of 2 is undefined behaviour, an enum value past the last enumerator
+// one that no switch handles. Checked() makes both decode errors.
 #pragma once
 
 #include <cereal/cereal.hpp>
 #include <cstdint>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace redqueen::proto {
@@ -69,6 +74,62 @@ struct BoundedVector {
     }
   }
 };
+
+/// Saved as one byte, 0 or 1; any other byte does not load.
+struct CheckedBool {
+  bool& value;
+
+  template <class Archive>
+  void save(Archive& ar) const {
+    ar(static_cast<uint8_t>(value ? 1 : 0));
+  }
+
+  template <class Archive>
+  void load(Archive& ar) {
+    uint8_t byte = 0;
+    ar(byte);
+    if (byte > 1) {
+      throw cereal::Exception("bool byte " + std::to_string(byte) +
+                              " is neither 0 nor 1");
+    }
+    value = byte == 1;
+  }
+};
+
+/// An enum whose values are 0 to `last`, saved as its underlying integer;
+/// any other integer does not load.
+template <class Enum>
+struct CheckedEnum {
+  static_assert(std::is_enum_v<Enum>);
+  using Integer = std::underlying_type_t<Enum>;
+  using Unsigned = std::make_unsigned_t<Integer>;
+
+  Enum& value;
+  Enum last;
+
+  template <class Archive>
+  void save(Archive& ar) const {
+    ar(static_cast<Integer>(value));
+  }
+
+  template <class Archive>
+  void load(Archive& ar) {
+    Integer raw = 0;
+    ar(raw);
+    // Unsigned, so that a negative value is out of range too.
+    if (static_cast<Unsigned>(raw) > static_cast<Unsigned>(last)) {
+      throw cereal::Exception("enum value " + std::to_string(raw) +
+                              " is past the last one");
+    }
+    value = static_cast<Enum>(raw);
+  }
+};
+
+inline CheckedBool Checked(bool& value) { return {value}; }
+template <class Enum>
+CheckedEnum<Enum> Checked(Enum& value, Enum last) {
+  return {value, last};
+}
 
 inline BoundedString Bounded(std::string& text) { return {text}; }
 inline BoundedStringView BoundedView(const std::string& text) { return {text}; }

@@ -2,8 +2,11 @@
 //
 // Pawn -> Rook: Hello, TestList, Result, Requeue, Bye.
 // Rook -> Pawn: ListTests, Run, Shutdown.
-// Adding a message: a struct with serialize(), an entry in MessageType, and a
-// case in the variant below; frame.cc picks the type id from the variant.
+// Adding a message: a struct with serialize() (strings and vectors through
+// Bounded(), bools and enums through Checked()) and a defaulted operator==
+// (the round-trip tests and the frame fuzzer compare decoded messages), an
+// entry in MessageType, and a case in the variant below; frame.cc picks the
+// type id from the variant.
 #pragma once
 
 #include <cstdint>
@@ -56,6 +59,8 @@ struct TestInfo {
   void serialize(Archive& ar) {
     ar(Bounded(name), Bounded(file), line, Bounded(type_param), Bounded(value_param));
   }
+
+  bool operator==(const TestInfo&) const = default;
 };
 
 /// First message of every pawn: what it found, without the names.
@@ -69,6 +74,8 @@ struct Hello {
   void serialize(Archive& ar) {
     ar(protocol_version, pid, count, list_hash);
   }
+
+  bool operator==(const Hello&) const = default;
 };
 
 /// The full list, sent by one pawn when the Rook asks. A test's file is sent
@@ -99,7 +106,7 @@ struct TestList {
     for (cereal::size_type i = 0; i < size; ++i) {
       TestInfo test;
       bool same_file = false;
-      ar(Bounded(test.name), same_file);
+      ar(Bounded(test.name), Checked(same_file));
       if (same_file && tests.empty()) throw cereal::Exception("first test without a file");
       if (same_file) {
         test.file = tests.back().file;
@@ -110,6 +117,8 @@ struct TestList {
       tests.push_back(std::move(test));
     }
   }
+
+  bool operator==(const TestList&) const = default;
 };
 
 /// One gtest failure (or skip) part: where and what.
@@ -122,6 +131,8 @@ struct Failure {
   void serialize(Archive& ar) {
     ar(Bounded(file), line, Bounded(message));
   }
+
+  bool operator==(const Failure&) const = default;
 };
 
 struct Result {
@@ -141,9 +152,11 @@ struct Result {
 
   template <class Archive>
   void serialize(Archive& ar) {
-    ar(index, status, duration_us, Bounded(failures), Bounded(skip_message),
-       Bounded(crash), output_begin, output_end, finished_us);
+    ar(index, Checked(status, kLastStatus), duration_us, Bounded(failures),
+       Bounded(skip_message), Bounded(crash), output_begin, output_end, finished_us);
   }
+
+  bool operator==(const Result&) const = default;
 };
 
 /// Tests of the current batch the pawn gives back unrun (an exec pawn whose
@@ -155,6 +168,8 @@ struct Requeue {
   void serialize(Archive& ar) {
     ar(Bounded(indexes));
   }
+
+  bool operator==(const Requeue&) const = default;
 };
 
 /// A test of the batch began (sent only when the Run asked for it).
@@ -165,16 +180,22 @@ struct Started {
   void serialize(Archive& ar) {
     ar(index);
   }
+
+  bool operator==(const Started&) const = default;
 };
 
 struct Bye {
   template <class Archive>
   void serialize(Archive&) {}
+
+  bool operator==(const Bye&) const = default;
 };
 
 struct ListTests {
   template <class Archive>
   void serialize(Archive&) {}
+
+  bool operator==(const ListTests&) const = default;
 };
 
 /// Run these tests (indexes into the TestList), in registration order.
@@ -189,13 +210,17 @@ struct Run {
 
   template <class Archive>
   void serialize(Archive& ar) {
-    ar(Bounded(indexes), attempt, report_starts);
+    ar(Bounded(indexes), attempt, Checked(report_starts));
   }
+
+  bool operator==(const Run&) const = default;
 };
 
 struct Shutdown {
   template <class Archive>
   void serialize(Archive&) {}
+
+  bool operator==(const Shutdown&) const = default;
 };
 
 using PawnMessage = std::variant<Hello, TestList, Result, Bye, Requeue, Started>;

@@ -16,6 +16,9 @@ enum class TestStatus : uint8_t {
   kFlaky = 5,  ///< Failed, then passed on a retry.
 };
 
+/// The last status: a decoder refuses any value past it.
+inline constexpr TestStatus kLastStatus = TestStatus::kFlaky;
+
 /// Upper-case name used in the terminal and the store ("PASSED", ...).
 std::string_view StatusName(TestStatus status);
 

@@ -7,14 +7,16 @@
 namespace redqueen::proto {
 namespace {
 
-std::string Frame(const PawnMessage& message) {
+template <class Message>
+std::string Frame(const Message& message) {
   std::string bytes;
   EncodeFrame(message, &bytes);
   return bytes;
 }
 
 /// A frame of `message`'s type carrying `payload`, written by hand.
-std::string FrameWithPayload(const PawnMessage& message, const std::string& payload) {
+template <class Message>
+std::string FrameWithPayload(const Message& message, const std::string& payload) {
   std::string bytes = Frame(message);
   bytes.resize(kFrameHeaderSize);
   bytes += payload;
@@ -24,7 +26,9 @@ std::string FrameWithPayload(const PawnMessage& message, const std::string& payl
 }
 
 /// What a fresh reader makes of `bytes`.
-FrameReader::Status Decode(const std::string& bytes, PawnMessage* message, std::string* error) {
+template <class Variant>
+FrameReader::Status Decode(const std::string& bytes, Variant* message,
+                           std::string* error) {
   FrameReader reader;
   reader.Append(bytes.data(), bytes.size());
   return reader.Next(message, error);
@@ -97,6 +101,60 @@ TEST(FrameTest, ATestListWhoseFirstTestClaimsThePreviousFileIsAnError) {
   std::string error;
   EXPECT_EQ(Decode(FrameWithPayload(TestList{}, payload), &message, &error),
             FrameReader::Status::kError);
+}
+
+TEST(FrameTest, EveryStatusRoundTripsAndNoneBeyond) {
+  for (int value = 0; value <= static_cast<int>(kLastStatus); ++value) {
+    Result result;
+    result.status = static_cast<TestStatus>(value);
+    PawnMessage message;
+    std::string error;
+    ASSERT_EQ(Decode(Frame(result), &message, &error), FrameReader::Status::kMessage)
+        << error;
+    EXPECT_EQ(std::get<Result>(message), result);
+  }
+  // The status byte follows the index (a u32) in the payload.
+  std::string bytes = Frame(Result{});
+  bytes[kFrameHeaderSize + 4] = static_cast<char>(static_cast<int>(kLastStatus) + 1);
+  PawnMessage message;
+  std::string error;
+  EXPECT_EQ(Decode(bytes, &message, &error), FrameReader::Status::kError);
+  EXPECT_NE(error.find("enum value 6"), std::string::npos) << error;
+  bytes[kFrameHeaderSize + 4] = '\xff';
+  EXPECT_EQ(Decode(bytes, &message, &error), FrameReader::Status::kError);
+}
+
+TEST(FrameTest, ABoolByteOtherThanZeroOrOneIsAnError) {
+  // TestList: count 2, "A.a" with its file, then "A.b" whose same-file byte is 2.
+  auto string_field = [](const std::string& text) {
+    const uint64_t size = text.size();
+    return std::string(reinterpret_cast<const char*>(&size), sizeof size) + text;
+  };
+  const uint64_t count = 2;
+  const int32_t line = 1;
+  const std::string line_bytes(reinterpret_cast<const char*>(&line), sizeof line);
+  const std::string test_rest = line_bytes + string_field("") + string_field("");
+  const std::string list_payload =
+      std::string(reinterpret_cast<const char*>(&count), sizeof count) +
+      string_field("A.a") + '\x00' + string_field("a.cc") + test_rest +
+      string_field("A.b") + '\x02' + test_rest;
+  PawnMessage pawn_message;
+  std::string error;
+  EXPECT_EQ(Decode(FrameWithPayload(TestList{}, list_payload), &pawn_message, &error),
+            FrameReader::Status::kError);
+  EXPECT_NE(error.find("bool byte 2"), std::string::npos) << error;
+
+  // Run: no indexes, attempt 1, then report_starts.
+  proto::Run run{{}, 1, true};
+  RookMessage rook_message;
+  ASSERT_EQ(Decode(Frame(RookMessage(run)), &rook_message, &error),
+            FrameReader::Status::kMessage)
+      << error;
+  EXPECT_EQ(std::get<proto::Run>(rook_message), run);
+  std::string bytes = Frame(RookMessage(run));
+  bytes.back() = '\x02';
+  EXPECT_EQ(Decode(bytes, &rook_message, &error), FrameReader::Status::kError);
+  EXPECT_NE(error.find("bool byte 2"), std::string::npos) << error;
 }
 
 TEST(FrameTest, RookMessagesRoundTripByteByByte) {
