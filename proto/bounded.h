@@ -2,14 +2,16 @@
 //
 // cereal's own loaders resize a container to whatever size prefix the input
 // claims, so one corrupt frame could ask for terabytes. These wrappers refuse
-// a length beyond the frame limit and grow vectors only as elements actually
-// decode, so memory stays proportional to the bytes received.
+// a length beyond the frame limit and grow strings and vectors only as bytes
+// and elements actually decode, so memory stays proportional to the bytes
+// received.
 //
 // cereal also loads a bool's byte and an enum's integer as they come: a bool
 // byte of 2 is undefined behaviour, an enum value past the last enumerator
 // one that no switch handles. Checked() makes both decode errors.
 #pragma once
 
+#include <algorithm>
 #include <cereal/cereal.hpp>
 #include <cstdint>
 #include <string>
@@ -45,8 +47,17 @@ struct BoundedString {
     cereal::size_type size = 0;
     ar(cereal::make_size_tag(size));
     if (size > kMaxFieldLength) throw cereal::Exception("string longer than a frame");
-    text.resize(static_cast<size_t>(size));
-    ar(cereal::binary_data(text.data(), text.size()));
+    // In pieces, so that a short frame claiming a long string fails before
+    // it has made the string long.
+    constexpr size_t kPiece = 64 << 10;
+    text.clear();
+    for (size_t left = static_cast<size_t>(size); left > 0;) {
+      const size_t piece = std::min(left, kPiece);
+      const size_t at = text.size();
+      text.resize(at + piece);
+      ar(cereal::binary_data(text.data() + at, piece));
+      left -= piece;
+    }
   }
 };
 

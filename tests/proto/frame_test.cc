@@ -242,6 +242,21 @@ TEST(FrameTest, CorruptPayloadIsAnErrorNotACrash) {
   EXPECT_NE(error.find("undecodable"), std::string::npos) << error;
 }
 
+TEST(FrameTest, AStringLongerThanItsPayloadIsAnError) {
+  // A Result whose skip message claims 60 MB and brings 3 bytes: read in
+  // pieces, it fails after one piece instead of after zeroing 60 MB.
+  std::string payload = Frame(Result{}).substr(kFrameHeaderSize);
+  const size_t skip_message_at = 4 + 1 + 8 + 8;  // index, status, duration, no failures
+  const uint64_t claimed = 60u << 20;
+  std::memcpy(payload.data() + skip_message_at, &claimed, sizeof claimed);
+  payload.resize(skip_message_at + sizeof claimed + 3);
+  PawnMessage message;
+  std::string error;
+  EXPECT_EQ(Decode(FrameWithPayload(Result{}, payload), &message, &error),
+            FrameReader::Status::kError);
+  EXPECT_NE(error.find("undecodable"), std::string::npos) << error;
+}
+
 TEST(FrameTest, NewerProtocolVersionIsAnError) {
   std::string bytes = Frame(Bye{});
   const uint16_t version = kProtocolVersion + 1;
