@@ -2,8 +2,22 @@
 
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 namespace redqueen::pawn {
+namespace {
+
+/// The whole file; false when it cannot be read.
+bool ReadWholeFile(const std::string& path, std::string* text) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  *text = std::move(bytes).str();
+  return true;
+}
+
+}  // namespace
 
 proto::Failure ParseFailureText(const std::string& text) {
   proto::Failure failure;
@@ -21,10 +35,8 @@ proto::Failure ParseFailureText(const std::string& text) {
   return failure;
 }
 
-bool ReadGtestListing(const std::string& path, std::vector<proto::TestInfo>* tests) {
-  std::ifstream in(path);
-  if (!in) return false;
-  const nlohmann::json listing = nlohmann::json::parse(in, nullptr, false);
+bool ParseGtestListing(std::string_view text, std::vector<proto::TestInfo>* tests) {
+  const nlohmann::json listing = nlohmann::json::parse(text, nullptr, false);
   if (listing.is_discarded() || !listing.contains("testsuites")) return false;
   for (const auto& suite : listing["testsuites"]) {
     const std::string suite_name = suite.value("name", "");
@@ -38,11 +50,14 @@ bool ReadGtestListing(const std::string& path, std::vector<proto::TestInfo>* tes
   return true;
 }
 
-std::map<std::string, ReportedTest> ReadGtestReport(const std::string& path) {
+bool ReadGtestListing(const std::string& path, std::vector<proto::TestInfo>* tests) {
+  std::string text;
+  return ReadWholeFile(path, &text) && ParseGtestListing(text, tests);
+}
+
+std::map<std::string, ReportedTest> ParseGtestReport(std::string_view text) {
   std::map<std::string, ReportedTest> tests;
-  std::ifstream in(path);
-  if (!in) return tests;
-  const nlohmann::json report = nlohmann::json::parse(in, nullptr, false);
+  const nlohmann::json report = nlohmann::json::parse(text, nullptr, false);
   if (report.is_discarded() || !report.contains("testsuites")) return tests;
   for (const auto& suite : report["testsuites"]) {
     for (const auto& test : suite.value("testsuite", nlohmann::json::array())) {
@@ -58,6 +73,12 @@ std::map<std::string, ReportedTest> ReadGtestReport(const std::string& path) {
     }
   }
   return tests;
+}
+
+std::map<std::string, ReportedTest> ReadGtestReport(const std::string& path) {
+  std::string text;
+  if (!ReadWholeFile(path, &text)) return {};
+  return ParseGtestReport(text);
 }
 
 }  // namespace redqueen::pawn

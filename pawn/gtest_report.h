@@ -3,6 +3,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "proto/messages.h"
@@ -20,11 +21,15 @@ struct ReportedTest {
 /// Tests by full name ("Suite.Test"). Empty when the file is missing or not
 /// a report (a child that crashed writes none).
 std::map<std::string, ReportedTest> ReadGtestReport(const std::string& path);
+/// The same, from the report's text (what ReadGtestReport read).
+std::map<std::string, ReportedTest> ParseGtestReport(std::string_view text);
 
 /// Reads the listing `--gtest_list_tests --gtest_output=json:FILE` writes
 /// (with file, line and parameters). False when the file is missing or not
 /// such a listing (gtest before 1.10 writes none).
 bool ReadGtestListing(const std::string& path, std::vector<proto::TestInfo>* tests);
+/// The same, from the listing's text.
+bool ParseGtestListing(std::string_view text, std::vector<proto::TestInfo>* tests);
 
 /// Splits gtest's "path:line\nmessage" failure text.
 proto::Failure ParseFailureText(const std::string& text);
