@@ -1,11 +1,16 @@
 #include "pawn/gtest_report.h"
 
+#include <charconv>
+#include <cstdint>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 namespace redqueen::pawn {
 namespace {
+
+using nlohmann::json;
 
 /// The whole file; false when it cannot be read.
 bool ReadWholeFile(const std::string& path, std::string* text) {
@@ -17,17 +22,71 @@ bool ReadWholeFile(const std::string& path, std::string* text) {
   return true;
 }
 
+// A report or listing is what a binary wrote, perhaps a broken or hostile
+// one: every field is looked at only after its type. json::value() would
+// throw type_error on a field of another type, and a number too large for an
+// int would be cast to one.
+
+/// `object[key]` when `object` is an object that has it, else nullptr.
+const json* Field(const json& object, const char* key) {
+  if (!object.is_object()) return nullptr;
+  const auto it = object.find(key);
+  return it == object.end() ? nullptr : &*it;
+}
+
+std::string StringField(const json& object, const char* key) {
+  const json* field = Field(object, key);
+  return field && field->is_string() ? field->get<std::string>() : std::string();
+}
+
+/// The array at `key`; an empty one when it is missing or something else.
+const json& ArrayField(const json& object, const char* key) {
+  static const json kEmpty = json::array();
+  const json* field = Field(object, key);
+  return field && field->is_array() ? *field : kEmpty;
+}
+
+/// A line number is an integer from 0 to INT32_MAX; anything else is 0
+/// (unknown), as gtest itself says when it has none.
+int32_t LineField(const json& object) {
+  const json* field = Field(object, "line");
+  if (!field) return 0;
+  constexpr auto kMax = std::numeric_limits<int32_t>::max();
+  if (field->is_number_unsigned()) {
+    const auto line = field->get<uint64_t>();
+    return line <= kMax ? static_cast<int32_t>(line) : 0;
+  }
+  if (field->is_number_integer()) {
+    const auto line = field->get<int64_t>();
+    return line >= 0 && line <= kMax ? static_cast<int32_t>(line) : 0;
+  }
+  return 0;
+}
+
+/// The suites of a report or listing; nullptr when `text` is not one.
+const json* Suites(const json& document) {
+  const json* suites = Field(document, "testsuites");
+  return suites && suites->is_array() ? suites : nullptr;
+}
+
 }  // namespace
 
 proto::Failure ParseFailureText(const std::string& text) {
   proto::Failure failure;
   const size_t newline = text.find('\n');
   const std::string location = text.substr(0, newline);
+  // "file:line"; a line that is no int32 from 0 up ("weird:99999999999")
+  // makes it no location, and the whole text stays the message.
   const size_t colon = location.rfind(':');
-  if (colon != std::string::npos && colon + 1 < location.size() &&
-      location.find_first_not_of("0123456789", colon + 1) == std::string::npos) {
+  int32_t line = -1;
+  if (colon != std::string::npos) {
+    const char* end = location.data() + location.size();
+    const auto [stop, ec] = std::from_chars(location.data() + colon + 1, end, line);
+    if (ec != std::errc() || stop != end) line = -1;
+  }
+  if (line >= 0) {
     failure.file = location.substr(0, colon);
-    failure.line = std::stoi(location.substr(colon + 1));
+    failure.line = line;
     failure.message = newline == std::string::npos ? "" : text.substr(newline + 1);
   } else {
     failure.message = text;
@@ -36,15 +95,16 @@ proto::Failure ParseFailureText(const std::string& text) {
 }
 
 bool ParseGtestListing(std::string_view text, std::vector<proto::TestInfo>* tests) {
-  const nlohmann::json listing = nlohmann::json::parse(text, nullptr, false);
-  if (listing.is_discarded() || !listing.contains("testsuites")) return false;
-  for (const auto& suite : listing["testsuites"]) {
-    const std::string suite_name = suite.value("name", "");
-    for (const auto& test : suite.value("testsuite", nlohmann::json::array())) {
-      tests->push_back(proto::TestInfo{suite_name + "." + test.value("name", ""),
-                                       test.value("file", ""), test.value("line", 0),
-                                       test.value("type_param", ""),
-                                       test.value("value_param", "")});
+  const json listing = json::parse(text, nullptr, false);
+  const json* suites = Suites(listing);
+  if (!suites) return false;
+  for (const json& suite : *suites) {
+    const std::string suite_name = StringField(suite, "name");
+    for (const json& test : ArrayField(suite, "testsuite")) {
+      tests->push_back(proto::TestInfo{suite_name + "." + StringField(test, "name"),
+                                       StringField(test, "file"), LineField(test),
+                                       StringField(test, "type_param"),
+                                       StringField(test, "value_param")});
     }
   }
   return true;
@@ -57,18 +117,19 @@ bool ReadGtestListing(const std::string& path, std::vector<proto::TestInfo>* tes
 
 std::map<std::string, ReportedTest> ParseGtestReport(std::string_view text) {
   std::map<std::string, ReportedTest> tests;
-  const nlohmann::json report = nlohmann::json::parse(text, nullptr, false);
-  if (report.is_discarded() || !report.contains("testsuites")) return tests;
-  for (const auto& suite : report["testsuites"]) {
-    for (const auto& test : suite.value("testsuite", nlohmann::json::array())) {
+  const json report = json::parse(text, nullptr, false);
+  const json* suites = Suites(report);
+  if (!suites) return tests;
+  for (const json& suite : *suites) {
+    for (const json& test : ArrayField(suite, "testsuite")) {
       ReportedTest reported;
-      reported.file = test.value("file", "");
-      reported.line = test.value("line", 0);
-      reported.skipped = test.value("result", "") == "SKIPPED";
-      for (const auto& failure : test.value("failures", nlohmann::json::array())) {
-        reported.failures.push_back(ParseFailureText(failure.value("failure", "")));
+      reported.file = StringField(test, "file");
+      reported.line = LineField(test);
+      reported.skipped = StringField(test, "result") == "SKIPPED";
+      for (const json& failure : ArrayField(test, "failures")) {
+        reported.failures.push_back(ParseFailureText(StringField(failure, "failure")));
       }
-      tests[test.value("classname", "") + "." + test.value("name", "")] =
+      tests[StringField(test, "classname") + "." + StringField(test, "name")] =
           std::move(reported);
     }
   }

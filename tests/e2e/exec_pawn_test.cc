@@ -40,6 +40,22 @@ TEST_F(ExecPawnTest, UnmodifiedBinaryRunsOnExecPawnsByDefault) {
   EXPECT_THAT(output, testing::Not(HasSubstr("[ RUN      ]"))) << "per test, not per child";
 }
 
+TEST_F(ExecPawnTest, AFailureLocationThatDoesNotParseIsKeptAsText) {
+  const Outcome outcome = RunFixture("odd_location", {"-j", "1"});
+  EXPECT_EQ(outcome.exit_code, 1) << outcome.out << outcome.err;
+  Db db(scratch_.db());
+  EXPECT_EQ(StatusOf(db, "OddLocation.LineNoIntHolds"), "FAILED");
+  EXPECT_EQ(StatusOf(db, "OddLocation.Passes"), "PASSED");
+  const auto failure = db.Rows(
+      "SELECT f.file, f.line, f.message FROM failures f JOIN executions e ON "
+      "e.id = f.execution_id JOIN tests t ON t.id = e.test_id WHERE t.name = "
+      "'OddLocation.LineNoIntHolds'");
+  ASSERT_EQ(failure.size(), 1u);
+  EXPECT_EQ(failure[0][0], "");
+  EXPECT_EQ(failure[0][1], "0");
+  EXPECT_EQ(failure[0][2], "weird:99999999999\nFailed\nfar away");
+}
+
 TEST_F(ExecPawnTest, CrashesAreContainedAndTheRestOfTheBatchRuns) {
   const Outcome outcome = RunFixture("crashing", {"-j", "1", "--pawn", "exec"});
   EXPECT_EQ(outcome.exit_code, 1) << outcome.out << outcome.err;
