@@ -30,6 +30,15 @@ TEST(FilterTest, GlobBacktracks) {
   EXPECT_TRUE(GlobMatches("Words/P.*/1", "Words/P.Get/1"));
 }
 
+TEST(FilterTest, AStarIsAWildcardEvenWhereTheNameHasOne) {
+  // Found by tests/fuzz/filter_fuzz: the '*' matched the name's '*' as a
+  // literal, and nothing was left to match the rest.
+  EXPECT_TRUE(GlobMatches("*", "*a"));
+  EXPECT_TRUE(GlobMatches("a*", "a*b"));
+  EXPECT_TRUE(TestFilter("").Matches("*a*b"));
+  EXPECT_FALSE(TestFilter("-*").Matches("*a"));
+}
+
 TEST(DisabledTest, SuiteOrTestPrefix) {
   EXPECT_TRUE(IsDisabled("DISABLED_Suite.Test"));
   EXPECT_TRUE(IsDisabled("Suite.DISABLED_Test"));
