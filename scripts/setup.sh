@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(
   g++ cmake make
+  clang libclang-rt-dev  # libFuzzer, for the fuzz preset
   libboost-dev libboost-filesystem-dev
   libcereal-dev libcli11-dev
   googletest libgtest-dev libgmock-dev
