@@ -566,8 +566,9 @@ std::optional<LastFailures> Store::NotPassedLastTime(const std::string& binary,
     SELECT t.name FROM executions e JOIN tests t ON t.id = e.test_id
     WHERE e.run_id = ? AND t.binary = ? AND t.target = ? AND e.final = 1
       AND (e.status IN ('FAILED', 'CRASHED', 'TIMEOUT')
-           OR (e.status = 'SKIPPED' AND e.skip_message IN
-               ('fail-fast', 'interrupted', 'not run: the run stopped'))))sql");
+           OR (e.status = 'SKIPPED' AND (e.skip_message IN
+               ('fail-fast', 'interrupted', 'not run: the run stopped')
+               OR e.skip_message LIKE 'interrupted while it was running, after %'))))sql");
   {
     Binder binder(db_, stmt);
     binder.Int(last.run_id).Text(binary).Text(target);

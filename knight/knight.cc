@@ -254,6 +254,7 @@ void Knight::Send(const proto::RookMessage& message) {
   if (command_fd_ < 0) return;
   std::string frame;
   proto::EncodeFrame(message, &frame);
+  ++commands_sent_;
   // Commands are small and go only to a pawn that waits for one, so the pipe
   // never fills; a dead pawn shows up as EPIPE here and as OnExit soon after.
   size_t written = 0;
@@ -282,13 +283,15 @@ void Knight::Terminate() {
   }
 }
 
-bool Knight::Where(proto::Phase* phase, int64_t* subject, uint64_t* for_us) const {
+bool Knight::Where(Whereabouts* where) const {
   if (!scoreboard_) return false;
-  *phase = static_cast<proto::Phase>(scoreboard_->phase.load(std::memory_order_acquire));
-  *subject = scoreboard_->subject.load(std::memory_order_relaxed);
+  where->phase = static_cast<proto::Phase>(scoreboard_->phase.load(std::memory_order_acquire));
+  where->subject = scoreboard_->subject.load(std::memory_order_relaxed);
   const int64_t since = scoreboard_->phase_ns.load(std::memory_order_relaxed);
   const int64_t now = proto::SteadyNanos();
-  *for_us = now > since ? static_cast<uint64_t>(now - since) / 1000 : 0;
+  where->for_us = now > since ? static_cast<uint64_t>(now - since) / 1000 : 0;
+  const uint64_t read = scoreboard_->commands_read.load(std::memory_order_relaxed);
+  where->unread = commands_sent_ > read ? commands_sent_ - read : 0;
   return true;
 }
 
@@ -342,12 +345,16 @@ void Knight::OnBytes(size_t size) {
 }
 
 bool Knight::Consume(size_t size) {
+  if (killed_) return false;  // Nothing it said after its kill counts.
   reader_.Append(read_buffer_.data(), size);
   proto::PawnMessage message;
   std::string error;
   while (!killed_) {
     const auto status = reader_.Next(&message, &error);
-    if (status == proto::FrameReader::Status::kNeedMore) return true;
+    if (status == proto::FrameReader::Status::kNeedMore) {
+      NoteUnfinishedFrame();
+      return true;
+    }
     if (status == proto::FrameReader::Status::kError) {
       FailProtocol(error);
       return false;
@@ -357,6 +364,15 @@ bool Knight::Consume(size_t size) {
     events_->OnMessage(slot_, std::move(message));
   }
   return false;
+}
+
+void Knight::NoteUnfinishedFrame() {
+  if (reader_.buffered() == 0) {
+    partial_frame_test_ = kNone;
+  } else if (partial_frame_test_ == kNone) {
+    partial_frame_test_ =
+        scoreboard_ ? scoreboard_->running.load(std::memory_order_acquire) : -1;
+  }
 }
 
 uint64_t Knight::ResidentBytes() const {
@@ -465,6 +481,7 @@ void Knight::MaybeFinish() {
   info.signal = info.signaled ? WTERMSIG(wait_status_) : 0;
   info.exit_code = WIFEXITED(wait_status_) ? WEXITSTATUS(wait_status_) : 0;
   info.protocol_error = protocol_error_;
+  info.partial_frame_test = partial_frame_test_ >= 0 ? partial_frame_test_ : -1;
   // Our own SIGKILL is no crash of the pawn's; any other end is its own.
   if (info.signaled && info.signal == SIGKILL) info.killed_because = killed_because_;
   Snapshot();

@@ -50,7 +50,7 @@ class Knight : public Worker {
   void Kill() override;
   void Terminate() override;
   bool Running(int64_t* index, uint64_t* running_for_us) const override;
-  bool Where(proto::Phase* phase, int64_t* subject, uint64_t* for_us) const override;
+  bool Where(Whereabouts* where) const override;
   std::string ReadOutput(uint64_t begin, uint64_t end, size_t cap) override;
   uint64_t ResidentBytes() const override;
   int pid() const override { return pid_; }
@@ -64,6 +64,8 @@ class Knight : public Worker {
   /// Decodes and delivers the frames in the first `size` bytes of the
   /// buffer; false after a protocol error.
   bool Consume(size_t size);
+  /// Keeps which test was running when an unfinished frame began.
+  void NoteUnfinishedFrame();
   void OnChannelClosed();
   /// The pawn closed its channel: it should be exiting. One that is still
   /// there after kExitGrace closed it while running, and is killed.
@@ -86,6 +88,7 @@ class Knight : public Worker {
   WorkerEvents* events_;
   int pid_ = -1;
   int command_fd_ = -1;
+  uint64_t commands_sent_ = 0;
   boost::asio::posix::stream_descriptor events_pipe_;
   boost::asio::steady_timer reap_timer_;
   std::vector<char> read_buffer_;
@@ -98,6 +101,10 @@ class Knight : public Worker {
   std::string killed_because_;
   /// Set by Kill(): nothing more the pawn says is delivered.
   bool killed_ = false;
+  /// The running test when the channel's unfinished frame began (kNone:
+  /// no frame unfinished).
+  static constexpr int64_t kNone = -2;
+  int64_t partial_frame_test_ = kNone;
   bool snapshot_taken_ = false;
   int64_t snapshot_running_ = -1;
   uint64_t snapshot_output_begin_ = 0;

@@ -23,6 +23,9 @@ struct ExitInfo {
   uint64_t output_begin = 0;
   /// How long that test had been running.
   uint64_t running_for_us = 0;
+  /// The test that was running when the frame left unfinished on the
+  /// channel began to arrive, or -1: the one that wrote it, when a test did.
+  int64_t partial_frame_test = -1;
   /// Set when the worker was killed for sending a malformed frame.
   std::string protocol_error;
   /// Set when redqueen itself ended the worker, and why ("it closed its
@@ -56,9 +59,16 @@ class Worker {
   /// The test the worker runs now and for how long, from its scoreboard;
   /// false between tests.
   virtual bool Running(int64_t* index, uint64_t* running_for_us) const = 0;
-  /// What the worker does now (its scoreboard's phase), about which test
-  /// (-1: none), and for how long; false when it has no scoreboard.
-  virtual bool Where(proto::Phase* phase, int64_t* subject, uint64_t* for_us) const = 0;
+  /// What the worker does now, by its scoreboard.
+  struct Whereabouts {
+    proto::Phase phase = proto::Phase::kStarting;
+    int64_t subject = -1;  ///< The test the phase concerns, or -1.
+    uint64_t for_us = 0;   ///< Since the phase began.
+    /// Commands sent that the worker has not read yet.
+    uint64_t unread = 0;
+  };
+  /// False when the worker has no scoreboard.
+  virtual bool Where(Whereabouts* where) const = 0;
   /// The captured output in [begin, end) (end beyond the file means "to the
   /// end"), at most `cap` bytes: the head and tail, with a note of the cut.
   virtual std::string ReadOutput(uint64_t begin, uint64_t end, size_t cap) = 0;

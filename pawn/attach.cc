@@ -36,7 +36,9 @@ int MoveAside(int fd) {
   int floor = 10;
   if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur > 64 &&
       limit.rlim_cur != RLIM_INFINITY) {
-    floor = static_cast<int>(std::min<rlim_t>(limit.rlim_cur, 1 << 20)) - 8;
+    // Not past 4096: a table as large as a container's limit (2^20) would
+    // cost every fork (death tests) a copy of it.
+    floor = static_cast<int>(std::min<rlim_t>(limit.rlim_cur, 4096)) - 8;
   }
   int moved = fcntl(fd, F_DUPFD_CLOEXEC, floor);
   if (moved < 0) moved = fcntl(fd, F_DUPFD_CLOEXEC, 10);

@@ -63,6 +63,11 @@ int ServeCommands(Channel* channel, const std::function<proto::TestList()>& list
   };
   for (enter(proto::Phase::kWaiting); channel->Receive(&message);
        enter(proto::Phase::kWaiting)) {
+    if (board) {
+      // Working on it from here: a pawn that waits has read every command.
+      board->commands_read.fetch_add(1, std::memory_order_relaxed);
+      board->Enter(proto::Phase::kStarting, proto::Scoreboard::kIdle, proto::SteadyNanos());
+    }
     if (std::holds_alternative<proto::ListTests>(message)) {
       channel->Send(list());
     } else if (const auto* batch = std::get_if<proto::Run>(&message)) {

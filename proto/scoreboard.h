@@ -46,6 +46,9 @@ struct Scoreboard {
   std::atomic<int32_t> phase{static_cast<int32_t>(Phase::kStarting)};
   std::atomic<int64_t> phase_ns{0};
   std::atomic<int64_t> subject{kIdle};
+  /// Commands the pawn has read from the Rook: one that waits having read
+  /// them all owes no result.
+  std::atomic<uint64_t> commands_read{0};
 
   /// The pawn's side: it now does `what`, about test `test`.
   void Enter(Phase what, int64_t test, int64_t now_ns) {

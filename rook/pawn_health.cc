@@ -26,7 +26,11 @@ uint64_t MicrosBetween(Clock::TimePoint from, Clock::TimePoint to) {
 
 void Rook::OnCrash(int slot, const knight::ExitInfo& info) {
   Slot& s = slots_[slot];
-  const int64_t running = s.timed_out >= 0 ? s.timed_out : info.running;
+  // Between tests, a frame left unfinished is the doing of the test that
+  // ran when it began (its results, and later ones, vanished into it).
+  const int64_t running = s.timed_out >= 0 ? s.timed_out
+                          : info.running >= 0 ? info.running
+                                              : info.partial_frame_test;
   const bool known = running >= 0 && Find(s.batch, running) != s.batch.end();
   // Inside that very test, by the scoreboard (not in its suite's set-up).
   const bool in_test = known && info.running == running;
@@ -130,18 +134,16 @@ void Rook::TimeOut(Slot& s, int64_t index, std::chrono::microseconds limit,
 
 void Rook::CheckPhase(int slot, Clock::TimePoint now) {
   Slot& s = slots_[slot];
-  proto::Phase phase = proto::Phase::kTest;
-  int64_t subject = -1;
-  uint64_t for_us = 0;
-  if (s.batch.empty() || !s.worker->Where(&phase, &subject, &for_us)) return;
-  // Not before the batch was sent: a pawn may have waited long for it.
-  const uint64_t age = std::min(for_us, MicrosBetween(s.since, now));
-  if (phase == proto::Phase::kTest) return;  // Between its two words' updates.
-  if (phase == proto::Phase::kWaiting) {
-    // As long as a test may hang, within kStuckChannel.
-    auto stuck = std::chrono::duration_cast<std::chrono::microseconds>(kStuckChannel);
-    if (options_.timeout.count() > 0) stuck = std::min(stuck, options_.timeout);
-    if (age >= static_cast<uint64_t>(stuck.count())) {
+  knight::Worker::Whereabouts where;
+  if (s.batch.empty() || !s.worker->Where(&where)) return;
+  if (where.phase == proto::Phase::kTest) return;  // Between its two words' updates.
+  if (where.phase == proto::Phase::kWaiting) {
+    // It read every command and waits, yet results are missing: they went
+    // into a frame that never ends.
+    if (where.unread == 0 &&
+        where.for_us >= static_cast<uint64_t>(
+                            std::chrono::duration_cast<std::chrono::microseconds>(kStuckChannel)
+                                .count())) {
       s.violation = "its channel is stuck: the pawn waits for a command while " +
                     std::to_string(s.batch.size()) +
                     " results of its batch are missing (did a test write part of a frame "
@@ -151,23 +153,31 @@ void Rook::CheckPhase(int slot, Clock::TimePoint now) {
     return;
   }
   // Set-ups and tear-downs are bounded as tests are; starting and exiting
-  // always are.
-  const bool always = phase == proto::Phase::kStarting || phase == proto::Phase::kListing ||
-                      phase == proto::Phase::kExiting;
-  const std::chrono::microseconds limit =
-      options_.timeout.count() > 0 ? options_.timeout
-                                   : (always ? options_.start_timeout
-                                             : std::chrono::microseconds(0));
+  // (a test binary's static initializers, atexit handlers) as pawns are,
+  // and an exit that hangs ends the run as a resident pawn's does.
+  const bool test_code = where.phase == proto::Phase::kEnvironmentSetUp ||
+                         where.phase == proto::Phase::kSuiteSetUp ||
+                         where.phase == proto::Phase::kSuiteTearDown ||
+                         where.phase == proto::Phase::kEnvironmentTearDown;
+  const std::chrono::microseconds limit = test_code ? options_.timeout : options_.start_timeout;
+  // Not before the batch was sent: a pawn may have waited long for it.
+  const uint64_t age = std::min(where.for_us, MicrosBetween(s.since, now));
   if (limit.count() <= 0 || age < static_cast<uint64_t>(limit.count())) return;
-  // Blamed: the test the phase is about, else the batch's first unreported.
-  const bool known = subject >= 0 && Find(s.batch, subject) != s.batch.end();
-  const uint32_t blamed = known ? static_cast<uint32_t>(subject) : s.batch.front().index;
-  std::string where = proto::PhaseWords(phase);
-  if (phase == proto::Phase::kSuiteSetUp || phase == proto::Phase::kSuiteTearDown) {
-    const std::string& name = NameOf(blamed);
-    where += name.substr(0, name.find('.'));
+  if (where.phase == proto::Phase::kExiting) {
+    s.exit_overdue = true;
+    s.worker->Kill();
+    return;
   }
-  TimeOut(s, blamed, limit, std::move(where), now);
+  // Blamed: the test the phase is about, else the batch's first unreported.
+  const bool known = where.subject >= 0 && Find(s.batch, where.subject) != s.batch.end();
+  const uint32_t blamed =
+      known ? static_cast<uint32_t>(where.subject) : s.batch.front().index;
+  std::string doing = proto::PhaseWords(where.phase);
+  if (where.phase == proto::Phase::kSuiteSetUp || where.phase == proto::Phase::kSuiteTearDown) {
+    const std::string& name = NameOf(blamed);
+    doing += name.substr(0, name.find('.'));
+  }
+  TimeOut(s, blamed, limit, std::move(doing), now);
 }
 
 void Rook::CheckStartAndExit(int slot, Clock::TimePoint now) {
@@ -184,12 +194,10 @@ void Rook::CheckStartAndExit(int slot, Clock::TimePoint now) {
     s.worker->Kill();
     return;
   }
-  proto::Phase phase = proto::Phase::kStarting;
-  int64_t subject = -1;
-  uint64_t for_us = 0;
+  knight::Worker::Whereabouts where;
   std::string doing;
-  if (s.worker->Where(&phase, &subject, &for_us) && phase == proto::Phase::kListing) {
-    doing = ", " + std::string(proto::PhaseWords(phase)) + " hangs";
+  if (s.worker->Where(&where) && where.phase == proto::Phase::kListing) {
+    doing = ", " + std::string(proto::PhaseWords(where.phase)) + " hangs";
   }
   Fail(Describe(slot) +
        (s.state == SlotState::kStarting ? " did not say hello within "
@@ -200,9 +208,10 @@ void Rook::CheckStartAndExit(int slot, Clock::TimePoint now) {
 }
 
 std::string Rook::ExitOverdue(int slot) const {
-  return Describe(slot) + " did not exit within " + Seconds(options_.start_timeout) +
-         " after it was told to stop, and was killed: does an atexit handler or a static "
-         "destructor of the test binary hang? (--list-timeout sets the limit)";
+  return Describe(slot) + ": the test binary did not exit within " +
+         Seconds(options_.start_timeout) +
+         " after its last test, and was killed: does an atexit handler or a static "
+         "destructor hang? (--list-timeout sets the limit)";
 }
 
 void Rook::KeepInterrupted(int slot, const knight::ExitInfo& info) {

@@ -298,9 +298,10 @@ inline constexpr uint64_t kToEndOfOutput = UINT64_MAX;
 /// RUN_ALL_TESTS() call walks every registered test) outweighs balance.
 inline constexpr uint64_t kMinBatchWorkUs = 5000;
 
-/// How long a pawn may say it waits for a command while it owes results
-/// before its channel counts as stuck (a test wrote half a frame).
-inline constexpr auto kStuckChannel = std::chrono::seconds(10);
+/// How long a pawn may wait, every command read, while it owes results,
+/// before its channel counts as stuck (a test wrote half a frame): its last
+/// results may still be in the pipe, behind a busy Queen.
+inline constexpr auto kStuckChannel = std::chrono::seconds(5);
 
 /// A pawn holding less is never killed for --max-memory: when the machine is
 /// full for other reasons, killing small pawns would only fail their tests.

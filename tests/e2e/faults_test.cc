@@ -6,6 +6,7 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -61,6 +62,10 @@ TEST_P(FaultsTest, EndsLeavesNothingBehindAndGivesTrueVerdicts) {
     if (expected.test == "*") {
       EXPECT_FALSE(finals.empty()) << "no test has a result";
       for (const auto& [name, final] : finals) {
+        if (std::any_of(c.tests.begin(), c.tests.end(),
+                        [&name = name](const auto& row) { return row.test == name; })) {
+          continue;
+        }
         EXPECT_EQ(final.status, expected.status) << name << ": " << final.detail;
         EXPECT_THAT(final.detail, HasSubstr(expected.detail)) << name;
       }

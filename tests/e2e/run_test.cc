@@ -375,6 +375,11 @@ TEST_F(RunTest, CtrlCKeepsResultsPrintsTheSummaryAndLeavesNoProcess) {
   EXPECT_EQ(running.size(), 2u);
   EXPECT_EQ(db.Count("SELECT count(*) FROM executions WHERE skip_message = 'interrupted'"),
             101 - passed - static_cast<long>(running.size()));
+  // What did not run, also what was running, is what --rerun-failed runs.
+  const Outcome rerun = RunRedqueen(
+      {"run", Fixture("sleepy"), "-j", "2", "--db", scratch_.db(), "--rerun-failed"});
+  EXPECT_THAT(rerun.out, HasSubstr("total_tests: " + std::to_string(101 - passed) + "\n"))
+      << rerun.out << rerun.err;
 }
 
 TEST_F(RunTest, SigkillLeavesEveryResultReceivedInAStoreThatOpens) {

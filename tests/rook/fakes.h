@@ -30,11 +30,12 @@ struct FakeWorker : knight::Worker {
     *for_us = running_for_us;
     return true;
   }
-  bool Where(proto::Phase* what, int64_t* about, uint64_t* for_us) const override {
+  bool Where(Whereabouts* where) const override {
     if (!has_scoreboard) return false;
-    *what = phase;
-    *about = subject;
-    *for_us = phase_for_us;
+    where->phase = phase;
+    where->subject = subject;
+    where->for_us = phase_for_us;
+    where->unread = unread;
     return true;
   }
   std::string ReadOutput(uint64_t begin, uint64_t end, size_t) override {
@@ -56,6 +57,7 @@ struct FakeWorker : knight::Worker {
   proto::Phase phase = proto::Phase::kWaiting;
   int64_t subject = -1;
   uint64_t phase_for_us = 0;
+  uint64_t unread = 0;
 };
 
 class FakeFactory : public knight::WorkerFactory {
