@@ -100,12 +100,14 @@ void SetUpChild(const ChildFds& fds, pid_t parent) {
 /// redqueen's environment, with the pawn's own variables set over it.
 std::vector<std::string> PawnEnvironment(const PawnSpec& spec, int slot,
                                          const std::string& scoreboard,
-                                         const std::string& tmp_dir, uint32_t token) {
+                                         const std::string& tmp_dir, uint32_t token,
+                                         const std::string& tag) {
   std::vector<std::pair<std::string, std::string>> overrides = {
       {proto::kEnvPawnFds,
        std::to_string(proto::kCommandFd) + "," + std::to_string(proto::kEventFd)},
       {proto::kEnvScoreboard, scoreboard},
       {proto::kEnvChannelToken, std::to_string(token)},
+      {proto::kEnvPawnTag, tag},
       {proto::kEnvPawnId, std::to_string(slot)},
       {proto::kEnvPawnCount, std::to_string(spec.pawn_count)},
       {"TMPDIR", tmp_dir},
@@ -151,7 +153,7 @@ Knight::~Knight() {
     while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
     }
     LivePawns().erase(pid_);
-    proto::KillOrphans(LivePawns());
+    proto::KillOrphans(LivePawns(), orphan_tag_);
   }
   if (command_fd_ >= 0) close(command_fd_);
   RemoveScoreboardName();
@@ -219,8 +221,10 @@ bool Knight::Spawn(const PawnSpec& spec, int generation, std::string* error) {
   // Not 0, which is what an untokened frame carries.
   const uint32_t token = static_cast<uint32_t>(std::random_device{}()) | 1u;
   reader_ = proto::FrameReader(token);
+  const std::string pawn_tag = std::to_string(getpid()) + "-" + tag;
+  orphan_tag_ = std::string(proto::kEnvPawnTag) + "=" + pawn_tag;
   std::vector<std::string> env =
-      PawnEnvironment(spec, slot_, scoreboard_name_, tmp_dir, token);
+      PawnEnvironment(spec, slot_, scoreboard_name_, tmp_dir, token, pawn_tag);
   std::vector<char*> envp;
   for (std::string& entry : env) envp.push_back(entry.data());
   envp.push_back(nullptr);
@@ -467,8 +471,9 @@ void Knight::TryReap() {
   }
   reaped_ = true;
   LivePawns().erase(pid_);
-  // What the pawn's tests left behind, also outside its group, is ours now.
-  proto::KillOrphans(LivePawns());
+  // What the pawn's tests left behind, also outside its group, is ours now;
+  // what other pawns' tests left may still be in use.
+  proto::KillOrphans(LivePawns(), orphan_tag_);
   if (!channel_closed_) DrainChannel();
   MaybeFinish();
 }

@@ -94,6 +94,8 @@ class Knight : public Worker {
   std::vector<char> read_buffer_;
   proto::FrameReader reader_;
   std::string capture_path_;
+  /// "REDQUEEN_PAWN_TAG=...", in the environment of all the pawn starts.
+  std::string orphan_tag_;
   std::string scoreboard_name_;
   std::unique_ptr<boost::interprocess::mapped_region> scoreboard_region_;
   proto::Scoreboard* scoreboard_ = nullptr;

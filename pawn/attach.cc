@@ -65,7 +65,6 @@ Attachment AttachToRook() {
   unsetenv(proto::kEnvChannelToken);
   attachment.command_fd = MoveAside(proto::kCommandFd);
   attachment.event_fd = MoveAside(proto::kEventFd);
-  proto::BecomeSubreaper();
   return attachment;
 }
 

@@ -26,7 +26,6 @@ struct Attachment {
 /// environment: nothing the tests start takes itself for a pawn or holds the
 /// channel open, and a test that closes, reuses or writes to fds 3 and 4 as
 /// its own (they are the first a process opens) cannot touch the channel.
-/// Makes the pawn the reaper of what its tests leave behind.
 Attachment AttachToRook();
 
 }  // namespace redqueen::pawn

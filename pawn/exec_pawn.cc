@@ -632,6 +632,10 @@ int ExecPawnMain(int argc, char** argv) {
   if (i < argc && std::strcmp(argv[i], "--") == 0) ++i;
   options.args.assign(argv + i, argv + argc);
   Attachment attachment = AttachToRook();
+  // What a child's tests leave behind is the exec pawn's to end after each
+  // child. (A resident pawn is no subreaper: its tests are its own code, and
+  // wait() in one of them would reap what another left.)
+  proto::BecomeSubreaper();
   Channel channel(attachment.command_fd, attachment.event_fd, attachment.token);
   ExecPawn pawn(&channel, attachment.scoreboard, std::move(options));
   return pawn.Serve();

@@ -11,6 +11,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <string>
 
 namespace redqueen::proto {
 namespace {
@@ -52,14 +54,28 @@ std::vector<pid_t> OwnChildren() {
   return children;
 }
 
-int KillOrphans(const std::set<pid_t>& keep) {
+namespace {
+
+bool HasEnvironmentEntry(pid_t pid, const std::string& entry) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/environ", std::ios::binary);
+  for (std::string line; std::getline(in, line, '\0');) {
+    if (line == entry) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+int KillOrphans(const std::set<pid_t>& keep, const std::string& tag) {
   int ended = 0;
   // Each one killed hands its own children to this process as it dies, so
   // look again until a look finds nobody. Bounded, against a fork bomb.
   for (int round = 0; round < 100; ++round) {
     std::vector<pid_t> orphans;
     for (pid_t pid : OwnChildren()) {
-      if (!keep.count(pid)) orphans.push_back(pid);
+      if (!keep.count(pid) && (tag.empty() || HasEnvironmentEntry(pid, tag))) {
+        orphans.push_back(pid);
+      }
     }
     if (orphans.empty()) break;
     for (pid_t pid : orphans) kill(pid, SIGKILL);

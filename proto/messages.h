@@ -30,6 +30,9 @@ inline constexpr int kEventFd = 4;
 /// Environment variables the Knight sets for a pawn.
 inline constexpr char kEnvPawnFds[] = "REDQUEEN_PAWN_FDS";
 inline constexpr char kEnvScoreboard[] = "REDQUEEN_SCOREBOARD";
+/// In the environment of a pawn and all it starts, unique to the pawn: what
+/// its tests leave behind is ended with it (children.h).
+inline constexpr char kEnvPawnTag[] = "REDQUEEN_PAWN_TAG";
 /// The token a pawn marks its frames with (frame.h).
 inline constexpr char kEnvChannelToken[] = "REDQUEEN_CHANNEL_TOKEN";
 inline constexpr char kEnvPawnId[] = "REDQUEEN_PAWN_ID";
