@@ -422,13 +422,29 @@ std::vector<uint32_t> ExecPawn::BatchRun::Finish(
     return rest;
   }
   // The child ended between tests without running these: they would not run
-  // in another child either.
-  for (uint32_t index : rest) {
+  // in another child either. Exiting 0 or 1 there, gtest ran no more tests
+  // (a global Environment's SetUp skipped them or failed): they are skipped,
+  // or the first carries the failure, as the binary passes or fails natively.
+  const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  for (size_t i = 0; i < rest.size(); ++i) {
     proto::Result lost;
-    lost.index = index;
-    lost.status = TestStatus::kCrashed;
-    lost.crash = DescribeWaitStatus(status) + " before the test started";
+    lost.index = rest[i];
     lost.output_begin = lost.output_end = capture_.offset();
+    if (code == 0 || (code == 1 && i > 0)) {
+      lost.status = TestStatus::kSkipped;
+      lost.skip_message = "not run: the test binary ran no more tests and exited with code " +
+                          std::to_string(code);
+    } else if (code == 1) {
+      lost.status = TestStatus::kFailed;
+      lost.failures.push_back(proto::Failure{
+          "", 0,
+          "the test binary exited with code 1 before running this test: a failure "
+          "outside any test (a global Environment's SetUp?); see the output"});
+      lost.output_begin = batch_begin_;
+    } else {
+      lost.status = TestStatus::kCrashed;
+      lost.crash = DescribeWaitStatus(status) + " before the test started";
+    }
     channel->Send(lost);
   }
   return {};

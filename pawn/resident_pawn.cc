@@ -112,6 +112,7 @@ class ResidentPawn::Reporter : public testing::EmptyTestEventListener {
   /// After RUN_ALL_TESTS: the batch's last result, with any failure of the
   /// environment's tear-down, and everything queued.
   void EndBatch() {
+    ReportUnrun();
     if (waiting_) Release();
     pawn_->channel_->Flush();
   }
@@ -142,6 +143,7 @@ class ResidentPawn::Reporter : public testing::EmptyTestEventListener {
   void OnTestPartResult(const testing::TestPartResult& part) override {
     if (part.type() == testing::TestPartResult::kSuccess) return;
     if (in_test_ || !part.failed()) {
+      if (!in_test_ && part.skipped()) outside_skip_ = part.message();
       PrintPart(part, in_test_ ? "" : Phase());
       return;
     }
@@ -219,6 +221,31 @@ class ResidentPawn::Reporter : public testing::EmptyTestEventListener {
     result->output_end = OutputOffset();
   }
 
+  /// The batch's tests gtest did not run at all: a global Environment's
+  /// SetUp skipped them or failed (no event of a test follows either). The
+  /// binary then passes, or fails with that failure, natively; so do they.
+  void ReportUnrun() {
+    if (!batch_) return;
+    for (size_t i = ended_; i < batch_->size(); ++i) {
+      proto::Result result;
+      result.index = (*batch_)[i];
+      result.status = TestStatus::kSkipped;
+      result.skip_message =
+          outside_.empty()
+              ? "not run: the SetUp of a global Environment skipped it" +
+                    (outside_skip_.empty() ? "" : ": " + outside_skip_)
+              : "not run: the SetUp of a global Environment failed";
+      result.output_begin = result.output_end = OutputOffset();
+      if (!outside_.empty()) {
+        result.skip_message.clear();
+        AddOutside(&result);
+      }
+      Report(result, SteadyNanos());
+    }
+    ended_ = batch_->size();
+    outside_skip_.clear();
+  }
+
   /// Sends the result that waited for its suite's tear-down.
   void Release() {
     AddOutside(&*waiting_);
@@ -267,6 +294,7 @@ class ResidentPawn::Reporter : public testing::EmptyTestEventListener {
   const char* phase_what_ = "";
   const char* phase_suite_ = "";
   std::vector<proto::Failure> outside_;
+  std::string outside_skip_;  ///< A GTEST_SKIP outside tests, for ReportUnrun.
   uint64_t outside_output_begin_ = 0;
   /// Tests whose result waits for their suite's tear-down, and the one that
   /// waits now.
