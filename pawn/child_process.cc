@@ -85,9 +85,15 @@ bool ChildProcess::Exited() const {
 bool ChildProcess::Read(std::string* out) {
   char chunk[64 * 1024];
   for (;;) {
-    const ssize_t n = read(out_fd_, chunk, sizeof chunk);
+    ssize_t n = read(out_fd_, chunk, sizeof chunk);
     if (n > 0) {
-      out->append(chunk, static_cast<size_t>(n));
+      // And what else is there now, up to a megabyte: a child that writes
+      // line by line is read, and copied, a chunk at a time.
+      size_t taken = 0;
+      do {
+        out->append(chunk, static_cast<size_t>(n));
+        taken += static_cast<size_t>(n);
+      } while (taken < (1u << 20) && (n = read(out_fd_, chunk, sizeof chunk)) > 0);
       return true;
     }
     if (n == 0) return false;

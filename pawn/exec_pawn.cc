@@ -70,15 +70,22 @@ bool EndsName(const std::string& line, size_t at) {
          line.compare(at, 2, " (") == 0 || line.compare(at, 8, ", where ") == 0;
 }
 
-/// Where in `line` gtest's end-of-test line for `name` starts; sets
-/// `*status` to what it says, or leaves it null when the line has none.
-size_t EndMarker(const std::string& line, const std::string& name,
-                 const TestStatus** status) {
+/// gtest's three end-of-test lines for one test, without what follows the
+/// name.
+struct EndLines {
+  explicit EndLines(const std::string& name)
+      : lines{kOk + name, kFailed + name, kSkipped + name} {}
+  std::string lines[3];
+};
+
+/// Where in `line` an end line of `ends` starts; sets `*status` to what it
+/// says, or leaves it null when the line has none.
+size_t EndMarker(const std::string& line, const EndLines& ends, const TestStatus** status) {
   static constexpr TestStatus kStatuses[] = {TestStatus::kPassed, TestStatus::kFailed,
                                              TestStatus::kSkipped};
-  const char* const markers[] = {kOk, kFailed, kSkipped};
+  if (line.find('[') == std::string::npos) return 0;  // Most output lines.
   for (int i = 0; i < 3; ++i) {
-    const std::string wanted = markers[i] + name;
+    const std::string& wanted = ends.lines[i];
     for (size_t at = line.find(wanted); at != std::string::npos;
          at = line.find(wanted, at + 1)) {
       if (EndsName(line, at + wanted.size())) {
@@ -141,26 +148,36 @@ class LineSplitter {
   size_t scan_ = 0;
 };
 
-/// Appends to the capture file (our stdout) and keeps its size.
+/// Appends to the capture file (our stdout) and keeps its size. Writes are
+/// gathered (a write per line cost ten times the test's own printing), and
+/// flushed before the pawn waits or reports, so the Rook finds them there.
 class Capture {
  public:
   Capture() {
     const off_t end = lseek(STDOUT_FILENO, 0, SEEK_END);
-    offset_ = end < 0 ? 0 : static_cast<uint64_t>(end);
+    written_ = end < 0 ? 0 : static_cast<uint64_t>(end);
   }
+  ~Capture() { Flush(); }
   void Write(const std::string& text) {
+    pending_ += text;
+    if (pending_.size() >= kGather) Flush();
+  }
+  void Flush() {
     size_t done = 0;
-    while (done < text.size()) {
-      const ssize_t n = write(STDOUT_FILENO, text.data() + done, text.size() - done);
+    while (done < pending_.size()) {
+      const ssize_t n = write(STDOUT_FILENO, pending_.data() + done, pending_.size() - done);
       if (n <= 0) break;
       done += static_cast<size_t>(n);
     }
-    offset_ += done;
+    written_ += done;
+    pending_.clear();
   }
-  uint64_t offset() const { return offset_; }
+  uint64_t offset() const { return written_ + pending_.size(); }
 
  private:
-  uint64_t offset_ = 0;
+  static constexpr size_t kGather = 256 * 1024;
+  uint64_t written_ = 0;
+  std::string pending_;
 };
 
 /// The skip message gtest printed after "path:line: Skipped", if any.
@@ -202,6 +219,9 @@ class ExecPawn::BatchRun {
         batch_begin_(capture_.offset()) {
     pawn_->Publish(Phase::kStarting, NextPending());
   }
+
+  /// Before the pawn waits for more output: what it has is in the file.
+  void Flush() { capture_.Flush(); }
 
   /// A line of the child's output (`whole`), or a piece of a long one.
   void OnOutput(std::string line, bool whole) {
@@ -251,6 +271,7 @@ class ExecPawn::BatchRun {
   /// where its end line may begin (names may hold '\n').
   std::string run_line_;
   std::string last_lines_;
+  std::optional<EndLines> ends_;  ///< The running test's.
 };
 
 void ExecPawn::BatchRun::EndTestIn(std::string* line) {
@@ -260,7 +281,7 @@ void ExecPawn::BatchRun::EndTestIn(std::string* line) {
   const auto lines_in_name = static_cast<size_t>(std::count(name.begin(), name.end(), '\n'));
   const std::string text = lines_in_name > 0 ? last_lines_ + *line : *line;
   const TestStatus* status = nullptr;
-  const size_t at = EndMarker(text, name, &status);
+  const size_t at = EndMarker(text, *ends_, &status);
   if (!status) {
     if (lines_in_name > 0) {
       last_lines_ = text;
@@ -349,6 +370,7 @@ void ExecPawn::BatchRun::OnLineOutsideTests(const std::string& line) {
 
 void ExecPawn::BatchRun::StartTest(uint32_t index) {
   current_ = index;
+  ends_.emplace(pawn_->names_[index]);
   if (pawn_->channel_->report_starts()) pawn_->channel_->Send(proto::Started{index});
   begin_ = capture_.offset();
   head_.clear();
@@ -369,6 +391,7 @@ void ExecPawn::BatchRun::FailOutside(proto::Result* carrier) const {
 
 std::vector<uint32_t> ExecPawn::BatchRun::Finish(
     int status, const std::map<std::string, ReportedTest>& reported) {
+  capture_.Flush();
   Channel* channel = pawn_->channel_;
   const bool all_ran = std::all_of(pending_.begin(), pending_.end(),
                                    [this](uint32_t index) { return done_.count(index); });
@@ -591,6 +614,7 @@ std::vector<uint32_t> ExecPawn::RunChild(const std::vector<uint32_t>& pending) {
   bool whole = false;
   while (child.Read(&lines.buffer())) {
     while (lines.Next(&piece, &whole)) run.OnOutput(std::move(piece), whole);
+    run.Flush();
   }
   if (lines.Rest(&piece)) run.OnOutput(std::move(piece), true);
   const int status = child.Wait();
