@@ -576,7 +576,40 @@ std::string ExecPawn::FilterFor(const std::vector<uint32_t>& batch) const {
   return BatchFilter(names_, batch, excluded, &widened);
 }
 
-std::vector<uint32_t> ExecPawn::RunChild(const std::vector<uint32_t>& pending) {
+std::vector<uint32_t> ExecPawn::Indistinct(std::vector<uint32_t>* batch) const {
+  std::vector<uint32_t> alone;
+  std::vector<uint32_t> kept;
+  for (uint32_t index : *batch) {
+    bool odd = false;
+    const std::string pattern = PatternFor(names_[index], &odd);
+    bool twin = false;
+    for (uint32_t other = 0; odd && !twin && other < names_.size(); ++other) {
+      bool ignored = false;
+      twin = other != index && MatchesPattern(pattern, names_[other]) &&
+             MatchesPattern(PatternFor(names_[other], &ignored), names_[index]);
+    }
+    (twin ? alone : kept).push_back(index);
+  }
+  *batch = std::move(kept);
+  return alone;
+}
+
+std::vector<std::string> ExecPawn::ShardFor(uint32_t index) const {
+  bool odd = false;
+  const std::string pattern = PatternFor(names_[index], &odd);
+  size_t count = 0;
+  size_t position = 0;
+  for (uint32_t i = 0; i < names_.size(); ++i) {
+    if (!MatchesPattern(pattern, names_[i])) continue;
+    if (i == index) position = count;
+    ++count;
+  }
+  return {"GTEST_TOTAL_SHARDS=" + std::to_string(count),
+          "GTEST_SHARD_INDEX=" + std::to_string(position)};
+}
+
+std::vector<uint32_t> ExecPawn::RunChild(const std::vector<uint32_t>& pending,
+                                         const std::vector<std::string>& env) {
   const std::string report = TempPath("report");
   std::vector<std::string> args = options_.args;
   // However long the batch's filter is, the child can be started.
@@ -599,7 +632,7 @@ std::vector<uint32_t> ExecPawn::RunChild(const std::vector<uint32_t>& pending) {
 
   ChildProcess child;
   std::string error;
-  if (!child.Start(options_.binary, args, &error)) {
+  if (!child.Start(options_.binary, args, &error, env)) {
     // No test of the batch ran: they go back, and the Rook stops the run
     // with this line rather than blame one of them.
     std::fprintf(stderr, "redqueen: error: %s\n", error.c_str());
@@ -639,9 +672,25 @@ void ExecPawn::RunBatch(std::vector<uint32_t> pending) {
                 pending.end());
   if (pending.empty()) return;
   std::sort(pending.begin(), pending.end());
+  // A test that no filter tells from another (their names differ only in
+  // filter syntax) runs in a child of its own, picked out of the tests its
+  // filter selects by gtest's sharding, which counts them in registration
+  // order.
+  std::vector<uint32_t> rest;
+  for (uint32_t index : Indistinct(&pending)) {
+    if (rest.empty()) {
+      rest = RunChild({index}, ShardFor(index));
+    } else {
+      rest.push_back(index);
+    }
+  }
   // After a crash, what the child did not get to goes back to the Rook's
   // queue, as a dead resident pawn's batch does.
-  const std::vector<uint32_t> rest = RunChild(pending);
+  if (rest.empty() && !pending.empty()) {
+    rest = RunChild(pending, {});
+  } else {
+    rest.insert(rest.end(), pending.begin(), pending.end());
+  }
   if (!rest.empty()) channel_->Send(proto::Requeue{rest});
 }
 

@@ -47,7 +47,15 @@ class ExecPawn {
   void Publish(proto::Phase phase, int64_t test);
   void RunBatch(std::vector<uint32_t> pending);
   /// Runs one child over `pending`; returns what it did not get to.
-  std::vector<uint32_t> RunChild(const std::vector<uint32_t>& pending);
+  /// `env` is set over the pawn's for that child ("KEY=VALUE").
+  std::vector<uint32_t> RunChild(const std::vector<uint32_t>& pending,
+                                 const std::vector<std::string>& env);
+  /// Takes out of `*batch` (and returns) its tests whose names a filter
+  /// cannot tell from another registered test's.
+  std::vector<uint32_t> Indistinct(std::vector<uint32_t>* batch) const;
+  /// The sharding that selects test `index` alone among those its filter
+  /// pattern selects.
+  std::vector<std::string> ShardFor(uint32_t index) const;
   void MarkRunning(int64_t index, uint64_t output_begin);
   static proto::Result ResultOf(const Finished& f);
   /// A fresh file name in the pawn's private temp dir.
