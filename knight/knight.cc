@@ -97,7 +97,8 @@ void SetUpChild(const ChildFds& fds, pid_t parent) {
   sigprocmask(SIG_SETMASK, &none, nullptr);
 }
 
-/// redqueen's environment, with the pawn's own variables set over it.
+/// redqueen's environment, less what no pawn may see, with the pawn's own
+/// variables set over it.
 std::vector<std::string> PawnEnvironment(const PawnSpec& spec, int slot,
                                          const std::string& scoreboard,
                                          const std::string& tmp_dir, uint32_t token,
@@ -120,7 +121,8 @@ std::vector<std::string> PawnEnvironment(const PawnSpec& spec, int slot,
     const std::string_view key = text.substr(0, text.find('='));
     const bool overridden =
         std::any_of(overrides.begin(), overrides.end(),
-                    [key](const auto& kv) { return kv.first == key; });
+                    [key](const auto& kv) { return kv.first == key; }) ||
+        std::find(spec.unset_env.begin(), spec.unset_env.end(), key) != spec.unset_env.end();
     if (!overridden) env.emplace_back(text);
   }
   for (const auto& [key, value] : overrides) env.push_back(key + "=" + value);

@@ -34,6 +34,8 @@ struct PawnSpec {
   int pawn_count = 1;
   /// Extra environment for every pawn (on top of redqueen's own).
   std::vector<std::pair<std::string, std::string>> env;
+  /// Variables of redqueen's own environment that no pawn gets.
+  std::vector<std::string> unset_env;
 };
 
 class KnightFactory;

@@ -8,6 +8,7 @@
 #include "pawn/exec_pawn.h"
 #include "queen/exit_codes.h"
 #include "queen/history_commands.h"
+#include "queen/list_command.h"
 #include "queen/options.h"
 #include "queen/session.h"
 
@@ -40,9 +41,15 @@ int main(int argc, char** argv) {
       const std::string line = setting.name + " = " + setting.value;
       std::printf("%-40s # %s\n", line.c_str(), setting.source.c_str());
     }
+    if (!options.shard.source.empty()) {
+      std::printf("# shard %d of %d (the %d-th of every %d selected tests), from %s\n",
+                  options.shard.index + 1, options.shard.total, options.shard.index + 1,
+                  options.shard.total, options.shard.source.c_str());
+    }
     return redqueen::kExitPassed;
   }
   try {
+    if (options.list_only) return redqueen::queen::ListSession(options);
     return redqueen::queen::RunSession(options);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "redqueen: error: %s\n", e.what());

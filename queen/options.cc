@@ -17,6 +17,7 @@
 
 #include "queen/config_file.h"
 #include "queen/exit_codes.h"
+#include "queen/gtest_flags.h"
 
 namespace redqueen::queen {
 
@@ -176,18 +177,77 @@ bool ParseTargets(const std::vector<std::string>& specs, const std::vector<std::
 
 namespace {
 
+/// --gtest_output's "FORMAT[:PATH]" as --junit/--json (or one file per
+/// binary in a folder); redqueen's own options, when given, beat it.
+bool MapGtestOutput(const std::string& output, RunOptions* options, std::string* error) {
+  if (output.empty()) return true;
+  const size_t colon = output.find(':');
+  const std::string format = output.substr(0, colon);
+  if (format != "xml" && format != "json") {
+    *error = "--gtest_output '" + output +
+             "': the format is xml or json (--gtest_output=xml:FILE)";
+    return false;
+  }
+  // gtest's names: no path is test_detail.FORMAT here; a path ending in
+  // '/' (or an empty one) is a folder, with a file per binary.
+  std::string path = colon == std::string::npos ? "test_detail." + format
+                                                : output.substr(colon + 1);
+  if (path.empty()) path = "./";
+  const bool folder = path.back() == '/';
+  std::string& file = format == "xml" ? options->junit_path : options->json_path;
+  std::string& dir = format == "xml" ? options->junit_dir : options->json_dir;
+  if (!file.empty()) return true;
+  (folder ? dir : file) = path;
+  return true;
+}
+
+/// GoogleTest's flags that steer the run, as redqueen's own settings.
+/// `set(option)` says whether a redqueen option was given (command line or
+/// settings file), which then wins.
+bool MapGtestRun(const std::function<bool(const char*)>& set, RunOptions* options,
+                 std::string* error) {
+  const GtestRun& gtest = options->gtest;
+  if (gtest.repeat && !set("--repeat")) {
+    if (*gtest.repeat == 0) {
+      *error = "--gtest_repeat=0 runs no test; drop it, or give a count (-1: until stopped)";
+      return false;
+    }
+    options->repeat = *gtest.repeat < 0 ? 0 : static_cast<int>(*gtest.repeat);
+  }
+  if (gtest.shuffle && !set("--order")) {
+    if (options->mode == "sequential") {
+      *error = "--mode sequential runs the tests in declared order; drop --gtest_shuffle";
+      return false;
+    }
+    // gtest's own folding of a seed into 1..99999.
+    const uint32_t seed =
+        gtest.random_seed == 0
+            ? 0
+            : (static_cast<uint32_t>(gtest.random_seed) - 1U) % 99'999U + 1U;
+    options->order = seed == 0 ? "random" : "random:" + std::to_string(seed);
+  }
+  if (gtest.fail_fast && !set("--max-fail") && !set("--fail-fast")) options->max_fail = 1;
+  if (gtest.list_tests) options->list_only = true;
+  return MapGtestOutput(gtest.output, options, error);
+}
+
 /// Rules between options that CLI11 cannot say; false with a message.
-bool Reconcile(RunOptions* options, bool jobs_given, bool order_given, std::string* error) {
+bool Reconcile(const CLI::App& run, RunOptions* options, bool jobs_given,
+               std::string* error) {
+  auto set = [&run](const char* option) { return run.count(option) > 0; };
   if (options->mode == "sequential") {
     if (jobs_given && options->jobs > 1) {
       *error = "--mode sequential runs one pawn; drop -j " + std::to_string(options->jobs);
       return false;
     }
-    if (order_given && options->order != "declared") {
+    if (set("--order") && options->order != "declared") {
       *error = "--mode sequential runs the tests in declared order; drop --order " +
                options->order;
       return false;
     }
+  }
+  if (!MapGtestRun(set, options, error)) return false;
+  if (options->mode == "sequential") {
     options->jobs = 1;
     options->order = "declared";
   }
@@ -202,6 +262,47 @@ bool Reconcile(RunOptions* options, bool jobs_given, bool order_given, std::stri
   return true;
 }
 
+/// GoogleTest's flags that steer the run, as redqueen's options (gtest_flags.h
+/// moves those given after `--` here). Given twice, the last one counts, as
+/// in gtest.
+void AddGtestOptions(CLI::App* run, RunOptions* options) {
+  const std::string group = "GoogleTest flags (also after --, and as GTEST_* variables)";
+  auto last = [&group](CLI::Option* option) {
+    option->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)->group(group);
+  };
+  last(run->add_option("--gtest_filter", options->gtest_filter,
+                       "Run only the tests matching this gtest filter (GTEST_FILTER, "
+                       "Bazel's TESTBRIDGE_TEST_ONLY)"));
+  last(run->add_flag("--gtest_also_run_disabled_tests", options->also_run_disabled,
+                     "Also run DISABLED_ tests"));
+  last(run->add_option_function<int64_t>(
+                "--gtest_repeat", [options](int64_t n) { options->gtest.repeat = n; },
+                "Run every test N times (-1: until stopped); as --repeat")
+           ->check(WholeIn(INT32_MIN, INT32_MAX))
+           ->default_str("1"));
+  last(run->add_flag("--gtest_shuffle", options->gtest.shuffle,
+                     "Random order; as --order random"));
+  last(run->add_option("--gtest_random_seed", options->gtest.random_seed,
+                       "The seed of --gtest_shuffle (0: a new one); as --order random:SEED")
+           ->check(WholeIn(INT32_MIN, INT32_MAX))
+           ->capture_default_str());
+  last(run->add_flag("--gtest_fail_fast", options->gtest.fail_fast, "As --fail-fast"));
+  last(run->add_option("--gtest_output", options->gtest.output,
+                       "xml[:FILE|:DIR/] or json[:FILE|:DIR/]: the run's JUnit XML or "
+                       "JSON report there (DIR/: one file per binary); as --junit, --json"));
+  last(run->add_flag("--gtest_brief", options->gtest.brief,
+                     "Print only failures as tests end"));
+  last(run->add_option("--gtest_color", options->gtest.color,
+                       "yes, no or auto: colour the status words")
+           ->capture_default_str());
+  last(run->add_flag("--gtest_print_time", options->gtest.print_time,
+                     "Print each reported test's duration (--gtest_print_time=0: do not)")
+           ->default_str("true"));
+  last(run->add_flag("--gtest_list_tests", options->gtest.list_tests,
+                     "Print the tests the run would select, and run none; as "
+                     "'redqueen list'"));
+}
+
 /// Declares the options of `redqueen run` on `run`, stored into `options`.
 void AddRunOptions(CLI::App* run, RunOptions* options) {
   run->add_option("BINARY", options->binaries,
@@ -214,15 +315,11 @@ void AddRunOptions(CLI::App* run, RunOptions* options) {
   run->add_option("-j,--jobs", options->jobs,
                   "Pawns (worker processes); default: the CPUs available")
       ->check(WholeIn(1, kMaxJobs));
-  run->add_option("--gtest_filter", options->gtest_filter,
-                  "Run only the tests matching this gtest filter");
   run->add_option("--pawn", options->pawn,
                   "auto: resident pawns for binaries linked with redqueen::gtest_main, "
                   "exec pawns for any other gtest binary")
       ->check(CLI::IsMember({"auto", "resident", "exec"}))
       ->capture_default_str();
-  run->add_flag("--gtest_also_run_disabled_tests", options->also_run_disabled,
-                "Also run DISABLED_ tests");
   run->add_option("--db", options->db_path, "The result store (SQLite)")
       ->capture_default_str();
   run->add_option("--junit", options->junit_path,
@@ -325,14 +422,27 @@ void AddRunOptions(CLI::App* run, RunOptions* options) {
                   "once (0: never)")
       ->check([](const std::string& text) { return CheckNumber(text, 0, 100, false); })
       ->capture_default_str();
+  run->add_option("--format", options->list_format,
+                  "What 'redqueen list' (and --gtest_list_tests) prints: text, a test a "
+                  "line, or json")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  AddGtestOptions(run, options);
   // Taken out of the arguments before CLI11 sees them (config_file.h); here
   // for --help.
   run->add_option("--config", options->config_path,
                   "Settings file (default: redqueen.toml here or in a parent folder)");
   run->footer(
-      "Arguments after -- are passed to every pawn. Any option can be set in the "
-      "[run] section of redqueen.toml; 'redqueen config' prints the settings in "
-      "effect and where each came from.");
+      "Arguments after -- are passed to every pawn, but for the GoogleTest flags "
+      "above, which mean the same there. --gtest_break_on_failure, "
+      "--gtest_catch_exceptions, --gtest_death_test_style, --gtest_death_test_use_fork, "
+      "--gtest_print_utf8, --gtest_stack_trace_depth, --gtest_throw_on_failure and "
+      "--gtest_show_internal_stack_frames reach every pawn, wherever they are given; "
+      "--gtest_flagfile=FILE is read. GTEST_* variables (and Bazel's TESTBRIDGE_TEST_ONLY, "
+      "XML_OUTPUT_FILE, TEST_SHARD_INDEX...) mean what they mean to the binary; an "
+      "option beats its variable. Any option can be set in the [run] section of "
+      "redqueen.toml; 'redqueen config' prints the settings in effect and where each "
+      "came from.");
 
 }
 
@@ -354,6 +464,9 @@ std::unique_ptr<CLI::App> MakeApp(RunOptions* options, const std::string& config
   app->require_subcommand(1);
   *run = app->add_subcommand("run", "Run GoogleTest binaries' tests on parallel pawns");
   AddRunOptions(*run, options);
+  app->add_subcommand("list",
+                      "Print the tests 'run' would select (with the same options), one a "
+                      "line, and run none");
   app->add_subcommand("config",
                       "Print the settings 'run' would use (with the same options) and "
                       "where each came from");
@@ -404,7 +517,14 @@ std::string ValueOf(const CLI::Option& option) {
     const bool number = !text.empty() && (std::strtod(text.c_str(), &end), *end == '\0');
     return number || text == "true" || text == "false" ? text : "\"" + text + "\"";
   };
-  if (option.get_expected_max() == 0) return option.count() > 0 ? "true" : "false";
+  if (option.get_expected_max() == 0) {
+    // A flag: its last value ("--gtest_print_time=false"), else its default.
+    if (option.count() == 0) return option.get_default_str() == "true" ? "true" : "false";
+    const std::string last = option.results().empty() ? "true" : option.results().back();
+    return last == "false" || last == "0" || last == "off" || last == "no" || last == "-1"
+               ? "false"
+               : "true";
+  }
   const std::vector<std::string>& results = option.results();
   if (option.get_items_expected_max() > 1 ||
       option.get_multi_option_policy() == CLI::MultiOptionPolicy::TakeAll) {
@@ -478,14 +598,21 @@ bool ParseCommandLine(int argc, char** argv, RunOptions* options, int* exit_code
     options->command_line += argv[i];
   }
   std::vector<std::string> args(argv + 1, argv + ours);
-  // `redqueen config ARGS` is `redqueen run ARGS` that prints instead of runs.
+  // `redqueen config ARGS` is `redqueen run ARGS` that prints instead of
+  // runs; `redqueen list ARGS`, one that lists.
   if (!args.empty() && args[0] == "config") {
     options->print_config = true;
+    args[0] = "run";
+  } else if (!args.empty() && args[0] == "list") {
+    options->list_only = true;
     args[0] = "run";
   }
   std::string error;
   std::string explicit_config;
-  if (!TakeConfigOption(&args, &explicit_config, &error)) return UsageError(error, exit_code);
+  if (!TakeConfigOption(&args, &explicit_config, &error) ||
+      !SortGtestFlags(&args, &options->pawn_args, &error)) {
+    return UsageError(error, exit_code);
+  }
   const std::string config =
       explicit_config.empty() ? FindConfigFile(std::filesystem::current_path())
                               : explicit_config;
@@ -510,7 +637,14 @@ bool ParseCommandLine(int argc, char** argv, RunOptions* options, int* exit_code
   options->config_path = config;
   if (!config.empty()) ResolveFromConfig(config, given, options);
 
-  if (!Reconcile(options, given.count("jobs") > 0, run->count("--order") > 0, &error)) {
+  std::vector<Setting> from_env;
+  const GetEnv getenv = [](const char* name) { return std::getenv(name); };
+  if (!ApplyGtestVariables(getenv, given, options, &from_env, &error) ||
+      !ReadShard(getenv, &options->shard, &error)) {
+    return UsageError(error, exit_code);
+  }
+  options->runner_files = ReadRunnerFiles(getenv);
+  if (!Reconcile(*run, options, given.count("jobs") > 0, &error)) {
     return UsageError(error, exit_code);
   }
   if (options->binaries.empty() && options->from_ctest.empty() && !options->print_config) {
@@ -550,6 +684,9 @@ bool ParseCommandLine(int argc, char** argv, RunOptions* options, int* exit_code
       if (setting.name == "db" && !db_source.empty()) {
         setting.value = "\"" + options->db_path + "\"";
         setting.source = db_source;
+      }
+      for (const Setting& variable : from_env) {
+        if (variable.name == setting.name) setting = variable;
       }
     }
   }

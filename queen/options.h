@@ -4,8 +4,11 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "queen/run_environment.h"
 
 namespace redqueen::queen {
 
@@ -24,6 +27,21 @@ struct Target {
   int jobs = 0;  ///< Most pawns at once (--target-jobs; 0: as many as -j).
 };
 
+/// GoogleTest's flags that steer a run, as given (--gtest_* before or after
+/// `--`, or GTEST_* variables). Reconcile turns them into redqueen's own
+/// settings, unless redqueen's own options say otherwise.
+struct GtestRun {
+  std::optional<int64_t> repeat;  ///< Negative: until stopped.
+  bool shuffle = false;
+  int64_t random_seed = 0;  ///< 0: a new seed each run.
+  bool fail_fast = false;
+  std::string output;  ///< "xml[:PATH]", "json[:PATH]"; PATH/ is a folder.
+  bool brief = false;  ///< Print only failures as tests end.
+  std::string color = "auto";
+  bool print_time = true;
+  bool list_tests = false;
+};
+
 struct RunOptions {
   std::vector<std::string> binaries;
   /// A build directory whose CTest tests name the binaries (--from-ctest).
@@ -38,6 +56,9 @@ struct RunOptions {
   std::string junit_path;
   /// Where to write the run's summary and every result as JSON (empty: none).
   std::string json_path;
+  /// Folders for one JUnit or JSON file per binary (--gtest_output=xml:DIR/).
+  std::string junit_dir;
+  std::string json_dir;
   /// Where to write JSON Lines events as the run goes ("-": stdout).
   std::string events_path;
   int max_restarts = 100;
@@ -68,8 +89,16 @@ struct RunOptions {
   std::vector<std::string> target_specs;
   std::vector<std::string> target_jobs;
   std::vector<Target> targets;
-  /// Everything after `--`, given to every pawn.
+  /// Everything after `--` but the gtest flags that steer the run, and the
+  /// gtest flags for pawns given among redqueen's: given to every pawn.
   std::vector<std::string> pawn_args;
+  GtestRun gtest;
+  /// From GTEST_SHARD_INDEX/GTEST_TOTAL_SHARDS (or Bazel's TEST_*).
+  ShardSpec shard;
+  RunnerFiles runner_files;
+  /// `redqueen list`, or --gtest_list_tests: print the selected tests, run none.
+  bool list_only = false;
+  std::string list_format = "text";  ///< or json.
   /// The whole command line, recorded with the run.
   std::string command_line;
   /// The settings file read (empty: none).

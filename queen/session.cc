@@ -18,14 +18,15 @@
 #include "knight/limits.h"
 #include "knight/memory.h"
 #include "proto/children.h"
+#include "queen/binaries.h"
 #include "queen/events.h"
 #include "queen/exit_codes.h"
-#include "queen/from_ctest.h"
 #include "queen/json_report.h"
 #include "queen/junit.h"
-#include "queen/probe.h"
 #include "queen/report_sink.h"
 #include "queen/report_text.h"
+#include "queen/run_dir.h"
+#include "queen/runner_files.h"
 #include "queen/sinks.h"
 #include "queen/store_sink.h"
 #include "queen/summary.h"
@@ -47,47 +48,6 @@ constexpr auto kTickInterval = std::chrono::milliseconds(100);
 
 void PrintError(const std::string& message) {
   std::fprintf(stderr, "redqueen: error: %s\n", message.c_str());
-}
-
-/// A private folder for capture files and pawn temp dirs, removed at the end.
-class RunDir {
- public:
-  RunDir() {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/redqueen-XXXXXX";
-    if (mkdtemp(pattern.data())) path_ = pattern;
-  }
-  ~RunDir() {
-    std::error_code ec;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-std::string Absolute(const std::string& path) {
-  std::error_code ec;
-  const auto absolute = std::filesystem::absolute(path, ec);
-  return ec ? path : absolute.lexically_normal().string();
-}
-
-/// How the store names a binary: its path relative to the working directory,
-/// however it was given, so that a/foo_test and b/foo_test stay distinct and
-/// ./foo_test and $PWD/foo_test are one.
-std::string Identity(const std::string& path) {
-  std::error_code ec;
-  const auto relative = std::filesystem::proximate(path, ec);
-  return ec ? std::filesystem::path(path).lexically_normal().string()
-            : relative.lexically_normal().string();
-}
-
-/// This executable, which serves as the exec pawn too.
-std::string SelfPath() {
-  std::error_code ec;
-  const auto path = std::filesystem::read_symlink("/proc/self/exe", ec);
-  return ec ? "/proc/self/exe" : path.string();
 }
 
 /// A store that failed as the run wrote to it (its message names the file).
@@ -193,30 +153,6 @@ bool WriteReport(const char* what, const std::string& path,
   return true;
 }
 
-/// What every binary's Rook runs with (LoadSuites adds what the store remembers).
-rook::RookOptions RookOptionsFor(const RunOptions& options, size_t binaries,
-                                 rook::PlanOptions plan) {
-  rook::RookOptions rook_options;
-  rook_options.jobs = options.jobs;
-  rook_options.max_restarts = options.max_restarts;
-  rook_options.filter = options.gtest_filter;
-  rook_options.also_run_disabled = options.also_run_disabled;
-  rook_options.output_cap = options.output_cap;
-  rook_options.timeout = options.timeout;
-  rook_options.slow = options.slow;
-  rook_options.kill_grace = options.kill_grace;
-  rook_options.start_timeout = std::chrono::seconds(options.list_timeout);
-  rook_options.plan = plan;
-  rook_options.serial = options.serial;
-  rook_options.retries = options.retries;
-  rook_options.repeat = static_cast<uint32_t>(options.repeat);
-  rook_options.max_memory_percent = options.max_memory;
-  rook_options.memory_used_percent = knight::MachineMemoryUsedPercent;
-  // With several binaries, a pawn with nothing left to do moves on.
-  rook_options.release_idle = binaries > 1;
-  return rook_options;
-}
-
 bishop::RunSummaryRecord RecordOf(const RunSummary& summary) {
   bishop::RunSummaryRecord record;
   record.status = summary.status;
@@ -231,18 +167,14 @@ bishop::RunSummaryRecord RecordOf(const RunSummary& summary) {
   return record;
 }
 
-/// One binary of the run: how its pawns start, and what it reported.
-struct BinaryRun {
-  std::string path;      ///< As given on the command line.
-  std::string identity;  ///< Relative to the working directory (the store's).
-  bool resident = false;
-  /// The --target this run of the binary is for (empty: none), and its index.
-  std::string target;
-  size_t target_index = 0;
+/// One binary of the run, with its pawns' factory, its sinks and its Rook.
+struct BinaryRun : Binary {
   std::unique_ptr<knight::KnightFactory> factory;
   std::unique_ptr<StoreSink> store_sink;
   /// Only with --junit or --json.
   std::unique_ptr<ReportSink> report_sink;
+  /// Only with TEST_WARNINGS_OUTPUT_FILE.
+  std::unique_ptr<WarningsSink> warnings_sink;
   std::unique_ptr<Sinks> sinks;
   std::unique_ptr<rook::Rook> rook;
 };
@@ -289,91 +221,11 @@ bool LoadSuites(bishop::Store& store, std::vector<BinaryRun>& binaries, bool rer
   return true;
 }
 
-/// Finds out what each binary is, before anything runs. False (error
-/// printed) when one cannot run as asked.
-bool ProbeAll(const RunOptions& options, std::vector<BinaryRun>* binaries) {
-  std::vector<std::string> paths = options.binaries;
-  if (!options.from_ctest.empty()) {
-    std::string error;
-    if (!BinariesFromCtest(options.from_ctest, &paths, &error)) {
-      PrintError(error);
-      return false;
-    }
-  }
-  for (const std::string& path : paths) {
-    std::string error;
-    const BinaryKind kind = ProbeBinary(path, &error);
-    if (kind == BinaryKind::kUnusable) {
-      PrintError(error);
-      return false;
-    }
-    BinaryRun binary;
-    binary.path = path;
-    binary.identity = Identity(path);
-    binary.resident = options.pawn == "resident" ||
-                      (options.pawn == "auto" && kind == BinaryKind::kResidentPawn);
-    if (binary.resident && kind != BinaryKind::kResidentPawn) {
-      PrintError("'" + path +
-                 "' is not linked with redqueen::gtest_main, so it cannot serve as a "
-                 "resident pawn; link redqueen::gtest_main instead of GTest::gtest_main "
-                 "(CMake: target_link_libraries(<target> PRIVATE redqueen::gtest_main)), "
-                 "or drop --pawn resident. None of its tests were run.");
-      return false;
-    }
-    binaries->push_back(std::move(binary));
-  }
-  return true;
-}
-
 /// "x_test: 5 passed, 1 failed, 0 skipped".
 std::string CountsLine(const std::string& label, const RunSummary& counts) {
   return label + ": " + std::to_string(counts.tests_passed) + " passed, " +
          std::to_string(counts.tests_failed) + " failed, " +
          std::to_string(counts.tests_skipped) + " skipped\n";
-}
-
-/// How people read a binary's tests: "x_test", or "x_test@chrome".
-std::string LabelOf(const BinaryRun& binary) {
-  return BinaryLabel(binary.identity, binary.target);
-}
-
-/// With --target, a run of each binary per target, binary by binary.
-std::vector<BinaryRun> PerTarget(const RunOptions& options, std::vector<BinaryRun> binaries) {
-  if (options.targets.empty()) return binaries;
-  std::vector<BinaryRun> runs;
-  for (const BinaryRun& binary : binaries) {
-    for (size_t t = 0; t < options.targets.size(); ++t) {
-      BinaryRun run;
-      run.path = binary.path;
-      run.identity = binary.identity;
-      run.resident = binary.resident;
-      run.target = options.targets[t].name;
-      run.target_index = t;
-      runs.push_back(std::move(run));
-    }
-  }
-  return runs;
-}
-
-knight::PawnSpec SpecFor(const RunOptions& options, const BinaryRun& binary, size_t label,
-                         const std::string& run_dir) {
-  knight::PawnSpec spec;
-  spec.label = std::to_string(label);
-  if (binary.resident) {
-    spec.binary = Absolute(binary.path);
-    spec.args = options.pawn_args;
-  } else {
-    spec.binary = SelfPath();
-    spec.args = {"exec-pawn", Absolute(binary.path), "--"};
-    spec.args.insert(spec.args.end(), options.pawn_args.begin(), options.pawn_args.end());
-  }
-  spec.run_dir = run_dir;
-  spec.pawn_count = options.jobs;
-  if (!binary.target.empty()) {
-    spec.env = options.targets[binary.target_index].env;
-    spec.env.emplace_back("REDQUEEN_TARGET", binary.target);
-  }
-  return spec;
 }
 
 std::string StartLine(const std::vector<BinaryRun>& binaries, const RunOptions& options) {
@@ -422,25 +274,133 @@ bool CloseRun(bishop::Store& store, std::vector<BinaryRun>& binaries, int64_t ru
   return false;
 }
 
-/// --junit and --json, from the executions the run holds rather than the
-/// store, which may have failed. False (error printed) when one cannot be
-/// written.
+/// gtest's name for a binary's report in a folder (--gtest_output=xml:DIR/):
+/// DIR/NAME.EXT, else DIR/NAME_1.EXT, NAME_2.EXT... for the first not there.
+std::string UniqueReportPath(const std::string& dir, const std::string& binary,
+                             const std::string& extension) {
+  const std::string base = dir + "/" + std::filesystem::path(binary).filename().string();
+  std::string path = base + "." + extension;
+  for (int n = 1; std::filesystem::exists(path); ++n) {
+    path = base + "_" + std::to_string(n) + "." + extension;
+  }
+  return path;
+}
+
+/// The run's summary with the counts of one binary's runs alone; passed or
+/// failed by those counts, unless the run was interrupted or in error.
+RunSummary SummaryOf(const std::vector<const BinaryRun*>& runs, const RunSummary& run) {
+  RunSummary part = run;
+  part.total_tests = part.tests_passed = part.tests_failed = part.tests_skipped = 0;
+  part.execution_errors = part.flaky = 0;
+  for (const BinaryRun* binary : runs) Accumulate(binary->sinks->counts(), &part);
+  if (run.status != "passed" && run.status != "failed") part.status = run.status;
+  return part;
+}
+
+/// --junit and --json (or --gtest_output's), from the executions the run
+/// holds rather than the store, which may have failed: one file for the
+/// run, or one per binary in a folder. False (error printed) when one
+/// cannot be written.
 bool WriteReports(const RunOptions& options, const std::vector<BinaryRun>& binaries,
                   int64_t run_id, const bishop::RunRecord& run_record,
                   const RunSummary& summary) {
-  if (options.junit_path.empty() && options.json_path.empty()) return true;
-  std::vector<const ReportSink*> sinks;
-  for (const BinaryRun& binary : binaries) sinks.push_back(binary.report_sink.get());
-  const std::vector<bishop::RunExecution> executions = ReportExecutions(std::move(sinks));
-  if (!options.junit_path.empty() &&
-      !WriteReport("JUnit", options.junit_path, executions, JunitXml)) {
-    return false;
+  using Runs = std::vector<const BinaryRun*>;
+  auto junit_for = [](const Runs&) -> MakeReport { return JunitXml; };
+  // A file of every binary has the run's summary; a binary's own, its counts.
+  auto json_for = [&](const Runs& runs) -> MakeReport {
+    const bishop::RunSummaryRecord record =
+        RecordOf(runs.size() == binaries.size() ? summary : SummaryOf(runs, summary));
+    return [&run_record, record, run_id](const std::vector<bishop::RunExecution>& all) {
+      return RunJson(run_id, run_record, record, all);
+    };
+  };
+  auto write = [](const char* what, const std::string& path, const Runs& runs,
+                  const MakeReport& make) {
+    std::vector<const ReportSink*> sinks;
+    for (const BinaryRun* binary : runs) sinks.push_back(binary->report_sink.get());
+    return WriteReport(what, path, ReportExecutions(std::move(sinks)), make);
+  };
+  Runs all;
+  // A binary's targets share its file, as they share its name.
+  std::vector<Runs> per_binary;
+  for (const BinaryRun& binary : binaries) {
+    all.push_back(&binary);
+    if (per_binary.empty() || per_binary.back().front()->path != binary.path) {
+      per_binary.emplace_back();
+    }
+    per_binary.back().push_back(&binary);
   }
-  return options.json_path.empty() ||
-         WriteReport("JSON", options.json_path, executions,
-                     [&](const std::vector<bishop::RunExecution>& all) {
-                       return RunJson(run_id, run_record, RecordOf(summary), all);
-                     });
+  struct Kind {
+    const char* what;
+    const std::string& file;
+    const std::string& dir;
+    const char* extension;
+    std::function<MakeReport(const Runs&)> make_for;
+  };
+  for (const Kind& kind :
+       {Kind{"JUnit", options.junit_path, options.junit_dir, "xml", junit_for},
+        Kind{"JSON", options.json_path, options.json_dir, "json", json_for}}) {
+    if (!kind.file.empty() && !write(kind.what, kind.file, all, kind.make_for(all))) {
+      return false;
+    }
+    if (kind.dir.empty()) continue;
+    for (const Runs& runs : per_binary) {
+      const std::string path = UniqueReportPath(kind.dir, runs.front()->path, kind.extension);
+      if (!write(kind.what, path, runs, kind.make_for(runs))) return false;
+    }
+  }
+  return true;
+}
+
+/// A report file that cannot be written is found before any test runs;
+/// the folders of --gtest_output are made, as gtest makes them. False with
+/// `*error`.
+bool CheckReportPaths(const RunOptions& options, std::string* error) {
+  namespace fs = std::filesystem;
+  for (const std::string* dir : {&options.junit_dir, &options.json_dir}) {
+    std::error_code ec;
+    if (!dir->empty()) fs::create_directories(*dir, ec);
+  }
+  if (!options.gtest.output.empty()) {
+    for (const std::string* file : {&options.junit_path, &options.json_path}) {
+      const fs::path parent = fs::path(*file).parent_path();
+      std::error_code ec;
+      if (!file->empty() && !parent.empty()) fs::create_directories(parent, ec);
+    }
+  }
+  struct Wanted {
+    const char* what;
+    const std::string& path;
+    bool folder;
+  };
+  for (const Wanted& wanted : {Wanted{"JUnit report", options.junit_path, false},
+                               Wanted{"JSON report", options.json_path, false},
+                               Wanted{"event log", options.events_path, false},
+                               Wanted{"JUnit report folder", options.junit_dir, true},
+                               Wanted{"JSON report folder", options.json_dir, true}}) {
+    if (wanted.path.empty() || wanted.path == "-") continue;
+    std::error_code ec;
+    const fs::path path(wanted.path);
+    const bool exists = fs::exists(path, ec);
+    const fs::path folder =
+        wanted.folder ? path : (path.has_parent_path() ? path.parent_path() : fs::path("."));
+    std::string why;
+    if (exists && !wanted.folder && fs::is_directory(path, ec)) {
+      why = "it is a folder";
+    } else if (exists && !wanted.folder && access(wanted.path.c_str(), W_OK) != 0) {
+      why = "it is not writable";
+    } else if (!fs::is_directory(folder, ec)) {
+      why = "the folder '" + folder.string() + "' is not there";
+    } else if (access(folder.c_str(), W_OK | X_OK) != 0) {
+      why = "the folder '" + folder.string() + "' is not writable";
+    }
+    if (!why.empty()) {
+      *error = std::string("cannot write the ") + wanted.what + " '" + wanted.path + "': " +
+               why + " (make it so, or pass another path); no test was run";
+      return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace
@@ -449,8 +409,18 @@ int RunSession(const RunOptions& options) {
   // First, so that it outlives every Knight and timer that uses it.
   asio::io_context io;
   std::vector<BinaryRun> binaries;
-  if (!ProbeAll(options, &binaries)) return kExitInfra;
-  binaries = PerTarget(options, std::move(binaries));
+  {
+    std::vector<Binary> probed;
+    std::string probe_error;
+    if (!ProbeAll(options, &probed, &probe_error)) {
+      PrintError(probe_error);
+      return kExitInfra;
+    }
+    for (Binary& binary : PerTarget(options, std::move(probed))) {
+      binaries.emplace_back();
+      static_cast<Binary&>(binaries.back()) = std::move(binary);
+    }
+  }
   {
     std::string limit_error;
     const bool any_exec = std::any_of(binaries.begin(), binaries.end(),
@@ -458,6 +428,17 @@ int RunSession(const RunOptions& options) {
     if (!knight::FitsLimits(options.jobs, any_exec, &limit_error)) {
       PrintError(limit_error);
       return kExitUsage;
+    }
+  }
+  {
+    std::string check_error;
+    if (!CheckReportPaths(options, &check_error)) {
+      PrintError(check_error);
+      return kExitUsage;
+    }
+    if (!BeginRunnerFiles(options.runner_files, &check_error)) {
+      PrintError(check_error);
+      return kExitInfra;
     }
   }
   // Whatever the tests leave behind, also outside their pawn's process
@@ -494,9 +475,13 @@ int RunSession(const RunOptions& options) {
   for (const BinaryRun& binary : binaries) names.push_back(LabelOf(binary));
   // With --events -, stdout carries JSON Lines only; people read stderr.
   const bool events_on_stdout = options.events_path == "-";
-  Terminal terminal(events_on_stdout ? stderr : stdout,
-                    isatty(events_on_stdout ? STDERR_FILENO : STDOUT_FILENO), names,
-                    static_cast<uint32_t>(options.repeat));
+  const bool tty = isatty(events_on_stdout ? STDERR_FILENO : STDOUT_FILENO);
+  TerminalStyle style;
+  style.brief = options.gtest.brief;
+  style.print_time = options.gtest.print_time;
+  style.color = UseColor(options.gtest.color, tty, std::getenv("TERM"));
+  Terminal terminal(events_on_stdout ? stderr : stdout, tty, names,
+                    static_cast<uint32_t>(options.repeat), style);
   std::unique_ptr<rook::Board> board;
   std::string sink_error;
   auto on_sink_error = [&](std::string message) {
@@ -526,9 +511,15 @@ int RunSession(const RunOptions& options) {
         std::make_unique<StoreSink>(store.get(), run_id, binary.identity, binary.target);
     std::vector<rook::RunSink*> sinks = {binary.store_sink.get(), terminal.Sink(i)};
     if (events) sinks.push_back(events->Sink(i));
-    if (!options.junit_path.empty() || !options.json_path.empty()) {
+    if (!options.junit_path.empty() || !options.json_path.empty() ||
+        !options.junit_dir.empty() || !options.json_dir.empty()) {
       binary.report_sink = std::make_unique<ReportSink>(binary.identity, binary.target);
       sinks.push_back(binary.report_sink.get());
+    }
+    if (!options.runner_files.warnings.empty()) {
+      binary.warnings_sink =
+          std::make_unique<WarningsSink>(options.runner_files.warnings, LabelOf(binary));
+      sinks.push_back(binary.warnings_sink.get());
     }
     binary.sinks = std::make_unique<Sinks>(std::move(sinks), on_sink_error);
     binary.rook = std::make_unique<rook::Rook>(rook_options, binary.factory.get(), &clock,
@@ -645,6 +636,9 @@ int RunSession(const RunOptions& options) {
   if (outcome == RookOutcome::kError) PrintError(rook_error);
   const bool closed = CloseRun(*store, binaries, run_id, &summary);
   if (!WriteReports(options, binaries, run_id, run_record, summary)) return kExitInfra;
+  // A run that came to its end, passed or failed: not a premature exit.
+  EndRunnerFiles(options.runner_files,
+                 closed && (code == kExitPassed || code == kExitTestsFailed));
   return closed ? code : kExitInfra;
 }
 

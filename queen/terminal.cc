@@ -1,5 +1,8 @@
 #include "queen/terminal.h"
 
+#include <algorithm>
+#include <cstring>
+
 namespace redqueen::queen {
 namespace {
 
@@ -16,17 +19,59 @@ std::string Indent(const std::string& text) {
   return out;
 }
 
+/// The status word, coloured as gtest colours its own.
+std::string StatusWord(TestStatus status, bool color) {
+  const std::string word(StatusName(status));
+  if (!color) return word;
+  const char* code = status == TestStatus::kPassed    ? "32"
+                     : status == TestStatus::kSkipped || status == TestStatus::kFlaky ? "33"
+                                                                                       : "31";
+  return std::string("\033[0;") + code + "m" + word + "\033[m";
+}
+
+bool EqualsIgnoringCase(const std::string& a, const char* b) {
+  return a.size() == std::strlen(b) &&
+         std::equal(a.begin(), a.end(), b, [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == y;
+         });
+}
+
 }  // namespace
 
-std::string FormatResult(const rook::TestResult& result, const std::string& name) {
-  char duration[32];
-  std::snprintf(duration, sizeof duration, "%.3fs", result.duration_us / 1e6);
-  std::string text = std::string(StatusName(result.status)) + " " + name + " (" +
-                     duration;
-  if (!result.crash.empty()) text += ", " + result.crash;
-  if (result.pawn >= 0) text += ", pawn " + std::to_string(result.pawn);
-  if (result.attempt > 1) text += ", attempt " + std::to_string(result.attempt);
-  text += result.final ? ")\n" : "; retrying)\n";
+bool UseColor(const std::string& setting, bool tty, const char* term) {
+  if (EqualsIgnoringCase(setting, "auto")) {
+    // As gtest: a terminal whose TERM is one that shows colours.
+    if (!tty || !term) return false;
+    const std::string t = term;
+    return t == "xterm" || t == "xterm-color" || t == "xterm-kitty" || t == "alacritty" ||
+           t == "screen" || t == "tmux" || t == "rxvt-unicode" || t == "linux" ||
+           t == "cygwin" || t.find("-256color") != std::string::npos ||
+           t.rfind("screen-", 0) == 0 || t.rfind("tmux-", 0) == 0;
+  }
+  return EqualsIgnoringCase(setting, "yes") || EqualsIgnoringCase(setting, "true") ||
+         EqualsIgnoringCase(setting, "t") || setting == "1";
+}
+
+std::string FormatResult(const rook::TestResult& result, const std::string& name,
+                         const TerminalStyle& style) {
+  std::string details;
+  if (style.print_time) {
+    char duration[32];
+    std::snprintf(duration, sizeof duration, "%.3fs", result.duration_us / 1e6);
+    details = duration;
+  }
+  auto add = [&details](const std::string& part) {
+    details += (details.empty() ? "" : ", ") + part;
+  };
+  if (!result.crash.empty()) add(result.crash);
+  if (result.pawn >= 0) add("pawn " + std::to_string(result.pawn));
+  if (result.attempt > 1) add("attempt " + std::to_string(result.attempt));
+  std::string text = StatusWord(result.status, style.color) + " " + name;
+  if (result.final) {
+    text += details.empty() ? "\n" : " (" + details + ")\n";
+  } else {
+    text += " (" + details + (details.empty() ? "" : "; ") + "retrying)\n";
+  }
   if (!result.skip_message.empty()) text += Indent(result.skip_message);
   // gtest prints each failure in the output too; show them only without it.
   if (result.output.empty()) {
@@ -42,11 +87,12 @@ std::string FormatResult(const rook::TestResult& result, const std::string& name
 }
 
 Terminal::Terminal(std::FILE* out, bool tty, std::vector<std::string> binaries,
-                   uint32_t repeat)
+                   uint32_t repeat, TerminalStyle style)
     : out_(out),
       tty_(tty),
       binaries_(std::move(binaries)),
       repeat_(repeat),
+      style_(style),
       tests_(binaries_.size(), nullptr),
       started_(std::chrono::steady_clock::now()) {
   for (size_t i = 0; i < binaries_.size(); ++i) sinks_.emplace_back(this, i);
@@ -75,9 +121,11 @@ void Terminal::OnTestsListed(size_t binary, const std::vector<proto::TestInfo>& 
 void Terminal::OnResult(size_t binary, const rook::TestResult& result) {
   done_ += result.final;
   failed_ += result.final && IsFailure(result.status);
-  if (result.status != TestStatus::kPassed) {
+  const bool shown = style_.brief ? IsFailure(result.status) && result.final
+                                   : result.status != TestStatus::kPassed;
+  if (shown) {
     ClearStatus();
-    std::fputs(FormatResult(result, Name(binary, result)).c_str(), out_);
+    std::fputs(FormatResult(result, Name(binary, result), style_).c_str(), out_);
   }
   DrawStatus(false);
 }
@@ -132,7 +180,7 @@ void Terminal::Finish(
   if (!failures.empty()) {
     std::fprintf(out_, "\nFailed tests, in registration order:\n");
     for (const auto& [binary, result] : failures) {
-      std::fprintf(out_, "  %s %s%s\n", std::string(StatusName(result->status)).c_str(),
+      std::fprintf(out_, "  %s %s%s\n", StatusWord(result->status, style_.color).c_str(),
                    Name(binary, *result).c_str(),
                    result->crash.empty() ? "" : (" (" + result->crash + ")").c_str());
     }

@@ -12,11 +12,23 @@
 
 namespace redqueen::queen {
 
+/// How results are printed (gtest's --gtest_brief, _color, _print_time).
+struct TerminalStyle {
+  bool brief = false;  ///< Only failures as tests end (no SKIPPED or FLAKY).
+  bool color = false;  ///< Status words in colour.
+  bool print_time = true;  ///< Each printed result's duration.
+};
+
+/// gtest's --gtest_color: yes/true/t/1 (any case) colours, auto colours a
+/// terminal whose TERM can show it, anything else does not.
+bool UseColor(const std::string& setting, bool tty, const char* term);
+
 class Terminal {
  public:
   /// `binaries`: the names shown before test names when there are several.
   /// `repeat`: runs of each test (--repeat; 0: until stopped).
-  Terminal(std::FILE* out, bool tty, std::vector<std::string> binaries, uint32_t repeat = 1);
+  Terminal(std::FILE* out, bool tty, std::vector<std::string> binaries, uint32_t repeat = 1,
+           TerminalStyle style = {});
 
   /// The sink of one binary's Rook.
   rook::RunSink* Sink(size_t binary) { return &sinks_[binary]; }
@@ -66,6 +78,7 @@ class Terminal {
   bool tty_;
   std::vector<std::string> binaries_;
   uint32_t repeat_;
+  TerminalStyle style_;
   /// Each binary's list, as its Rook holds it (RunSink::OnTestsListed).
   std::vector<const std::vector<proto::TestInfo>*> tests_;
   std::vector<BinarySink> sinks_;
@@ -80,6 +93,7 @@ class Terminal {
 /// The text printed for a non-passing result: a header line (saying so when
 /// the test is retried), then the failure messages and captured output,
 /// indented.
-std::string FormatResult(const rook::TestResult& result, const std::string& name);
+std::string FormatResult(const rook::TestResult& result, const std::string& name,
+                         const TerminalStyle& style = {});
 
 }  // namespace redqueen::queen

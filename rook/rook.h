@@ -36,6 +36,13 @@ struct RookOptions {
   int max_restarts = 100;
   std::string filter;  ///< gtest filter syntax; empty runs everything.
   bool also_run_disabled = false;
+  /// Only shard `shard_index` of `shard_count`, by GoogleTest's rule: the
+  /// i-th test the filter selects (in registration order) is in shard
+  /// i mod shard_count, so that this run stands in for that native shard.
+  uint32_t shard_index = 0;
+  uint32_t shard_count = 1;
+  /// Only list: the sink gets the list and the selection, and no test runs.
+  bool list_only = false;
   size_t output_cap = 256 * 1024;
   /// A test running longer is ended and TIMEOUT (0: no limit).
   std::chrono::microseconds timeout{0};

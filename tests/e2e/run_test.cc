@@ -289,12 +289,20 @@ TEST_F(RunTest, TerminalGetsALiveStatusLineAndPlainOutputDoesNot) {
   // script(1) gives redqueen a pseudo-terminal as stdout.
   const std::string command = std::string(REDQUEEN_BINARY) + " run " +
                               Fixture("failing") + " -j 1 --db " + scratch_.db();
-  const Outcome tty = RunProgram("/usr/bin/script", {"-qec", command, "/dev/null"});
+  const Outcome tty =
+      RunProgram("/usr/bin/script", {"-qec", command + " --gtest_color=no", "/dev/null"});
   EXPECT_EQ(tty.exit_code, 1) << tty.out;
   EXPECT_THAT(tty.out, HasSubstr("\r\033[K[0/6] 0 failed"));
   // A failure clears the status line before it is printed.
   EXPECT_THAT(tty.out, HasSubstr("\r\033[KFAILED Failing.ExpectEq"));
   EXPECT_THAT(tty.out, HasSubstr("status: failed"));
+  // gtest's colours, on a terminal that can show them.
+  const Outcome colour = RunProgram(
+      "/usr/bin/script", {"-qec", "TERM=xterm " + command + " --gtest_color=auto", "/dev/null"});
+  EXPECT_THAT(colour.out, HasSubstr("\r\033[K\033[0;31mFAILED\033[m Failing.ExpectEq"));
+  const Outcome dumb = RunProgram(
+      "/usr/bin/script", {"-qec", "TERM=dumb " + command + " --gtest_color=auto", "/dev/null"});
+  EXPECT_THAT(dumb.out, HasSubstr("\r\033[KFAILED Failing.ExpectEq"));
 
   const Outcome plain = RunFixture("failing", {"-j", "1"});
   EXPECT_THAT(plain.out, testing::Not(HasSubstr("\033[")));

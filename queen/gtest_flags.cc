@@ -1,0 +1,253 @@
+#include "queen/gtest_flags.h"
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+namespace redqueen::queen {
+namespace {
+
+using R = FlagRole;
+using T = FlagType;
+
+constexpr std::string_view kPrefix = "--gtest_";
+
+/// "--gtest_NAME[=VALUE]": NAME, and VALUE when there is one.
+bool SplitFlag(std::string_view arg, std::string_view* name, std::string_view* value,
+               bool* has_value) {
+  if (arg.substr(0, kPrefix.size()) != kPrefix) return false;
+  arg.remove_prefix(kPrefix.size());
+  const size_t equals = arg.find('=');
+  *name = arg.substr(0, equals);
+  *has_value = equals != std::string_view::npos;
+  *value = *has_value ? arg.substr(equals + 1) : std::string_view();
+  return true;
+}
+
+/// An argument gtest takes as a request for its help (and then runs no
+/// test): "--help", or a gtest flag spelt as gtest does not parse it
+/// ("-gtest_x", "/gtest_x", "--gtest-x").
+bool AsksGtestForHelp(std::string_view arg) {
+  if (arg == "--help") return true;
+  for (std::string_view lead : {"--", "-", "/"}) {
+    if (arg.substr(0, lead.size()) != lead) continue;
+    const std::string_view rest = arg.substr(lead.size());
+    if (rest.substr(0, 15) == "gtest_internal_") return false;
+    if (rest.substr(0, 6) == "gtest_" || rest.substr(0, 6) == "gtest-") return true;
+  }
+  return false;
+}
+
+std::vector<std::string> FlagNames() {
+  std::vector<std::string> names;
+  for (const GtestFlag& flag : GtestFlags()) names.push_back("--gtest_" + std::string(flag.name));
+  return names;
+}
+
+std::string UnknownFlag(std::string_view arg, std::string_view name) {
+  std::string line = "'" + std::string(arg) + "' is not a GoogleTest flag";
+  const std::string nearest = Nearest("--gtest_" + std::string(name), FlagNames());
+  if (!nearest.empty()) line += " (did you mean " + nearest + "?)";
+  return line;
+}
+
+/// Checks one gtest flag and says where it goes; `arg` is rewritten into
+/// the spelling CLI11 reads for run flags. False with `*error`.
+bool ClassifyFlag(std::string* arg, const GtestFlag** found, std::string* error) {
+  std::string_view name;
+  std::string_view value;
+  bool has_value = false;
+  SplitFlag(*arg, &name, &value, &has_value);
+  const GtestFlag* flag = FindGtestFlag(name);
+  if (!flag) {
+    *error = UnknownFlag(*arg, name);
+    return false;
+  }
+  if (flag->role == R::kRefused) {
+    *error = "--gtest_" + std::string(flag->name) + ": " + std::string(flag->hint);
+    return false;
+  }
+  if (flag->type != T::kBool && !has_value) {
+    *error = "--gtest_" + std::string(flag->name) + " needs a value: --gtest_" +
+             std::string(flag->name) + "=VALUE";
+    return false;
+  }
+  if (flag->type == T::kBool && flag->role == R::kRun) {
+    *arg = "--gtest_" + std::string(flag->name) + "=" +
+           (!has_value || GtestBool(value) ? "true" : "false");
+  }
+  *found = flag;
+  return true;
+}
+
+bool ReadFlagfile(const std::string& path, std::vector<std::string>* lines,
+                  std::string* error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    *error = "--gtest_flagfile: cannot read '" + path + "' (is the path right?)";
+    return false;
+  }
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) continue;
+    if (line.substr(0, kPrefix.size()) != kPrefix) {
+      *error = "--gtest_flagfile " + path + ": '" + line +
+               "' is not a GoogleTest flag (one --gtest_NAME=VALUE per line)";
+      return false;
+    }
+    lines->push_back(line);
+  }
+  return true;
+}
+
+/// Replaces each --gtest_flagfile=F in `args` by the lines of F (gtest reads
+/// the file where the flag stands, so later flags win over it).
+bool ExpandFlagfiles(std::vector<std::string>* args, std::string* error) {
+  for (size_t depth = 0; depth < 8; ++depth) {
+    bool expanded = false;
+    std::vector<std::string> out;
+    for (const std::string& arg : *args) {
+      std::string_view name;
+      std::string_view value;
+      bool has_value = false;
+      if (!SplitFlag(arg, &name, &value, &has_value) || name != "flagfile") {
+        out.push_back(arg);
+        continue;
+      }
+      if (!has_value || value.empty()) {
+        *error = "--gtest_flagfile needs a file: --gtest_flagfile=PATH";
+        return false;
+      }
+      if (!ReadFlagfile(std::string(value), &out, error)) return false;
+      expanded = true;
+    }
+    *args = std::move(out);
+    if (!expanded) return true;
+  }
+  *error = "--gtest_flagfile: flag files include each other more than 8 deep";
+  return false;
+}
+
+}  // namespace
+
+const std::vector<GtestFlag>& GtestFlags() {
+  static const std::vector<GtestFlag> kFlags = {
+      {"list_tests", T::kBool, R::kRun, "", ""},
+      {"filter", T::kString, R::kRun, "GTEST_FILTER", ""},
+      {"also_run_disabled_tests", T::kBool, R::kRun, "GTEST_ALSO_RUN_DISABLED_TESTS", ""},
+      {"repeat", T::kInt, R::kRun, "GTEST_REPEAT", ""},
+      {"recreate_environments_when_repeating", T::kBool, R::kRefused,
+       "GTEST_RECREATE_ENVIRONMENTS_WHEN_REPEATING",
+       "redqueen sets each global environment up once per pawn, whatever it repeats; "
+       "drop the flag (or use --mode sequential --repeat N to keep one pawn)"},
+      {"shuffle", T::kBool, R::kRun, "GTEST_SHUFFLE", ""},
+      {"random_seed", T::kInt, R::kRun, "GTEST_RANDOM_SEED", ""},
+      {"color", T::kString, R::kRun, "GTEST_COLOR", ""},
+      {"brief", T::kBool, R::kRun, "GTEST_BRIEF", ""},
+      {"print_time", T::kBool, R::kRun, "GTEST_PRINT_TIME", ""},
+      {"print_utf8", T::kBool, R::kPawn, "GTEST_PRINT_UTF8", ""},
+      {"output", T::kString, R::kRun, "GTEST_OUTPUT", ""},
+      {"stream_result_to", T::kString, R::kRefused, "GTEST_STREAM_RESULT_TO",
+       "redqueen collects the results itself; use --events FILE for a live stream"},
+      {"death_test_style", T::kString, R::kPawn, "GTEST_DEATH_TEST_STYLE", ""},
+      {"death_test_use_fork", T::kBool, R::kPawn, "GTEST_DEATH_TEST_USE_FORK", ""},
+      {"fail_fast", T::kBool, R::kRun, "GTEST_FAIL_FAST", ""},
+      {"break_on_failure", T::kBool, R::kPawn, "GTEST_BREAK_ON_FAILURE", ""},
+      {"throw_on_failure", T::kBool, R::kPawn, "GTEST_THROW_ON_FAILURE", ""},
+      {"catch_exceptions", T::kBool, R::kPawn, "GTEST_CATCH_EXCEPTIONS", ""},
+      {"stack_trace_depth", T::kInt, R::kPawn, "GTEST_STACK_TRACE_DEPTH", ""},
+      {"show_internal_stack_frames", T::kBool, R::kPawn, "", ""},
+      {"install_failure_signal_handler", T::kBool, R::kPawn,
+       "GTEST_INSTALL_FAILURE_SIGNAL_HANDLER", ""},
+      {"flagfile", T::kString, R::kRun, "GTEST_FLAGFILE", ""},
+      {"internal_run_death_test", T::kString, R::kRefused, "",
+       "gtest's own, for the child process of a death test; drop it"},
+  };
+  return kFlags;
+}
+
+const GtestFlag* FindGtestFlag(std::string_view name) {
+  for (const GtestFlag& flag : GtestFlags()) {
+    if (flag.name == name) return &flag;
+  }
+  return nullptr;
+}
+
+bool GtestBool(std::string_view value) {
+  return value.empty() || (value[0] != '0' && value[0] != 'f' && value[0] != 'F');
+}
+
+bool SortGtestFlags(std::vector<std::string>* ours, std::vector<std::string>* pawn_args,
+                    std::string* error) {
+  if (!ExpandFlagfiles(ours, error) || !ExpandFlagfiles(pawn_args, error)) return false;
+  std::vector<std::string> kept_ours;
+  std::vector<std::string> run_flags;
+  std::vector<std::string> pawn_flags;
+  auto sort = [&](std::string arg) {
+    const GtestFlag* flag = nullptr;
+    if (!ClassifyFlag(&arg, &flag, error)) return false;
+    (flag->role == R::kRun ? run_flags : pawn_flags).push_back(std::move(arg));
+    return true;
+  };
+  for (std::string& arg : *ours) {
+    // `--gtest_filter PATTERN` (a space, not '=') is redqueen's own spelling.
+    std::string_view name;
+    std::string_view value;
+    bool has_value = false;
+    if (!SplitFlag(arg, &name, &value, &has_value) ||
+        (!has_value && (name == "filter" || name == "output" || name == "repeat" ||
+                        name == "random_seed" || name == "color"))) {
+      kept_ours.push_back(std::move(arg));
+    } else if (!sort(std::move(arg))) {
+      return false;
+    }
+  }
+  std::vector<std::string> kept_pawn;
+  for (std::string& arg : *pawn_args) {
+    if (arg.substr(0, kPrefix.size()) == kPrefix) {
+      if (!sort(std::move(arg))) return false;
+    } else if (AsksGtestForHelp(arg)) {
+      *error = "'" + arg + "' after -- would make every pawn print gtest's help and run " +
+               "no test; write gtest flags as --gtest_NAME[=VALUE]";
+      return false;
+    } else {
+      kept_pawn.push_back(std::move(arg));
+    }
+  }
+  kept_ours.insert(kept_ours.end(), run_flags.begin(), run_flags.end());
+  kept_pawn.insert(kept_pawn.end(), pawn_flags.begin(), pawn_flags.end());
+  *ours = std::move(kept_ours);
+  *pawn_args = std::move(kept_pawn);
+  return true;
+}
+
+std::string Nearest(std::string_view word, const std::vector<std::string>& candidates) {
+  // Levenshtein distance, one row at a time.
+  auto distance = [](std::string_view a, std::string_view b) {
+    std::vector<size_t> row(b.size() + 1);
+    for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (size_t i = 1; i <= a.size(); ++i) {
+      size_t diagonal = row[0];
+      row[0] = i;
+      for (size_t j = 1; j <= b.size(); ++j) {
+        const size_t above = row[j];
+        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
+        diagonal = above;
+      }
+    }
+    return row[b.size()];
+  };
+  std::string best;
+  size_t best_distance = std::max<size_t>(2, word.size() / 3) + 1;
+  for (const std::string& candidate : candidates) {
+    const size_t d = distance(word, candidate);
+    if (d < best_distance) {
+      best_distance = d;
+      best = candidate;
+    }
+  }
+  return best;
+}
+
+}  // namespace redqueen::queen

@@ -1,0 +1,218 @@
+#include "queen/run_environment.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+
+#include "queen/gtest_flags.h"
+#include "queen/options.h"
+
+namespace redqueen::queen {
+namespace {
+
+/// gtest's Int32FromEnvOrDie: the whole value a 32-bit number.
+bool ParseInt32(const char* text, int64_t* value) {
+  errno = 0;
+  char* end = nullptr;
+  const long long parsed = std::strtoll(text, &end, 10);
+  if (*text == '\0' || *end != '\0' || errno == ERANGE || parsed < INT32_MIN ||
+      parsed > INT32_MAX) {
+    return false;
+  }
+  *value = parsed;
+  return true;
+}
+
+/// One pair of shard variables; false with `*error` when it is half set or
+/// not numbers. `*set` says whether the pair is there at all.
+bool ReadShardPair(const GetEnv& getenv, const char* index_name, const char* total_name,
+                   ShardSpec* shard, bool* set, std::string* error) {
+  const char* index = getenv(index_name);
+  const char* total = getenv(total_name);
+  *set = index || total;
+  if (!*set) return true;
+  if (!index || !total) {
+    *error = std::string(index ? index_name : total_name) + " is set but " +
+             (index ? total_name : index_name) +
+             " is not (set both, as a sharded test runner does, or neither)";
+    return false;
+  }
+  int64_t i = 0;
+  int64_t n = 0;
+  if (!ParseInt32(index, &i) || !ParseInt32(total, &n)) {
+    const bool bad_index = !ParseInt32(index, &i);
+    *error = std::string(bad_index ? index_name : total_name) + "='" +
+             (bad_index ? index : total) + "' is not a whole number";
+    return false;
+  }
+  if (n < 1 || i < 0 || i >= n) {
+    *error = std::string(index_name) + "=" + index + " is not a shard of " + total_name +
+             "=" + total + " (the index runs from 0 to " +
+             (n < 1 ? "TOTAL - 1, and TOTAL is at least 1" : std::to_string(n - 1)) + ")";
+    return false;
+  }
+  shard->index = static_cast<int>(i);
+  shard->total = static_cast<int>(n);
+  shard->source = std::string(index_name) + "=" + index + ", " + total_name + "=" + total;
+  return true;
+}
+
+std::string Quoted(const std::string& text) { return "\"" + text + "\""; }
+
+}  // namespace
+
+const std::vector<std::string>& RunVariables() {
+  static const std::vector<std::string> kVariables = [] {
+    std::vector<std::string> names;
+    for (const GtestFlag& flag : GtestFlags()) {
+      if (flag.role != FlagRole::kPawn && !flag.variable.empty()) {
+        names.emplace_back(flag.variable);
+      }
+    }
+    for (const char* name :
+         {"GTEST_SHARD_INDEX", "GTEST_TOTAL_SHARDS", "GTEST_SHARD_STATUS_FILE",
+          "TEST_SHARD_INDEX", "TEST_TOTAL_SHARDS", "TEST_SHARD_STATUS_FILE", "XML_OUTPUT_FILE",
+          "TESTBRIDGE_TEST_ONLY", "TESTBRIDGE_TEST_RUNNER_FAIL_FAST",
+          "TEST_PREMATURE_EXIT_FILE", "TEST_WARNINGS_OUTPUT_FILE"}) {
+      names.emplace_back(name);
+    }
+    return names;
+  }();
+  return kVariables;
+}
+
+bool ReadShard(const GetEnv& getenv, ShardSpec* shard, std::string* error) {
+  ShardSpec gtest;
+  ShardSpec bazel;
+  bool gtest_set = false;
+  bool bazel_set = false;
+  if (!ReadShardPair(getenv, "GTEST_SHARD_INDEX", "GTEST_TOTAL_SHARDS", &gtest, &gtest_set,
+                     error) ||
+      !ReadShardPair(getenv, "TEST_SHARD_INDEX", "TEST_TOTAL_SHARDS", &bazel, &bazel_set,
+                     error)) {
+    return false;
+  }
+  if (gtest_set && bazel_set && (gtest.index != bazel.index || gtest.total != bazel.total)) {
+    *error = "the shard variables disagree: " + gtest.source + " but " + bazel.source +
+             " (unset one pair)";
+    return false;
+  }
+  // gtest reads only its own pair; Bazel sets both alike.
+  if (gtest_set) {
+    *shard = gtest;
+  } else if (bazel_set) {
+    *shard = bazel;
+  }
+  return true;
+}
+
+RunnerFiles ReadRunnerFiles(const GetEnv& getenv) {
+  RunnerFiles files;
+  for (const char* name : {"GTEST_SHARD_STATUS_FILE", "TEST_SHARD_STATUS_FILE"}) {
+    const char* path = getenv(name);
+    if (path && *path &&
+        std::find(files.shard_status.begin(), files.shard_status.end(), path) ==
+            files.shard_status.end()) {
+      files.shard_status.emplace_back(path);
+    }
+  }
+  if (const char* path = getenv("TEST_PREMATURE_EXIT_FILE"); path && *path) {
+    files.premature_exit = path;
+  }
+  if (const char* path = getenv("TEST_WARNINGS_OUTPUT_FILE"); path && *path) {
+    files.warnings = path;
+  }
+  return files;
+}
+
+bool ApplyGtestVariables(const GetEnv& getenv, const std::set<std::string>& given,
+                         RunOptions* options, std::vector<Setting>* from_env,
+                         std::string* error) {
+  for (const GtestFlag& flag : GtestFlags()) {
+    if (flag.role != FlagRole::kRefused || flag.variable.empty()) continue;
+    if (const char* value = getenv(std::string(flag.variable).c_str())) {
+      *error = std::string(flag.variable) + "='" + value + "' is set: " +
+               std::string(flag.hint) + " (unset it)";
+      return false;
+    }
+  }
+  // The first variable set of each list is read, as gtest reads them.
+  auto read = [&](const std::string& setting,
+                  std::initializer_list<const char*> names) -> std::pair<const char*, const char*> {
+    if (given.count(setting)) return {nullptr, nullptr};
+    for (const char* name : names) {
+      if (const char* value = getenv(name)) return {name, value};
+    }
+    return {nullptr, nullptr};
+  };
+  auto note = [from_env](const std::string& setting, const std::string& value,
+                         const char* variable) {
+    from_env->push_back(Setting{setting, value, variable});
+  };
+  GtestRun& gtest = options->gtest;
+
+  if (auto [name, value] = read("gtest_filter", {"GTEST_FILTER", "TESTBRIDGE_TEST_ONLY"});
+      name) {
+    options->gtest_filter = value;
+    note("gtest_filter", Quoted(value), name);
+  }
+  // gtest's BoolFromGTestEnv: any value but "0" is true.
+  auto read_bool = [&](const std::string& setting, const char* variable, bool* out) {
+    if (auto [name, value] = read(setting, {variable}); name) {
+      *out = std::strcmp(value, "0") != 0;
+      note(setting, *out ? "true" : "false", name);
+    }
+  };
+  read_bool("gtest_also_run_disabled_tests", "GTEST_ALSO_RUN_DISABLED_TESTS",
+            &options->also_run_disabled);
+  read_bool("gtest_shuffle", "GTEST_SHUFFLE", &gtest.shuffle);
+  read_bool("gtest_brief", "GTEST_BRIEF", &gtest.brief);
+  read_bool("gtest_print_time", "GTEST_PRINT_TIME", &gtest.print_time);
+  if (auto [name, value] = read("gtest_fail_fast", {"GTEST_FAIL_FAST"}); name) {
+    gtest.fail_fast = std::strcmp(value, "0") != 0;
+    note("gtest_fail_fast", gtest.fail_fast ? "true" : "false", name);
+  } else if (auto [bridge, on] =
+                 read("gtest_fail_fast", {"TESTBRIDGE_TEST_RUNNER_FAIL_FAST"});
+             bridge) {
+    // Bazel's --test_runner_fail_fast: on only when "1".
+    gtest.fail_fast = std::strcmp(on, "1") == 0;
+    note("gtest_fail_fast", gtest.fail_fast ? "true" : "false", bridge);
+  }
+  auto read_int = [&](const std::string& setting, const char* variable,
+                      std::optional<int64_t>* out) {
+    auto [name, value] = read(setting, {variable});
+    if (!name) return true;
+    int64_t number = 0;
+    if (!ParseInt32(value, &number)) {
+      *error = std::string(variable) + "='" + value +
+               "' is not a whole number (unset it, or set it to one)";
+      return false;
+    }
+    *out = number;
+    note(setting, std::to_string(number), name);
+    return true;
+  };
+  std::optional<int64_t> seed;
+  if (!read_int("gtest_repeat", "GTEST_REPEAT", &gtest.repeat) ||
+      !read_int("gtest_random_seed", "GTEST_RANDOM_SEED", &seed)) {
+    return false;
+  }
+  if (seed) gtest.random_seed = *seed;
+  if (auto [name, value] = read("gtest_color", {"GTEST_COLOR"}); name) {
+    gtest.color = value;
+    note("gtest_color", Quoted(value), name);
+  }
+  if (auto [name, value] = read("gtest_output", {"GTEST_OUTPUT"}); name) {
+    gtest.output = value;
+    note("gtest_output", Quoted(value), name);
+  } else if (auto [xml, path] = read("gtest_output", {"XML_OUTPUT_FILE"}); xml) {
+    // Bazel's: a file name, without gtest's "xml:".
+    gtest.output = std::string("xml:") + path;
+    note("gtest_output", Quoted(gtest.output), xml);
+  }
+  return true;
+}
+
+}  // namespace redqueen::queen
