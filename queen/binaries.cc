@@ -16,14 +16,39 @@ std::string Absolute(const std::string& path) {
   return ec ? path : absolute.lexically_normal().string();
 }
 
-/// How the store names a binary: its path relative to the working directory,
-/// however it was given, so that a/foo_test and b/foo_test stay distinct and
-/// ./foo_test and $PWD/foo_test are one.
-std::string Identity(const std::string& path) {
+namespace fs = std::filesystem;
+
+/// The nearest folder above `file` that holds `marker`, or empty.
+fs::path FolderWith(const fs::path& file, const char* marker) {
   std::error_code ec;
-  const auto relative = std::filesystem::proximate(path, ec);
-  return ec ? std::filesystem::path(path).lexically_normal().string()
-            : relative.lexically_normal().string();
+  for (fs::path folder = file.parent_path(); !folder.empty(); folder = folder.parent_path()) {
+    if (fs::exists(folder / marker, ec)) return folder;
+    if (folder == folder.root_path()) break;
+  }
+  return {};
+}
+
+/// Whether `path` lies inside `folder` (both absolute and normal).
+bool Inside(const fs::path& path, const fs::path& folder) {
+  const fs::path relative = path.lexically_relative(folder);
+  return !folder.empty() && !relative.empty() && *relative.begin() != "..";
+}
+
+/// How the store and the reports name a binary, the same from whatever
+/// folder redqueen starts in: its path relative to the build tree holding it
+/// (the folder of its CMakeCache.txt, where CTest runs), else to the
+/// settings file's folder, else to the git checkout, else as given. So
+/// a/foo_test and b/foo_test stay distinct, and ./foo_test, $PWD/foo_test
+/// and ../build/foo_test are one.
+std::string Identity(const std::string& path, const std::string& config) {
+  const fs::path absolute(Absolute(path));
+  for (const fs::path& root :
+       {FolderWith(absolute, "CMakeCache.txt"),
+        config.empty() ? fs::path() : fs::path(Absolute(config)).parent_path(),
+        FolderWith(absolute, ".git")}) {
+    if (Inside(absolute, root)) return absolute.lexically_relative(root).string();
+  }
+  return fs::path(path).lexically_normal().string();
 }
 
 /// This executable, which serves as the exec pawn too.
@@ -45,7 +70,7 @@ bool ProbeAll(const RunOptions& options, std::vector<Binary>* binaries, std::str
     if (kind == BinaryKind::kUnusable) return false;
     Binary binary;
     binary.path = path;
-    binary.identity = Identity(path);
+    binary.identity = Identity(path, options.config_path);
     binary.resident = options.pawn == "resident" ||
                       (options.pawn == "auto" && kind == BinaryKind::kResidentPawn);
     if (binary.resident && kind != BinaryKind::kResidentPawn) {

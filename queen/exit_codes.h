@@ -9,6 +9,7 @@ enum ExitCode : int {
   kExitUsage = 2,        ///< Bad command line.
   kExitInfra = 3,        ///< Binary missing or not a pawn, lists disagree,
                          ///< store unwritable, pawns keep dying.
+  kExitNoTests = 4,      ///< No test matched the filter (--no-tests fail).
   kExitInterrupted = 130,  ///< Ctrl-C (SIGINT), SIGTERM or SIGHUP.
 };
 

@@ -396,6 +396,12 @@ void AddRunOptions(CLI::App* run, RunOptions* options) {
                   "(0: never)")
       ->check(WholeIn(0, 1'000'000))
       ->capture_default_str();
+  run->add_option("--no-tests", options->no_tests,
+                  "When no test of any binary matches the filter: fail (exit 4; usually "
+                  "a mistyped filter), warn, or pass. An empty shard, or nothing to "
+                  "rerun, passes")
+      ->check(CLI::IsMember({"fail", "warn", "pass"}))
+      ->capture_default_str();
   run->add_option("--mode", options->mode,
                   "parallel, or sequential: one pawn, declared order")
       ->check(CLI::IsMember({"parallel", "sequential"}))

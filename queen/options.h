@@ -80,6 +80,8 @@ struct RunOptions {
   int repeat = 1;
   bool until_fail = false;
   int max_fail = 0;  ///< 0: no limit; --fail-fast is 1.
+  /// When no test matches the filter: fail (exit 4), warn or pass.
+  std::string no_tests = "fail";
   std::string mode = "parallel";  ///< or sequential.
   std::vector<std::string> serial;
   bool by_suite = false;

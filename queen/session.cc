@@ -403,6 +403,19 @@ bool CheckReportPaths(const RunOptions& options, std::string* error) {
   return true;
 }
 
+/// What to say when no test of any binary matched the filter (empty when one
+/// did). An empty shard, or --rerun-failed with nothing to rerun, matched.
+std::string NoTestsLine(const RunOptions& options, const std::vector<BinaryRun>& binaries) {
+  for (const BinaryRun& binary : binaries) {
+    if (!binary.rook->running_began() || binary.rook->matched() > 0) return "";
+  }
+  const std::string what =
+      binaries.size() == 1 ? "no test of " + LabelOf(binaries[0]) : "no test of any binary";
+  return what + (options.gtest_filter.empty()
+                     ? " is enabled (every one is DISABLED_)"
+                     : " matches the filter '" + options.gtest_filter + "'");
+}
+
 }  // namespace
 
 int RunSession(const RunOptions& options) {
@@ -619,7 +632,9 @@ int RunSession(const RunOptions& options) {
     // FLAKY tests count as failed ones.
     summary.status = summary.tests_failed + summary.flaky > 0 ? "failed" : "passed";
   }
-  const int code = ExitCode(outcome, interrupted, &summary);
+  int code = ExitCode(outcome, interrupted, &summary);
+  const std::string no_tests = code == kExitPassed ? NoTestsLine(options, binaries) : "";
+  if (!no_tests.empty() && options.no_tests == "fail") code = kExitNoTests;
   if (events) events->RunEnd(summary);
   if (repetitions_passed == UINT32_MAX) repetitions_passed = 0;
   if (options.until_fail && began) {
@@ -634,6 +649,11 @@ int RunSession(const RunOptions& options) {
     terminal.Finish(failures, per_binary + FormatSummary(summary));
   }
   if (outcome == RookOutcome::kError) PrintError(rook_error);
+  if (!no_tests.empty() && options.no_tests == "fail") {
+    PrintError(no_tests + " (is the filter mistyped? --no-tests warn or pass accepts it)");
+  } else if (!no_tests.empty() && options.no_tests == "warn") {
+    terminal.Note("redqueen: warning: " + no_tests);
+  }
   const bool closed = CloseRun(*store, binaries, run_id, &summary);
   if (!WriteReports(options, binaries, run_id, run_record, summary)) return kExitInfra;
   // A run that came to its end, passed or failed: not a premature exit.

@@ -232,12 +232,11 @@ void Rook::Select() {
   std::vector<TestFilter> serial;
   for (const std::string& pattern : options_.serial) serial.emplace_back(pattern);
   serial_.assign(tests_.size(), false);
-  uint32_t runnable = 0;
   for (uint32_t i = 0; i < tests_.size(); ++i) {
     const std::string& name = tests_[i].name;
     if (!filter.Matches(name)) continue;
     if (!options_.also_run_disabled && IsDisabled(name)) continue;
-    if (runnable++ % options_.shard_count != options_.shard_index) continue;
+    if (matched_++ % options_.shard_count != options_.shard_index) continue;
     if (only_ && !only_->count(name)) continue;
     selected_.push_back(i);
     serial_[i] = std::any_of(serial.begin(), serial.end(),

@@ -139,6 +139,9 @@ class Rook : public knight::WorkerEvents {
   RookOutcome outcome() const { return outcome_; }
   /// True once every pawn agreed and tests began to be handed out.
   bool running_began() const { return running_; }
+  /// Tests the filter and the DISABLED_ rule select, before the shard and
+  /// --rerun-failed narrow them: none is usually a mistyped filter.
+  uint32_t matched() const { return matched_; }
   const std::string& error() const { return error_; }
   /// Pawns started to replace dead ones.
   int restarts() const { return restarts_; }
@@ -267,6 +270,7 @@ class Rook : public knight::WorkerEvents {
   History history_;
   bool running_ = false;
   std::vector<uint32_t> selected_;
+  uint32_t matched_ = 0;
   /// By test index: it runs in the serial phase (--serial).
   std::vector<bool> serial_;
   std::vector<uint32_t> serial_selected_;
