@@ -157,9 +157,14 @@ const std::vector<GtestFlag>& GtestFlags() {
       {"throw_on_failure", T::kBool, R::kPawn, "GTEST_THROW_ON_FAILURE", ""},
       {"catch_exceptions", T::kBool, R::kPawn, "GTEST_CATCH_EXCEPTIONS", ""},
       {"stack_trace_depth", T::kInt, R::kPawn, "GTEST_STACK_TRACE_DEPTH", ""},
-      {"show_internal_stack_frames", T::kBool, R::kPawn, "", ""},
-      {"install_failure_signal_handler", T::kBool, R::kPawn,
-       "GTEST_INSTALL_FAILURE_SIGNAL_HANDLER", ""},
+      // Defined by gtest 1.12 but read from the command line only in Abseil
+      // builds: given to Debian's gtest, it prints its help and runs no test.
+      {"show_internal_stack_frames", T::kBool, R::kRefused, "",
+       "GoogleTest 1.12 reads it only when built with Abseil; otherwise the binary "
+       "prints its help and runs no test. Drop it"},
+      {"install_failure_signal_handler", T::kBool, R::kRefused, "",
+       "GoogleTest 1.12 reads it only when built with Abseil; otherwise the binary "
+       "prints its help and runs no test. Drop it"},
       {"flagfile", T::kString, R::kRun, "GTEST_FLAGFILE", ""},
       {"internal_run_death_test", T::kString, R::kRefused, "",
        "gtest's own, for the child process of a death test; drop it"},
