@@ -12,6 +12,7 @@
 
 #include "queen/binaries.h"
 #include "queen/exit_codes.h"
+#include "queen/print_error.h"
 #include "queen/run_dir.h"
 #include "rook/board.h"
 #include "rook/clock.h"
@@ -73,13 +74,12 @@ int ListSession(const RunOptions& options) {
   std::vector<Binary> binaries;
   std::string error;
   if (!ProbeAll(options, &binaries, &error)) {
-    std::fprintf(stderr, "redqueen: error: %s\n", error.c_str());
+    PrintError(error);
     return kExitInfra;
   }
   RunDir run_dir;
   if (run_dir.path().empty()) {
-    std::fprintf(stderr, "redqueen: error: cannot create a temporary folder (is TMPDIR "
-                         "writable?)\n");
+    PrintError("cannot create a temporary folder (is TMPDIR writable?)");
     return kExitInfra;
   }
   // One pawn lists each binary, one binary after another.
@@ -128,8 +128,7 @@ int ListSession(const RunOptions& options) {
   if (interrupted) return kExitInterrupted;
   for (const auto& listing : listings) {
     if (listing->rook->outcome() == rook::RookOutcome::kError) {
-      std::fprintf(stderr, "redqueen: error: %s: %s\n", LabelOf(listing->binary).c_str(),
-                   listing->rook->error().c_str());
+      PrintError(LabelOf(listing->binary) + ": " + listing->rook->error());
       return kExitInfra;
     }
   }

@@ -9,23 +9,21 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <random>
 
 #include "bishop/store.h"
 #include "knight/knight.h"
 #include "knight/limits.h"
-#include "knight/memory.h"
 #include "proto/children.h"
 #include "queen/binaries.h"
 #include "queen/events.h"
 #include "queen/exit_codes.h"
-#include "queen/json_report.h"
-#include "queen/junit.h"
 #include "queen/report_sink.h"
+#include "queen/print_error.h"
 #include "queen/report_text.h"
 #include "queen/run_dir.h"
+#include "queen/run_reports.h"
 #include "queen/runner_files.h"
 #include "queen/sinks.h"
 #include "queen/store_sink.h"
@@ -45,10 +43,6 @@ constexpr auto kFlushInterval = std::chrono::milliseconds(50);
 /// How often the status line may move without a result arriving, and how
 /// soon a test past its timeout is noticed.
 constexpr auto kTickInterval = std::chrono::milliseconds(100);
-
-void PrintError(const std::string& message) {
-  std::fprintf(stderr, "redqueen: error: %s\n", message.c_str());
-}
 
 /// A store that failed as the run wrote to it (its message names the file).
 std::string StoreFailure(const std::exception& e) {
@@ -128,43 +122,6 @@ rook::PlanOptions PlanOptionsFor(const RunOptions& options, Terminal& terminal) 
   plan.failed_first = options.failed_first;
   plan.by_suite = options.by_suite;
   return plan;
-}
-
-/// Writes a report of the run (`what`: "JUnit", "JSON") made by `make` from
-/// the executions the run holds. False (error printed) when it cannot.
-using MakeReport = std::function<std::string(const std::vector<bishop::RunExecution>&)>;
-bool WriteReport(const char* what, const std::string& path,
-                 const std::vector<bishop::RunExecution>& executions, const MakeReport& make) {
-  std::string text;
-  try {
-    text = make(executions);
-  } catch (const std::exception& e) {
-    PrintError(std::string("cannot make the ") + what + " report: " + e.what());
-    return false;
-  }
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  out.close();
-  if (!out) {
-    PrintError(std::string("cannot write the ") + what + " report '" + path +
-               "' (is its folder there and writable?); the results are in the store");
-    return false;
-  }
-  return true;
-}
-
-bishop::RunSummaryRecord RecordOf(const RunSummary& summary) {
-  bishop::RunSummaryRecord record;
-  record.status = summary.status;
-  record.completed_at = summary.completed_at;
-  record.total_tests = summary.total_tests;
-  record.tests_passed = summary.tests_passed;
-  record.tests_failed = summary.tests_failed;
-  record.tests_skipped = summary.tests_skipped;
-  record.execution_errors = summary.execution_errors;
-  record.flaky = summary.flaky;
-  record.execution_time = summary.execution_time;
-  return record;
 }
 
 /// One binary of the run, with its pawns' factory, its sinks and its Rook.
@@ -272,135 +229,6 @@ bool CloseRun(bishop::Store& store, std::vector<BinaryRun>& binaries, int64_t ru
                " as ended: it stays 'running' there, and --rerun-failed passes over it");
   }
   return false;
-}
-
-/// gtest's name for a binary's report in a folder (--gtest_output=xml:DIR/):
-/// DIR/NAME.EXT, else DIR/NAME_1.EXT, NAME_2.EXT... for the first not there.
-std::string UniqueReportPath(const std::string& dir, const std::string& binary,
-                             const std::string& extension) {
-  const std::string base = dir + "/" + std::filesystem::path(binary).filename().string();
-  std::string path = base + "." + extension;
-  for (int n = 1; std::filesystem::exists(path); ++n) {
-    path = base + "_" + std::to_string(n) + "." + extension;
-  }
-  return path;
-}
-
-/// The run's summary with the counts of one binary's runs alone; passed or
-/// failed by those counts, unless the run was interrupted or in error.
-RunSummary SummaryOf(const std::vector<const BinaryRun*>& runs, const RunSummary& run) {
-  RunSummary part = run;
-  part.total_tests = part.tests_passed = part.tests_failed = part.tests_skipped = 0;
-  part.execution_errors = part.flaky = 0;
-  for (const BinaryRun* binary : runs) Accumulate(binary->sinks->counts(), &part);
-  if (run.status != "passed" && run.status != "failed") part.status = run.status;
-  return part;
-}
-
-/// --junit and --json (or --gtest_output's), from the executions the run
-/// holds rather than the store, which may have failed: one file for the
-/// run, or one per binary in a folder. False (error printed) when one
-/// cannot be written.
-bool WriteReports(const RunOptions& options, const std::vector<BinaryRun>& binaries,
-                  int64_t run_id, const bishop::RunRecord& run_record,
-                  const RunSummary& summary) {
-  using Runs = std::vector<const BinaryRun*>;
-  auto junit_for = [](const Runs&) -> MakeReport { return JunitXml; };
-  // A file of every binary has the run's summary; a binary's own, its counts.
-  auto json_for = [&](const Runs& runs) -> MakeReport {
-    const bishop::RunSummaryRecord record =
-        RecordOf(runs.size() == binaries.size() ? summary : SummaryOf(runs, summary));
-    return [&run_record, record, run_id](const std::vector<bishop::RunExecution>& all) {
-      return RunJson(run_id, run_record, record, all);
-    };
-  };
-  auto write = [](const char* what, const std::string& path, const Runs& runs,
-                  const MakeReport& make) {
-    std::vector<const ReportSink*> sinks;
-    for (const BinaryRun* binary : runs) sinks.push_back(binary->report_sink.get());
-    return WriteReport(what, path, ReportExecutions(std::move(sinks)), make);
-  };
-  Runs all;
-  // A binary's targets share its file, as they share its name.
-  std::vector<Runs> per_binary;
-  for (const BinaryRun& binary : binaries) {
-    all.push_back(&binary);
-    if (per_binary.empty() || per_binary.back().front()->path != binary.path) {
-      per_binary.emplace_back();
-    }
-    per_binary.back().push_back(&binary);
-  }
-  struct Kind {
-    const char* what;
-    const std::string& file;
-    const std::string& dir;
-    const char* extension;
-    std::function<MakeReport(const Runs&)> make_for;
-  };
-  for (const Kind& kind :
-       {Kind{"JUnit", options.junit_path, options.junit_dir, "xml", junit_for},
-        Kind{"JSON", options.json_path, options.json_dir, "json", json_for}}) {
-    if (!kind.file.empty() && !write(kind.what, kind.file, all, kind.make_for(all))) {
-      return false;
-    }
-    if (kind.dir.empty()) continue;
-    for (const Runs& runs : per_binary) {
-      const std::string path = UniqueReportPath(kind.dir, runs.front()->path, kind.extension);
-      if (!write(kind.what, path, runs, kind.make_for(runs))) return false;
-    }
-  }
-  return true;
-}
-
-/// A report file that cannot be written is found before any test runs;
-/// the folders of --gtest_output are made, as gtest makes them. False with
-/// `*error`.
-bool CheckReportPaths(const RunOptions& options, std::string* error) {
-  namespace fs = std::filesystem;
-  for (const std::string* dir : {&options.junit_dir, &options.json_dir}) {
-    std::error_code ec;
-    if (!dir->empty()) fs::create_directories(*dir, ec);
-  }
-  if (!options.gtest.output.empty()) {
-    for (const std::string* file : {&options.junit_path, &options.json_path}) {
-      const fs::path parent = fs::path(*file).parent_path();
-      std::error_code ec;
-      if (!file->empty() && !parent.empty()) fs::create_directories(parent, ec);
-    }
-  }
-  struct Wanted {
-    const char* what;
-    const std::string& path;
-    bool folder;
-  };
-  for (const Wanted& wanted : {Wanted{"JUnit report", options.junit_path, false},
-                               Wanted{"JSON report", options.json_path, false},
-                               Wanted{"event log", options.events_path, false},
-                               Wanted{"JUnit report folder", options.junit_dir, true},
-                               Wanted{"JSON report folder", options.json_dir, true}}) {
-    if (wanted.path.empty() || wanted.path == "-") continue;
-    std::error_code ec;
-    const fs::path path(wanted.path);
-    const bool exists = fs::exists(path, ec);
-    const fs::path folder =
-        wanted.folder ? path : (path.has_parent_path() ? path.parent_path() : fs::path("."));
-    std::string why;
-    if (exists && !wanted.folder && fs::is_directory(path, ec)) {
-      why = "it is a folder";
-    } else if (exists && !wanted.folder && access(wanted.path.c_str(), W_OK) != 0) {
-      why = "it is not writable";
-    } else if (!fs::is_directory(folder, ec)) {
-      why = "the folder '" + folder.string() + "' is not there";
-    } else if (access(folder.c_str(), W_OK | X_OK) != 0) {
-      why = "the folder '" + folder.string() + "' is not writable";
-    }
-    if (!why.empty()) {
-      *error = std::string("cannot write the ") + wanted.what + " '" + wanted.path + "': " +
-               why + " (make it so, or pass another path); no test was run";
-      return false;
-    }
-  }
-  return true;
 }
 
 /// What to say when no test of any binary matched the filter (empty when one
@@ -655,7 +483,11 @@ int RunSession(const RunOptions& options) {
     terminal.Note("redqueen: warning: " + no_tests);
   }
   const bool closed = CloseRun(*store, binaries, run_id, &summary);
-  if (!WriteReports(options, binaries, run_id, run_record, summary)) return kExitInfra;
+  std::vector<ReportPart> parts;
+  for (const BinaryRun& binary : binaries) {
+    parts.push_back({binary.path, binary.report_sink.get(), binary.sinks->counts()});
+  }
+  if (!WriteReports(options, parts, run_id, run_record, summary)) return kExitInfra;
   // A run that came to its end, passed or failed: not a premature exit.
   EndRunnerFiles(options.runner_files,
                  closed && (code == kExitPassed || code == kExitTestsFailed));
