@@ -42,9 +42,8 @@ int main(int argc, char** argv) {
       std::printf("%-40s # %s\n", line.c_str(), setting.source.c_str());
     }
     if (!options.shard.source.empty()) {
-      std::printf("# shard %d of %d (the %d-th of every %d selected tests), from %s\n",
-                  options.shard.index + 1, options.shard.total, options.shard.index + 1,
-                  options.shard.total, options.shard.source.c_str());
+      std::printf("# shard %d of %d of each binary's selected tests, from %s\n",
+                  options.shard.index + 1, options.shard.total, options.shard.source.c_str());
     }
     return redqueen::kExitPassed;
   }

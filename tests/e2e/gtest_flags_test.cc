@@ -245,7 +245,8 @@ TEST_P(GtestFlagsTest, FlagfileIsReadAsGtestReadsIt) {
 TEST_P(GtestFlagsTest, FlagsThatActInATestReachThePawnsAndNoneThatSteersTheRun) {
   const Outcome outcome = Run(
       "pawn_flags",
-      {"--gtest_stack_trace_depth=7", "--", "--gtest_catch_exceptions=0",
+      {"--gtest_stack_trace_depth=7", "--gtest_death_test_use_fork", "--",
+       "--gtest_catch_exceptions=0", "--gtest_throw_on_failure",
        "--gtest_print_utf8=0", "--gtest_death_test_style=threadsafe",
        "--gtest_repeat=2", "--gtest_shuffle",
        "--gtest_brief=1"},
@@ -331,6 +332,42 @@ TEST_P(GtestFlagsTest, BazelsFilesAreMadeWhereItAsks) {
   const Outcome interrupted = RunRedqueen(launch);
   EXPECT_EQ(interrupted.exit_code, 130);
   EXPECT_TRUE(fs::exists(premature));
+}
+
+TEST_P(GtestFlagsTest, AFilterThatMatchesNothingFailsUnlessToldOtherwise) {
+  Outcome outcome = Run("passing", {"--gtest_filter=Pasing.*"});
+  EXPECT_EQ(outcome.exit_code, 4) << outcome.out << outcome.err;
+  EXPECT_THAT(outcome.err, HasSubstr("matches the filter 'Pasing.*' (is the filter mistyped?"));
+  outcome = Run("passing", {"--gtest_filter=Pasing.*", "--no-tests", "warn"});
+  EXPECT_EQ(outcome.exit_code, 0);
+  EXPECT_THAT(outcome.out, HasSubstr("redqueen: warning: no test of"));
+  outcome = Run("passing", {"--gtest_filter=Pasing.*", "--no-tests", "pass"});
+  EXPECT_EQ(outcome.exit_code, 0);
+  EXPECT_THAT(outcome.out + outcome.err, Not(HasSubstr("no test of")));
+  // A shard with no test of its own, or nothing to rerun, is no mistake.
+  outcome = Run("passing", {"--gtest_filter=Passing.One"},
+                {{"GTEST_SHARD_INDEX", "1"}, {"GTEST_TOTAL_SHARDS", "2"}});
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
+  EXPECT_THAT(outcome.out, HasSubstr("total_tests: 0\n"));
+  EXPECT_EQ(Run("passing", {}).exit_code, 0);
+  outcome = Run("passing", {"--rerun-failed"});
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
+  EXPECT_THAT(outcome.out, HasSubstr("total_tests: 0\n"));
+}
+
+TEST_P(GtestFlagsTest, ConfigSaysWhereEachGtestSettingCameFromAndWhichShardItIs) {
+  Launch launch;
+  launch.args = {"config", Fixture("passing"), "--pawn", GetParam(), "--gtest_repeat=2"};
+  launch.env = {{"GTEST_FILTER", "A.*"}, {"XML_OUTPUT_FILE", "out.xml"},
+                {"TEST_SHARD_INDEX", "1"}, {"TEST_TOTAL_SHARDS", "3"}};
+  const Outcome outcome = RunRedqueen(launch);
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.err;
+  EXPECT_THAT(outcome.out, testing::ContainsRegex("gtest_filter = \"A\\.\\*\" +# GTEST_FILTER"));
+  EXPECT_THAT(outcome.out,
+              testing::ContainsRegex("gtest_output = \"xml:out\\.xml\" +# XML_OUTPUT_FILE"));
+  EXPECT_THAT(outcome.out, testing::ContainsRegex("gtest_repeat = 2 +# command line"));
+  EXPECT_THAT(outcome.out, HasSubstr("# shard 2 of 3 of each binary's selected tests, from "
+                                     "TEST_SHARD_INDEX=1, TEST_TOTAL_SHARDS=3"));
 }
 
 INSTANTIATE_TEST_SUITE_P(Kinds, GtestFlagsTest, testing::Values("resident", "exec"));
