@@ -80,6 +80,9 @@ bool ClassifyFlag(std::string* arg, const GtestFlag** found, std::string* error)
   return true;
 }
 
+/// A flag file is a few lines; more than this is the wrong file (or /dev/zero).
+constexpr size_t kMaxFlagfileBytes = 1 << 20;
+
 bool ReadFlagfile(const std::string& path, std::vector<std::string>* lines,
                   std::string* error) {
   std::ifstream in(path, std::ios::binary);
@@ -87,8 +90,16 @@ bool ReadFlagfile(const std::string& path, std::vector<std::string>* lines,
     *error = "--gtest_flagfile: cannot read '" + path + "' (is the path right?)";
     return false;
   }
+  std::string contents(kMaxFlagfileBytes + 1, '\0');
+  in.read(contents.data(), static_cast<std::streamsize>(contents.size()));
+  contents.resize(static_cast<size_t>(in.gcount()));
+  if (contents.size() > kMaxFlagfileBytes) {
+    *error = "--gtest_flagfile: '" + path + "' is over 1 MiB (is it the flag file?)";
+    return false;
+  }
+  std::istringstream text(contents);
   std::string line;
-  while (std::getline(in, line)) {
+  while (std::getline(text, line)) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty()) continue;
     if (line.substr(0, kPrefix.size()) != kPrefix) {

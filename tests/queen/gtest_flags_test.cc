@@ -129,6 +129,7 @@ TEST_F(FlagfileTest, AMissingFileOrALineThatIsNoFlagIsAnError) {
   const std::string loop = Write("loop", "");
   std::ofstream(loop) << "--gtest_flagfile=" << loop << "\n";
   EXPECT_THAT(Sort({"run", "--gtest_flagfile=" + loop}, {}).error, HasSubstr("8 deep"));
+  EXPECT_THAT(Sort({"run", "--gtest_flagfile=/dev/zero"}, {}).error, HasSubstr("over 1 MiB"));
 }
 
 /// getenv over a map.
