@@ -150,7 +150,15 @@ bool ParseTargets(const std::vector<std::string>& specs, const std::vector<std::
           *error = "--target '" + spec + "': '" + pair + "' is not KEY=VALUE";
           return false;
         }
-        target.env.emplace_back(pair.substr(0, equals), pair.substr(equals + 1));
+        const std::string key = pair.substr(0, equals);
+        const auto& steering = RunVariables();
+        if (std::find(steering.begin(), steering.end(), key) != steering.end()) {
+          // A pawn must run the tests it is sent, with no shard or filter of its own.
+          *error = "--target '" + spec + "': " + key +
+                   " steers the whole run, not a pawn; give it to redqueen itself";
+          return false;
+        }
+        target.env.emplace_back(key, pair.substr(equals + 1));
       }
     }
     targets->push_back(std::move(target));

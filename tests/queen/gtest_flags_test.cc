@@ -346,6 +346,16 @@ TEST_F(GtestCommandLineTest, ValuesItCannotTakeAreUsageErrors) {
   EXPECT_EQ(Parse({}), 2);
 }
 
+TEST(TargetsTest, ATargetCannotSetAVariableThatSteersTheRun) {
+  std::vector<Target> targets;
+  std::string error;
+  EXPECT_FALSE(ParseTargets({"x:A=1,GTEST_SHUFFLE=1"}, {}, &targets, &error));
+  EXPECT_EQ(error, "--target 'x:A=1,GTEST_SHUFFLE=1': GTEST_SHUFFLE steers the whole run, "
+                   "not a pawn; give it to redqueen itself");
+  targets.clear();
+  EXPECT_TRUE(ParseTargets({"x:GTEST_BREAK_ON_FAILURE=1"}, {}, &targets, &error)) << error;
+}
+
 TEST_F(GtestCommandLineTest, ConfigSaysWhichVariableASettingCameFrom) {
   SetEnv("GTEST_FILTER", "Env.*");
   std::vector<std::string> args = {"redqueen", "config", "bin", "--config", "/dev/null"};
