@@ -85,7 +85,7 @@ Outcome Collect(bp::child& child, const Scratch& io) {
 
 }  // namespace
 
-Outcome RunRedqueen(const Launch& launch) {
+Outcome RunProgram(const std::string& path, const Launch& launch) {
   Scratch io;
   last_tag = NewTag();
   // Built entry by entry: Boost 1.74's environment lookup misreads entries.
@@ -96,7 +96,7 @@ Outcome RunRedqueen(const Launch& launch) {
   for (std::string& entry : env) envp.push_back(entry.data());
   envp.push_back(nullptr);
   const unsigned open_files = launch.open_files;
-  bp::child child(bp::exe = REDQUEEN_BINARY, bp::args = launch.args,
+  bp::child child(bp::exe = path, bp::args = launch.args,
                   bp::extend::on_setup = [&envp](auto& exec) { exec.env = envp.data(); },
                   bp::extend::on_exec_setup =
                       [open_files](auto&) {
@@ -112,7 +112,11 @@ Outcome RunRedqueen(const Launch& launch) {
     std::this_thread::sleep_for(launch.delay);
     kill(child.id(), launch.signal);
   }
-  Outcome outcome = Collect(child, io);
+  return Collect(child, io);
+}
+
+Outcome RunRedqueen(const Launch& launch) {
+  Outcome outcome = RunProgram(REDQUEEN_BINARY, launch);
   // Under the sanitizer preset a report ends redqueen with exit code 1, which
   // a test expecting failed tests would take for the run's own verdict.
   for (const char* report : {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer",

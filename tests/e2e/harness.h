@@ -51,6 +51,10 @@ inline Outcome RunRedqueen(std::vector<std::string> args) { return RunRedqueen(L
 /// Runs any program to completion (no tag, no signal).
 Outcome RunProgram(const std::string& path, const std::vector<std::string>& args);
 
+/// Runs any program as RunRedqueen runs redqueen: with `launch.env` and the
+/// tag, so that LeftBehind() also finds what a redqueen it started left.
+Outcome RunProgram(const std::string& path, const Launch& launch);
+
 /// Processes (pids) of the last Run still alive, after a short grace.
 std::vector<int> LeftBehind();
 
