@@ -446,17 +446,18 @@ void AddRunOptions(CLI::App* run, RunOptions* options) {
   // for --help.
   run->add_option("--config", options->config_path,
                   "Settings file (default: redqueen.toml here or in a parent folder)");
+  std::string in_test;
+  for (const GtestFlag& flag : GtestFlags()) {
+    if (flag.role == FlagRole::kPawn) in_test += " --gtest_" + std::string(flag.name);
+  }
   run->footer(
-      "Arguments after -- are passed to every pawn, but for the GoogleTest flags "
-      "above, which mean the same there. --gtest_break_on_failure, "
-      "--gtest_catch_exceptions, --gtest_death_test_style, --gtest_death_test_use_fork, "
-      "--gtest_print_utf8, --gtest_stack_trace_depth, --gtest_throw_on_failure and "
-      "--gtest_show_internal_stack_frames reach every pawn, wherever they are given; "
-      "--gtest_flagfile=FILE is read. GTEST_* variables (and Bazel's TESTBRIDGE_TEST_ONLY, "
-      "XML_OUTPUT_FILE, TEST_SHARD_INDEX...) mean what they mean to the binary; an "
-      "option beats its variable. Any option can be set in the [run] section of "
-      "redqueen.toml; 'redqueen config' prints the settings in effect and where each "
-      "came from.");
+      "Arguments after -- are passed to every pawn, but for the GoogleTest flags above, "
+      "which mean the same there. These act inside a test's process and reach every "
+      "pawn, wherever they are given:" + in_test + ". --gtest_flagfile=FILE is read. "
+      "GTEST_* variables (and Bazel's TESTBRIDGE_TEST_ONLY, XML_OUTPUT_FILE, "
+      "TEST_SHARD_INDEX...) mean what they mean to the binary; an option beats its "
+      "variable. Any option can be set in the [run] section of redqueen.toml; 'redqueen "
+      "config' prints the settings in effect and where each came from.");
 
 }
 
