@@ -236,6 +236,11 @@ bool MapGtestRun(const std::function<bool(const char*)>& set, RunOptions* option
   }
   if (gtest.fail_fast && !set("--max-fail") && !set("--fail-fast")) options->max_fail = 1;
   if (gtest.list_tests) options->list_only = true;
+  if (options->list_only && options->rerun_failed) {
+    *error = "a listing does not read the store, so --rerun-failed cannot narrow it; "
+             "'redqueen show --status FAILED' prints what did not pass";
+    return false;
+  }
   return MapGtestOutput(gtest.output, options, error);
 }
 

@@ -341,6 +341,7 @@ TEST_F(GtestCommandLineTest, ValuesItCannotTakeAreUsageErrors) {
   EXPECT_EQ(Parse({"--gtest_repeat=0"}), 2);
   EXPECT_EQ(Parse({"--gtest_output=yaml:x"}), 2);
   EXPECT_EQ(Parse({"--mode", "sequential", "--gtest_shuffle"}), 2);
+  EXPECT_EQ(Parse({"--gtest_list_tests", "--rerun-failed"}), 2);
   SetEnv("GTEST_SHARD_INDEX", "5");
   SetEnv("GTEST_TOTAL_SHARDS", "2");
   EXPECT_EQ(Parse({}), 2);
