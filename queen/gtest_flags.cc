@@ -231,7 +231,16 @@ bool SortGtestFlags(std::vector<std::string>* ours, std::vector<std::string>* pa
       kept_pawn.push_back(std::move(arg));
     }
   }
-  kept_ours.insert(kept_ours.end(), run_flags.begin(), run_flags.end());
+  for (const std::string& flag : run_flags) {
+    // CLI11 takes "--gtest_filter=" for a missing value; gtest, for an empty
+    // one (a filter matching no test). Spelt apart, CLI11 takes it so too.
+    if (flag.back() == '=') {
+      kept_ours.push_back(flag.substr(0, flag.size() - 1));
+      kept_ours.emplace_back();
+    } else {
+      kept_ours.push_back(flag);
+    }
+  }
   kept_pawn.insert(kept_pawn.end(), pawn_flags.begin(), pawn_flags.end());
   *ours = std::move(kept_ours);
   *pawn_args = std::move(kept_pawn);

@@ -285,7 +285,8 @@ void AddGtestOptions(CLI::App* run, RunOptions* options) {
   };
   last(run->add_option("--gtest_filter", options->gtest_filter,
                        "Run only the tests matching this gtest filter (GTEST_FILTER, "
-                       "Bazel's TESTBRIDGE_TEST_ONLY)"));
+                       "Bazel's TESTBRIDGE_TEST_ONLY)")
+           ->capture_default_str());
   last(run->add_flag("--gtest_also_run_disabled_tests", options->also_run_disabled,
                      "Also run DISABLED_ tests"));
   last(run->add_option_function<int64_t>(

@@ -47,7 +47,7 @@ struct RunOptions {
   /// A build directory whose CTest tests name the binaries (--from-ctest).
   std::string from_ctest;
   int jobs = 0;  ///< 0: the CPUs this process may use.
-  std::string gtest_filter;
+  std::string gtest_filter = "*";  ///< gtest's default: every test.
   /// auto (resident when the binary links redqueen::gtest_main), resident, exec.
   std::string pawn = "auto";
   bool also_run_disabled = false;

@@ -239,7 +239,7 @@ std::string NoTestsLine(const RunOptions& options, const std::vector<BinaryRun>&
   }
   const std::string what =
       binaries.size() == 1 ? "no test of " + LabelOf(binaries[0]) : "no test of any binary";
-  return what + (options.gtest_filter.empty()
+  return what + (options.gtest_filter == "*"
                      ? " is enabled (every one is DISABLED_)"
                      : " matches the filter '" + options.gtest_filter + "'");
 }

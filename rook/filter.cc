@@ -47,10 +47,12 @@ bool GlobMatches(std::string_view pattern, std::string_view text) {
 }
 
 TestFilter::TestFilter(std::string_view pattern) {
+  // gtest 1.12's rules: empty patterns match only an empty name (so none);
+  // an empty positive part means "*" only before a '-'.
   const size_t dash = pattern.find('-');
-  positive_ = SplitPatterns(pattern.substr(0, dash));
+  const std::string_view positive = pattern.substr(0, dash);
+  positive_ = SplitPatterns(dash != std::string_view::npos && positive.empty() ? "*" : positive);
   if (dash != std::string_view::npos) negative_ = SplitPatterns(pattern.substr(dash + 1));
-  if (positive_.empty()) positive_.push_back("*");
 }
 
 bool TestFilter::Matches(std::string_view full_name) const {

@@ -10,7 +10,8 @@ namespace redqueen::rook {
 
 class TestFilter {
  public:
-  /// An empty pattern, like gtest's default "*", matches everything.
+  /// As gtest 1.12 reads it: "*" (its default) matches everything, and an
+  /// empty filter nothing; "-X" is everything but X.
   explicit TestFilter(std::string_view pattern);
 
   bool Matches(std::string_view full_name) const;

@@ -34,7 +34,7 @@ struct RookOptions {
   bool release_idle = false;
   /// Replacement pawns allowed over the whole run; one more stops the run.
   int max_restarts = 100;
-  std::string filter;  ///< gtest filter syntax; empty runs everything.
+  std::string filter = "*";  ///< gtest filter syntax, as gtest reads it.
   bool also_run_disabled = false;
   /// Only shard `shard_index` of `shard_count`, by GoogleTest's rule: the
   /// i-th test the filter selects (in registration order) is in shard

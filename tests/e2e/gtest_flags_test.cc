@@ -338,6 +338,15 @@ TEST_P(GtestFlagsTest, AFilterThatMatchesNothingFailsUnlessToldOtherwise) {
   Outcome outcome = Run("passing", {"--gtest_filter=Pasing.*"});
   EXPECT_EQ(outcome.exit_code, 4) << outcome.out << outcome.err;
   EXPECT_THAT(outcome.err, HasSubstr("matches the filter 'Pasing.*' (is the filter mistyped?"));
+  // An empty filter matches no test, as in gtest (a CI variable left empty).
+  for (const auto& [extra, env] :
+       std::vector<std::pair<std::vector<std::string>,
+                             std::vector<std::pair<std::string, std::string>>>>{
+           {{"--", "--gtest_filter="}, {}}, {{}, {{"GTEST_FILTER", ""}}}}) {
+    outcome = Run("passing", extra, env);
+    EXPECT_EQ(outcome.exit_code, 4) << outcome.out << outcome.err;
+    EXPECT_THAT(outcome.err, HasSubstr("matches the filter ''"));
+  }
   outcome = Run("passing", {"--gtest_filter=Pasing.*", "--no-tests", "warn"});
   EXPECT_EQ(outcome.exit_code, 0);
   EXPECT_THAT(outcome.out, HasSubstr("redqueen: warning: no test of"));

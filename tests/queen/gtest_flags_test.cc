@@ -263,7 +263,7 @@ TEST(GtestVariablesTest, GtestsOwnVariableBeatsBazelsAndAFlagBeatsBoth) {
   EXPECT_FALSE(gtest.options.gtest.fail_fast);
   const Applied flag = Apply({{"GTEST_FILTER", "A.*"}, {"GTEST_REPEAT", "3"}},
                              {"gtest_filter", "gtest_repeat"});
-  EXPECT_EQ(flag.options.gtest_filter, "");
+  EXPECT_EQ(flag.options.gtest_filter, "*");
   EXPECT_FALSE(flag.options.gtest.repeat.has_value());
   EXPECT_TRUE(flag.from_env.empty());
 }

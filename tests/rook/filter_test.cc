@@ -5,8 +5,14 @@
 namespace redqueen::rook {
 namespace {
 
-TEST(FilterTest, EmptyMatchesEverything) {
-  EXPECT_TRUE(TestFilter("").Matches("A.b"));
+TEST(FilterTest, StarMatchesEverythingAndEmptyNothingAsInGtest) {
+  EXPECT_TRUE(TestFilter("*").Matches("A.b"));
+  EXPECT_FALSE(TestFilter("").Matches("A.b"));
+  EXPECT_FALSE(TestFilter(":").Matches("A.b"));
+  EXPECT_FALSE(TestFilter(":-B.*").Matches("A.b"));
+  EXPECT_TRUE(TestFilter("A.*:").Matches("A.b"));
+  EXPECT_TRUE(TestFilter("-B.*").Matches("A.b"));
+  EXPECT_TRUE(TestFilter("A.b-").Matches("A.b"));
 }
 
 TEST(FilterTest, PositiveAndNegativePatterns) {
@@ -35,7 +41,7 @@ TEST(FilterTest, AStarIsAWildcardEvenWhereTheNameHasOne) {
   // literal, and nothing was left to match the rest.
   EXPECT_TRUE(GlobMatches("*", "*a"));
   EXPECT_TRUE(GlobMatches("a*", "a*b"));
-  EXPECT_TRUE(TestFilter("").Matches("*a*b"));
+  EXPECT_TRUE(TestFilter("*").Matches("*a*b"));
   EXPECT_FALSE(TestFilter("-*").Matches("*a"));
 }
 
