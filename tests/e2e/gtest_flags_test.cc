@@ -240,6 +240,10 @@ TEST_P(GtestFlagsTest, FlagfileIsReadAsGtestReadsIt) {
   EXPECT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
   EXPECT_EQ(Ran().size(), 8u);
   EXPECT_EQ(Ran().count("C.t2"), 2u);
+  // gtest 1.12 reads no GTEST_FLAGFILE, and neither does redqueen.
+  const Outcome variable = Run("suites", {}, {{"GTEST_FLAGFILE", flagfile}});
+  EXPECT_EQ(variable.exit_code, 0) << variable.out << variable.err;
+  EXPECT_EQ(Ran().size(), 16u);
 }
 
 TEST_P(GtestFlagsTest, FlagsThatActInATestReachThePawnsAndNoneThatSteersTheRun) {
@@ -265,6 +269,7 @@ TEST_P(GtestFlagsTest, FlagsItCannotHonourAreRefusedWithWhatToUse) {
       {{"--", "--gtest_recreate_environments_when_repeating"}, "once per pawn"},
       {{"--", "--gtest_show_internal_stack_frames"}, "only when built with Abseil"},
       {{"--gtest_install_failure_signal_handler"}, "only when built with Abseil"},
+      {{"--", "--gtest_internal_run_death_test=x.cc|1"}, "for the child process of a death test"},
       {{"--", "--gtest_fliter=A.*"}, "did you mean --gtest_filter?"},
       {{"--", "-gtest_filter=A.*"}, "print gtest's help and run no test"},
       {{"--", "--help"}, "print gtest's help and run no test"},
