@@ -16,6 +16,7 @@
 #include "queen/options.h"
 #include "queen/junit.h"
 #include "queen/report_text.h"
+#include "queen/usage.h"
 
 namespace redqueen::queen {
 namespace {
@@ -122,53 +123,104 @@ int Export(bishop::Store& store, const bishop::RunRow& row, const HistoryOptions
   return kExitPassed;
 }
 
-}  // namespace
+/// A history command's parser, with what it parses into.
+class HistoryParser : public CLI::App {
+ public:
+  explicit HistoryParser(const std::string& command);
+  HistoryOptions options;
+};
 
-bool IsHistoryCommand(std::string_view command) {
-  return command == "runs" || command == "show" || command == "slowest" || command == "flaky" ||
-         command == "export" || command == "report";
+/// The history commands in the order --help lists them, with what each does.
+const std::vector<std::pair<std::string, std::string>>& Commands() {
+  static const std::vector<std::pair<std::string, std::string>> commands = {
+      {"runs", "List past runs with their summaries"},
+      {"show", "Print a run's results in registration order"},
+      {"slowest", "Print a run's slowest tests"},
+      {"flaky", "Print the tests whose outcome changed in recent runs"},
+      {"export", "Write a past run's JUnit XML or JSON report"},
+      {"report", "Write a self-contained HTML picture of a run"}};
+  return commands;
 }
 
-int HistoryMain(int argc, char** argv) {
-  const std::string command = argv[1];
-  HistoryOptions options;
-  if (const char* env = std::getenv("REDQUEEN_DB"); env && *env) options.db_path = env;
-  CLI::App app{"redqueen " + command + ": read the result store"};
-  app.add_option("--db", options.db_path, "The result store")->capture_default_str();
+std::string DescriptionOf(const std::string& command) {
+  for (const auto& [name, description] : Commands()) {
+    if (name == command) return description;
+  }
+  return "";
+}
+
+HistoryParser::HistoryParser(const std::string& command)
+    : CLI::App(DescriptionOf(command), command) {
+  add_option("--db", options.db_path, "The result store; REDQUEEN_DB when not given")
+      ->type_name("FILE")
+      ->capture_default_str();
   if (command != "runs" && command != "flaky") {
-    app.add_option("RUN", options.run, "A run's number (see 'redqueen runs'); default: the newest");
+    add_option("RUN", options.run, "A run's number (see 'redqueen runs'); default: the newest");
   }
   if (command == "runs" || command == "slowest") {
-    app.add_option("-n", options.count, "How many to list")->check(WholeIn(1, 1'000'000))
+    add_option("-n", options.count, "How many to list")->check(WholeIn(1, 1'000'000))
         ->capture_default_str();
   }
   if (command == "show") {
-    app.add_option("--status", options.statuses,
-                   "Only results with this status (PASSED, FAILED, CRASHED, TIMEOUT, "
-                   "SKIPPED, FLAKY; repeatable)")
+    add_option("--status", options.statuses,
+               "Only results with this status (PASSED, FAILED, CRASHED, TIMEOUT, "
+               "SKIPPED, FLAKY; repeatable)")
         ->check(CLI::IsMember({"PASSED", "FAILED", "CRASHED", "TIMEOUT", "SKIPPED", "FLAKY"}))
         ->expected(1)
         ->take_all();
   }
   if (command == "flaky") {
-    app.add_option("--runs", options.runs, "How many recent runs to look at")
+    add_option("--runs", options.runs, "How many recent runs to look at")
         ->check(WholeIn(1, 1'000'000))
         ->capture_default_str();
   }
   if (command == "report") {
-    app.add_option("-o,--output", options.html_path, "The HTML file to write")->required();
+    add_option("-o,--output", options.html_path, "The HTML file to write")
+        ->type_name("FILE")
+        ->required();
   }
   if (command == "export") {
-    app.add_option("--junit", options.junit_path, "Write the run as JUnit XML here");
-    app.add_option("--json", options.json_path, "Write the run as JSON here");
+    add_option("--junit", options.junit_path, "Write the run as JUnit XML here")
+        ->type_name("FILE");
+    add_option("--json", options.json_path, "Write the run as JSON here")->type_name("FILE");
   }
+}
+
+}  // namespace
+
+const std::vector<std::string>& HistoryCommands() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> list;
+    for (const auto& command : Commands()) list.push_back(command.first);
+    return list;
+  }();
+  return names;
+}
+
+bool IsHistoryCommand(std::string_view command) {
+  const std::vector<std::string>& names = HistoryCommands();
+  return std::find(names.begin(), names.end(), command) != names.end();
+}
+
+std::shared_ptr<CLI::App> MakeHistoryParser(const std::string& command) {
+  return std::make_shared<HistoryParser>(command);
+}
+
+int HistoryMain(int argc, char** argv) {
+  const std::string command = argv[1];
+  HistoryParser app(command);
+  HistoryOptions& options = app.options;
+  // After the parser took its defaults: its help, the completion scripts and
+  // the man page say the same in every environment.
+  if (const char* env = std::getenv("REDQUEEN_DB"); env && *env) options.db_path = env;
   try {
     app.parse(argc - 1, argv + 1);
   } catch (const CLI::CallForHelp&) {
-    std::fputs(app.help().c_str(), stdout);
+    std::fputs(app.help("redqueen").c_str(), stdout);
     return kExitPassed;
   } catch (const CLI::ParseError& e) {
-    return Error(std::string(e.what()) + " (see 'redqueen " + command + " --help')", kExitUsage);
+    return Error(ParseErrorLine(e, app, std::vector<std::string>(argv + 2, argv + argc)),
+                 kExitUsage);
   }
   std::error_code ec;
   if (!std::filesystem::exists(options.db_path, ec)) {

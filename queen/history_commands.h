@@ -9,12 +9,26 @@
 // .redqueen/redqueen.db; a missing store is exit 3, never created.
 #pragma once
 
+#include <memory>
+#include <string>
 #include <string_view>
+#include <vector>
+
+namespace CLI {
+class App;
+}  // namespace CLI
 
 namespace redqueen::queen {
 
+/// The commands above, in the order --help lists them.
+const std::vector<std::string>& HistoryCommands();
+
 /// True for the commands above.
 bool IsHistoryCommand(std::string_view command);
+
+/// The parser of one of them, as HistoryMain parses it: for the command
+/// tree that prints help, completion scripts and the man page (commands.h).
+std::shared_ptr<CLI::App> MakeHistoryParser(const std::string& command);
 
 /// Runs one of them; returns the exit code.
 int HistoryMain(int argc, char** argv);

@@ -4,8 +4,11 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <string>
+#include <vector>
 
 #include "pawn/exec_pawn.h"
+#include "queen/commands.h"
 #include "queen/exit_codes.h"
 #include "queen/history_commands.h"
 #include "queen/list_command.h"
@@ -21,6 +24,15 @@ int main(int argc, char** argv) {
     signal(SIGPIPE, SIG_DFL);
     return redqueen::pawn::ExecPawnMain(argc, argv);
   }
+  // --version, help, completion, man; unknown commands, misplaced options.
+  std::vector<std::string> args(argv, argv + argc);
+  int exit_code = 0;
+  if (!redqueen::queen::PrepareCommand(&args, &exit_code)) return exit_code;
+  std::vector<char*> pointers;
+  for (std::string& arg : args) pointers.push_back(arg.data());
+  pointers.push_back(nullptr);
+  argc = static_cast<int>(args.size());
+  argv = pointers.data();
   // Commands that read the store have parsers of their own.
   if (argc > 1 && redqueen::queen::IsHistoryCommand(argv[1])) {
     try {
@@ -31,7 +43,6 @@ int main(int argc, char** argv) {
     }
   }
   redqueen::queen::RunOptions options;
-  int exit_code = 0;
   if (!redqueen::queen::ParseCommandLine(argc, argv, &options, &exit_code)) {
     return exit_code;
   }

@@ -18,6 +18,7 @@
 #include "queen/config_file.h"
 #include "queen/exit_codes.h"
 #include "queen/gtest_flags.h"
+#include "queen/usage.h"
 
 namespace redqueen::queen {
 
@@ -58,28 +59,27 @@ bool ParseDuration(const std::string& text, std::chrono::microseconds* duration)
 }
 
 std::string DurationError(const std::string& text) {
-  return "'" + text + "' is not a duration from 0 to " + std::to_string(kMaxDurationHours) +
-         "h (e.g. 90s, 1.5m, 500ms)";
+  return "must be a duration from 0 to " + std::to_string(kMaxDurationHours) +
+         "h (e.g. 90s, 1.5m, 500ms), not '" + text + "'";
 }
 
 std::string CheckNumber(const std::string& text, double min, double max, bool whole) {
-  const std::string range = std::to_string(static_cast<int64_t>(min)) + " to " +
+  const std::string range = "from " + std::to_string(static_cast<int64_t>(min)) + " to " +
                             std::to_string(static_cast<int64_t>(max));
-  const std::string refusal =
-      "'" + text + "' is not " + (whole ? "a whole number" : "a number") + " from " + range;
   errno = 0;
   char* end = nullptr;
   const double value = std::strtod(text.c_str(), &end);
-  if (text.empty() || *end != '\0' || errno == ERANGE ||
-      std::isspace(static_cast<unsigned char>(text[0])) != 0) {
-    return refusal;
+  // NaN, infinity and what overflows a double are no numbers here.
+  const bool number = !text.empty() && *end == '\0' && errno != ERANGE &&
+                      std::isspace(static_cast<unsigned char>(text[0])) == 0 &&
+                      std::isfinite(value);
+  const bool whole_number = number && value == std::floor(value) &&
+                            text.find_first_not_of("+-0123456789") == std::string::npos;
+  if (!(whole ? whole_number : number)) {
+    return std::string("must be ") + (whole ? "a whole number " : "a number ") + range +
+           ", not '" + text + "'";
   }
-  // NaN compares false both ways, so it is refused here too.
-  if (!(value >= min && value <= max)) return refusal;
-  if (whole && (value != std::floor(value) ||
-                text.find_first_not_of("+-0123456789") != std::string::npos)) {
-    return refusal;
-  }
+  if (!(value >= min && value <= max)) return "must be " + range + ", not " + text;
   return "";
 }
 
@@ -322,10 +322,11 @@ void AddRunOptions(CLI::App* run, RunOptions* options) {
   run->add_option("BINARY", options->binaries,
                   "GoogleTest binaries (linked with redqueen::gtest_main or not); "
                   "their tests share one queue and the pawns")
-;
+      ->type_name("FILE");
   run->add_option("--from-ctest", options->from_ctest,
                   "Also run the GoogleTest binaries of the CTest tests in this build "
-                  "directory");
+                  "directory")
+      ->type_name("DIR");
   run->add_option("-j,--jobs", options->jobs,
                   "Pawns (worker processes); default: the CPUs available")
       ->check(WholeIn(1, kMaxJobs));
@@ -335,14 +336,18 @@ void AddRunOptions(CLI::App* run, RunOptions* options) {
       ->check(CLI::IsMember({"auto", "resident", "exec"}))
       ->capture_default_str();
   run->add_option("--db", options->db_path, "The result store (SQLite)")
+      ->type_name("FILE")
       ->capture_default_str();
   run->add_option("--junit", options->junit_path,
-                  "Write the run's results as JUnit XML (Surefire's flavour) to this file");
+                  "Write the run's results as JUnit XML (Surefire's flavour) to this file")
+      ->type_name("FILE");
   run->add_option("--json", options->json_path,
-                  "Write the run's summary and every result as JSON to this file");
+                  "Write the run's summary and every result as JSON to this file")
+      ->type_name("FILE");
   run->add_option("--events", options->events_path,
                   "Write JSON Lines as things happen (run, pawn and test starts and ends, "
-                  "results) to this file, or '-' for stdout, flushed per line");
+                  "results) to this file, or '-' for stdout, flushed per line")
+      ->type_name("FILE");
   run->add_option("--max-restarts", options->max_restarts,
                   "Replacement pawns allowed before the run stops")
       ->check(WholeIn(0, 1'000'000))
@@ -357,14 +362,17 @@ void AddRunOptions(CLI::App* run, RunOptions* options) {
   run->add_option_function<std::string>("--timeout", duration("--timeout", &options->timeout),
                                          "A test running longer is ended: TIMEOUT "
                                          "(e.g. 90s, 2m; 0: none)")
+      ->type_name("DURATION")
       ->default_str("0");
   run->add_option_function<std::string>(
       "--slow", duration("--slow", &options->slow),
       "Print a warning line when a test runs longer (e.g. 30s; 0: never)")
+      ->type_name("DURATION")
       ->default_str("0");
   run->add_option_function<std::string>(
       "--kill-grace", duration("--kill-grace", &options->kill_grace),
       "Between SIGTERM and SIGKILL for a test past --timeout")
+      ->type_name("DURATION")
       ->default_str("5s");
   run->add_option("--list-timeout", options->list_timeout,
                   "Seconds a pawn may take to start and list its tests, and to exit after its last test")
@@ -451,7 +459,8 @@ void AddRunOptions(CLI::App* run, RunOptions* options) {
   // Taken out of the arguments before CLI11 sees them (config_file.h); here
   // for --help.
   run->add_option("--config", options->config_path,
-                  "Settings file (default: redqueen.toml here or in a parent folder)");
+                  "Settings file (default: redqueen.toml here or in a parent folder)")
+      ->type_name("FILE");
   std::string in_test;
   for (const GtestFlag& flag : GtestFlags()) {
     if (flag.role == FlagRole::kPawn) in_test += " --gtest_" + std::string(flag.name);
@@ -469,6 +478,18 @@ void AddRunOptions(CLI::App* run, RunOptions* options) {
 
 }  // namespace
 
+CLI::App* AddRunCommands(CLI::App* app, RunOptions* options) {
+  CLI::App* run = app->add_subcommand("run", "Run GoogleTest binaries' tests on parallel pawns");
+  AddRunOptions(run, options);
+  AddRunOptions(app->add_subcommand("list", "Print the tests 'run' would select (with the "
+                                            "same options), one a line, and run none"),
+                options);
+  AddRunOptions(app->add_subcommand("config", "Print the settings 'run' would use (with the "
+                                              "same options) and where each came from"),
+                options);
+  return run;
+}
+
 namespace {
 
 bool UsageError(const std::string& message, int* exit_code) {
@@ -477,27 +498,13 @@ bool UsageError(const std::string& message, int* exit_code) {
   return false;
 }
 
-/// The parser of redqueen's command line, storing into `options`; with a
-/// settings file when `config` is not empty.
+/// The parser of `redqueen run` (and list, config), storing into `options`;
+/// with a settings file when `config` is not empty.
 std::unique_ptr<CLI::App> MakeApp(RunOptions* options, const std::string& config,
                                   CLI::App** run) {
-  auto app = std::make_unique<CLI::App>("redqueen: a parallel runner for GoogleTest suites");
+  auto app = std::make_unique<CLI::App>("", "redqueen");
   app->require_subcommand(1);
-  *run = app->add_subcommand("run", "Run GoogleTest binaries' tests on parallel pawns");
-  AddRunOptions(*run, options);
-  app->add_subcommand("list",
-                      "Print the tests 'run' would select (with the same options), one a "
-                      "line, and run none");
-  app->add_subcommand("config",
-                      "Print the settings 'run' would use (with the same options) and "
-                      "where each came from");
-  // Parsed by history_commands.cc; here so that --help lists them.
-  app->add_subcommand("runs", "List past runs with their summaries");
-  app->add_subcommand("show", "Print a run's results in registration order");
-  app->add_subcommand("slowest", "Print a run's slowest tests");
-  app->add_subcommand("flaky", "Print the tests whose outcome changed in recent runs");
-  app->add_subcommand("export", "Write a past run's JUnit XML or JSON report");
-  app->add_subcommand("report", "Write a self-contained HTML picture of a run");
+  *run = AddRunCommands(app.get(), options);
   if (!config.empty()) {
     app->set_config("--config-file", config, "", /*config_required=*/true);
     app->allow_config_extras(CLI::config_extras_mode::error);
@@ -507,13 +514,13 @@ std::unique_ptr<CLI::App> MakeApp(RunOptions* options, const std::string& config
 
 /// Parses `args` (without the program name). False when the process should
 /// exit: help printed (0) or bad usage (2).
-bool Parse(CLI::App& app, CLI::App& run, std::vector<std::string> args,
-           const std::string& config, int* exit_code) {
-  std::reverse(args.begin(), args.end());  // CLI11 takes them last first.
+bool Parse(CLI::App& app, const std::vector<std::string>& args, const std::string& config,
+           int* exit_code) {
+  std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 takes them last first.
   try {
-    app.parse(args);
+    app.parse(reversed);
   } catch (const CLI::CallForHelp&) {
-    std::fputs((run.parsed() ? run : app).help().c_str(), stdout);
+    std::fputs(app.help().c_str(), stdout);  // That of the command parsed.
     *exit_code = kExitPassed;
     return false;
   } catch (const CLI::ConfigError& e) {
@@ -525,8 +532,12 @@ bool Parse(CLI::App& app, CLI::App& run, std::vector<std::string> args,
     }
     return UsageError(config + ": " + message, exit_code);
   } catch (const CLI::ParseError& e) {
-    const std::string message = e.what();
-    return UsageError(message.empty() ? "bad command line" : message, exit_code);
+    // The command line alone is parsed first: with the file, the file is wrong.
+    const std::string where = config.empty() ? "" : config + ": ";
+    std::fprintf(stderr, "redqueen: error: %s%s\n", where.c_str(),
+                 ParseErrorLine(e, app, args).c_str());
+    *exit_code = kExitUsage;
+    return false;
   }
   return true;
 }
@@ -645,7 +656,7 @@ bool ParseCommandLine(int argc, char** argv, RunOptions* options, int* exit_code
   const RunOptions defaults = *options;
   CLI::App* run = nullptr;
   auto app = MakeApp(options, "", &run);
-  if (!Parse(*app, *run, args, config, exit_code)) return false;
+  if (!Parse(*app, args, config, exit_code)) return false;
   std::set<std::string> given;
   for (const CLI::Option* option : run->get_options()) {
     if (option->count() > 0) given.insert(option->get_single_name());
@@ -653,7 +664,7 @@ bool ParseCommandLine(int argc, char** argv, RunOptions* options, int* exit_code
   if (!config.empty()) {
     *options = defaults;
     app = MakeApp(options, config, &run);
-    if (!Parse(*app, *run, args, config, exit_code)) return false;
+    if (!Parse(*app, args, config, exit_code)) return false;
   }
   options->config_path = config;
   if (!config.empty()) ResolveFromConfig(config, given, options);
@@ -676,16 +687,13 @@ bool ParseCommandLine(int argc, char** argv, RunOptions* options, int* exit_code
   // CPUs this process may use.
   std::string jobs_source;
   if (const char* env = std::getenv("REDQUEEN_JOBS"); !given.count("jobs") && env) {
-    char* end = nullptr;
-    const long jobs = std::strtol(env, &end, 10);
-    if (*env == '\0' || *end != '\0' || jobs < 1 || jobs > kMaxJobs) {
-      std::fprintf(stderr,
-                   "redqueen: error: REDQUEEN_JOBS='%s' is not a number of pawns "
-                   "from 1 to %d (unset it, or set it to one)\n",
-                   env, kMaxJobs);
+    if (const std::string refusal = CheckNumber(env, 1, kMaxJobs); !refusal.empty()) {
+      std::fprintf(stderr, "redqueen: error: REDQUEEN_JOBS %s (unset it, or set it to one)\n",
+                   refusal.c_str());
       *exit_code = kExitUsage;
       return false;
     }
+    const long jobs = std::strtol(env, nullptr, 10);
     options->jobs = static_cast<int>(jobs);
     jobs_source = "REDQUEEN_JOBS";
   }

@@ -10,6 +10,10 @@
 
 #include "queen/run_environment.h"
 
+namespace CLI {
+class App;
+}  // namespace CLI
+
 namespace redqueen::queen {
 
 /// One setting of `redqueen run`, as `redqueen config` prints it.
@@ -128,19 +132,28 @@ inline constexpr int kMaxJobs = 4096;
 /// "90s", "1.5m", "500ms", "2" (seconds): false when not a duration from 0
 /// to kMaxDurationHours (NaN and infinity are not).
 bool ParseDuration(const std::string& text, std::chrono::microseconds* duration);
-/// Why `text` is not a duration ParseDuration takes, with the range.
+/// Why `text` is not a duration ParseDuration takes, with the range, to
+/// follow an option's name: "must be a duration from 0 to 1000h (...), not 'x'".
 std::string DurationError(const std::string& text);
 
 /// Empty when `text` is a number from `min` to `max` (a whole one when
-/// `whole`), else a short line saying so, with the range in plain numbers.
-/// Checked on the text, before CLI11 converts it, so that no value can
-/// overflow the option it is meant for.
+/// `whole`), else what it must be, with the range in plain numbers, to
+/// follow an option's name: "must be from 1 to 4096, not 0", "must be a
+/// whole number from 1 to 4096, not '1.5'". The one place that words a
+/// range. Checked on the text, before CLI11 converts it, so that no value
+/// can overflow the option it is meant for.
 std::string CheckNumber(const std::string& text, double min, double max, bool whole = true);
 /// CheckNumber as a CLI11 check (`->check(WholeIn(1, 100))`).
 std::function<std::string(const std::string&)> WholeIn(int64_t min, int64_t max);
 
 /// CPUs in this process's affinity mask (what `taskset` or a container allows).
 int AvailableCpus();
+
+/// Declares `redqueen run` on `app`, and `list` and `config`, which take the
+/// same options, all stored into `options`; returns run. The table that
+/// parses them also prints their help and writes the completion scripts and
+/// the man page (commands.h).
+CLI::App* AddRunCommands(CLI::App* app, RunOptions* options);
 
 /// Parses argv. Returns true to go on and run; false when the process should
 /// exit with `*exit_code` (help printed: 0; bad usage, one line on stderr: 2).

@@ -377,13 +377,14 @@ TEST_F(RunTest, JobsComeFromTheFlagThenRedqueenJobs) {
   outcome = RunRedqueen(
       Launch{{"run", Fixture("passing"), "--db", scratch_.db()}, {{"REDQUEEN_JOBS", "many"}}});
   EXPECT_EQ(outcome.exit_code, 2);
-  EXPECT_THAT(outcome.err, HasSubstr("REDQUEEN_JOBS='many'"));
+  EXPECT_THAT(outcome.err, HasSubstr("REDQUEEN_JOBS must be a whole number from 1 to 4096, "
+                                     "not 'many'"));
 }
 
 TEST_F(RunTest, BadDurationIsBadUsage) {
   const Outcome outcome = RunRedqueen({"run", Fixture("passing"), "--timeout", "soon"});
   EXPECT_EQ(outcome.exit_code, 2);
-  EXPECT_THAT(outcome.err, HasSubstr("is not a duration"));
+  EXPECT_THAT(outcome.err, HasSubstr("--timeout must be a duration from 0 to 1000h"));
 }
 
 TEST_F(RunTest, CtrlCKeepsResultsPrintsTheSummaryAndLeavesNoProcess) {

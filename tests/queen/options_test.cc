@@ -180,18 +180,20 @@ TEST(DurationTest, TakesUnitsAndRefusesWhatIsNotAFiniteDurationInRange) {
     EXPECT_EQ(d, std::chrono::microseconds(7)) << bad << ": left as it was";
   }
   EXPECT_EQ(DurationError("nan"),
-            "'nan' is not a duration from 0 to 1000h (e.g. 90s, 1.5m, 500ms)");
+            "must be a duration from 0 to 1000h (e.g. 90s, 1.5m, 500ms), not 'nan'");
 }
 
 TEST(NumberTest, RefusesWhatIsNotANumberInRangeWithTheRangeInPlainNumbers) {
   EXPECT_EQ(CheckNumber("4096", 1, 4096), "");
-  EXPECT_EQ(CheckNumber("0", 1, 4096), "'0' is not a whole number from 1 to 4096");
+  EXPECT_EQ(CheckNumber("0", 1, 4096), "must be from 1 to 4096, not 0");
+  EXPECT_EQ(CheckNumber("1.5", 1, 4096), "must be a whole number from 1 to 4096, not '1.5'");
   for (const char* bad : {"4097", "99999999999", "1.5", "1e3", "0x10", " 3", "3 ", "", "nan",
                           "-1", "1e400"}) {
     EXPECT_NE(CheckNumber(bad, 1, 4096), "") << bad;
   }
   EXPECT_EQ(CheckNumber("85.5", 0, 100, /*whole=*/false), "");
-  EXPECT_EQ(CheckNumber("nan", 0, 100, /*whole=*/false), "'nan' is not a number from 0 to 100");
+  EXPECT_EQ(CheckNumber("nan", 0, 100, /*whole=*/false), "must be a number from 0 to 100, not 'nan'");
+  EXPECT_EQ(CheckNumber("150", 0, 100, /*whole=*/false), "must be from 0 to 100, not 150");
 }
 
 TEST_F(OptionsTest, ABadCountOrDurationIsOneShortLineWithTheRange) {
@@ -218,6 +220,43 @@ TEST_F(OptionsTest, ABadCountOrDurationIsOneShortLineWithTheRange) {
   }
   Write(dir_ / kConfigFileName, "[run]\ntimeout = \"nan\"\n");
   EXPECT_EQ(Parse({"run", "x"}), 2) << "the settings file goes through the same checks";
+}
+
+TEST_F(OptionsTest, AnOutOfRangeValueNamesTheOptionAsItWasTyped) {
+  for (const auto& [args, line] : std::vector<std::pair<std::vector<std::string>, std::string>>{
+           {{"-j", "0"}, "-j must be from 1 to 4096, not 0"},
+           {{"--jobs=5000"}, "--jobs must be from 1 to 4096, not 5000"},
+           {{"-j0"}, "-j must be from 1 to 4096, not 0"},
+           {{"--retries", "x"}, "--retries must be a whole number from 0 to 1000, not 'x'"},
+           {{"--timeout", "soon"},
+            "--timeout must be a duration from 0 to 1000h (e.g. 90s, 1.5m, 500ms), not 'soon'"},
+           {{"--mode", "fast"}, "--mode must be one of parallel, sequential, not 'fast'"}}) {
+    std::vector<std::string> all = {"run", "x"};
+    all.insert(all.end(), args.begin(), args.end());
+    testing::internal::CaptureStderr();
+    EXPECT_EQ(Parse(all), 2);
+    EXPECT_EQ(testing::internal::GetCapturedStderr(), "redqueen: error: " + line + "\n");
+  }
+}
+
+TEST_F(OptionsTest, AnUnknownOptionNamesTheNearestOne) {
+  for (const auto& [arg, line] : std::vector<std::pair<std::string, std::string>>{
+           {"--jbos", "unknown option --jbos (did you mean --jobs?)"},
+           {"--retires=2", "unknown option --retires (did you mean --retries?)"},
+           {"--whatever", "unknown option --whatever (see 'redqueen run --help')"}}) {
+    testing::internal::CaptureStderr();
+    EXPECT_EQ(Parse({"run", "x", arg, "2"}), 2);
+    EXPECT_EQ(testing::internal::GetCapturedStderr(), "redqueen: error: " + line + "\n");
+  }
+}
+
+TEST_F(OptionsTest, RedqueenJobsOutOfRangeSaysTheRange) {
+  setenv("REDQUEEN_JOBS", "many", 1);
+  testing::internal::CaptureStderr();
+  EXPECT_EQ(Parse({"run", "x"}), 2);
+  EXPECT_EQ(testing::internal::GetCapturedStderr(),
+            "redqueen: error: REDQUEEN_JOBS must be a whole number from 1 to 4096, not 'many' "
+            "(unset it, or set it to one)\n");
 }
 
 TEST(ConfigFileTest, ChecksEveryLine) {

@@ -1,0 +1,219 @@
+#include "queen/commands.h"
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+
+#include "queen/cli_docs.h"
+#include "queen/exit_codes.h"
+#include "queen/gtest_flags.h"
+#include "queen/history_commands.h"
+#include "queen/options.h"
+#include "queen/usage.h"
+
+namespace redqueen::queen {
+namespace {
+
+constexpr const char* kSummary = "a parallel runner for GoogleTest suites";
+
+/// The tree, with what its options would be parsed into: only help's and
+/// completion's ever are.
+class Tree : public CLI::App {
+ public:
+  Tree();
+  RunOptions run;
+  std::string help_command;
+  std::string shell;
+};
+
+/// The names of the commands `app` shows in its help.
+std::vector<std::string> VisibleCommands(const CLI::App& app) {
+  std::vector<std::string> names;
+  for (const CLI::App* sub :
+       app.get_subcommands([](const CLI::App* s) { return !s->get_group().empty(); })) {
+    names.push_back(sub->get_name());
+  }
+  return names;
+}
+
+Tree::Tree() : CLI::App("redqueen " + Version() + ": " + kSummary, "redqueen") {
+  set_version_flag("--version", "redqueen " + Version(),
+                   "Print redqueen's version and exit");
+  require_subcommand(1);
+  AddRunCommands(this, &run);
+  for (const std::string& name : HistoryCommands())
+    add_subcommand(MakeHistoryParser(name));
+  CLI::App* help_app =
+      add_subcommand("help", "Print redqueen's help, or a command's (as COMMAND --help)");
+  CLI::App* completion = add_subcommand(
+      "completion",
+      "Print a script that completes redqueen's commands and options in bash or zsh");
+  std::vector<std::string> commands = VisibleCommands(*this);
+  help_app->add_option("COMMAND", help_command, "The command to print the help of")
+      ->check(CLI::IsMember(commands));
+  completion->add_option("SHELL", shell, "bash or zsh")
+      ->check(CLI::IsMember({"bash", "zsh"}))
+      ->required();
+  completion->footer(
+      "bash: source <(redqueen completion bash), or save it as "
+      "~/.local/share/bash-completion/completions/redqueen. zsh: save it as _redqueen in "
+      "a "
+      "folder of $fpath.");
+  add_subcommand("man", "Print redqueen's man page (roff)")->group("");
+  footer(
+      "'redqueen help COMMAND' (or 'redqueen COMMAND --help') prints a command's "
+      "options; "
+      "options go after the command.");
+}
+
+bool Refuse(const std::string& line, int* exit_code) {
+  std::fprintf(stderr, "redqueen: error: %s\n", line.c_str());
+  *exit_code = kExitUsage;
+  return false;
+}
+
+bool Answer(const std::string& text, int* exit_code) {
+  std::fputs(text.c_str(), stdout);
+  *exit_code = kExitPassed;
+  return false;
+}
+
+bool IsCommand(const CLI::App& tree, const std::string& word) {
+  return !tree.get_subcommands(
+                  [&word](const CLI::App* s) { return s->get_name() == word; })
+              .empty();
+}
+
+std::string UnknownCommand(const CLI::App& tree, const std::string& word) {
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(word, ec)) {
+    return "'" + word + "' is not a command; to run its tests: redqueen run " + word;
+  }
+  const std::vector<std::string> commands = VisibleCommands(tree);
+  const std::string nearest = Nearest(word, commands);
+  if (!nearest.empty())
+    return "unknown command '" + word + "' (did you mean " + nearest + "?)";
+  std::string list;
+  for (const std::string& command : commands)
+    list += (list.empty() ? "" : ", ") + command;
+  return "unknown command '" + word + "' (the commands: " + list + ")";
+}
+
+/// `redqueen -j 2 run x`: the options before the command, or an unknown
+/// option of redqueen itself.
+std::string BeforeTheCommand(const CLI::App& tree, const std::vector<std::string>& args) {
+  auto joined = [&args](size_t from, size_t to) {
+    std::string text;
+    for (size_t i = from; i < to; ++i) text += " " + args[i];
+    return text;
+  };
+  for (size_t i = 2; i < args.size(); ++i) {
+    if (IsCommand(tree, args[i])) {
+      return "options go after the command: redqueen " + args[i] + joined(1, i) +
+             (i + 1 < args.size() ? " ..." : "");
+    }
+  }
+  const std::string name = args[1].substr(0, args[1].find('='));
+  const std::vector<std::string> run_options = OptionNames(*tree.get_subcommand("run"));
+  if (std::find(run_options.begin(), run_options.end(), name) != run_options.end()) {
+    return "options go after the command: redqueen run" + joined(1, args.size());
+  }
+  const std::string nearest = Nearest(name, OptionNames(tree));
+  return "unknown option " + name +
+         (nearest.empty() ? " (see 'redqueen --help')"
+                          : " (did you mean " + nearest + "?)");
+}
+
+}  // namespace
+
+std::string Version() { return REDQUEEN_VERSION; }
+
+std::unique_ptr<CLI::App> MakeCommandTree() { return std::make_unique<Tree>(); }
+
+std::string ManPageText() {
+  const Tree tree;
+  const std::vector<ManSection> sections = {
+      {"EXIT STATUS",
+       "",
+       {{"0", "Every selected test passed (or was skipped)."},
+        {"1",
+         "A test failed, crashed or timed out (after its retries), or a FLAKY test with "
+         "--flaky-fails, or a run stopped by --fail-fast."},
+        {"2",
+         "Bad usage: an unknown command or option, a bad value, a bad settings file."},
+        {"3",
+         "Infrastructure error: a binary missing or not a GoogleTest binary, a pawn "
+         "that cannot start or keeps dying, pawns that disagree on the test list, a "
+         "store "
+         "that cannot be written."},
+        {"130",
+         "Interrupted (Ctrl-C, SIGTERM or SIGHUP); results already received are kept."}}},
+      {"ENVIRONMENT",
+       "",
+       {{"REDQUEEN_JOBS", "Pawns when -j is not given; beats the settings file."},
+        {"REDQUEEN_DB",
+         "The result store when --db is not given; beats the settings file."},
+        {"GTEST_*",
+         "GoogleTest's variables mean what they mean to the binary (GTEST_FILTER, "
+         "GTEST_REPEAT, GTEST_SHARD_INDEX, ...); an option beats its variable."}}},
+      {"FILES",
+       "",
+       {{"redqueen.toml",
+         "Settings: any option of run, by its long name, in its [run] "
+         "section; found in the working directory or the nearest parent."},
+        {".redqueen/redqueen.db",
+         "The result store (SQLite), under the working directory."}}}};
+  return ManPage(
+      tree, Version(), kSummary,
+      "redqueen runs the tests of GoogleTest binaries on long-lived worker processes "
+      "(pawns), hands them tests as they become free, contains a crash to the test "
+      "that caused it, and streams every result into a SQLite history, from which "
+      "later runs order their tests. Options go after the command.",
+      sections);
+}
+
+bool PrepareCommand(std::vector<std::string>* args, int* exit_code) {
+  Tree tree;
+  if (args->size() < 2) {
+    return Refuse(
+        "no command given; 'redqueen run BINARY...' runs a suite's tests "
+        "(see 'redqueen --help')",
+        exit_code);
+  }
+  const std::string word = (*args)[1];
+  const std::vector<std::string> top = OptionNames(tree);
+  const bool top_option = std::find(top.begin(), top.end(), word) != top.end();
+  if (word.size() > 1 && word[0] == '-' && !top_option) {
+    return Refuse(BeforeTheCommand(tree, *args), exit_code);
+  }
+  if (!top_option && !IsCommand(tree, word))
+    return Refuse(UnknownCommand(tree, word), exit_code);
+  if (word != "help" && word != "completion" && word != "man" && !top_option) return true;
+  if (word == "help" && args->size() > 2 && (*args)[2][0] != '-' &&
+      !IsCommand(tree, (*args)[2])) {
+    return Refuse(UnknownCommand(tree, (*args)[2]), exit_code);
+  }
+
+  const std::vector<std::string> rest(args->begin() + 1, args->end());
+  try {
+    tree.parse(std::vector<std::string>(rest.rbegin(), rest.rend()));
+  } catch (const CLI::CallForHelp&) {
+    return Answer(tree.help(), exit_code);
+  } catch (const CLI::CallForVersion& e) {
+    return Answer(std::string(e.what()) + "\n", exit_code);
+  } catch (const CLI::ParseError& e) {
+    return Refuse(ParseErrorLine(e, tree, rest), exit_code);
+  }
+  if (word == "completion") return Answer(CompletionScript(tree, tree.shell), exit_code);
+  if (word == "man") return Answer(ManPageText(), exit_code);
+  if (tree.help_command.empty()) {
+    // The tree's help, not help's: parse again with nothing but --help.
+    *args = {(*args)[0], "--help"};
+  } else {
+    *args = {(*args)[0], tree.help_command, "--help"};
+  }
+  return PrepareCommand(args, exit_code);
+}
+
+}  // namespace redqueen::queen
