@@ -234,7 +234,7 @@ bool SortGtestFlags(std::vector<std::string>* ours, std::vector<std::string>* pa
   for (const std::string& flag : run_flags) {
     // CLI11 takes "--gtest_filter=" for a missing value; gtest, for an empty
     // one (a filter matching no test). Spelt apart, CLI11 takes it so too.
-    if (flag.back() == '=') {
+    if (flag.find('=') == flag.size() - 1) {
       kept_ours.push_back(flag.substr(0, flag.size() - 1));
       kept_ours.emplace_back();
     } else {

@@ -513,14 +513,18 @@ std::unique_ptr<CLI::App> MakeApp(RunOptions* options, const std::string& config
 }
 
 /// Parses `args` (without the program name). False when the process should
-/// exit: help printed (0) or bad usage (2).
+/// exit: help printed (0) or bad usage (2). `command` is the one given
+/// (list and config are parsed as run, whose settings they share).
 bool Parse(CLI::App& app, const std::vector<std::string>& args, const std::string& config,
-           int* exit_code) {
+           const std::string& command, int* exit_code) {
   std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 takes them last first.
   try {
     app.parse(reversed);
   } catch (const CLI::CallForHelp&) {
-    std::fputs(app.help().c_str(), stdout);  // That of the command parsed.
+    const CLI::App* asked = command.empty() ? nullptr : app.get_subcommand(command);
+    std::fputs((asked && app.got_subcommand("run") ? asked->help("redqueen") : app.help())
+                   .c_str(),
+               stdout);
     *exit_code = kExitPassed;
     return false;
   } catch (const CLI::ConfigError& e) {
@@ -630,6 +634,7 @@ bool ParseCommandLine(int argc, char** argv, RunOptions* options, int* exit_code
     options->command_line += argv[i];
   }
   std::vector<std::string> args(argv + 1, argv + ours);
+  const std::string command = args.empty() ? "" : args[0];
   // `redqueen config ARGS` is `redqueen run ARGS` that prints instead of
   // runs; `redqueen list ARGS`, one that lists.
   if (!args.empty() && args[0] == "config") {
@@ -656,7 +661,7 @@ bool ParseCommandLine(int argc, char** argv, RunOptions* options, int* exit_code
   const RunOptions defaults = *options;
   CLI::App* run = nullptr;
   auto app = MakeApp(options, "", &run);
-  if (!Parse(*app, args, config, exit_code)) return false;
+  if (!Parse(*app, args, config, command, exit_code)) return false;
   std::set<std::string> given;
   for (const CLI::Option* option : run->get_options()) {
     if (option->count() > 0) given.insert(option->get_single_name());
@@ -664,7 +669,7 @@ bool ParseCommandLine(int argc, char** argv, RunOptions* options, int* exit_code
   if (!config.empty()) {
     *options = defaults;
     app = MakeApp(options, config, &run);
-    if (!Parse(*app, args, config, exit_code)) return false;
+    if (!Parse(*app, args, config, command, exit_code)) return false;
   }
   options->config_path = config;
   if (!config.empty()) ResolveFromConfig(config, given, options);

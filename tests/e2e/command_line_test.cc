@@ -98,7 +98,7 @@ TEST(CommandLineTest, HelpCommandPrintsWhatTheHelpOptionPrints) {
     const Outcome help = RunRedqueen({"help", command});
     EXPECT_EQ(help.exit_code, 0) << command << ": " << help.err;
     EXPECT_EQ(help.out, RunRedqueen({command, "--help"}).out) << command;
-    EXPECT_THAT(help.out, HasSubstr("Usage: redqueen ")) << command;
+    EXPECT_THAT(help.out, HasSubstr("Usage: redqueen " + command + " ")) << command;
   }
   const Outcome unknown = RunRedqueen({"help", "nosuch"});
   EXPECT_EQ(unknown.exit_code, 2);

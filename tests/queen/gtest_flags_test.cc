@@ -49,6 +49,14 @@ TEST(GtestFlagsTest, RunFlagsAfterTheSeparatorBecomeRedqueensAndPawnFlagsReachTh
                                        "--gtest_break_on_failure"));
 }
 
+TEST(GtestFlagsTest, AnEmptyValueIsHandedToCLI11SpeltApart) {
+  // Found by tests/fuzz/gtest_flags_fuzz: a value ending in '=' was cut.
+  const Sorted sorted = Sort({"run"}, {"--gtest_filter=", "--gtest_filter=A=", "--gtest_repeat=2"});
+  ASSERT_TRUE(sorted.ok) << sorted.error;
+  EXPECT_THAT(sorted.ours,
+              ElementsAre("run", "--gtest_filter", "", "--gtest_filter=A=", "--gtest_repeat=2"));
+}
+
 TEST(GtestFlagsTest, BoolValuesAreReadAsGtestReadsThem) {
   for (const auto& [value, expected] : std::map<std::string, bool>{
            {"", true}, {"1", true}, {"yes", true}, {"true", true}, {"0", false},
