@@ -12,6 +12,7 @@ packages=(
   libsqlite3-dev sqlite3 nlohmann-json3-dev
   python3
   chromium  # renders redqueen's HTML report in its end-to-end test
+  zsh groff-base  # check the zsh completion script and render the man page
 )
 
 missing=()
