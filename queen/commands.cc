@@ -7,7 +7,7 @@
 
 #include "queen/cli_docs.h"
 #include "queen/exit_codes.h"
-#include "queen/gtest_flags.h"
+#include "queen/nearest.h"
 #include "queen/history_commands.h"
 #include "queen/options.h"
 #include "queen/usage.h"

@@ -1,8 +1,13 @@
 #include "queen/gtest_flags.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
+
+#include "queen/nearest.h"
 
 namespace redqueen::queen {
 namespace {
@@ -51,32 +56,50 @@ std::string UnknownFlag(std::string_view arg, std::string_view name) {
   return line;
 }
 
-/// Checks one gtest flag and says where it goes; `arg` is rewritten into
-/// the spelling CLI11 reads for run flags. False with `*error`.
+/// gtest's ParseInt32: the whole value a 32-bit number.
+bool IsInt32(std::string_view value) {
+  const std::string text(value);
+  errno = 0;
+  char* end = nullptr;
+  const long long parsed = std::strtoll(text.c_str(), &end, 10);
+  return !text.empty() && *end == '\0' && errno != ERANGE && parsed >= INT32_MIN &&
+         parsed <= INT32_MAX;
+}
+
+/// Checks one gtest flag and says where it goes (`*found`: null for one of
+/// gtest's internal ones it passes over, an ordinary argument); `arg` is
+/// rewritten into the spelling CLI11 reads for run flags. False with
+/// `*error` for what gtest would not parse, and then print its help and run
+/// no test.
 bool ClassifyFlag(std::string* arg, const GtestFlag** found, std::string* error) {
   std::string_view name;
   std::string_view value;
   bool has_value = false;
   SplitFlag(*arg, &name, &value, &has_value);
   const GtestFlag* flag = FindGtestFlag(name);
+  *found = flag;
+  if (!flag && name.substr(0, 9) == "internal_") return true;
   if (!flag) {
     *error = UnknownFlag(*arg, name);
     return false;
   }
+  const std::string spelt = "--gtest_" + std::string(flag->name);
   if (flag->role == R::kRefused) {
-    *error = "--gtest_" + std::string(flag->name) + ": " + std::string(flag->hint);
+    *error = spelt + ": " + std::string(flag->hint);
     return false;
   }
   if (flag->type != T::kBool && !has_value) {
-    *error = "--gtest_" + std::string(flag->name) + " needs a value: --gtest_" +
-             std::string(flag->name) + "=VALUE";
+    *error = spelt + " needs a value: " + spelt + "=VALUE";
+    return false;
+  }
+  if (flag->type == T::kInt && !IsInt32(value)) {
+    *error = "'" + *arg + "': " + spelt + " takes a whole number (gtest would print its "
+             "help for this and run no test)";
     return false;
   }
   if (flag->type == T::kBool && flag->role == R::kRun) {
-    *arg = "--gtest_" + std::string(flag->name) + "=" +
-           (!has_value || GtestBool(value) ? "true" : "false");
+    *arg = spelt + "=" + (!has_value || GtestBool(value) ? "true" : "false");
   }
-  *found = flag;
   return true;
 }
 
@@ -102,12 +125,23 @@ bool ReadFlagfile(const std::string& path, std::vector<std::string>* lines,
   while (std::getline(text, line)) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty()) continue;
-    if (line.substr(0, kPrefix.size()) != kPrefix) {
-      *error = "--gtest_flagfile " + path + ": '" + line +
-               "' is not a GoogleTest flag (one --gtest_NAME=VALUE per line)";
-      return false;
+    // Each line as gtest reads it: a whole flag (no value on the next line),
+    // and no flag file in a flag file.
+    std::string_view name;
+    std::string_view value;
+    bool has_value = false;
+    std::string checked = line;
+    const GtestFlag* flag = nullptr;
+    if (!SplitFlag(line, &name, &value, &has_value)) {
+      *error = "'" + line + "' is not a GoogleTest flag (one --gtest_NAME=VALUE per line)";
+    } else if (name == "flagfile") {
+      *error = "a flag file cannot name another (gtest would print its help and run no test)";
+    } else if (ClassifyFlag(&checked, &flag, error)) {
+      lines->push_back(line);
+      continue;
     }
-    lines->push_back(line);
+    *error = "--gtest_flagfile " + path + ": " + *error;
+    return false;
   }
   return true;
 }
@@ -115,29 +149,23 @@ bool ReadFlagfile(const std::string& path, std::vector<std::string>* lines,
 /// Replaces each --gtest_flagfile=F in `args` by the lines of F (gtest reads
 /// the file where the flag stands, so later flags win over it).
 bool ExpandFlagfiles(std::vector<std::string>* args, std::string* error) {
-  for (size_t depth = 0; depth < 8; ++depth) {
-    bool expanded = false;
-    std::vector<std::string> out;
-    for (const std::string& arg : *args) {
-      std::string_view name;
-      std::string_view value;
-      bool has_value = false;
-      if (!SplitFlag(arg, &name, &value, &has_value) || name != "flagfile") {
-        out.push_back(arg);
-        continue;
-      }
-      if (!has_value || value.empty()) {
-        *error = "--gtest_flagfile needs a file: --gtest_flagfile=PATH";
-        return false;
-      }
-      if (!ReadFlagfile(std::string(value), &out, error)) return false;
-      expanded = true;
+  std::vector<std::string> out;
+  for (const std::string& arg : *args) {
+    std::string_view name;
+    std::string_view value;
+    bool has_value = false;
+    if (!SplitFlag(arg, &name, &value, &has_value) || name != "flagfile") {
+      out.push_back(arg);
+      continue;
     }
-    *args = std::move(out);
-    if (!expanded) return true;
+    if (!has_value || value.empty()) {
+      *error = "--gtest_flagfile needs a file: --gtest_flagfile=PATH";
+      return false;
+    }
+    if (!ReadFlagfile(std::string(value), &out, error)) return false;
   }
-  *error = "--gtest_flagfile: flag files include each other more than 8 deep";
-  return false;
+  *args = std::move(out);
+  return true;
 }
 
 }  // namespace
@@ -200,10 +228,11 @@ bool SortGtestFlags(std::vector<std::string>* ours, std::vector<std::string>* pa
   std::vector<std::string> kept_ours;
   std::vector<std::string> run_flags;
   std::vector<std::string> pawn_flags;
-  auto sort = [&](std::string arg) {
+  // Into `keep` when it is none of gtest's flags after all (an internal one).
+  auto sort = [&](std::string arg, std::vector<std::string>* keep) {
     const GtestFlag* flag = nullptr;
     if (!ClassifyFlag(&arg, &flag, error)) return false;
-    (flag->role == R::kRun ? run_flags : pawn_flags).push_back(std::move(arg));
+    (!flag ? *keep : flag->role == R::kRun ? run_flags : pawn_flags).push_back(std::move(arg));
     return true;
   };
   for (std::string& arg : *ours) {
@@ -215,14 +244,14 @@ bool SortGtestFlags(std::vector<std::string>* ours, std::vector<std::string>* pa
         (!has_value && (name == "filter" || name == "output" || name == "repeat" ||
                         name == "random_seed" || name == "color"))) {
       kept_ours.push_back(std::move(arg));
-    } else if (!sort(std::move(arg))) {
+    } else if (!sort(std::move(arg), &kept_ours)) {
       return false;
     }
   }
   std::vector<std::string> kept_pawn;
   for (std::string& arg : *pawn_args) {
     if (arg.substr(0, kPrefix.size()) == kPrefix) {
-      if (!sort(std::move(arg))) return false;
+      if (!sort(std::move(arg), &kept_pawn)) return false;
     } else if (AsksGtestForHelp(arg)) {
       *error = "'" + arg + "' after -- would make every pawn print gtest's help and run " +
                "no test; write gtest flags as --gtest_NAME[=VALUE]";
@@ -245,34 +274,6 @@ bool SortGtestFlags(std::vector<std::string>* ours, std::vector<std::string>* pa
   *ours = std::move(kept_ours);
   *pawn_args = std::move(kept_pawn);
   return true;
-}
-
-std::string Nearest(std::string_view word, const std::vector<std::string>& candidates) {
-  // Levenshtein distance, one row at a time.
-  auto distance = [](std::string_view a, std::string_view b) {
-    std::vector<size_t> row(b.size() + 1);
-    for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-    for (size_t i = 1; i <= a.size(); ++i) {
-      size_t diagonal = row[0];
-      row[0] = i;
-      for (size_t j = 1; j <= b.size(); ++j) {
-        const size_t above = row[j];
-        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
-        diagonal = above;
-      }
-    }
-    return row[b.size()];
-  };
-  std::string best;
-  size_t best_distance = std::max<size_t>(2, word.size() / 3) + 1;
-  for (const std::string& candidate : candidates) {
-    const size_t d = distance(word, candidate);
-    if (d < best_distance) {
-      best_distance = d;
-      best = candidate;
-    }
-  }
-  return best;
 }
 
 }  // namespace redqueen::queen

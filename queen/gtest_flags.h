@@ -48,8 +48,4 @@ bool GtestBool(std::string_view value);
 bool SortGtestFlags(std::vector<std::string>* ours, std::vector<std::string>* pawn_args,
                     std::string* error);
 
-/// The closest of `candidates` to `word` within a few edits ("" when none is):
-/// the "did you mean" of an unknown option or command.
-std::string Nearest(std::string_view word, const std::vector<std::string>& candidates);
-
 }  // namespace redqueen::queen

@@ -2,7 +2,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "queen/gtest_flags.h"
+#include "queen/nearest.h"
 
 namespace redqueen::queen {
 namespace {

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <map>
 
+#include "queen/nearest.h"
 #include "queen/options.h"
 #include "queen/run_environment.h"
 
@@ -92,6 +93,22 @@ TEST(GtestFlagsTest, FlagsRedqueenCannotHonourAreRefusedWithWhatToUse) {
               HasSubstr("needs a value: --gtest_filter=VALUE"));
 }
 
+TEST(GtestFlagsTest, ANumberFlagTakesOnlyANumberAsGtestDoes) {
+  for (const char* arg : {"--gtest_stack_trace_depth=abc", "--gtest_stack_trace_depth=",
+                          "--gtest_repeat=3x", "--gtest_random_seed=99999999999"}) {
+    const Sorted sorted = Sort({"run"}, {arg});
+    EXPECT_FALSE(sorted.ok) << arg;
+    EXPECT_THAT(sorted.error, HasSubstr("takes a whole number")) << arg;
+  }
+  EXPECT_TRUE(Sort({"run"}, {"--gtest_stack_trace_depth=-3"}).ok);
+}
+
+TEST(GtestFlagsTest, GtestsInternalFlagsItDoesNotKnowAreOrdinaryArguments) {
+  const Sorted sorted = Sort({"run"}, {"--gtest_internal_something=1"});
+  ASSERT_TRUE(sorted.ok) << sorted.error;
+  EXPECT_THAT(sorted.pawn, ElementsAre("--gtest_internal_something=1"));
+}
+
 TEST(GtestFlagsTest, WhatWouldMakeEveryPawnPrintGtestsHelpIsRefused) {
   for (const char* arg : {"--help", "-gtest_filter=A", "/gtest_filter=A", "--gtest-filter=A"}) {
     const Sorted sorted = Sort({"run"}, {arg});
@@ -136,7 +153,12 @@ TEST_F(FlagfileTest, AMissingFileOrALineThatIsNoFlagIsAnError) {
               HasSubstr("'filter=B' is not a GoogleTest flag"));
   const std::string loop = Write("loop", "");
   std::ofstream(loop) << "--gtest_flagfile=" << loop << "\n";
-  EXPECT_THAT(Sort({"run", "--gtest_flagfile=" + loop}, {}).error, HasSubstr("8 deep"));
+  EXPECT_THAT(Sort({"run", "--gtest_flagfile=" + loop}, {}).error,
+              HasSubstr("a flag file cannot name another"));
+  // A line is a whole flag: no value taken from the next argument.
+  const std::string spaced = Write("spaced", "--gtest_filter\n");
+  EXPECT_THAT(Sort({"run", "--gtest_flagfile=" + spaced, "bin"}, {}).error,
+              HasSubstr("--gtest_filter needs a value"));
   EXPECT_THAT(Sort({"run", "--gtest_flagfile=/dev/zero"}, {}).error, HasSubstr("over 1 MiB"));
 }
 
