@@ -16,25 +16,67 @@
 #include "queen/run_dir.h"
 #include "rook/board.h"
 #include "rook/clock.h"
+#include "rook/filter.h"
 
 namespace redqueen::queen {
 namespace {
 
 namespace asio = boost::asio;
 
-/// Keeps what a binary's Rook selected.
+/// Keeps a binary's list and what its Rook selected.
 class SelectionSink : public rook::RunSink {
  public:
   void OnTestsListed(const std::vector<proto::TestInfo>& tests,
                      const std::vector<uint32_t>& selected) override {
+    tests_ = tests;
     for (uint32_t index : selected) selected_.push_back(tests[index]);
   }
   void OnResult(const rook::TestResult& /*result*/) override {}
+  const std::vector<proto::TestInfo>& tests() const { return tests_; }
   const std::vector<proto::TestInfo>& selected() const { return selected_; }
 
  private:
+  std::vector<proto::TestInfo> tests_;
   std::vector<proto::TestInfo> selected_;
 };
+
+/// gtest's PrintOnOneLine: newlines as "\n", cut after 250 characters.
+std::string OnOneLine(const std::string& text) {
+  std::string line;
+  size_t length = 0;
+  for (char c : text) {
+    if (length >= 250) return line + "...";
+    line += c == '\n' ? "\\n" : std::string(1, c);
+    length += c == '\n' ? 2 : 1;
+  }
+  return line;
+}
+
+/// What `BINARY --gtest_list_tests` prints: every test the filter matches,
+/// DISABLED_ or not and whatever the shard, under its suite, with its
+/// parameters as comments.
+void PrintAsGtest(const std::vector<proto::TestInfo>& tests, const std::string& filter) {
+  const rook::TestFilter matches(filter);
+  std::string suite;
+  for (const proto::TestInfo& test : tests) {
+    if (!matches.Matches(test.name)) continue;
+    const size_t dot = test.name.find('.');
+    const std::string own_suite = test.name.substr(0, dot);
+    if (own_suite != suite) {
+      suite = own_suite;
+      std::printf("%s.", suite.c_str());
+      if (!test.type_param.empty()) {
+        std::printf("  # TypeParam = %s", OnOneLine(test.type_param).c_str());
+      }
+      std::printf("\n");
+    }
+    std::printf("  %s", test.name.substr(dot + 1).c_str());
+    if (!test.value_param.empty()) {
+      std::printf("  # GetParam() = %s", OnOneLine(test.value_param).c_str());
+    }
+    std::printf("\n");
+  }
+}
 
 struct Listing {
   Binary binary;
@@ -43,8 +85,12 @@ struct Listing {
   std::unique_ptr<rook::Rook> rook;
 };
 
-void Print(const std::vector<std::unique_ptr<Listing>>& listings, const std::string& format) {
-  if (format == "json") {
+void Print(const std::vector<std::unique_ptr<Listing>>& listings, const RunOptions& options) {
+  if (options.gtest.list_tests) {
+    for (const auto& listing : listings) PrintAsGtest(listing->sink.tests(), options.gtest_filter);
+    return;
+  }
+  if (options.list_format == "json") {
     nlohmann::json binaries = nlohmann::json::array();
     for (const auto& listing : listings) {
       nlohmann::json tests = nlohmann::json::array();
@@ -132,7 +178,7 @@ int ListSession(const RunOptions& options) {
       return kExitInfra;
     }
   }
-  Print(listings, options.list_format);
+  Print(listings, options);
   return kExitPassed;
 }
 

@@ -18,6 +18,7 @@
 #include "queen/config_file.h"
 #include "queen/exit_codes.h"
 #include "queen/gtest_flags.h"
+#include "queen/gtest_options.h"
 #include "queen/usage.h"
 
 namespace redqueen::queen {
@@ -185,81 +186,51 @@ bool ParseTargets(const std::vector<std::string>& specs, const std::vector<std::
 
 namespace {
 
-/// --gtest_output's "FORMAT[:PATH]" as --junit/--json (or one file per
-/// binary in a folder); redqueen's own options, when given, beat it.
-bool MapGtestOutput(const std::string& output, RunOptions* options, std::string* error) {
-  if (output.empty()) return true;
-  const size_t colon = output.find(':');
-  const std::string format = output.substr(0, colon);
-  if (format != "xml" && format != "json") {
-    *error = "--gtest_output '" + output +
-             "': the format is xml or json (--gtest_output=xml:FILE)";
-    return false;
-  }
-  // gtest's names: no path is test_detail.FORMAT here; a path ending in
-  // '/' (or an empty one) is a folder, with a file per binary.
-  std::string path = colon == std::string::npos ? "test_detail." + format
-                                                : output.substr(colon + 1);
-  if (path.empty()) path = "./";
-  const bool folder = path.back() == '/';
-  std::string& file = format == "xml" ? options->junit_path : options->json_path;
-  std::string& dir = format == "xml" ? options->junit_dir : options->json_dir;
-  if (!file.empty()) return true;
-  (folder ? dir : file) = path;
-  return true;
-}
-
-/// GoogleTest's flags that steer the run, as redqueen's own settings.
-/// `set(option)` says whether a redqueen option was given (command line or
-/// settings file), which then wins.
-bool MapGtestRun(const std::function<bool(const char*)>& set, RunOptions* options,
-                 std::string* error) {
-  const GtestRun& gtest = options->gtest;
-  if (gtest.repeat && !set("--repeat")) {
-    if (*gtest.repeat == 0) {
-      *error = "--gtest_repeat=0 runs no test; drop it, or give a count (-1: until stopped)";
+/// A listing runs nothing: options that only act on a run are refused
+/// rather than ignored, and --format is for listings alone.
+bool CheckListing(const OriginOf& origin, const RunOptions& options, std::string* error) {
+  if (!options.list_only) {
+    if (origin("format").rank == Origin::kCommandLine) {
+      *error = "--format is for 'redqueen list' (and --gtest_list_tests); drop it";
       return false;
     }
-    options->repeat = *gtest.repeat < 0 ? 0 : static_cast<int>(*gtest.repeat);
+    return true;
   }
-  if (gtest.shuffle && !set("--order")) {
-    if (options->mode == "sequential") {
-      *error = "--mode sequential runs the tests in declared order; drop --gtest_shuffle";
-      return false;
-    }
-    // gtest's own folding of a seed into 1..99999.
-    const uint32_t seed =
-        gtest.random_seed == 0
-            ? 0
-            : (static_cast<uint32_t>(gtest.random_seed) - 1U) % 99'999U + 1U;
-    options->order = seed == 0 ? "random" : "random:" + std::to_string(seed);
-  }
-  if (gtest.fail_fast && !set("--max-fail") && !set("--fail-fast")) options->max_fail = 1;
-  if (gtest.list_tests) options->list_only = true;
-  if (options->list_only && options->rerun_failed) {
+  if (options.rerun_failed) {
     *error = "a listing does not read the store, so --rerun-failed cannot narrow it; "
              "'redqueen show --status FAILED' prints what did not pass";
     return false;
   }
-  return MapGtestOutput(gtest.output, options, error);
+  for (const char* name :
+       {"junit", "json", "events", "repeat", "until-fail", "retries", "flaky-fails", "timeout",
+        "slow", "kill-grace", "fail-fast", "max-fail", "order", "failed-first", "serial",
+        "by-suite", "max-memory", "gtest_repeat", "gtest_shuffle", "gtest_fail_fast",
+        "gtest_output", "gtest_brief", "gtest_print_time"}) {
+    if (origin(name).rank == Origin::kCommandLine) {
+      *error = "--" + std::string(name) + " acts on a run, and a listing runs nothing; drop it";
+      return false;
+    }
+  }
+  return true;
 }
 
 /// Rules between options that CLI11 cannot say; false with a message.
-bool Reconcile(const CLI::App& run, RunOptions* options, bool jobs_given,
-               std::string* error) {
-  auto set = [&run](const char* option) { return run.count(option) > 0; };
+bool Reconcile(const OriginOf& origin, RunOptions* options, bool jobs_given,
+               std::vector<Setting>* mapped, std::string* error) {
   if (options->mode == "sequential") {
     if (jobs_given && options->jobs > 1) {
       *error = "--mode sequential runs one pawn; drop -j " + std::to_string(options->jobs);
       return false;
     }
-    if (set("--order") && options->order != "declared") {
+    if (origin("order").rank != Origin::kDefault && options->order != "declared") {
       *error = "--mode sequential runs the tests in declared order; drop --order " +
                options->order;
       return false;
     }
   }
-  if (!MapGtestRun(set, options, error)) return false;
+  if (!MapGtestRun(origin, options, mapped, error) || !CheckListing(origin, *options, error)) {
+    return false;
+  }
   if (options->mode == "sequential") {
     options->jobs = 1;
     options->order = "declared";
@@ -273,48 +244,6 @@ bool Reconcile(const CLI::App& run, RunOptions* options, bool jobs_given,
     options->max_fail = 1;
   }
   return true;
-}
-
-/// GoogleTest's flags that steer the run, as redqueen's options (gtest_flags.h
-/// moves those given after `--` here). Given twice, the last one counts, as
-/// in gtest.
-void AddGtestOptions(CLI::App* run, RunOptions* options) {
-  const std::string group = "GoogleTest flags (also after --, and as GTEST_* variables)";
-  auto last = [&group](CLI::Option* option) {
-    option->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)->group(group);
-  };
-  last(run->add_option("--gtest_filter", options->gtest_filter,
-                       "Run only the tests matching this gtest filter (GTEST_FILTER, "
-                       "Bazel's TESTBRIDGE_TEST_ONLY)")
-           ->capture_default_str());
-  last(run->add_flag("--gtest_also_run_disabled_tests", options->also_run_disabled,
-                     "Also run DISABLED_ tests"));
-  last(run->add_option_function<int64_t>(
-                "--gtest_repeat", [options](int64_t n) { options->gtest.repeat = n; },
-                "Run every test N times (-1: until stopped); as --repeat")
-           ->check(WholeIn(INT32_MIN, INT32_MAX))
-           ->default_str("1"));
-  last(run->add_flag("--gtest_shuffle", options->gtest.shuffle,
-                     "Random order; as --order random"));
-  last(run->add_option("--gtest_random_seed", options->gtest.random_seed,
-                       "The seed of --gtest_shuffle (0: a new one); as --order random:SEED")
-           ->check(WholeIn(INT32_MIN, INT32_MAX))
-           ->capture_default_str());
-  last(run->add_flag("--gtest_fail_fast", options->gtest.fail_fast, "As --fail-fast"));
-  last(run->add_option("--gtest_output", options->gtest.output,
-                       "xml[:FILE|:DIR/] or json[:FILE|:DIR/]: the run's JUnit XML or "
-                       "JSON report there (DIR/: one file per binary); as --junit, --json"));
-  last(run->add_flag("--gtest_brief", options->gtest.brief,
-                     "Print only failures as tests end"));
-  last(run->add_option("--gtest_color", options->gtest.color,
-                       "yes, no or auto: colour the status words")
-           ->capture_default_str());
-  last(run->add_flag("--gtest_print_time", options->gtest.print_time,
-                     "Print each reported test's duration (--gtest_print_time=0: do not)")
-           ->default_str("true"));
-  last(run->add_flag("--gtest_list_tests", options->gtest.list_tests,
-                     "Print the tests the run would select, and run none; as "
-                     "'redqueen list'"));
 }
 
 /// Declares the options of `redqueen run` on `run`, stored into `options`.
@@ -492,8 +421,15 @@ CLI::App* AddRunCommands(CLI::App* app, RunOptions* options) {
 
 namespace {
 
-bool UsageError(const std::string& message, int* exit_code) {
-  std::fprintf(stderr, "redqueen: error: %s (see 'redqueen run --help')\n", message.c_str());
+/// The error line of a bad command line; `command` names the help to see
+/// (empty: none, for a bad variable).
+bool UsageError(const std::string& message, int* exit_code, const std::string& command) {
+  if (command.empty()) {
+    std::fprintf(stderr, "redqueen: error: %s\n", message.c_str());
+  } else {
+    std::fprintf(stderr, "redqueen: error: %s (see 'redqueen %s --help')\n", message.c_str(),
+                 command.c_str());
+  }
   *exit_code = kExitUsage;
   return false;
 }
@@ -534,7 +470,7 @@ bool Parse(CLI::App& app, const std::vector<std::string>& args, const std::strin
       message = "unknown setting '" + message.substr(at + unknown.size()) +
                 "' (settings are the long option names of 'redqueen run', in [run])";
     }
-    return UsageError(config + ": " + message, exit_code);
+    return UsageError(config + ": " + message, exit_code, command);
   } catch (const CLI::ParseError& e) {
     // The command line alone is parsed first: with the file, the file is wrong.
     const std::string where = config.empty() ? "" : config + ": ";
@@ -557,7 +493,7 @@ std::string ValueOf(const CLI::Option& option) {
     // A flag: its last value ("--gtest_print_time=false"), else its default.
     if (option.count() == 0) return option.get_default_str() == "true" ? "true" : "false";
     const std::string last = option.results().empty() ? "true" : option.results().back();
-    return last == "false" || last == "0" || last == "off" || last == "no" || last == "-1"
+    return last == "false" || last == "0" || last == "off" || last == "no"
                ? "false"
                : "true";
   }
@@ -634,7 +570,7 @@ bool ParseCommandLine(int argc, char** argv, RunOptions* options, int* exit_code
     options->command_line += argv[i];
   }
   std::vector<std::string> args(argv + 1, argv + ours);
-  const std::string command = args.empty() ? "" : args[0];
+  const std::string command = args.empty() ? "run" : args[0];
   // `redqueen config ARGS` is `redqueen run ARGS` that prints instead of
   // runs; `redqueen list ARGS`, one that lists.
   if (!args.empty() && args[0] == "config") {
@@ -648,13 +584,13 @@ bool ParseCommandLine(int argc, char** argv, RunOptions* options, int* exit_code
   std::string explicit_config;
   if (!TakeConfigOption(&args, &explicit_config, &error) ||
       !SortGtestFlags(&args, &options->pawn_args, &error)) {
-    return UsageError(error, exit_code);
+    return UsageError(error, exit_code, command);
   }
   const std::string config =
       explicit_config.empty() ? FindConfigFile(std::filesystem::current_path())
                               : explicit_config;
   if (!config.empty() && !CheckConfigFile(config, &error)) {
-    return UsageError(error, exit_code);
+    return UsageError(error, exit_code, command);
   }
 
   // The command line alone first: what it sets beats the file and REDQUEEN_JOBS.
@@ -678,15 +614,26 @@ bool ParseCommandLine(int argc, char** argv, RunOptions* options, int* exit_code
   const GetEnv getenv = [](const char* name) { return std::getenv(name); };
   if (!ApplyGtestVariables(getenv, given, options, &from_env, &error) ||
       !ReadShard(getenv, &options->shard, &error)) {
-    return UsageError(error, exit_code);
+    return UsageError(error, exit_code, "");
   }
   options->runner_files = ReadRunnerFiles(getenv);
-  if (!Reconcile(*run, options, given.count("jobs") > 0, &error)) {
-    return UsageError(error, exit_code);
+  // The command line beats the environment, which beats the settings file.
+  const OriginOf origin = [&](const std::string& name) -> Origin {
+    if (given.count(name)) return {Origin::kCommandLine, "command line"};
+    for (const Setting& variable : from_env) {
+      if (variable.name == name) return {Origin::kVariable, variable.source};
+    }
+    const CLI::Option* option = run->get_option_no_throw("--" + name);
+    if (option && option->count() > 0) return {Origin::kSettingsFile, config};
+    return {};
+  };
+  std::vector<Setting> mapped;
+  if (!Reconcile(origin, options, given.count("jobs") > 0, &mapped, &error)) {
+    return UsageError(error, exit_code, command);
   }
   if (options->binaries.empty() && options->from_ctest.empty() && !options->print_config) {
     return UsageError("no test binary given (name one, or pass --from-ctest BUILD_DIR)",
-                      exit_code);
+                      exit_code, command);
   }
   // -j beats REDQUEEN_JOBS, which beats the settings file, which beats the
   // CPUs this process may use.
@@ -719,8 +666,10 @@ bool ParseCommandLine(int argc, char** argv, RunOptions* options, int* exit_code
         setting.value = "\"" + options->db_path + "\"";
         setting.source = db_source;
       }
-      for (const Setting& variable : from_env) {
-        if (variable.name == setting.name) setting = variable;
+      for (const auto* overrides : {&from_env, &mapped}) {
+        for (const Setting& over : *overrides) {
+          if (over.name == setting.name) setting = over;
+        }
       }
     }
   }

@@ -52,6 +52,8 @@ struct RunOptions {
   std::string from_ctest;
   int jobs = 0;  ///< 0: the CPUs this process may use.
   std::string gtest_filter = "*";  ///< gtest's default: every test.
+  /// How the filter was given, for messages ("--gtest_filter", "GTEST_FILTER").
+  std::string gtest_filter_spelt = "--gtest_filter";
   /// auto (resident when the binary links redqueen::gtest_main), resident, exec.
   std::string pawn = "auto";
   bool also_run_disabled = false;
@@ -84,7 +86,8 @@ struct RunOptions {
   int repeat = 1;
   bool until_fail = false;
   int max_fail = 0;  ///< 0: no limit; --fail-fast is 1.
-  /// When no test matches the filter: fail (exit 4), warn or pass.
+  /// When no test matches the filter: fail (exit 4), warn or pass. Without
+  /// --no-tests, fail for a filter its user gave, warn otherwise.
   std::string no_tests = "fail";
   std::string mode = "parallel";  ///< or sequential.
   std::vector<std::string> serial;

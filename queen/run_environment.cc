@@ -29,8 +29,13 @@ bool ParseInt32(const char* text, int64_t* value) {
 /// not numbers. `*set` says whether the pair is there at all.
 bool ReadShardPair(const GetEnv& getenv, const char* index_name, const char* total_name,
                    ShardSpec* shard, bool* set, std::string* error) {
-  const char* index = getenv(index_name);
-  const char* total = getenv(total_name);
+  // gtest reads an unset variable as -1, and so -1 as unset.
+  auto read = [&getenv](const char* name) -> const char* {
+    const char* value = getenv(name);
+    return value && std::strcmp(value, "-1") == 0 ? nullptr : value;
+  };
+  const char* index = read(index_name);
+  const char* total = read(total_name);
   *set = index || total;
   if (!*set) return true;
   if (!index || !total) {
@@ -132,7 +137,11 @@ bool ApplyGtestVariables(const GetEnv& getenv, const std::set<std::string>& give
                          std::string* error) {
   for (const GtestFlag& flag : GtestFlags()) {
     if (flag.role != FlagRole::kRefused || flag.variable.empty()) continue;
-    if (const char* value = getenv(std::string(flag.variable).c_str())) {
+    const char* value = getenv(std::string(flag.variable).c_str());
+    // Only a value gtest would act on: an empty target, a false bool is none.
+    const bool acts = value && (flag.type == FlagType::kBool ? std::strcmp(value, "0") != 0
+                                                             : *value != '\0');
+    if (acts) {
       *error = std::string(flag.variable) + "='" + value + "' is set: " +
                std::string(flag.hint) + " (unset it)";
       return false;

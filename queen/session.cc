@@ -234,14 +234,18 @@ bool CloseRun(bishop::Store& store, std::vector<BinaryRun>& binaries, int64_t ru
 /// What to say when no test of any binary matched the filter (empty when one
 /// did). An empty shard, or --rerun-failed with nothing to rerun, matched.
 std::string NoTestsLine(const RunOptions& options, const std::vector<BinaryRun>& binaries) {
+  size_t listed = 0;
   for (const BinaryRun& binary : binaries) {
     if (!binary.rook->running_began() || binary.rook->matched() > 0) return "";
+    listed += binary.rook->listed();
   }
-  const std::string what =
-      binaries.size() == 1 ? "no test of " + LabelOf(binaries[0]) : "no test of any binary";
-  return what + (options.gtest_filter == "*"
-                     ? " is enabled (every one is DISABLED_)"
-                     : " matches the filter '" + options.gtest_filter + "'");
+  const std::string of =
+      binaries.size() == 1 ? LabelOf(binaries[0]) : std::to_string(binaries.size()) + " binaries";
+  if (options.gtest_filter != "*") {
+    return "no test of " + of + " matches " + options.gtest_filter_spelt + " '" +
+           options.gtest_filter + "'";
+  }
+  return listed == 0 ? of + " has no test" : "every test of " + of + " is DISABLED_";
 }
 
 }  // namespace
@@ -478,7 +482,8 @@ int RunSession(const RunOptions& options) {
   }
   if (outcome == RookOutcome::kError) PrintError(rook_error);
   if (!no_tests.empty() && options.no_tests == "fail") {
-    PrintError(no_tests + " (is the filter mistyped? --no-tests warn or pass accepts it)");
+    PrintError(no_tests + (options.gtest_filter != "*" ? " (is the filter mistyped?" : " (") +
+               " --no-tests warn or pass accepts it)");
   } else if (!no_tests.empty() && options.no_tests == "warn") {
     terminal.Note("redqueen: warning: " + no_tests);
   }
@@ -488,9 +493,10 @@ int RunSession(const RunOptions& options) {
     parts.push_back({binary.path, binary.report_sink.get(), binary.sinks->counts()});
   }
   if (!WriteReports(options, parts, run_id, run_record, summary)) return kExitInfra;
-  // A run that came to its end, passed or failed: not a premature exit.
-  EndRunnerFiles(options.runner_files,
-                 closed && (code == kExitPassed || code == kExitTestsFailed));
+  // A run that came to its end, whatever its verdict: not a premature exit.
+  EndRunnerFiles(options.runner_files, closed && (code == kExitPassed ||
+                                                  code == kExitTestsFailed ||
+                                                  code == kExitNoTests));
   return closed ? code : kExitInfra;
 }
 

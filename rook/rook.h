@@ -142,6 +142,8 @@ class Rook : public knight::WorkerEvents {
   /// Tests the filter and the DISABLED_ rule select, before the shard and
   /// --rerun-failed narrow them: none is usually a mistyped filter.
   uint32_t matched() const { return matched_; }
+  /// Tests the binary registers (known once the pawns agree on the list).
+  size_t listed() const { return tests_.size(); }
   const std::string& error() const { return error_; }
   /// Pawns started to replace dead ones.
   int restarts() const { return restarts_; }

@@ -216,21 +216,38 @@ TEST_P(GtestFlagsTest, ColorYesColoursEvenWithoutATerminal) {
   EXPECT_THAT(plain.out, Not(HasSubstr("\033[")));
 }
 
-TEST_P(GtestFlagsTest, ListTestsListsWhatARunWouldSelect) {
-  Launch launch;
-  launch.args = {"run", Fixture("suites"), "--pawn", GetParam(), "--db", scratch_.db(),
-                 "--gtest_filter=B.*:C.t0", "--", "--gtest_list_tests"};
-  const Outcome outcome = RunRedqueen(launch);
-  EXPECT_EQ(outcome.exit_code, 0) << outcome.err;
-  EXPECT_EQ(outcome.out, "B.t0\nB.t1\nB.t2\nB.t3\nC.t0\n");
+TEST_P(GtestFlagsTest, ListTestsPrintsWhatTheBinaryItselfPrints) {
+  // gtest lists what the filter matches, DISABLED_ tests too, and no shard.
+  for (const auto& [fixture, filter] :
+       std::vector<std::pair<std::string, std::string>>{{"suites", "B.*:C.t0"},
+                                                        {"disabled", "*"},
+                                                        {"param_typed", "*"}}) {
+    Launch launch;
+    launch.args = {"run", Fixture(fixture), "--pawn", GetParam(), "--db", scratch_.db(),
+                   "--gtest_filter=" + filter, "--", "--gtest_list_tests"};
+    launch.env = {{"GTEST_SHARD_INDEX", "1"}, {"GTEST_TOTAL_SHARDS", "2"}};
+    const Outcome outcome = RunRedqueen(launch);
+    EXPECT_EQ(outcome.exit_code, 0) << outcome.err;
+    std::string native = RunProgram(Fixture(fixture), {"--gtest_filter=" + filter,
+                                                       "--gtest_list_tests"}).out;
+    native = native.substr(native.find('\n') + 1);  // "Running main() from ..."
+    EXPECT_EQ(outcome.out, native) << fixture;
+  }
   EXPECT_FALSE(fs::exists(scratch_.db())) << "listing runs nothing, stores nothing";
+}
+
+TEST_P(GtestFlagsTest, RedqueenListPrintsWhatARunWouldSelect) {
   const Outcome list = RunRedqueen(
       {"list", Fixture("suites"), "--pawn", GetParam(), "--gtest_filter=B.*:C.t0"});
-  EXPECT_EQ(list.out, outcome.out);
+  EXPECT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_EQ(list.out, "B.t0\nB.t1\nB.t2\nB.t3\nC.t0\n");
   const Outcome json = RunRedqueen(
       {"list", Fixture("suites"), "--pawn", GetParam(), "--gtest_filter=A.t1", "--format", "json"});
   EXPECT_THAT(json.out, HasSubstr("\"name\": \"A.t1\""));
   EXPECT_THAT(json.out, HasSubstr("\"binary\": \"tests/fixtures/fixture_suites\""));
+  const Outcome ignored = RunRedqueen({"list", Fixture("suites"), "--junit", "x.xml"});
+  EXPECT_EQ(ignored.exit_code, 2);
+  EXPECT_THAT(ignored.err, HasSubstr("--junit acts on a run, and a listing runs nothing"));
 }
 
 TEST_P(GtestFlagsTest, FlagfileIsReadAsGtestReadsIt) {
@@ -339,19 +356,15 @@ TEST_P(GtestFlagsTest, BazelsFilesAreMadeWhereItAsks) {
   EXPECT_TRUE(fs::exists(premature));
 }
 
-TEST_P(GtestFlagsTest, AFilterThatMatchesNothingFailsUnlessToldOtherwise) {
+TEST_P(GtestFlagsTest, AFilterItsUserGaveThatMatchesNothingFailsUnlessToldOtherwise) {
   Outcome outcome = Run("passing", {"--gtest_filter=Pasing.*"});
   EXPECT_EQ(outcome.exit_code, 4) << outcome.out << outcome.err;
-  EXPECT_THAT(outcome.err, HasSubstr("matches the filter 'Pasing.*' (is the filter mistyped?"));
-  // An empty filter matches no test, as in gtest (a CI variable left empty).
-  for (const auto& [extra, env] :
-       std::vector<std::pair<std::vector<std::string>,
-                             std::vector<std::pair<std::string, std::string>>>>{
-           {{"--", "--gtest_filter="}, {}}, {{}, {{"GTEST_FILTER", ""}}}}) {
-    outcome = Run("passing", extra, env);
-    EXPECT_EQ(outcome.exit_code, 4) << outcome.out << outcome.err;
-    EXPECT_THAT(outcome.err, HasSubstr("matches the filter ''"));
-  }
+  EXPECT_THAT(outcome.err, HasSubstr("no test of tests/fixtures/fixture_passing matches "
+                                     "--gtest_filter 'Pasing.*' (is the filter mistyped?"));
+  // An empty filter matches no test, as in gtest.
+  outcome = Run("passing", {"--", "--gtest_filter="});
+  EXPECT_EQ(outcome.exit_code, 4) << outcome.out << outcome.err;
+  EXPECT_THAT(outcome.err, HasSubstr("matches --gtest_filter ''"));
   outcome = Run("passing", {"--gtest_filter=Pasing.*", "--no-tests", "warn"});
   EXPECT_EQ(outcome.exit_code, 0);
   EXPECT_THAT(outcome.out, HasSubstr("redqueen: warning: no test of"));
@@ -367,6 +380,22 @@ TEST_P(GtestFlagsTest, AFilterThatMatchesNothingFailsUnlessToldOtherwise) {
   outcome = Run("passing", {"--rerun-failed"});
   EXPECT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
   EXPECT_THAT(outcome.out, HasSubstr("total_tests: 0\n"));
+}
+
+TEST_P(GtestFlagsTest, AFilterATestRunnerSetOrABinaryWithoutTestsOnlyWarnsAsGtestPasses) {
+  // Bazel's --test_filter reaches every test target, most without a match.
+  Outcome outcome = Run("passing", {}, {{"TESTBRIDGE_TEST_ONLY", "Other.*"}});
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
+  EXPECT_THAT(outcome.out, HasSubstr("warning: no test of tests/fixtures/fixture_passing "
+                                     "matches TESTBRIDGE_TEST_ONLY 'Other.*'"));
+  outcome = Run("passing", {}, {{"GTEST_FILTER", ""}});
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
+  EXPECT_THAT(outcome.out, HasSubstr("matches GTEST_FILTER ''"));
+  outcome = Run("passing", {"--no-tests", "fail"}, {{"GTEST_FILTER", "Other.*"}});
+  EXPECT_EQ(outcome.exit_code, 4) << outcome.out << outcome.err;
+  outcome = Run("no_tests", {});
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
+  EXPECT_THAT(outcome.out, HasSubstr("warning: tests/fixtures/fixture_no_tests has no test"));
 }
 
 TEST_P(GtestFlagsTest, ConfigSaysWhereEachGtestSettingCameFromAndWhichShardItIs) {

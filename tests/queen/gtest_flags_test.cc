@@ -189,6 +189,13 @@ TEST(ShardTest, GtestsAndBazelsVariablesAreReadAsGtestReadsThem) {
                              {"GTEST_SHARD_INDEX", "1"}, {"GTEST_TOTAL_SHARDS", "2"}}),
                         &shard, &error));
   EXPECT_EQ(shard.source, "GTEST_SHARD_INDEX=1, GTEST_TOTAL_SHARDS=2");
+  // gtest takes -1 for unset.
+  ShardSpec unsharded;
+  ASSERT_TRUE(ReadShard(Env({{"GTEST_SHARD_INDEX", "-1"}, {"GTEST_TOTAL_SHARDS", "-1"}}),
+                        &unsharded, &error));
+  EXPECT_EQ(unsharded.total, 1);
+  EXPECT_FALSE(ReadShard(Env({{"GTEST_SHARD_INDEX", "0"}, {"GTEST_TOTAL_SHARDS", "-1"}}),
+                         &unsharded, &error));
 }
 
 TEST(ShardTest, HalfSetOutOfRangeNotANumberOrDisagreeingIsAnError) {
@@ -197,7 +204,7 @@ TEST(ShardTest, HalfSetOutOfRangeNotANumberOrDisagreeingIsAnError) {
       {{{"TEST_TOTAL_SHARDS", "2"}}, "TEST_TOTAL_SHARDS is set but TEST_SHARD_INDEX is not"},
       {{{"GTEST_SHARD_INDEX", "2"}, {"GTEST_TOTAL_SHARDS", "2"}},
        "GTEST_SHARD_INDEX=2 is not a shard of GTEST_TOTAL_SHARDS=2 (the index runs from 0 to 1)"},
-      {{{"GTEST_SHARD_INDEX", "-1"}, {"GTEST_TOTAL_SHARDS", "2"}}, "is not a shard of"},
+      {{{"GTEST_SHARD_INDEX", "-2"}, {"GTEST_TOTAL_SHARDS", "2"}}, "is not a shard of"},
       {{{"GTEST_SHARD_INDEX", "0"}, {"GTEST_TOTAL_SHARDS", "0"}}, "TOTAL is at least 1"},
       {{{"GTEST_SHARD_INDEX", "one"}, {"GTEST_TOTAL_SHARDS", "2"}},
        "GTEST_SHARD_INDEX='one' is not a whole number"},
@@ -303,6 +310,10 @@ TEST(GtestVariablesTest, ABadNumberOrARefusedVariableIsAnError) {
             "GTEST_REPEAT='twice' is not a whole number (unset it, or set it to one)");
   EXPECT_THAT(Apply({{"GTEST_STREAM_RESULT_TO", "localhost:9"}}).error,
               HasSubstr("GTEST_STREAM_RESULT_TO='localhost:9' is set: redqueen collects"));
+  // Values gtest does not act on are no reason to refuse.
+  EXPECT_TRUE(Apply({{"GTEST_STREAM_RESULT_TO", ""}}).ok);
+  EXPECT_TRUE(Apply({{"GTEST_RECREATE_ENVIRONMENTS_WHEN_REPEATING", "0"}}).ok);
+  EXPECT_FALSE(Apply({{"GTEST_RECREATE_ENVIRONMENTS_WHEN_REPEATING", "1"}}).ok);
 }
 
 /// The whole command line, with GTEST_* variables set for the test only.
@@ -365,6 +376,48 @@ TEST_F(GtestCommandLineTest, AFlagBeatsItsVariable) {
   ASSERT_EQ(Parse({"--gtest_filter=Flag.*", "--", "--gtest_repeat=2"}), -1);
   EXPECT_EQ(options_.repeat, 2);
   EXPECT_EQ(options_.gtest_filter, "Flag.*");
+}
+
+TEST_F(GtestCommandLineTest, AVariableBeatsTheSettingsFileAndTheCommandLineBeatsBoth) {
+  const std::string file = testing::TempDir() + "/gtest_flags_" + std::to_string(getpid()) +
+                           ".toml";
+  std::ofstream(file) << "[run]\njunit = \"from-file.xml\"\nrepeat = 2\n";
+  SetEnv("XML_OUTPUT_FILE", "/bazel/test.xml");
+  SetEnv("GTEST_REPEAT", "1");
+  std::vector<std::string> args = {"redqueen", "run", "bin", "--config", file};
+  auto parse = [&](std::vector<std::string> extra) {
+    std::vector<std::string> all = args;
+    all.insert(all.end(), extra.begin(), extra.end());
+    std::vector<char*> argv;
+    for (std::string& arg : all) argv.push_back(arg.data());
+    options_ = RunOptions{};
+    int code = -1;
+    return ParseCommandLine(static_cast<int>(argv.size()), argv.data(), &options_, &code);
+  };
+  ASSERT_TRUE(parse({}));
+  EXPECT_EQ(options_.junit_path, "/bazel/test.xml") << "Bazel gets its XML";
+  EXPECT_EQ(options_.repeat, 1);
+  ASSERT_TRUE(parse({"--repeat", "3", "--junit", "mine.xml"}));
+  EXPECT_EQ(options_.repeat, 3);
+  EXPECT_EQ(options_.junit_path, "mine.xml");
+  std::filesystem::remove(file);
+}
+
+TEST_F(GtestCommandLineTest, ConfigShowsTheSettingsAGtestFlagOrVariableChanged) {
+  SetEnv("XML_OUTPUT_FILE", "/bazel/test.xml");
+  std::vector<std::string> args = {"redqueen", "config", "bin", "--config", "/dev/null",
+                                   "--", "--gtest_shuffle"};
+  std::vector<char*> argv;
+  for (std::string& arg : args) argv.push_back(arg.data());
+  int code = -1;
+  ASSERT_TRUE(ParseCommandLine(static_cast<int>(argv.size()), argv.data(), &options_, &code));
+  std::map<std::string, std::pair<std::string, std::string>> settings;
+  for (const Setting& s : options_.settings) settings[s.name] = {s.value, s.source};
+  EXPECT_EQ(settings["junit"], std::make_pair(std::string("\"/bazel/test.xml\""),
+                                              std::string("XML_OUTPUT_FILE")));
+  EXPECT_EQ(settings["order"],
+            std::make_pair(std::string("\"random\""), std::string("--gtest_shuffle")));
+  EXPECT_EQ(settings["no-tests"].first, "\"warn\"");
 }
 
 TEST_F(GtestCommandLineTest, ValuesItCannotTakeAreUsageErrors) {
