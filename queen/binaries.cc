@@ -1,5 +1,6 @@
 #include "queen/binaries.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "knight/memory.h"
@@ -51,6 +52,25 @@ std::string Identity(const std::string& path, const std::string& config) {
   return fs::path(path).lexically_normal().string();
 }
 
+/// Two binaries of one run named alike (build-a/tests/x and build-b/tests/x,
+/// each "tests/x" in its own build tree) are named by their paths from the
+/// working directory instead, which tell them apart.
+void KeepIdentitiesApart(std::vector<Binary>* binaries) {
+  std::vector<bool> shared(binaries->size(), false);
+  for (size_t i = 0; i < binaries->size(); ++i) {
+    for (size_t j = 0; j < binaries->size(); ++j) {
+      const Binary& a = (*binaries)[i];
+      const Binary& b = (*binaries)[j];
+      shared[i] = shared[i] || (a.identity == b.identity && Absolute(a.path) != Absolute(b.path));
+    }
+  }
+  for (size_t i = 0; i < binaries->size(); ++i) {
+    std::error_code ec;
+    const fs::path from_here = fs::proximate(Absolute((*binaries)[i].path), ec);
+    if (shared[i] && !ec) (*binaries)[i].identity = from_here.lexically_normal().string();
+  }
+}
+
 /// This executable, which serves as the exec pawn too.
 std::string SelfPath() {
   std::error_code ec;
@@ -83,6 +103,7 @@ bool ProbeAll(const RunOptions& options, std::vector<Binary>* binaries, std::str
     }
     binaries->push_back(std::move(binary));
   }
+  KeepIdentitiesApart(binaries);
   return true;
 }
 

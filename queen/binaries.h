@@ -14,7 +14,9 @@ namespace redqueen::queen {
 
 struct Binary {
   std::string path;      ///< As given on the command line.
-  std::string identity;  ///< Relative to the working directory (the store's).
+  /// How the store and the reports name it: its path in its build tree, or
+  /// from the settings file or the git checkout (binaries.cc, Identity).
+  std::string identity;
   bool resident = false;
   /// The --target this run of the binary is for (empty: none), and its index.
   std::string target;

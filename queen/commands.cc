@@ -125,6 +125,15 @@ std::string BeforeTheCommand(const CLI::App& tree, const std::vector<std::string
                           : " (did you mean " + nearest + "?)");
 }
 
+/// The man page's EXIT STATUS, from the one table of exit codes.
+std::vector<std::pair<std::string, std::string>> ExitStatusItems() {
+  std::vector<std::pair<std::string, std::string>> items;
+  for (const ExitCodeMeaning& exit : kExitCodeMeanings) {
+    items.emplace_back(std::to_string(exit.code), exit.meaning);
+  }
+  return items;
+}
+
 }  // namespace
 
 std::string Version() { return REDQUEEN_VERSION; }
@@ -134,21 +143,7 @@ std::unique_ptr<CLI::App> MakeCommandTree() { return std::make_unique<Tree>(); }
 std::string ManPageText() {
   const Tree tree;
   const std::vector<ManSection> sections = {
-      {"EXIT STATUS",
-       "",
-       {{"0", "Every selected test passed (or was skipped)."},
-        {"1",
-         "A test failed, crashed or timed out (after its retries), or a FLAKY test with "
-         "--flaky-fails, or a run stopped by --fail-fast."},
-        {"2",
-         "Bad usage: an unknown command or option, a bad value, a bad settings file."},
-        {"3",
-         "Infrastructure error: a binary missing or not a GoogleTest binary, a pawn "
-         "that cannot start or keeps dying, pawns that disagree on the test list, a "
-         "store "
-         "that cannot be written."},
-        {"130",
-         "Interrupted (Ctrl-C, SIGTERM or SIGHUP); results already received are kept."}}},
+      {"EXIT STATUS", "", ExitStatusItems()},
       {"ENVIRONMENT",
        "",
        {{"REDQUEEN_JOBS", "Pawns when -j is not given; beats the settings file."},
@@ -156,7 +151,11 @@ std::string ManPageText() {
          "The result store when --db is not given; beats the settings file."},
         {"GTEST_*",
          "GoogleTest's variables mean what they mean to the binary (GTEST_FILTER, "
-         "GTEST_REPEAT, GTEST_SHARD_INDEX, ...); an option beats its variable."}}},
+         "GTEST_REPEAT, GTEST_SHARD_INDEX, ...); an option beats its variable."},
+        {"TEST_SHARD_INDEX, XML_OUTPUT_FILE, TEST_TMPDIR, ...",
+         "The variables Bazel sets for a test (its test encyclopedia), read as it means "
+         "them: the shard, the report file, the premature-exit and warnings files, the "
+         "temporary folder."}}},
       {"FILES",
        "",
        {{"redqueen.toml",

@@ -13,4 +13,29 @@ enum ExitCode : int {
   kExitInterrupted = 130,  ///< Ctrl-C (SIGINT), SIGTERM or SIGHUP.
 };
 
+/// Each code with what it means to a user, for the man page (the README's
+/// table says the same at more length).
+struct ExitCodeMeaning {
+  ExitCode code;
+  const char* meaning;
+};
+inline constexpr ExitCodeMeaning kExitCodeMeanings[] = {
+    {kExitPassed, "Every selected test passed (or was skipped)."},
+    {kExitTestsFailed,
+     "A test failed, crashed or timed out (after its retries), or a FLAKY test with "
+     "--flaky-fails, or a run stopped by --fail-fast."},
+    {kExitUsage,
+     "Bad usage: an unknown command or option, a bad value, a bad settings file, a "
+     "GoogleTest flag or variable redqueen refuses, a report file it cannot write."},
+    {kExitInfra,
+     "Infrastructure error: a binary missing or not a GoogleTest binary, a pawn that "
+     "cannot start or keeps dying, pawns that disagree on the test list, a store that "
+     "cannot be written."},
+    {kExitNoTests,
+     "No test of any binary matches the filter its user gave (--no-tests fail, the "
+     "default for such a filter)."},
+    {kExitInterrupted,
+     "Interrupted (Ctrl-C, SIGTERM or SIGHUP); results already received are kept."},
+};
+
 }  // namespace redqueen

@@ -176,6 +176,9 @@ TEST(CommandLineTest, TheBuiltManPageHasEveryRunOptionAndRendersCleanly) {
   const std::string page = ReadFile(REDQUEEN_MAN_PAGE);
   EXPECT_EQ(page, RunRedqueen({"man"}).out);
   EXPECT_THAT(page, StartsWith(".TH REDQUEEN 1 "));
+  for (const char* code : {"0", "1", "2", "3", "4", "130"}) {
+    EXPECT_THAT(page, HasSubstr(".B \\&" + std::string(code) + "\n")) << "exit code " << code;
+  }
   for (std::string option : HelpOptions("run")) {
     for (size_t at = option.find('-'); at != std::string::npos;
          at = option.find('-', at + 2)) {

@@ -58,6 +58,21 @@ TEST_F(RunTest, ABinaryIsNamedByItsPathInItsBuildTreeFromAnyFolder) {
   EXPECT_THAT(xml, HasSubstr("classname=\"tests/fixtures/fixture_passing.Passing\""));
 }
 
+TEST_F(RunTest, TwoBinariesNamedAlikeInTwoBuildTreesStayApart) {
+  namespace fs = std::filesystem;
+  for (const char* tree : {"a", "b"}) {
+    fs::create_directories(scratch_.Path(std::string(tree) + "/tests"));
+    std::ofstream(scratch_.Path(std::string(tree) + "/CMakeCache.txt"));
+    fs::copy_file(Fixture("passing"), scratch_.Path(std::string(tree) + "/tests/passing"));
+  }
+  const Outcome outcome = RunRedqueen({"run", scratch_.Path("a/tests/passing"),
+                                       scratch_.Path("b/tests/passing"), "--db", scratch_.db()});
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
+  Db db(scratch_.db());
+  EXPECT_EQ(db.Count("SELECT count(DISTINCT binary) FROM tests"), 2);
+  EXPECT_EQ(db.Count("SELECT count(*) FROM tests"), 10);
+}
+
 TEST_F(RunTest, ABinaryOutsideABuildTreeIsNamedByTheSettingsFileFolderOrAsGiven) {
   namespace fs = std::filesystem;
   fs::create_directories(scratch_.Path("project/bin"));
