@@ -4,16 +4,16 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <cstdio>
-#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "proto/children.h"
 #include "queen/binaries.h"
 #include "queen/exit_codes.h"
 #include "queen/print_error.h"
 #include "queen/run_dir.h"
+#include "queen/tick.h"
 #include "rook/board.h"
 #include "rook/clock.h"
 #include "rook/filter.h"
@@ -123,6 +123,7 @@ int ListSession(const RunOptions& options) {
     PrintError(error);
     return kExitInfra;
   }
+  proto::BecomeSubreaper();
   RunDir run_dir;
   if (run_dir.path().empty()) {
     PrintError("cannot create a temporary folder (is TMPDIR writable?)");
@@ -154,23 +155,17 @@ int ListSession(const RunOptions& options) {
     interrupted = true;
     board.Interrupt();
   });
-  // The deadlines of a listing that hangs are checked on a tick, as in a run.
+  // A listing that hangs meets its deadline on the tick, as in a run.
   asio::steady_timer tick(io);
-  std::function<void()> arm = [&] {
-    tick.expires_after(std::chrono::milliseconds(100));
-    tick.async_wait([&](const boost::system::error_code& ec) {
-      if (ec) return;
-      board.Tick();
-      arm();
-    });
-  };
-  arm();
+  TickEvery(tick, [&board] { board.Tick(); });
   board.Start([&] {
     interrupts.cancel();
     tick.cancel();
     io.stop();
   });
   io.run();
+  // What a binary's static initializers left behind ends with the listing.
+  proto::KillOrphans();
   if (interrupted) return kExitInterrupted;
   for (const auto& listing : listings) {
     if (listing->rook->outcome() == rook::RookOutcome::kError) {

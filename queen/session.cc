@@ -29,6 +29,7 @@
 #include "queen/store_sink.h"
 #include "queen/summary.h"
 #include "queen/terminal.h"
+#include "queen/tick.h"
 #include "rook/board.h"
 #include "rook/rook.h"
 
@@ -40,9 +41,6 @@ using rook::RookOutcome;
 
 /// Commit interval of the store: a killed redqueen loses less than this.
 constexpr auto kFlushInterval = std::chrono::milliseconds(50);
-/// How often the status line may move without a result arriving, and how
-/// soon a test past its timeout is noticed.
-constexpr auto kTickInterval = std::chrono::milliseconds(100);
 
 /// A store that failed as the run wrote to it (its message names the file).
 std::string StoreFailure(const std::exception& e) {
@@ -61,17 +59,6 @@ void FlushPeriodically(asio::steady_timer& timer, bishop::Store& store,
       return;
     }
     FlushPeriodically(timer, store, on_error);
-  });
-}
-
-/// The status line's clock, and the Rooks' timeouts.
-void TickPeriodically(asio::steady_timer& timer, Terminal& terminal, rook::Board& board) {
-  timer.expires_after(kTickInterval);
-  timer.async_wait([&timer, &terminal, &board](const boost::system::error_code& ec) {
-    if (ec) return;
-    terminal.Tick();
-    board.Tick();
-    TickPeriodically(timer, terminal, board);
   });
 }
 
@@ -402,7 +389,10 @@ int RunSession(const RunOptions& options) {
   asio::steady_timer flush_timer(io);
   FlushPeriodically(flush_timer, *store, on_sink_error);
   asio::steady_timer tick_timer(io);
-  TickPeriodically(tick_timer, terminal, *board);
+  TickEvery(tick_timer, [&terminal, &board] {
+    terminal.Tick();
+    board->Tick();
+  });
 
   terminal.Note(StartLine(binaries, options));
   board->Start([&] {

@@ -40,13 +40,15 @@ bool EqualsIgnoringCase(const std::string& a, const char* b) {
 
 bool UseColor(const std::string& setting, bool tty, const char* term) {
   if (EqualsIgnoringCase(setting, "auto")) {
-    // As gtest: a terminal whose TERM is one that shows colours.
+    // gtest 1.12's own list of terminals that show colours.
     if (!tty || !term) return false;
     const std::string t = term;
-    return t == "xterm" || t == "xterm-color" || t == "xterm-kitty" || t == "alacritty" ||
-           t == "screen" || t == "tmux" || t == "rxvt-unicode" || t == "linux" ||
-           t == "cygwin" || t.find("-256color") != std::string::npos ||
-           t.rfind("screen-", 0) == 0 || t.rfind("tmux-", 0) == 0;
+    for (const char* known : {"xterm", "xterm-color", "xterm-256color", "screen",
+                              "screen-256color", "tmux", "tmux-256color", "rxvt-unicode",
+                              "rxvt-unicode-256color", "linux", "cygwin"}) {
+      if (t == known) return true;
+    }
+    return false;
   }
   return EqualsIgnoringCase(setting, "yes") || EqualsIgnoringCase(setting, "true") ||
          EqualsIgnoringCase(setting, "t") || setting == "1";
