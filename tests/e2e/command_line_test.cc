@@ -9,7 +9,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <sstream>
 
 #include "e2e/harness.h"
@@ -41,11 +40,17 @@ std::string ReadFile(const std::string& path) {
 std::vector<std::string> HelpOptions(const std::string& command) {
   const Outcome help = RunRedqueen({command, "--help"});
   std::vector<std::string> options;
-  const std::regex line(R"(^  (?:-\w,)?(--[\w-]+))");
+  // "  -j,--jobs ..." or "  --db ...": no std::regex, which GCC 12 warns
+  // about inside itself under ASan.
   std::istringstream lines(help.out);
   for (std::string text; std::getline(lines, text);) {
-    std::smatch match;
-    if (std::regex_search(text, match, line)) options.push_back(match[1]);
+    if (text.rfind("  ", 0) != 0) continue;
+    size_t at = 2;
+    if (text.size() > 5 && text[2] == '-' && text[3] != '-' && text[4] == ',') at = 5;
+    if (text.compare(at, 2, "--") != 0) continue;
+    const size_t end = text.find_first_not_of(
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-", at + 2);
+    options.push_back(text.substr(at, end - at));
   }
   return options;
 }
@@ -80,8 +85,7 @@ void ExpectOneLineOfBadUsage(const Outcome& outcome, const std::string& line) {
 TEST(CommandLineTest, VersionAndHelpNameTheProgramAndItsVersion) {
   const Outcome version = RunRedqueen({"--version"});
   EXPECT_EQ(version.exit_code, 0);
-  EXPECT_TRUE(std::regex_match(version.out, std::regex("redqueen \\d+\\.\\d+\\.\\d+\n")))
-      << version.out;
+  EXPECT_THAT(version.out, testing::MatchesRegex("redqueen [0-9]+\\.[0-9]+\\.[0-9]+\n"));
   const Outcome help = RunRedqueen({"--help"});
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_THAT(help.out, StartsWith(version.out.substr(0, version.out.size() - 1) + ": "));

@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <CLI/CLI.hpp>
-#include <regex>
 
 #include "queen/commands.h"
 #include "queen/usage.h"
@@ -59,7 +58,7 @@ std::vector<std::pair<std::string, std::vector<std::string>>> OptionsOfEveryComm
 }
 
 TEST(CommandTest, VersionIsTheProjectsAndOpensTheHelp) {
-  EXPECT_TRUE(std::regex_match(Version(), std::regex(R"(\d+\.\d+\.\d+)"))) << Version();
+  EXPECT_THAT(Version(), testing::MatchesRegex("[0-9]+\\.[0-9]+\\.[0-9]+"));
   Prepared p = Prepare({"--version"});
   EXPECT_FALSE(p.go_on);
   EXPECT_EQ(p.exit_code, 0);
