@@ -16,6 +16,7 @@
 #include "queen/nearest.h"
 #include "queen/options.h"
 #include "queen/run_environment.h"
+#include "tests/queen/parse_args.h"
 
 namespace redqueen::queen {
 namespace {
@@ -328,14 +329,8 @@ class GtestCommandLineTest : public testing::Test {
   }
   /// Parses "redqueen run bin ARGS"; the exit code when it says not to run, else -1.
   int Parse(std::vector<std::string> args) {
-    args.insert(args.begin(), {"redqueen", "run", "bin", "--config", "/dev/null"});
-    std::vector<char*> argv;
-    for (std::string& arg : args) argv.push_back(arg.data());
-    options_ = RunOptions{};
-    int code = -1;
-    return ParseCommandLine(static_cast<int>(argv.size()), argv.data(), &options_, &code)
-               ? -1
-               : code;
+    args.insert(args.begin(), {"run", "bin", "--config", "/dev/null"});
+    return ParseArgs(std::move(args), &options_);
   }
   RunOptions options_;
   std::vector<std::string> set_;

@@ -11,6 +11,7 @@
 #include <fstream>
 
 #include "queen/config_file.h"
+#include "tests/queen/parse_args.h"
 
 namespace redqueen::queen {
 namespace {
@@ -41,16 +42,7 @@ class OptionsTest : public testing::Test {
   void Write(const fs::path& path, const std::string& text) { std::ofstream(path) << text; }
 
   /// Parses "redqueen ARGS"; the exit code when it says not to run, else -1.
-  int Parse(std::vector<std::string> args) {
-    args.insert(args.begin(), "redqueen");
-    std::vector<char*> argv;
-    for (std::string& arg : args) argv.push_back(arg.data());
-    options_ = RunOptions{};
-    int code = -1;
-    return ParseCommandLine(static_cast<int>(argv.size()), argv.data(), &options_, &code)
-               ? -1
-               : code;
-  }
+  int Parse(std::vector<std::string> args) { return ParseArgs(std::move(args), &options_); }
 
   std::string SourceOf(const std::string& name) const {
     for (const Setting& setting : options_.settings) {
