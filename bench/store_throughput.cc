@@ -12,7 +12,8 @@
 
 int main() {
   namespace fs = std::filesystem;
-  const fs::path dir = fs::temp_directory_path() / ("store_bench_" + std::to_string(getpid()));
+  const fs::path dir =
+      fs::temp_directory_path() / ("store_bench_" + std::to_string(getpid()));
   fs::create_directories(dir);
   std::string error;
   auto store = redqueen::bishop::Store::Open((dir / "bench.db").string(), &error);
@@ -39,7 +40,8 @@ int main() {
     e.finished_us = 1'700'000'000'000'000 + i;
     e.pawn = i % 2;
     if (i % 10 == 0) {
-      e.failures.push_back({"bench/generated.cc", i, "Expected equality of these values"});
+      e.failures.push_back(
+          {"bench/generated.cc", i, "Expected equality of these values"});
       e.output = "bench/generated.cc: Failure\nExpected equality of these values\n";
     }
     store->AddExecution(run, e);

@@ -57,7 +57,8 @@ std::vector<Outcomes> Store::RecentOutcomes(int runs) {
     Binder binder(db_, stmt);
     binder.Int(runs);
     while (binder.Step("read outcomes")) {
-      const std::string key = Column(stmt, 0) + '\n' + Column(stmt, 1) + '\n' + Column(stmt, 2);
+      const std::string key =
+          Column(stmt, 0) + '\n' + Column(stmt, 1) + '\n' + Column(stmt, 2);
       auto [it, added] = index.try_emplace(key, tests.size());
       if (added) tests.push_back({Column(stmt, 0), Column(stmt, 1), Column(stmt, 2)});
       Outcomes& test = tests[it->second];

@@ -5,8 +5,10 @@ namespace {
 
 sqlite3_stmt* Prepare(sqlite3* db, const std::string& sql) {
   sqlite3_stmt* stmt = nullptr;
-  Check(db, sqlite3_prepare_v3(db, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr),
-        "prepare");
+  Check(
+      db,
+      sqlite3_prepare_v3(db, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr),
+      "prepare");
   return stmt;
 }
 

@@ -22,7 +22,8 @@ inline constexpr size_t kRowsPerInsert = 64;
 class RowInserter {
  public:
   /// For `table`, whose key is `id`; `columns` are the others bound per row.
-  RowInserter(sqlite3* db, const std::string& table, const std::vector<std::string>& columns);
+  RowInserter(sqlite3* db, const std::string& table,
+              const std::vector<std::string>& columns);
   ~RowInserter();
   RowInserter(const RowInserter&) = delete;
   RowInserter& operator=(const RowInserter&) = delete;

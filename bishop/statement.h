@@ -15,7 +15,8 @@ namespace redqueen::bishop {
 class StoreError : public std::runtime_error {
  public:
   StoreError(sqlite3* db, const std::string& reason)
-      : std::runtime_error("result store '" + FileOf(db) + "': " + reason), reason_(reason) {}
+      : std::runtime_error("result store '" + FileOf(db) + "': " + reason),
+        reason_(reason) {}
   /// The message without the file, for callers that name it themselves.
   const std::string& reason() const { return reason_; }
 
@@ -53,15 +54,17 @@ class Binder {
     return *this;
   }
   Binder& Text(const std::string& value) {
-    Check(db_, sqlite3_bind_text(stmt_, ++n_, value.data(),
-                                 static_cast<int>(value.size()), SQLITE_TRANSIENT),
+    Check(db_,
+          sqlite3_bind_text(stmt_, ++n_, value.data(), static_cast<int>(value.size()),
+                            SQLITE_TRANSIENT),
           "bind");
     return *this;
   }
   /// Output bytes need not be UTF-8: stored as a BLOB when empty is not NULL.
   Binder& Blob(const std::string& value) {
-    Check(db_, sqlite3_bind_blob(stmt_, ++n_, value.data(),
-                                 static_cast<int>(value.size()), SQLITE_TRANSIENT),
+    Check(db_,
+          sqlite3_bind_blob(stmt_, ++n_, value.data(), static_cast<int>(value.size()),
+                            SQLITE_TRANSIENT),
           "bind");
     return *this;
   }
@@ -69,14 +72,16 @@ class Binder {
   /// stay put until the statement is reset (this Binder's end): for rows
   /// written by the thousand, where the copies were a malloc each.
   Binder& TextInPlace(const std::string& value) {
-    Check(db_, sqlite3_bind_text(stmt_, ++n_, value.data(), static_cast<int>(value.size()),
-                                 SQLITE_STATIC),
+    Check(db_,
+          sqlite3_bind_text(stmt_, ++n_, value.data(), static_cast<int>(value.size()),
+                            SQLITE_STATIC),
           "bind");
     return *this;
   }
   Binder& BlobInPlace(const std::string& value) {
-    Check(db_, sqlite3_bind_blob(stmt_, ++n_, value.data(), static_cast<int>(value.size()),
-                                 SQLITE_STATIC),
+    Check(db_,
+          sqlite3_bind_blob(stmt_, ++n_, value.data(), static_cast<int>(value.size()),
+                            SQLITE_STATIC),
           "bind");
     return *this;
   }

@@ -156,8 +156,8 @@ std::unique_ptr<Store> Store::Open(const std::string& path, std::string* error) 
                                      SQLITE_OPEN_NOMUTEX,  // One thread uses it.
                                  nullptr);
   if (rc != SQLITE_OK) {
-    *error = "cannot open the result store '" + path + "': " +
-             (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)) +
+    *error = "cannot open the result store '" + path +
+             "': " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)) +
              " (pass --db with a writable path)";
     sqlite3_close(db);
     return nullptr;
@@ -176,7 +176,8 @@ std::unique_ptr<Store> Store::Open(const std::string& path, std::string* error) 
   return store;
 }
 
-std::unique_ptr<Store> Store::OpenForReading(const std::string& path, std::string* error) {
+std::unique_ptr<Store> Store::OpenForReading(const std::string& path,
+                                             std::string* error) {
   if (CanWrite(path)) return Open(path, error);
   // A WAL database needs its -shm to be read. Read-only finds (or maps) one
   // that is there, and sees what a killed writer left in the -wal; when
@@ -352,9 +353,9 @@ bool Store::Migrate(std::string* error) {
     }
     executions_ = std::make_unique<RowInserter>(
         db_, "executions",
-        std::vector<std::string>{"run_id", "test_id", "repetition", "attempt", "final", "status",
-                                 "duration_us", "finished_us", "pawn", "skip_message", "crash",
-                                 "output"});
+        std::vector<std::string>{"run_id", "test_id", "repetition", "attempt", "final",
+                                 "status", "duration_us", "finished_us", "pawn",
+                                 "skip_message", "crash", "output"});
     tests_ = std::make_unique<RowInserter>(
         db_, "tests",
         std::vector<std::string>{"binary", "target", "name", "file", "line", "type_param",
@@ -407,8 +408,11 @@ int64_t Store::BeginRun(const RunRecord& run) {
   sqlite3_stmt* stmt =
       Prepare("INSERT INTO runs (started_at, command, jobs) VALUES (?, ?, ?)");
   {
-    Binder(db_, stmt).Text(run.started_at).Text(run.command).Int(run.jobs).Step(
-        "insert run");
+    Binder(db_, stmt)
+        .Text(run.started_at)
+        .Text(run.command)
+        .Int(run.jobs)
+        .Step("insert run");
   }
   sqlite3_finalize(stmt);
   const int64_t id = sqlite3_last_insert_rowid(db_);
@@ -434,7 +438,8 @@ std::vector<int64_t> Store::AddTests(const std::string& binary,
     Binder binder(db_, select);
     binder.Text(binary).Text(target);
     auto text = [select](int column) {
-      const auto* bytes = reinterpret_cast<const char*>(sqlite3_column_text(select, column));
+      const auto* bytes =
+          reinterpret_cast<const char*>(sqlite3_column_text(select, column));
       return std::string_view(bytes ? bytes : "",
                               static_cast<size_t>(sqlite3_column_bytes(select, column)));
     };
@@ -456,8 +461,13 @@ std::vector<int64_t> Store::AddTests(const std::string& binary,
       "WHERE id = ?");
   for (size_t i : moved) {
     const proto::TestInfo& test = tests[i];
-    Binder(db_, update).Text(test.file).Int(test.line).Text(test.type_param)
-        .Text(test.value_param).Int(ids[i]).Step("update test");
+    Binder(db_, update)
+        .Text(test.file)
+        .Int(test.line)
+        .Text(test.type_param)
+        .Text(test.value_param)
+        .Int(ids[i])
+        .Step("update test");
   }
   sqlite3_finalize(update);
   std::vector<size_t> added;  // Indexes into `tests` of those the store lacks.
@@ -466,10 +476,16 @@ std::vector<int64_t> Store::AddTests(const std::string& binary,
   }
   const int64_t first_id = tests_->Insert(added.size(), [&](Binder& b, size_t i) {
     const proto::TestInfo& test = tests[added[i]];
-    b.TextInPlace(binary).TextInPlace(target).TextInPlace(test.name).TextInPlace(test.file)
-        .Int(test.line).TextInPlace(test.type_param).TextInPlace(test.value_param);
+    b.TextInPlace(binary)
+        .TextInPlace(target)
+        .TextInPlace(test.name)
+        .TextInPlace(test.file)
+        .Int(test.line)
+        .TextInPlace(test.type_param)
+        .TextInPlace(test.value_param);
   });
-  for (size_t i = 0; i < added.size(); ++i) ids[added[i]] = first_id + static_cast<int64_t>(i);
+  for (size_t i = 0; i < added.size(); ++i)
+    ids[added[i]] = first_id + static_cast<int64_t>(i);
   return ids;
 }
 
@@ -479,18 +495,31 @@ void Store::AddExecution(int64_t run_id, const ExecutionRecord& e) {
 }
 
 void Store::WritePending() {
-  const int64_t first_id = executions_->Insert(pending_.size(), [this](Binder& b, size_t i) {
-    const ExecutionRecord& e = pending_[i];
-    // The queued rows outlive the statement.
-    b.Int(e.run_id).Int(e.test_id).Int(e.repetition).Int(e.attempt).Int(e.final)
-        .TextInPlace(e.status).Int(static_cast<int64_t>(e.duration_us)).Int(e.finished_us)
-        .Int(e.pawn).TextInPlace(e.skip_message).TextInPlace(e.crash).BlobInPlace(e.output);
-  });
+  const int64_t first_id =
+      executions_->Insert(pending_.size(), [this](Binder& b, size_t i) {
+        const ExecutionRecord& e = pending_[i];
+        // The queued rows outlive the statement.
+        b.Int(e.run_id)
+            .Int(e.test_id)
+            .Int(e.repetition)
+            .Int(e.attempt)
+            .Int(e.final)
+            .TextInPlace(e.status)
+            .Int(static_cast<int64_t>(e.duration_us))
+            .Int(e.finished_us)
+            .Int(e.pawn)
+            .TextInPlace(e.skip_message)
+            .TextInPlace(e.crash)
+            .BlobInPlace(e.output);
+      });
   for (size_t row = 0; row < pending_.size(); ++row) {
     for (const proto::Failure& failure : pending_[row].failures) {
       Binder(db_, insert_failure_)
-          .Int(first_id + static_cast<int64_t>(row)).Text(failure.file).Int(failure.line)
-          .Text(failure.message).Step("insert failure");
+          .Int(first_id + static_cast<int64_t>(row))
+          .Text(failure.file)
+          .Int(failure.line)
+          .Text(failure.message)
+          .Step("insert failure");
     }
   }
 }
@@ -539,7 +568,8 @@ std::optional<SuiteRecord> Store::LoadSuite(const std::string& binary,
 bool Store::SaveSuite(const std::string& binary, const std::string& target,
                       int64_t seen_run_id, int64_t run_id, const std::string& blob) {
   BeginIfNeeded();
-  sqlite3_stmt* select = Prepare("SELECT run_id FROM suites WHERE binary = ? AND target = ?");
+  sqlite3_stmt* select =
+      Prepare("SELECT run_id FROM suites WHERE binary = ? AND target = ?");
   int64_t stored_run_id = 0;
   {
     Binder binder(db_, select);
@@ -549,9 +579,15 @@ bool Store::SaveSuite(const std::string& binary, const std::string& target,
   sqlite3_finalize(select);
   if (stored_run_id != seen_run_id) return false;
   sqlite3_stmt* write = Prepare(
-      "INSERT OR REPLACE INTO suites (binary, target, run_id, snapshot) VALUES (?, ?, ?, ?)");
+      "INSERT OR REPLACE INTO suites (binary, target, run_id, snapshot) VALUES (?, ?, ?, "
+      "?)");
   {
-    Binder(db_, write).Text(binary).Text(target).Int(run_id).Blob(blob).Step("write suite");
+    Binder(db_, write)
+        .Text(binary)
+        .Text(target)
+        .Int(run_id)
+        .Blob(blob)
+        .Step("write suite");
   }
   sqlite3_finalize(write);
   return true;
@@ -592,7 +628,8 @@ std::vector<RunExecution> Store::RunExecutions(int64_t run_id) {
     ORDER BY t.binary, t.target, t.id, e.repetition, e.attempt)sql");
   auto text = [&stmt](int column) {
     const auto* bytes = static_cast<const char*>(sqlite3_column_blob(stmt, column));
-    return std::string(bytes ? bytes : "", static_cast<size_t>(sqlite3_column_bytes(stmt, column)));
+    return std::string(bytes ? bytes : "",
+                       static_cast<size_t>(sqlite3_column_bytes(stmt, column)));
   };
   {
     Binder binder(db_, stmt);
@@ -644,9 +681,17 @@ void Store::FinishRun(int64_t run_id, const RunSummaryRecord& s) {
       "execution_errors = ?, flaky = ?, execution_time = ? WHERE id = ?");
   {
     Binder(db_, stmt)
-        .Text(s.status).Text(s.completed_at).Int(s.total_tests).Int(s.tests_passed)
-        .Int(s.tests_failed).Int(s.tests_skipped).Int(s.execution_errors).Int(s.flaky)
-        .Real(s.execution_time).Int(run_id).Step("finish run");
+        .Text(s.status)
+        .Text(s.completed_at)
+        .Int(s.total_tests)
+        .Int(s.tests_passed)
+        .Int(s.tests_failed)
+        .Int(s.tests_skipped)
+        .Int(s.execution_errors)
+        .Int(s.flaky)
+        .Real(s.execution_time)
+        .Int(run_id)
+        .Step("finish run");
   }
   sqlite3_finalize(stmt);
   Flush();

@@ -74,7 +74,7 @@ struct RunExecution : ExecutionRecord {
 
 /// What --rerun-failed reruns of a binary.
 struct LastFailures {
-  int64_t run_id = 0;  ///< The binary's last completed run.
+  int64_t run_id = 0;                     ///< The binary's last completed run.
   std::unordered_set<std::string> names;  ///< Its tests that did not pass.
 };
 
@@ -107,7 +107,8 @@ class Store {
   /// and its folder; else read-only, or immutable where even the WAL's -shm
   /// cannot be made (a read-only mount). A read-only store must have this
   /// redqueen's schema, as it cannot be migrated.
-  static std::unique_ptr<Store> OpenForReading(const std::string& path, std::string* error);
+  static std::unique_ptr<Store> OpenForReading(const std::string& path,
+                                               std::string* error);
   ~Store();
 
   int SchemaVersion();
@@ -145,13 +146,14 @@ class Store {
   /// What the last run of `binary` (for `target`) that listed its tests
   /// left for the next (see suite.h); nullopt when none did. Its past is
   /// empty when the blob is not one this redqueen reads (an older format).
-  std::optional<SuiteRecord> LoadSuite(const std::string& binary, const std::string& target = "");
+  std::optional<SuiteRecord> LoadSuite(const std::string& binary,
+                                       const std::string& target = "");
   /// Keeps `blob` (EncodeSuite) as run `run_id`'s word on `binary` and
   /// `target`, in the open write transaction, unless a run other than
   /// `seen_run_id` (0: none) has written one since: then nothing is written
   /// and false is returned, so that the caller can build on that one.
-  bool SaveSuite(const std::string& binary, const std::string& target, int64_t seen_run_id,
-                 int64_t run_id, const std::string& blob);
+  bool SaveSuite(const std::string& binary, const std::string& target,
+                 int64_t seen_run_id, int64_t run_id, const std::string& blob);
   void FinishRun(int64_t run_id, const RunSummaryRecord& summary);
   /// Writes what was queued and commits what was written since the last
   /// Flush. When that fails, it throws after Abandon.

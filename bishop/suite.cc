@@ -134,7 +134,8 @@ bool DecodeSuite(std::string_view blob, SuiteRecord* suite) {
   Reader in(blob);
   uint32_t format = 0;
   rook::Past& past = suite->past;
-  if (!in.Fixed(&format) || format != kSuiteFormat || !in.Fixed(&past.list_hash)) return false;
+  if (!in.Fixed(&format) || format != kSuiteFormat || !in.Fixed(&past.list_hash))
+    return false;
   // Each path takes at least its length's byte.
   size_t file_count = 0;
   if (!in.Varint(&file_count, in.left() + 1)) return false;

@@ -11,8 +11,8 @@ std::string ReadAt(int fd, uint64_t offset, size_t size) {
   std::string data(size, '\0');
   size_t got = 0;
   while (got < size) {
-    const ssize_t n = pread(fd, data.data() + got, size - got,
-                            static_cast<off_t>(offset + got));
+    const ssize_t n =
+        pread(fd, data.data() + got, size - got, static_cast<off_t>(offset + got));
     if (n <= 0) break;
     got += static_cast<size_t>(n);
   }
@@ -39,8 +39,7 @@ std::string ReadCapture(const std::string& path, uint64_t begin, uint64_t end,
     const size_t half = cap / 2;
     const uint64_t cut = length - 2 * half;
     text = ReadAt(fd, begin, half);
-    text += "\n[... redqueen cut " + std::to_string(cut) +
-            " bytes of output here ...]\n";
+    text += "\n[... redqueen cut " + std::to_string(cut) + " bytes of output here ...]\n";
     text += ReadAt(fd, end - half, half);
   }
   close(fd);

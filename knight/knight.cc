@@ -7,13 +7,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <boost/interprocess/shared_memory_object.hpp>
 #include <boost/process/args.hpp>
 #include <boost/process/child.hpp>
 #include <boost/process/exe.hpp>
 #include <boost/process/extend.hpp>
-#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -66,8 +66,9 @@ std::string UnguessableName(const std::string& tag) {
 
 /// What to do about an error of `err`, when it is the open-files limit's.
 std::string FilesHint(int err) {
-  return err == EMFILE || err == EINVAL ? " (raise the open-files limit, ulimit -n, or lower -j)"
-                                        : "";
+  return err == EMFILE || err == EINVAL
+             ? " (raise the open-files limit, ulimit -n, or lower -j)"
+             : "";
 }
 
 int Raise(int fd) {
@@ -122,7 +123,8 @@ std::vector<std::string> PawnEnvironment(const PawnSpec& spec, int slot,
     const bool overridden =
         std::any_of(overrides.begin(), overrides.end(),
                     [key](const auto& kv) { return kv.first == key; }) ||
-        std::find(spec.unset_env.begin(), spec.unset_env.end(), key) != spec.unset_env.end();
+        std::find(spec.unset_env.begin(), spec.unset_env.end(), key) !=
+            spec.unset_env.end();
     if (!overridden) env.emplace_back(text);
   }
   for (const auto& [key, value] : overrides) env.push_back(key + "=" + value);
@@ -170,7 +172,8 @@ bool Knight::CreateScoreboard(std::string* error) {
     shm.truncate(sizeof(proto::Scoreboard));
     scoreboard_region_ = std::make_unique<bip::mapped_region>(shm, bip::read_write);
     scoreboard_ = new (scoreboard_region_->get_address()) proto::Scoreboard();
-    scoreboard_->Enter(proto::Phase::kStarting, proto::Scoreboard::kIdle, proto::SteadyNanos());
+    scoreboard_->Enter(proto::Phase::kStarting, proto::Scoreboard::kIdle,
+                       proto::SteadyNanos());
     return true;
   } catch (const bip::interprocess_exception& e) {
     *error = "cannot create the pawn scoreboard in shared memory (/dev/shm): " +
@@ -199,7 +202,8 @@ bool Knight::Spawn(const PawnSpec& spec, int generation, std::string* error) {
   int command[2] = {-1, -1};
   int event[2] = {-1, -1};
   if (pipe2(command, O_CLOEXEC) != 0 || pipe2(event, O_CLOEXEC) != 0) {
-    *error = std::string("cannot create a pipe: ") + std::strerror(errno) + FilesHint(errno);
+    *error =
+        std::string("cannot create a pipe: ") + std::strerror(errno) + FilesHint(errno);
     for (int fd : {command[0], command[1], event[0], event[1]}) {
       if (fd >= 0) close(fd);
     }
@@ -207,8 +211,8 @@ bool Knight::Spawn(const PawnSpec& spec, int generation, std::string* error) {
   }
   fds.command_read = Raise(command[0]);
   fds.event_write = Raise(event[1]);
-  fds.capture = Raise(open(capture_path_.c_str(),
-                           O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+  fds.capture =
+      Raise(open(capture_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
   fds.null_in = Raise(open("/dev/null", O_RDONLY | O_CLOEXEC));
   command_fd_ = command[1];
   events_pipe_.assign(event[0]);
@@ -235,11 +239,10 @@ bool Knight::Spawn(const PawnSpec& spec, int generation, std::string* error) {
   std::error_code ec;
   // The environment goes straight to execve: Boost 1.74's environment class
   // reads past the end of its entries when looking keys up.
-  bp::child child(bp::exe = spec.binary, bp::args = spec.args,
-                  bp::extend::on_setup = [&envp](auto& exec) { exec.env = envp.data(); },
-                  bp::extend::on_exec_setup =
-                      [&fds, parent](auto&) { SetUpChild(fds, parent); },
-                  ec);
+  bp::child child(
+      bp::exe = spec.binary, bp::args = spec.args,
+      bp::extend::on_setup = [&envp](auto& exec) { exec.env = envp.data(); },
+      bp::extend::on_exec_setup = [&fds, parent](auto&) { SetUpChild(fds, parent); }, ec);
   fds.Close();
   // Boost.Process 1.74 returns a child with pid -1 and no error when its
   // own pipe cannot be made (too many open files).
@@ -291,7 +294,8 @@ void Knight::Terminate() {
 
 bool Knight::Where(Whereabouts* where) const {
   if (!scoreboard_) return false;
-  where->phase = static_cast<proto::Phase>(scoreboard_->phase.load(std::memory_order_acquire));
+  where->phase =
+      static_cast<proto::Phase>(scoreboard_->phase.load(std::memory_order_acquire));
   where->subject = scoreboard_->subject.load(std::memory_order_relaxed);
   const int64_t since = scoreboard_->phase_ns.load(std::memory_order_relaxed);
   const int64_t now = proto::SteadyNanos();
@@ -335,8 +339,8 @@ std::string Knight::ReadOutput(uint64_t begin, uint64_t end, size_t cap) {
 void Knight::ReadMore() {
   events_pipe_.async_read_some(
       boost::asio::buffer(read_buffer_),
-      [this, alive = std::weak_ptr<const bool>(alive_)](const boost::system::error_code& ec,
-                                                        size_t size) {
+      [this, alive = std::weak_ptr<const bool>(alive_)](
+          const boost::system::error_code& ec, size_t size) {
         if (alive.expired() || ec == boost::asio::error::operation_aborted) return;
         if (ec) {
           OnChannelClosed();
@@ -427,7 +431,7 @@ void Knight::AwaitExitAfterEof(std::chrono::steady_clock::time_point deadline) {
   }
   reap_timer_.expires_after(std::chrono::milliseconds(5));
   reap_timer_.async_wait([this, deadline, alive = std::weak_ptr<const bool>(alive_)](
-                              const boost::system::error_code& ec) {
+                             const boost::system::error_code& ec) {
     if (alive.expired() || ec == boost::asio::error::operation_aborted) return;
     AwaitExitAfterEof(deadline);
   });
@@ -438,7 +442,7 @@ void Knight::PollForExit() {
   // have been consumed by a wake-up that found it not yet waitable.
   reap_timer_.expires_after(std::chrono::milliseconds(5));
   reap_timer_.async_wait([this, alive = std::weak_ptr<const bool>(alive_)](
-                              const boost::system::error_code& ec) {
+                             const boost::system::error_code& ec) {
     if (alive.expired() || ec == boost::asio::error::operation_aborted) return;
     TryReap();
     if (!reaped_) PollForExit();

@@ -22,7 +22,8 @@ bool FitsLimits(int jobs, bool exec, std::string* error) {
     const rlim_t needed = kOwnFiles + pawns * kFilesPerPawn + kFilesPerSpawn;
     if (needed > files.rlim_cur) {
       *error = "-j " + std::to_string(jobs) + " needs about " + std::to_string(needed) +
-               " open files, but this process may open " + std::to_string(files.rlim_cur) +
+               " open files, but this process may open " +
+               std::to_string(files.rlim_cur) +
                " (ulimit -n): lower -j or raise the limit";
       return false;
     }
@@ -33,8 +34,9 @@ bool FitsLimits(int jobs, bool exec, std::string* error) {
     // is the least that must fit.
     const rlim_t needed = pawns * (exec ? 2 : 1) + 1;
     if (needed > processes.rlim_cur) {
-      *error = "-j " + std::to_string(jobs) + " needs at least " + std::to_string(needed) +
-               " processes, but this user may run " + std::to_string(processes.rlim_cur) +
+      *error = "-j " + std::to_string(jobs) + " needs at least " +
+               std::to_string(needed) + " processes, but this user may run " +
+               std::to_string(processes.rlim_cur) +
                " (ulimit -u): lower -j or raise the limit";
       return false;
     }

@@ -4,8 +4,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include <boost/interprocess/shared_memory_object.hpp>
 #include <algorithm>
+#include <boost/interprocess/shared_memory_object.hpp>
 #include <cstdlib>
 
 #include "proto/children.h"

@@ -16,11 +16,13 @@ bool Channel::Receive(proto::RookMessage* message) {
   std::string error;
   for (;;) {
     switch (reader_.Next(message, &error)) {
-      case proto::FrameReader::Status::kMessage: return true;
+      case proto::FrameReader::Status::kMessage:
+        return true;
       case proto::FrameReader::Status::kError:
         std::fprintf(stderr, "redqueen pawn: %s\n", error.c_str());
         return false;
-      case proto::FrameReader::Status::kNeedMore: break;
+      case proto::FrameReader::Status::kNeedMore:
+        break;
     }
     char buffer[64 * 1024];
     const ssize_t n = read(command_fd_, buffer, sizeof buffer);
@@ -66,7 +68,8 @@ int ServeCommands(Channel* channel, const std::function<proto::TestList()>& list
     if (board) {
       // Working on it from here: a pawn that waits has read every command.
       board->commands_read.fetch_add(1, std::memory_order_relaxed);
-      board->Enter(proto::Phase::kStarting, proto::Scoreboard::kIdle, proto::SteadyNanos());
+      board->Enter(proto::Phase::kStarting, proto::Scoreboard::kIdle,
+                   proto::SteadyNanos());
     }
     if (std::holds_alternative<proto::ListTests>(message)) {
       channel->Send(list());

@@ -42,17 +42,18 @@ bool ChildProcess::Start(const std::string& binary, const std::vector<std::strin
   for (std::string& entry : environment) envp.push_back(entry.data());
   envp.push_back(nullptr);
   std::error_code ec;
-  bp::child child(bp::exe = binary, bp::args = args,
-                  bp::extend::on_setup = [&envp](auto& exec) { exec.env = envp.data(); },
-                  bp::extend::on_exec_setup =
-                      [write_fd](auto&) {
-                        // Stays in the pawn's process group, which the Knight
-                        // kills whole; dies with the pawn if the pawn is killed.
-                        prctl(PR_SET_PDEATHSIG, SIGKILL);
-                        dup2(write_fd, STDOUT_FILENO);
-                        dup2(write_fd, STDERR_FILENO);
-                      },
-                  ec);
+  bp::child child(
+      bp::exe = binary, bp::args = args,
+      bp::extend::on_setup = [&envp](auto& exec) { exec.env = envp.data(); },
+      bp::extend::on_exec_setup =
+          [write_fd](auto&) {
+            // Stays in the pawn's process group, which the Knight
+            // kills whole; dies with the pawn if the pawn is killed.
+            prctl(PR_SET_PDEATHSIG, SIGKILL);
+            dup2(write_fd, STDOUT_FILENO);
+            dup2(write_fd, STDERR_FILENO);
+          },
+      ec);
   close(write_fd);
   // Boost.Process 1.74 gives pid -1 and no error when its own pipe fails.
   if (!ec && child.id() <= 0) ec = std::error_code(EMFILE, std::generic_category());
@@ -78,7 +79,8 @@ ChildProcess::~ChildProcess() {
 
 bool ChildProcess::Exited() const {
   siginfo_t info{};
-  return waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+  return waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) ==
+             0 &&
          info.si_pid != 0;
 }
 

@@ -1,7 +1,6 @@
 #include "pawn/exec_pawn.h"
 
 #include <sys/wait.h>
-
 #include <unistd.h>
 
 #include <algorithm>
@@ -80,7 +79,8 @@ struct EndLines {
 
 /// Where in `line` an end line of `ends` starts; sets `*status` to what it
 /// says, or leaves it null when the line has none.
-size_t EndMarker(const std::string& line, const EndLines& ends, const TestStatus** status) {
+size_t EndMarker(const std::string& line, const EndLines& ends,
+                 const TestStatus** status) {
   static constexpr TestStatus kStatuses[] = {TestStatus::kPassed, TestStatus::kFailed,
                                              TestStatus::kSkipped};
   if (line.find('[') == std::string::npos) return 0;  // Most output lines.
@@ -165,7 +165,8 @@ class Capture {
   void Flush() {
     size_t done = 0;
     while (done < pending_.size()) {
-      const ssize_t n = write(STDOUT_FILENO, pending_.data() + done, pending_.size() - done);
+      const ssize_t n =
+          write(STDOUT_FILENO, pending_.data() + done, pending_.size() - done);
       if (n <= 0) break;
       done += static_cast<size_t>(n);
     }
@@ -215,7 +216,9 @@ proto::Result ExecPawn::ResultOf(const Finished& f) {
 class ExecPawn::BatchRun {
  public:
   BatchRun(ExecPawn* pawn, const std::vector<uint32_t>& pending)
-      : pawn_(pawn), pending_(pending), wanted_(pending.begin(), pending.end()),
+      : pawn_(pawn),
+        pending_(pending),
+        wanted_(pending.begin(), pending.end()),
         batch_begin_(capture_.offset()) {
     pawn_->Publish(Phase::kStarting, NextPending());
   }
@@ -233,7 +236,8 @@ class ExecPawn::BatchRun {
 
   /// After the child is reaped with `status`: the results held back, and
   /// what the child did not get to.
-  std::vector<uint32_t> Finish(int status, const std::map<std::string, ReportedTest>& reported);
+  std::vector<uint32_t> Finish(int status,
+                               const std::map<std::string, ReportedTest>& reported);
 
  private:
   /// Ends the running test if `*line` holds its end; what precedes the end
@@ -278,15 +282,16 @@ void ExecPawn::BatchRun::EndTestIn(std::string* line) {
   // gtest's status line can follow output that did not end its line, and
   // spans as many lines as the test's name.
   const std::string& name = pawn_->names_[current_];
-  const auto lines_in_name = static_cast<size_t>(std::count(name.begin(), name.end(), '\n'));
+  const auto lines_in_name =
+      static_cast<size_t>(std::count(name.begin(), name.end(), '\n'));
   const std::string text = lines_in_name > 0 ? last_lines_ + *line : *line;
   const TestStatus* status = nullptr;
   const size_t at = EndMarker(text, *ends_, &status);
   if (!status) {
     if (lines_in_name > 0) {
       last_lines_ = text;
-      while (static_cast<size_t>(std::count(last_lines_.begin(), last_lines_.end(), '\n')) >
-             lines_in_name) {
+      while (static_cast<size_t>(std::count(last_lines_.begin(), last_lines_.end(),
+                                            '\n')) > lines_in_name) {
         last_lines_.erase(0, last_lines_.find('\n') + 1);
       }
     }
@@ -301,8 +306,11 @@ void ExecPawn::BatchRun::EndTestIn(std::string* line) {
   line->erase(0, own);
   const auto duration =
       std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started_);
-  Finished f{static_cast<uint32_t>(current_), *status,
-             static_cast<uint64_t>(duration.count()), begin_, capture_.offset(),
+  Finished f{static_cast<uint32_t>(current_),
+             *status,
+             static_cast<uint64_t>(duration.count()),
+             begin_,
+             capture_.offset(),
              std::move(head_)};
   done_.insert(f.index);
   current_ = -1;
@@ -353,7 +361,8 @@ void ExecPawn::BatchRun::OnLineOutsideTests(const std::string& line) {
   } else if (StartsWith(line, kRun)) {
     // Not the next test (a main() that reorders them): found by its name.
     const auto it = pawn_->index_of_.find(Chomp(line.substr(std::strlen(kRun))));
-    if (it != pawn_->index_of_.end() && wanted_.count(it->second) && !done_.count(it->second)) {
+    if (it != pawn_->index_of_.end() && wanted_.count(it->second) &&
+        !done_.count(it->second)) {
       StartTest(it->second);
     }
   } else if (StartsWith(line, kEnvironmentSetUp)) {
@@ -407,7 +416,8 @@ std::vector<uint32_t> ExecPawn::BatchRun::Finish(
   for (size_t i = 0; i < held_.size(); ++i) {
     if (failed_suites_.count(SuiteOf(pawn_->names_[held_[i].index]))) carrier = i;
   }
-  if (carrier == held_.size() && !last_pass_ && !held_.empty()) carrier = held_.size() - 1;
+  if (carrier == held_.size() && !last_pass_ && !held_.empty())
+    carrier = held_.size() - 1;
   if (last_pass_) {
     if (failed_outside && carrier == held_.size()) FailOutside(&*last_pass_);
     channel->Send(*last_pass_);
@@ -426,7 +436,8 @@ std::vector<uint32_t> ExecPawn::BatchRun::Finish(
 
   std::vector<uint32_t> rest;
   for (uint32_t index : pending_) {
-    if (!done_.count(index) && static_cast<int64_t>(index) != current_) rest.push_back(index);
+    if (!done_.count(index) && static_cast<int64_t>(index) != current_)
+      rest.push_back(index);
   }
   if (current_ >= 0) {
     // Out of the test, before the Rook reads that it ended.
@@ -455,8 +466,9 @@ std::vector<uint32_t> ExecPawn::BatchRun::Finish(
     lost.output_begin = lost.output_end = capture_.offset();
     if (code == 0 || (code == 1 && i > 0)) {
       lost.status = TestStatus::kSkipped;
-      lost.skip_message = "not run: the test binary ran no more tests and exited with code " +
-                          std::to_string(code);
+      lost.skip_message =
+          "not run: the test binary ran no more tests and exited with code " +
+          std::to_string(code);
     } else if (code == 1) {
       lost.status = TestStatus::kFailed;
       lost.failures.push_back(proto::Failure{
@@ -523,7 +535,8 @@ bool ExecPawn::Collect(std::string* error) {
     // A test's identity is the bytes gtest registered (gtest_bytes.h); the
     // text listing has them as they are.
     if (from_json) {
-      for (std::string* field : {&test.name, &test.file, &test.type_param, &test.value_param}) {
+      for (std::string* field :
+           {&test.name, &test.file, &test.type_param, &test.value_param}) {
         *field = GtestBytes(*field);
       }
     }
@@ -713,8 +726,8 @@ int ExecPawnMain(int argc, char** argv) {
   ExecPawnOptions options;
   int i = 2;
   if (i >= argc || !StartedByRook()) {
-    std::fprintf(stderr,
-                 "redqueen: error: exec-pawn is started by 'redqueen run', not by hand\n");
+    std::fprintf(
+        stderr, "redqueen: error: exec-pawn is started by 'redqueen run', not by hand\n");
     return 2;
   }
   options.binary = argv[i++];

@@ -4,10 +4,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <optional>
 #include <string_view>
 #include <unordered_set>
-#include <cstdio>
 
 #include "pawn/batch_filter.h"
 #include "pawn/result_limits.h"
@@ -59,8 +59,8 @@ TestStatus StatusOf(const testing::TestResult& result) {
 /// Prints a failure or skip where the test's own output is, as gtest's
 /// console printer does; `where` names what ran outside a test.
 void PrintPart(const testing::TestPartResult& part, const std::string& where) {
-  const std::string kind =
-      std::string(part.skipped() ? "Skipped" : "Failure") + (where.empty() ? "" : " in " + where);
+  const std::string kind = std::string(part.skipped() ? "Skipped" : "Failure") +
+                           (where.empty() ? "" : " in " + where);
   if (part.file_name()) {
     std::printf("%s:%d: %s\n%s\n", part.file_name(), part.line_number(), kind.c_str(),
                 part.message());
@@ -184,9 +184,8 @@ class ResidentPawn::Reporter : public testing::EmptyTestEventListener {
         continue;
       }
       if (!part.failed()) continue;
-      result.failures.push_back(proto::Failure{
-          part.file_name() ? part.file_name() : "", part.line_number(),
-          part.message()});
+      result.failures.push_back(proto::Failure{part.file_name() ? part.file_name() : "",
+                                               part.line_number(), part.message()});
     }
     result.finished_us = wall_minus_steady_us_ + ended_ns / 1000;
     result.output_begin = output_begin_;
@@ -231,10 +230,9 @@ class ResidentPawn::Reporter : public testing::EmptyTestEventListener {
       result.index = (*batch_)[i];
       result.status = TestStatus::kSkipped;
       result.skip_message =
-          outside_.empty()
-              ? "not run: the SetUp of a global Environment skipped it" +
-                    (outside_skip_.empty() ? "" : ": " + outside_skip_)
-              : "not run: the SetUp of a global Environment failed";
+          outside_.empty() ? "not run: the SetUp of a global Environment skipped it" +
+                                 (outside_skip_.empty() ? "" : ": " + outside_skip_)
+                           : "not run: the SetUp of a global Environment failed";
       result.output_begin = result.output_end = OutputOffset();
       if (!outside_.empty()) {
         result.skip_message.clear();
@@ -263,7 +261,8 @@ class ResidentPawn::Reporter : public testing::EmptyTestEventListener {
     Channel& channel = *pawn_->channel_;
     if (channel.queued_bytes() == 0) oldest_queued_ns_ = now;
     channel.Queue(result);
-    if (result.status != TestStatus::kPassed || channel.queued_bytes() >= kMaxQueuedBytes ||
+    if (result.status != TestStatus::kPassed ||
+        channel.queued_bytes() >= kMaxQueuedBytes ||
         now - oldest_queued_ns_ >= kMaxHoldNs) {
       channel.Flush();
     }
@@ -271,7 +270,8 @@ class ResidentPawn::Reporter : public testing::EmptyTestEventListener {
 
   /// The batch's next test to start (kIdle past its end).
   int64_t Next() const {
-    return batch_ && ended_ < batch_->size() ? (*batch_)[ended_] : proto::Scoreboard::kIdle;
+    return batch_ && ended_ < batch_->size() ? (*batch_)[ended_]
+                                             : proto::Scoreboard::kIdle;
   }
 
   void Publish(Phase phase, int64_t test, int64_t now) {
@@ -338,10 +338,9 @@ proto::TestList ResidentPawn::List() const {
   list.tests.reserve(tests_.size());
   for (size_t i = 0; i < tests_.size(); ++i) {
     const testing::TestInfo& info = *tests_[i];
-    list.tests.push_back(proto::TestInfo{
-        names_[i], info.file(), info.line(),
-        info.type_param() ? info.type_param() : "",
-        info.value_param() ? info.value_param() : ""});
+    list.tests.push_back(proto::TestInfo{names_[i], info.file(), info.line(),
+                                         info.type_param() ? info.type_param() : "",
+                                         info.value_param() ? info.value_param() : ""});
   }
   return list;
 }
@@ -376,7 +375,8 @@ void ResidentPawn::Prune(const std::vector<uint32_t>& batch) {
     bool any = false;
     for (int j = 0; j < suite.total_test_count(); ++j) {
       auto& info = const_cast<testing::TestInfo&>(*suite.GetTestInfo(j));
-      if (info.should_run() && !wanted.count(&info)) info.*Member(TestShouldRun{}) = false;
+      if (info.should_run() && !wanted.count(&info))
+        info.*Member(TestShouldRun{}) = false;
       any = any || info.should_run();
     }
     // A suite none of whose tests runs must not run its set-up either.

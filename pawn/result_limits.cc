@@ -25,9 +25,9 @@ void FitResult(proto::Result* result) {
   if (kept == result->failures.size()) return;
   const size_t left_out = result->failures.size() - kept;
   result->failures.resize(kept);
-  result->failures.push_back(proto::Failure{
-      "", 0,
-      "[redqueen: " + std::to_string(left_out) + " more failures of this test not kept]"});
+  result->failures.push_back(proto::Failure{"", 0,
+                                            "[redqueen: " + std::to_string(left_out) +
+                                                " more failures of this test not kept]"});
 }
 
 }  // namespace redqueen::pawn

@@ -48,8 +48,8 @@ bool ParseTestList(const std::string& text, std::vector<proto::TestInfo>* tests,
     // What a main() prints before gtest lists ("Running main() from ...").
     if (!suite_line && suite.empty() && line.rfind("  ", 0) != 0) continue;
     if (!suite_line) {
-      *error = "line " + std::to_string(number) +
-               " is neither a suite nor a test: '" + line + "'";
+      *error = "line " + std::to_string(number) + " is neither a suite nor a test: '" +
+               line + "'";
       return false;
     }
     suite = name.substr(0, name.size() - 1);

@@ -1,7 +1,7 @@
 #include "proto/frame.h"
 
-#include <cereal/archives/binary.hpp>
 #include <bit>
+#include <cereal/archives/binary.hpp>
 #include <cstring>
 #include <istream>
 #include <ostream>
@@ -11,8 +11,8 @@ namespace redqueen::proto {
 namespace {
 
 MessageType TypeOf(const PawnMessage& m) {
-  constexpr MessageType kTypes[] = {MessageType::kHello, MessageType::kTestList,
-                                    MessageType::kResult, MessageType::kBye,
+  constexpr MessageType kTypes[] = {MessageType::kHello,   MessageType::kTestList,
+                                    MessageType::kResult,  MessageType::kBye,
                                     MessageType::kRequeue, MessageType::kStarted};
   return kTypes[m.index()];
 }
@@ -123,13 +123,20 @@ bool DecodeAs(const char* payload, size_t size, Variant* out, std::string* error
 bool DecodePayload(uint16_t type, const char* payload, size_t size, PawnMessage* out,
                    std::string* error) {
   switch (static_cast<MessageType>(type)) {
-    case MessageType::kHello: return DecodeAs<Hello>(payload, size, out, error);
-    case MessageType::kTestList: return DecodeAs<TestList>(payload, size, out, error);
-    case MessageType::kResult: return DecodeAs<Result>(payload, size, out, error);
-    case MessageType::kBye: return DecodeAs<Bye>(payload, size, out, error);
-    case MessageType::kRequeue: return DecodeAs<Requeue>(payload, size, out, error);
-    case MessageType::kStarted: return DecodeAs<Started>(payload, size, out, error);
-    default: break;
+    case MessageType::kHello:
+      return DecodeAs<Hello>(payload, size, out, error);
+    case MessageType::kTestList:
+      return DecodeAs<TestList>(payload, size, out, error);
+    case MessageType::kResult:
+      return DecodeAs<Result>(payload, size, out, error);
+    case MessageType::kBye:
+      return DecodeAs<Bye>(payload, size, out, error);
+    case MessageType::kRequeue:
+      return DecodeAs<Requeue>(payload, size, out, error);
+    case MessageType::kStarted:
+      return DecodeAs<Started>(payload, size, out, error);
+    default:
+      break;
   }
   *error = "unknown message type " + std::to_string(type) + " from a pawn";
   return false;
@@ -138,10 +145,14 @@ bool DecodePayload(uint16_t type, const char* payload, size_t size, PawnMessage*
 bool DecodePayload(uint16_t type, const char* payload, size_t size, RookMessage* out,
                    std::string* error) {
   switch (static_cast<MessageType>(type)) {
-    case MessageType::kListTests: return DecodeAs<ListTests>(payload, size, out, error);
-    case MessageType::kRun: return DecodeAs<Run>(payload, size, out, error);
-    case MessageType::kShutdown: return DecodeAs<Shutdown>(payload, size, out, error);
-    default: break;
+    case MessageType::kListTests:
+      return DecodeAs<ListTests>(payload, size, out, error);
+    case MessageType::kRun:
+      return DecodeAs<Run>(payload, size, out, error);
+    case MessageType::kShutdown:
+      return DecodeAs<Shutdown>(payload, size, out, error);
+    default:
+      break;
   }
   *error = "unknown message type " + std::to_string(type) + " from the rook";
   return false;
@@ -181,7 +192,8 @@ void ListHasher::Add(std::string_view name, std::string_view file, int32_t line,
 
 uint64_t ListHash(const std::vector<TestInfo>& tests) {
   ListHasher hasher;
-  for (const TestInfo& t : tests) hasher.Add(t.name, t.file, t.line, t.type_param, t.value_param);
+  for (const TestInfo& t : tests)
+    hasher.Add(t.name, t.file, t.line, t.type_param, t.value_param);
   return hasher.hash();
 }
 
@@ -223,9 +235,11 @@ FrameReader::Status FrameReader::NextFrame(uint16_t* type, const char** payload,
   const auto version = GetLittle<uint16_t>(header + 4);
   *type = GetLittle<uint16_t>(header + 6);
   const auto length = GetLittle<uint32_t>(header + 8);
-  if (magic != (kFrameMagic ^ token_) && !(magic == kFrameMagic && version != kProtocolVersion)) {
+  if (magic != (kFrameMagic ^ token_) &&
+      !(magic == kFrameMagic && version != kProtocolVersion)) {
     error_ = magic == kFrameMagic
-                 ? "a frame without this pawn's token (did a test write to redqueen's channel?)"
+                 ? "a frame without this pawn's token (did a test write to redqueen's "
+                   "channel?)"
                  : "bad frame magic (something other than redqueen wrote to the channel)";
   } else if (version != kProtocolVersion) {
     error_ = "protocol version " + std::to_string(version) + ", expected " +

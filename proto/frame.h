@@ -44,7 +44,8 @@ class FrameReader {
 
  private:
   /// Finds the next frame's type and payload; kMessage when one is complete.
-  Status NextFrame(uint16_t* type, const char** payload, size_t* size, std::string* error);
+  Status NextFrame(uint16_t* type, const char** payload, size_t* size,
+                   std::string* error);
   template <class Variant>
   Status DecodeNext(Variant* out, std::string* error);
 

@@ -110,7 +110,8 @@ struct TestList {
       TestInfo test;
       bool same_file = false;
       ar(Bounded(test.name), Checked(same_file));
-      if (same_file && tests.empty()) throw cereal::Exception("first test without a file");
+      if (same_file && tests.empty())
+        throw cereal::Exception("first test without a file");
       if (same_file) {
         test.file = tests.back().file;
       } else {

@@ -15,15 +15,15 @@ namespace redqueen::proto {
 
 /// What a pawn is doing. Each phase has a deadline in the Rook.
 enum class Phase : int32_t {
-  kStarting = 0,         ///< Before its hello: static initializers, gtest's start.
-  kListing = 1,          ///< Listing the binary's tests (an exec pawn's child).
-  kWaiting = 2,          ///< Blocked on the Rook's next command: it owes nothing.
-  kEnvironmentSetUp = 3, ///< A global Environment's SetUp, before `subject`.
-  kSuiteSetUp = 4,       ///< SetUpTestSuite of `subject`'s suite.
-  kTest = 5,             ///< Inside test `subject`.
-  kSuiteTearDown = 6,    ///< TearDownTestSuite of `subject`'s suite.
+  kStarting = 0,             ///< Before its hello: static initializers, gtest's start.
+  kListing = 1,              ///< Listing the binary's tests (an exec pawn's child).
+  kWaiting = 2,              ///< Blocked on the Rook's next command: it owes nothing.
+  kEnvironmentSetUp = 3,     ///< A global Environment's SetUp, before `subject`.
+  kSuiteSetUp = 4,           ///< SetUpTestSuite of `subject`'s suite.
+  kTest = 5,                 ///< Inside test `subject`.
+  kSuiteTearDown = 6,        ///< TearDownTestSuite of `subject`'s suite.
   kEnvironmentTearDown = 7,  ///< A global Environment's TearDown.
-  kExiting = 8,          ///< The test binary is exiting after its tests.
+  kExiting = 8,              ///< The test binary is exiting after its tests.
 };
 
 inline int64_t SteadyNanos() {
@@ -66,14 +66,22 @@ static_assert(std::atomic<uint64_t>::is_always_lock_free);
 /// a phase; `suite` is that of the phase's test.
 inline const char* PhaseWords(Phase phase) {
   switch (phase) {
-    case Phase::kStarting: return "the start of the test binary";
-    case Phase::kListing: return "the listing of its tests";
-    case Phase::kWaiting: return "waiting for the Rook";
-    case Phase::kEnvironmentSetUp: return "the SetUp of a global Environment";
-    case Phase::kSuiteSetUp: return "SetUpTestSuite of ";
-    case Phase::kTest: return "the test";
-    case Phase::kSuiteTearDown: return "TearDownTestSuite of ";
-    case Phase::kEnvironmentTearDown: return "the TearDown of a global Environment";
+    case Phase::kStarting:
+      return "the start of the test binary";
+    case Phase::kListing:
+      return "the listing of its tests";
+    case Phase::kWaiting:
+      return "waiting for the Rook";
+    case Phase::kEnvironmentSetUp:
+      return "the SetUp of a global Environment";
+    case Phase::kSuiteSetUp:
+      return "SetUpTestSuite of ";
+    case Phase::kTest:
+      return "the test";
+    case Phase::kSuiteTearDown:
+      return "TearDownTestSuite of ";
+    case Phase::kEnvironmentTearDown:
+      return "the TearDown of a global Environment";
     case Phase::kExiting:
       return "the exit of the test binary after its tests (an atexit handler or a "
              "static destructor)";

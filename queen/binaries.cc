@@ -22,7 +22,8 @@ namespace fs = std::filesystem;
 /// The nearest folder above `file` that holds `marker`, or empty.
 fs::path FolderWith(const fs::path& file, const char* marker) {
   std::error_code ec;
-  for (fs::path folder = file.parent_path(); !folder.empty(); folder = folder.parent_path()) {
+  for (fs::path folder = file.parent_path(); !folder.empty();
+       folder = folder.parent_path()) {
     if (fs::exists(folder / marker, ec)) return folder;
     if (folder == folder.root_path()) break;
   }
@@ -61,7 +62,8 @@ void KeepIdentitiesApart(std::vector<Binary>* binaries) {
     for (size_t j = 0; j < binaries->size(); ++j) {
       const Binary& a = (*binaries)[i];
       const Binary& b = (*binaries)[j];
-      shared[i] = shared[i] || (a.identity == b.identity && Absolute(a.path) != Absolute(b.path));
+      shared[i] =
+          shared[i] || (a.identity == b.identity && Absolute(a.path) != Absolute(b.path));
     }
   }
   for (size_t i = 0; i < binaries->size(); ++i) {
@@ -80,9 +82,11 @@ std::string SelfPath() {
 
 }  // namespace
 
-bool ProbeAll(const RunOptions& options, std::vector<Binary>* binaries, std::string* error) {
+bool ProbeAll(const RunOptions& options, std::vector<Binary>* binaries,
+              std::string* error) {
   std::vector<std::string> paths = options.binaries;
-  if (!options.from_ctest.empty() && !BinariesFromCtest(options.from_ctest, &paths, error)) {
+  if (!options.from_ctest.empty() &&
+      !BinariesFromCtest(options.from_ctest, &paths, error)) {
     return false;
   }
   for (const std::string& path : paths) {

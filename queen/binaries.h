@@ -13,7 +13,7 @@
 namespace redqueen::queen {
 
 struct Binary {
-  std::string path;      ///< As given on the command line.
+  std::string path;  ///< As given on the command line.
   /// How the store and the reports name it: its path in its build tree, or
   /// from the settings file or the git checkout (binaries.cc, Identity).
   std::string identity;
@@ -25,7 +25,8 @@ struct Binary {
 
 /// Finds out what each binary of the run is (--from-ctest's too). False with
 /// `*error` when one cannot run as asked.
-bool ProbeAll(const RunOptions& options, std::vector<Binary>* binaries, std::string* error);
+bool ProbeAll(const RunOptions& options, std::vector<Binary>* binaries,
+              std::string* error);
 
 /// With --target, a run of each binary per target, binary by binary.
 std::vector<Binary> PerTarget(const RunOptions& options, std::vector<Binary> binaries);

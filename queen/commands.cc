@@ -7,8 +7,8 @@
 
 #include "queen/cli_docs.h"
 #include "queen/exit_codes.h"
-#include "queen/nearest.h"
 #include "queen/history_commands.h"
+#include "queen/nearest.h"
 #include "queen/options.h"
 #include "queen/usage.h"
 

@@ -1,12 +1,13 @@
 #include "queen/config_file.h"
 
-#include <fstream>
 #include <cctype>
+#include <fstream>
 #include <string_view>
 
 namespace redqueen::queen {
 
-bool TakeConfigOption(std::vector<std::string>* args, std::string* path, std::string* error) {
+bool TakeConfigOption(std::vector<std::string>* args, std::string* path,
+                      std::string* error) {
   const std::string flag = "--config";
   for (size_t i = 0; i < args->size(); ++i) {
     const std::string& arg = (*args)[i];
@@ -16,7 +17,8 @@ bool TakeConfigOption(std::vector<std::string>* args, std::string* path, std::st
         return false;
       }
       *path = (*args)[i + 1];
-      args->erase(args->begin() + static_cast<long>(i), args->begin() + static_cast<long>(i) + 2);
+      args->erase(args->begin() + static_cast<long>(i),
+                  args->begin() + static_cast<long>(i) + 2);
       --i;
     } else if (arg.rfind(flag + "=", 0) == 0) {
       *path = arg.substr(flag.size() + 1);
@@ -58,11 +60,13 @@ bool IsSettingsLine(std::string_view line) {
   const size_t equals = line.find('=');
   if (equals == std::string_view::npos) return false;
   const std::string_view name = Trim(line.substr(0, equals));
-  if (name.empty() || !(std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_')) {
+  if (name.empty() ||
+      !(std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_')) {
     return false;
   }
   for (char c : name) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-') return false;
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-')
+      return false;
   }
   return !Trim(line.substr(equals + 1)).empty();
 }

@@ -13,7 +13,8 @@ inline constexpr const char* kConfigFileName = "redqueen.toml";
 
 /// Takes "--config FILE" or "--config=FILE" out of `args` (so that it may
 /// stand anywhere), into `*path`. False with `*error` when FILE is missing.
-bool TakeConfigOption(std::vector<std::string>* args, std::string* path, std::string* error);
+bool TakeConfigOption(std::vector<std::string>* args, std::string* path,
+                      std::string* error);
 
 /// redqueen.toml in `dir` or the nearest parent that has one; empty if none.
 std::string FindConfigFile(const std::filesystem::path& dir);

@@ -23,8 +23,8 @@ class EventLog::BinarySink : public rook::RunSink {
   }
 
   void OnResult(const rook::TestResult& result) override {
-    json event = Test("test_result", result.index, result.repetition, result.attempt,
-                      result.pawn);
+    json event =
+        Test("test_result", result.index, result.repetition, result.attempt, result.pawn);
     event["status"] = std::string(StatusName(result.status));
     event["final"] = result.final;
     event["duration_s"] = result.duration_us / 1e6;
@@ -56,12 +56,13 @@ class EventLog::BinarySink : public rook::RunSink {
   json Test(const char* name, uint32_t index, uint32_t repetition, uint32_t attempt,
             int pawn) const {
     json event = Event(name);
-    event.update({{"binary", label_},
-                  {"test", tests_ && index < tests_->size() ? (*tests_)[index].name
-                                                            : "#" + std::to_string(index)},
-                  {"repetition", repetition},
-                  {"attempt", attempt},
-                  {"pawn", pawn}});
+    event.update(
+        {{"binary", label_},
+         {"test", tests_ && index < tests_->size() ? (*tests_)[index].name
+                                                   : "#" + std::to_string(index)},
+         {"repetition", repetition},
+         {"attempt", attempt},
+         {"pawn", pawn}});
     return event;
   }
 
@@ -74,7 +75,8 @@ std::unique_ptr<EventLog> EventLog::Open(const std::string& path, std::string* e
   if (path == "-") return std::unique_ptr<EventLog>(new EventLog(stdout, false));
   std::FILE* out = std::fopen(path.c_str(), "w");
   if (!out) {
-    *error = "cannot write the event log '" + path + "' (is its folder there and writable?)";
+    *error =
+        "cannot write the event log '" + path + "' (is its folder there and writable?)";
     return nullptr;
   }
   return std::unique_ptr<EventLog>(new EventLog(out, true));

@@ -52,11 +52,12 @@ bool BinariesFromCtest(const std::string& build_dir, std::vector<std::string>* b
     const std::string path = command[0].get<std::string>();
     if (!seen.insert(path).second) continue;
     std::string probe_error;
-    if (ProbeBinary(path, &probe_error) != BinaryKind::kUnusable) binaries->push_back(path);
+    if (ProbeBinary(path, &probe_error) != BinaryKind::kUnusable)
+      binaries->push_back(path);
   }
   if (binaries->empty()) {
-    *error = "--from-ctest: none of the tests in '" + build_dir +
-             "' runs a GoogleTest binary";
+    *error =
+        "--from-ctest: none of the tests in '" + build_dir + "' runs a GoogleTest binary";
     return false;
   }
   return true;

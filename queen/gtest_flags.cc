@@ -45,7 +45,8 @@ bool AsksGtestForHelp(std::string_view arg) {
 
 std::vector<std::string> FlagNames() {
   std::vector<std::string> names;
-  for (const GtestFlag& flag : GtestFlags()) names.push_back("--gtest_" + std::string(flag.name));
+  for (const GtestFlag& flag : GtestFlags())
+    names.push_back("--gtest_" + std::string(flag.name));
   return names;
 }
 
@@ -93,7 +94,8 @@ bool ClassifyFlag(std::string* arg, const GtestFlag** found, std::string* error)
     return false;
   }
   if (flag->type == T::kInt && !IsInt32(value)) {
-    *error = "'" + *arg + "': " + spelt + " takes a whole number (gtest would print its "
+    *error = "'" + *arg + "': " + spelt +
+             " takes a whole number (gtest would print its "
              "help for this and run no test)";
     return false;
   }
@@ -133,9 +135,11 @@ bool ReadFlagfile(const std::string& path, std::vector<std::string>* lines,
     std::string checked = line;
     const GtestFlag* flag = nullptr;
     if (!SplitFlag(line, &name, &value, &has_value)) {
-      *error = "'" + line + "' is not a GoogleTest flag (one --gtest_NAME=VALUE per line)";
+      *error =
+          "'" + line + "' is not a GoogleTest flag (one --gtest_NAME=VALUE per line)";
     } else if (name == "flagfile") {
-      *error = "a flag file cannot name another (gtest would print its help and run no test)";
+      *error =
+          "a flag file cannot name another (gtest would print its help and run no test)";
     } else if (ClassifyFlag(&checked, &flag, error)) {
       lines->push_back(line);
       continue;
@@ -232,7 +236,10 @@ bool SortGtestFlags(std::vector<std::string>* ours, std::vector<std::string>* pa
   auto sort = [&](std::string arg, std::vector<std::string>* keep) {
     const GtestFlag* flag = nullptr;
     if (!ClassifyFlag(&arg, &flag, error)) return false;
-    (!flag ? *keep : flag->role == R::kRun ? run_flags : pawn_flags).push_back(std::move(arg));
+    (!flag                   ? *keep
+     : flag->role == R::kRun ? run_flags
+                             : pawn_flags)
+        .push_back(std::move(arg));
     return true;
   };
   for (std::string& arg : *ours) {
@@ -253,7 +260,8 @@ bool SortGtestFlags(std::vector<std::string>* ours, std::vector<std::string>* pa
     if (arg.substr(0, kPrefix.size()) == kPrefix) {
       if (!sort(std::move(arg), &kept_pawn)) return false;
     } else if (AsksGtestForHelp(arg)) {
-      *error = "'" + arg + "' after -- would make every pawn print gtest's help and run " +
+      *error = "'" + arg +
+               "' after -- would make every pawn print gtest's help and run " +
                "no test; write gtest flags as --gtest_NAME[=VALUE]";
       return false;
     } else {

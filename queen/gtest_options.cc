@@ -9,8 +9,8 @@ std::string Quoted(const std::string& text) { return "\"" + text + "\""; }
 
 /// --gtest_output's "FORMAT[:PATH]" as --junit or --json, or a folder with a
 /// file per binary.
-bool MapGtestOutput(const OriginOf& origin, RunOptions* options, std::vector<Setting>* mapped,
-                    std::string* error) {
+bool MapGtestOutput(const OriginOf& origin, RunOptions* options,
+                    std::vector<Setting>* mapped, std::string* error) {
   const std::string& output = options->gtest.output;
   if (output.empty()) return true;
   const size_t colon = output.find(':');
@@ -24,8 +24,8 @@ bool MapGtestOutput(const OriginOf& origin, RunOptions* options, std::vector<Set
   if (origin("gtest_output").rank <= origin(own).rank) return true;
   // gtest's names: no path is test_detail.FORMAT here; a path ending in
   // '/' (or an empty one) is a folder, with a file per binary.
-  std::string path = colon == std::string::npos ? "test_detail." + format
-                                                : output.substr(colon + 1);
+  std::string path =
+      colon == std::string::npos ? "test_detail." + format : output.substr(colon + 1);
   if (path.empty()) path = "./";
   const bool folder = path.back() == '/';
   std::string& file = format == "xml" ? options->junit_path : options->json_path;
@@ -53,20 +53,22 @@ void AddGtestOptions(CLI::App* run, RunOptions* options) {
   last(run->add_flag("--gtest_also_run_disabled_tests", options->also_run_disabled,
                      "Also run DISABLED_ tests"));
   last(run->add_option_function<int64_t>(
-                "--gtest_repeat", [options](int64_t n) { options->gtest.repeat = n; },
-                "Run every test N times (-1: until stopped); as --repeat")
+              "--gtest_repeat", [options](int64_t n) { options->gtest.repeat = n; },
+              "Run every test N times (-1: until stopped); as --repeat")
            ->check(WholeIn(INT32_MIN, INT32_MAX))
            ->default_str("1"));
   last(run->add_flag("--gtest_shuffle", options->gtest.shuffle,
                      "Random order; as --order random"));
-  last(run->add_option("--gtest_random_seed", options->gtest.random_seed,
-                       "The seed of --gtest_shuffle (0: a new one); as --order random:SEED")
+  last(run->add_option(
+              "--gtest_random_seed", options->gtest.random_seed,
+              "The seed of --gtest_shuffle (0: a new one); as --order random:SEED")
            ->check(WholeIn(INT32_MIN, INT32_MAX))
            ->capture_default_str());
   last(run->add_flag("--gtest_fail_fast", options->gtest.fail_fast, "As --fail-fast"));
-  last(run->add_option("--gtest_output", options->gtest.output,
-                       "xml[:FILE|:DIR/] or json[:FILE|:DIR/]: the run's JUnit XML or "
-                       "JSON report there (DIR/: one file per binary); as --junit, --json"));
+  last(run->add_option(
+      "--gtest_output", options->gtest.output,
+      "xml[:FILE|:DIR/] or json[:FILE|:DIR/]: the run's JUnit XML or "
+      "JSON report there (DIR/: one file per binary); as --junit, --json"));
   last(run->add_flag("--gtest_brief", options->gtest.brief,
                      "Print only failures as tests end"));
   last(run->add_option("--gtest_color", options->gtest.color,
@@ -85,8 +87,8 @@ std::string Spelt(const std::string& name, const OriginOf& origin) {
   return from.rank == Origin::kVariable ? from.source : "--" + name;
 }
 
-bool MapGtestRun(const OriginOf& origin, RunOptions* options, std::vector<Setting>* mapped,
-                 std::string* error) {
+bool MapGtestRun(const OriginOf& origin, RunOptions* options,
+                 std::vector<Setting>* mapped, std::string* error) {
   const GtestRun& gtest = options->gtest;
   auto outranks = [&origin](const char* gtest_name, const char* own) {
     return origin(gtest_name).rank > origin(own).rank;
@@ -98,7 +100,8 @@ bool MapGtestRun(const OriginOf& origin, RunOptions* options, std::vector<Settin
       return false;
     }
     options->repeat = *gtest.repeat < 0 ? 0 : static_cast<int>(*gtest.repeat);
-    mapped->push_back({"repeat", std::to_string(options->repeat), Spelt("gtest_repeat", origin)});
+    mapped->push_back(
+        {"repeat", std::to_string(options->repeat), Spelt("gtest_repeat", origin)});
   }
   if (gtest.shuffle && outranks("gtest_shuffle", "order")) {
     if (options->mode == "sequential") {
@@ -124,8 +127,8 @@ bool MapGtestRun(const OriginOf& origin, RunOptions* options, std::vector<Settin
   // test runner set for many binaries (Bazel's --test_filter) is not.
   if (origin("no-tests").rank == Origin::kDefault) {
     const Origin filter = origin("gtest_filter");
-    const bool typed = filter.rank == Origin::kCommandLine ||
-                       filter.rank == Origin::kSettingsFile;
+    const bool typed =
+        filter.rank == Origin::kCommandLine || filter.rank == Origin::kSettingsFile;
     options->no_tests = typed ? "fail" : "warn";
     if (!typed) {
       mapped->push_back({"no-tests", Quoted("warn"),

@@ -30,7 +30,7 @@ std::string Spelt(const std::string& name, const OriginOf& origin);
 /// gtest settings that outrank them (redqueen's own win a tie), and the
 /// default of --no-tests from where the filter came from. Each setting so
 /// changed is added to `mapped`, for `redqueen config`. False with `*error`.
-bool MapGtestRun(const OriginOf& origin, RunOptions* options, std::vector<Setting>* mapped,
-                 std::string* error);
+bool MapGtestRun(const OriginOf& origin, RunOptions* options,
+                 std::vector<Setting>* mapped, std::string* error);
 
 }  // namespace redqueen::queen

@@ -13,8 +13,8 @@
 #include "queen/exit_codes.h"
 #include "queen/html_report.h"
 #include "queen/json_report.h"
-#include "queen/options.h"
 #include "queen/junit.h"
+#include "queen/options.h"
 #include "queen/report_text.h"
 #include "queen/usage.h"
 
@@ -42,15 +42,17 @@ std::string Label(const bishop::RunExecution& e) {
 }
 
 int ListRuns(bishop::Store& store, const HistoryOptions& options) {
-  std::printf("%5s  %-24s  %-11s %6s %6s %6s %7s %5s %9s  %s\n", "RUN", "STARTED", "STATUS",
-              "TESTS", "PASSED", "FAILED", "SKIPPED", "FLAKY", "TIME", "COMMAND");
+  std::printf("%5s  %-24s  %-11s %6s %6s %6s %7s %5s %9s  %s\n", "RUN", "STARTED",
+              "STATUS", "TESTS", "PASSED", "FAILED", "SKIPPED", "FLAKY", "TIME",
+              "COMMAND");
   for (const bishop::RunRow& row : store.Runs(options.count)) {
     const auto& s = row.summary;
-    std::printf("%5lld  %-24s  %-11s %6lld %6lld %6lld %7lld %5lld %8.3fs  %s\n",
-                static_cast<long long>(row.id), row.run.started_at.c_str(), s.status.c_str(),
-                static_cast<long long>(s.total_tests), static_cast<long long>(s.tests_passed),
-                static_cast<long long>(s.tests_failed), static_cast<long long>(s.tests_skipped),
-                static_cast<long long>(s.flaky), s.execution_time, row.run.command.c_str());
+    std::printf(
+        "%5lld  %-24s  %-11s %6lld %6lld %6lld %7lld %5lld %8.3fs  %s\n",
+        static_cast<long long>(row.id), row.run.started_at.c_str(), s.status.c_str(),
+        static_cast<long long>(s.total_tests), static_cast<long long>(s.tests_passed),
+        static_cast<long long>(s.tests_failed), static_cast<long long>(s.tests_skipped),
+        static_cast<long long>(s.flaky), s.execution_time, row.run.command.c_str());
   }
   return kExitPassed;
 }
@@ -63,9 +65,11 @@ int Show(bishop::Store& store, int64_t run, const HistoryOptions& options) {
             options.statuses.end()) {
       continue;
     }
-    std::printf("%-8s %s (%.3fs)\n", e.status.c_str(), Label(e).c_str(), e.duration_us / 1e6);
+    std::printf("%-8s %s (%.3fs)\n", e.status.c_str(), Label(e).c_str(),
+                e.duration_us / 1e6);
     std::istringstream text(FailureText(e));
-    for (std::string line; std::getline(text, line);) std::printf("    %s\n", line.c_str());
+    for (std::string line; std::getline(text, line);)
+      std::printf("    %s\n", line.c_str());
     if (e.status == "SKIPPED" && !e.skip_message.empty()) {
       std::printf("    %s\n", e.skip_message.c_str());
     }
@@ -78,8 +82,9 @@ int Slowest(bishop::Store& store, int64_t run, const HistoryOptions& options) {
   for (bishop::RunExecution& e : store.RunExecutions(run)) {
     if (e.final && e.status != "SKIPPED") finals.push_back(std::move(e));
   }
-  std::stable_sort(finals.begin(), finals.end(),
-                   [](const auto& a, const auto& b) { return a.duration_us > b.duration_us; });
+  std::stable_sort(finals.begin(), finals.end(), [](const auto& a, const auto& b) {
+    return a.duration_us > b.duration_us;
+  });
   finals.resize(std::min(finals.size(), static_cast<size_t>(options.count)));
   for (const bishop::RunExecution& e : finals) {
     std::printf("%9.3fs  %s\n", e.duration_us / 1e6, Label(e).c_str());
@@ -94,10 +99,11 @@ int Flaky(bishop::Store& store, const HistoryOptions& options) {
     if (!changed) continue;
     ++shown;
     std::printf("%s: %s: %d passed, %d failed, %d flaky in the last %d runs\n",
-                BinaryLabel(t.binary, t.target).c_str(),
-                t.name.c_str(), t.passed, t.failed, t.flaky, options.runs);
+                BinaryLabel(t.binary, t.target).c_str(), t.name.c_str(), t.passed,
+                t.failed, t.flaky, options.runs);
   }
-  if (shown == 0) std::printf("no test changed its outcome in the last %d runs\n", options.runs);
+  if (shown == 0)
+    std::printf("no test changed its outcome in the last %d runs\n", options.runs);
   return kExitPassed;
 }
 
@@ -108,12 +114,14 @@ bool WriteFile(const std::string& path, const std::string& text) {
   return static_cast<bool>(out);
 }
 
-int Export(bishop::Store& store, const bishop::RunRow& row, const HistoryOptions& options) {
+int Export(bishop::Store& store, const bishop::RunRow& row,
+           const HistoryOptions& options) {
   if (options.junit_path.empty() && options.json_path.empty()) {
     return Error("export needs --junit FILE or --json FILE", kExitUsage);
   }
   const std::vector<bishop::RunExecution> executions = store.RunExecutions(row.id);
-  if (!options.junit_path.empty() && !WriteFile(options.junit_path, JunitXml(executions))) {
+  if (!options.junit_path.empty() &&
+      !WriteFile(options.junit_path, JunitXml(executions))) {
     return Error("cannot write '" + options.junit_path + "'", kExitInfra);
   }
   if (!options.json_path.empty() &&
@@ -155,17 +163,20 @@ HistoryParser::HistoryParser(const std::string& command)
       ->type_name("FILE")
       ->capture_default_str();
   if (command != "runs" && command != "flaky") {
-    add_option("RUN", options.run, "A run's number (see 'redqueen runs'); default: the newest");
+    add_option("RUN", options.run,
+               "A run's number (see 'redqueen runs'); default: the newest");
   }
   if (command == "runs" || command == "slowest") {
-    add_option("-n", options.count, "How many to list")->check(WholeIn(1, 1'000'000))
+    add_option("-n", options.count, "How many to list")
+        ->check(WholeIn(1, 1'000'000))
         ->capture_default_str();
   }
   if (command == "show") {
     add_option("--status", options.statuses,
                "Only results with this status (PASSED, FAILED, CRASHED, TIMEOUT, "
                "SKIPPED, FLAKY; repeatable)")
-        ->check(CLI::IsMember({"PASSED", "FAILED", "CRASHED", "TIMEOUT", "SKIPPED", "FLAKY"}))
+        ->check(
+            CLI::IsMember({"PASSED", "FAILED", "CRASHED", "TIMEOUT", "SKIPPED", "FLAKY"}))
         ->expected(1)
         ->take_all();
   }
@@ -182,7 +193,8 @@ HistoryParser::HistoryParser(const std::string& command)
   if (command == "export") {
     add_option("--junit", options.junit_path, "Write the run as JUnit XML here")
         ->type_name("FILE");
-    add_option("--json", options.json_path, "Write the run as JSON here")->type_name("FILE");
+    add_option("--json", options.json_path, "Write the run as JSON here")
+        ->type_name("FILE");
   }
 }
 
@@ -229,7 +241,8 @@ int HistoryMain(int argc, char** argv) {
                  kExitInfra);
   }
   std::string error;
-  std::unique_ptr<bishop::Store> store = bishop::Store::OpenForReading(options.db_path, &error);
+  std::unique_ptr<bishop::Store> store =
+      bishop::Store::OpenForReading(options.db_path, &error);
   if (!store) return Error(error, kExitInfra);
   try {
     if (command == "runs") return ListRuns(*store, options);
@@ -244,7 +257,8 @@ int HistoryMain(int argc, char** argv) {
     if (command == "show") return Show(*store, rows[0].id, options);
     if (command == "slowest") return Slowest(*store, rows[0].id, options);
     if (command == "report") {
-      if (!WriteFile(options.html_path, HtmlReport(rows[0], store->RunExecutions(rows[0].id)))) {
+      if (!WriteFile(options.html_path,
+                     HtmlReport(rows[0], store->RunExecutions(rows[0].id)))) {
         return Error("cannot write '" + options.html_path + "'", kExitInfra);
       }
       return kExitPassed;

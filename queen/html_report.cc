@@ -129,9 +129,12 @@ std::string HtmlReport(const bishop::RunRow& run,
   for (size_t at = 0; (at = embedded.find("</", at)) != std::string::npos; at += 3) {
     embedded.replace(at, 2, "<\\/");
   }
-  return std::string("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">\n<title>redqueen run ") +
-         std::to_string(run.id) + "</title>\n<style>" + kStyle + "</style></head><body>\n" +
-         "<h1>redqueen run " + std::to_string(run.id) + "</h1>\n<p id=\"summary\"></p>\n" +
+  return std::string(
+             "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">\n<title>redqueen "
+             "run ") +
+         std::to_string(run.id) + "</title>\n<style>" + kStyle +
+         "</style></head><body>\n" + "<h1>redqueen run " + std::to_string(run.id) +
+         "</h1>\n<p id=\"summary\"></p>\n" +
          "<h2>Timeline</h2><div id=\"timeline-box\"></div>\n" +
          "<h2>Durations</h2><div id=\"histogram-box\"></div>\n" +
          "<h2>Slowest tests</h2><div id=\"slowest-box\"></div>\n" +

@@ -29,22 +29,21 @@ std::string RunJson(int64_t run_id, const bishop::RunRecord& run,
                        {"failures", failures},
                        {"output", e.output}});
   }
-  const json document = {
-      {"run",
-       {{"id", run_id},
-        {"command", run.command},
-        {"jobs", run.jobs},
-        {"started_at", run.started_at},
-        {"completed_at", summary.completed_at},
-        {"status", summary.status},
-        {"total_tests", summary.total_tests},
-        {"tests_passed", summary.tests_passed},
-        {"tests_failed", summary.tests_failed},
-        {"tests_skipped", summary.tests_skipped},
-        {"execution_errors", summary.execution_errors},
-        {"flaky", summary.flaky},
-        {"execution_time", summary.execution_time}}},
-      {"results", results}};
+  const json document = {{"run",
+                          {{"id", run_id},
+                           {"command", run.command},
+                           {"jobs", run.jobs},
+                           {"started_at", run.started_at},
+                           {"completed_at", summary.completed_at},
+                           {"status", summary.status},
+                           {"total_tests", summary.total_tests},
+                           {"tests_passed", summary.tests_passed},
+                           {"tests_failed", summary.tests_failed},
+                           {"tests_skipped", summary.tests_skipped},
+                           {"execution_errors", summary.execution_errors},
+                           {"flaky", summary.flaky},
+                           {"execution_time", summary.execution_time}}},
+                         {"results", results}};
   // Test output is bytes: whatever is not UTF-8 is replaced, not an error.
   return document.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }

@@ -34,7 +34,8 @@ size_t XmlCharLength(std::string_view text, size_t at) {
   }
   static constexpr uint32_t kSmallest[] = {0, 0, 0x80, 0x800, 0x10000};
   const bool legal = code >= kSmallest[length] && code <= 0x10FFFF &&
-                     !(code >= 0xD800 && code <= 0xDFFF) && code != 0xFFFE && code != 0xFFFF;
+                     !(code >= 0xD800 && code <= 0xDFFF) && code != 0xFFFE &&
+                     code != 0xFFFF;
   return legal ? length : 0;
 }
 
@@ -43,11 +44,13 @@ const char* Seconds(uint64_t us, char (&buffer)[32]) {
   return buffer;
 }
 
-bool IsError(const std::string& status) { return status == "CRASHED" || status == "TIMEOUT"; }
+bool IsError(const std::string& status) {
+  return status == "CRASHED" || status == "TIMEOUT";
+}
 
 /// The first line of the first failure, or how the pawn died.
 std::string Message(const bishop::RunExecution& e) {
-  std::string message = !e.crash.empty() ? e.crash
+  std::string message = !e.crash.empty()     ? e.crash
                         : e.failures.empty() ? e.status
                                              : e.failures.front().message;
   return message.substr(0, message.find('\n'));
@@ -64,7 +67,8 @@ std::string Problem(const std::string& kind, const bishop::RunExecution& e, bool
                     Attribute("type", e.status) + ">";
   if (nested) {
     xml += "<stackTrace>" + XmlEscape(FailureText(e), false) + "</stackTrace>";
-    if (!e.output.empty()) xml += "<system-out>" + XmlEscape(e.output, false) + "</system-out>";
+    if (!e.output.empty())
+      xml += "<system-out>" + XmlEscape(e.output, false) + "</system-out>";
   } else {
     xml += XmlEscape(FailureText(e), false);
   }
@@ -87,9 +91,11 @@ void AddCase(const std::vector<const bishop::RunExecution*>& attempts, bool repe
   std::string name = last.name.substr(last.name.find('.') + 1);
   if (repeating) name += " #" + std::to_string(last.repetition + 1);
   char time[32];
-  std::string xml = "    <testcase" + Attribute("name", name) + Attribute("classname", classname) +
+  std::string xml = "    <testcase" + Attribute("name", name) +
+                    Attribute("classname", classname) +
                     Attribute("time", Seconds(last.duration_us, time));
-  if (!last.file.empty()) xml += Attribute("file", last.file) + Attribute("line", std::to_string(last.line));
+  if (!last.file.empty())
+    xml += Attribute("file", last.file) + Attribute("line", std::to_string(last.line));
   xml += ">\n";
   ++suite->tests;
   suite->duration_us += last.duration_us;
@@ -100,8 +106,9 @@ void AddCase(const std::vector<const bishop::RunExecution*>& attempts, bool repe
   } else if (!passed) {
     (IsError(last.status) ? suite->errors : suite->failures) += 1;
     std::string tag = IsError(last.status) ? "error" : "failure";
-    xml += "      <" + tag + Attribute("message", Message(last)) + Attribute("type", last.status) +
-           ">" + XmlEscape(FailureText(last), false) + "</" + tag + ">\n";
+    xml += "      <" + tag + Attribute("message", Message(last)) +
+           Attribute("type", last.status) + ">" + XmlEscape(FailureText(last), false) +
+           "</" + tag + ">\n";
   }
   for (size_t i = 0; i + 1 < attempts.size(); ++i) {
     xml += Problem(passed ? "flaky" : "rerun", *attempts[i], true);
@@ -121,21 +128,37 @@ std::string XmlEscape(std::string_view text, bool attribute) {
     const size_t length = XmlCharLength(text, at);
     if (length == 0) {
       char escaped[8];
-      std::snprintf(escaped, sizeof escaped, "\\x%02X", static_cast<unsigned char>(text[at]));
+      std::snprintf(escaped, sizeof escaped, "\\x%02X",
+                    static_cast<unsigned char>(text[at]));
       out += escaped;
       ++at;
       continue;
     }
     const char c = text[at];
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += attribute ? "&quot;" : "\""; break;
-      case '\n': out += attribute ? "&#10;" : "\n"; break;
-      case '\r': out += "&#13;"; break;
-      case '\t': out += attribute ? "&#9;" : "\t"; break;
-      default: out.append(text.substr(at, length));
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += attribute ? "&quot;" : "\"";
+        break;
+      case '\n':
+        out += attribute ? "&#10;" : "\n";
+        break;
+      case '\r':
+        out += "&#13;";
+        break;
+      case '\t':
+        out += attribute ? "&#9;" : "\t";
+        break;
+      default:
+        out.append(text.substr(at, length));
     }
     at += length;
   }
@@ -176,7 +199,8 @@ std::string JunitXml(const std::vector<bishop::RunExecution>& executions) {
             Attribute("failures", std::to_string(s.failures)) +
             Attribute("errors", std::to_string(s.errors)) +
             Attribute("skipped", std::to_string(s.skipped)) +
-            Attribute("time", Seconds(s.duration_us, time)) + ">\n" + s.cases + "  </testsuite>\n";
+            Attribute("time", Seconds(s.duration_us, time)) + ">\n" + s.cases +
+            "  </testsuite>\n";
     total.tests += s.tests;
     total.failures += s.failures;
     total.errors += s.errors;
@@ -189,7 +213,8 @@ std::string JunitXml(const std::vector<bishop::RunExecution>& executions) {
          Attribute("failures", std::to_string(total.failures)) +
          Attribute("errors", std::to_string(total.errors)) +
          Attribute("skipped", std::to_string(total.skipped)) +
-         Attribute("time", Seconds(total.duration_us, time)) + ">\n" + body + "</testsuites>\n";
+         Attribute("time", Seconds(total.duration_us, time)) + ">\n" + body +
+         "</testsuites>\n";
 }
 
 }  // namespace redqueen::queen

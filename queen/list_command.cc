@@ -85,9 +85,11 @@ struct Listing {
   std::unique_ptr<rook::Rook> rook;
 };
 
-void Print(const std::vector<std::unique_ptr<Listing>>& listings, const RunOptions& options) {
+void Print(const std::vector<std::unique_ptr<Listing>>& listings,
+           const RunOptions& options) {
   if (options.gtest.list_tests) {
-    for (const auto& listing : listings) PrintAsGtest(listing->sink.tests(), options.gtest_filter);
+    for (const auto& listing : listings)
+      PrintAsGtest(listing->sink.tests(), options.gtest_filter);
     return;
   }
   if (options.list_format == "json") {
@@ -97,7 +99,8 @@ void Print(const std::vector<std::unique_ptr<Listing>>& listings, const RunOptio
       for (const proto::TestInfo& test : listing->sink.selected()) {
         tests.push_back({{"name", test.name}, {"file", test.file}, {"line", test.line}});
       }
-      binaries.push_back({{"binary", listing->binary.identity}, {"tests", std::move(tests)}});
+      binaries.push_back(
+          {{"binary", listing->binary.identity}, {"tests", std::move(tests)}});
     }
     std::printf("%s\n", nlohmann::json{{"binaries", std::move(binaries)}}
                             .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
@@ -132,7 +135,8 @@ int ListSession(const RunOptions& options) {
   // One pawn lists each binary, one binary after another.
   RunOptions one = options;
   one.jobs = 1;
-  rook::RookOptions rook_options = RookOptionsFor(one, binaries.size(), rook::PlanOptions{});
+  rook::RookOptions rook_options =
+      RookOptionsFor(one, binaries.size(), rook::PlanOptions{});
   rook_options.list_only = true;
   const rook::SystemClock clock;
   std::vector<std::unique_ptr<Listing>> listings;
@@ -142,8 +146,8 @@ int ListSession(const RunOptions& options) {
     listing->binary = binaries[i];
     listing->factory = std::make_unique<knight::KnightFactory>(
         io, SpecFor(one, listing->binary, i, run_dir.path()));
-    listing->rook = std::make_unique<rook::Rook>(rook_options, listing->factory.get(), &clock,
-                                                 &listing->sink);
+    listing->rook = std::make_unique<rook::Rook>(rook_options, listing->factory.get(),
+                                                 &clock, &listing->sink);
     rooks.push_back(listing->rook.get());
     listings.push_back(std::move(listing));
   }

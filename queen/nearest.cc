@@ -14,7 +14,8 @@ std::string Nearest(std::string_view word, const std::vector<std::string>& candi
       row[0] = i;
       for (size_t j = 1; j <= b.size(); ++j) {
         const size_t above = row[j];
-        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
+        row[j] =
+            std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
         diagonal = above;
       }
     }

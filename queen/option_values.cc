@@ -81,7 +81,8 @@ std::function<std::string(const std::string&)> WholeIn(int64_t min, int64_t max)
   };
 }
 
-bool ParseOrder(const std::string& text, std::string* kind, uint64_t* seed, bool* seeded) {
+bool ParseOrder(const std::string& text, std::string* kind, uint64_t* seed,
+                bool* seeded) {
   *seeded = false;
   if (text == "history" || text == "declared" || text == "random") {
     *kind = text;
@@ -106,7 +107,8 @@ namespace {
 /// Letters, digits and `extra`, not empty.
 bool IsWord(const std::string& text, const std::string& extra) {
   return !text.empty() && std::all_of(text.begin(), text.end(), [&extra](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || extra.find(c) != std::string::npos;
+    return std::isalnum(static_cast<unsigned char>(c)) ||
+           extra.find(c) != std::string::npos;
   });
 }
 
@@ -116,14 +118,16 @@ bool IsEnvironmentName(const std::string& text) {
 
 }  // namespace
 
-bool ParseTargets(const std::vector<std::string>& specs, const std::vector<std::string>& jobs,
-                  std::vector<Target>* targets, std::string* error) {
+bool ParseTargets(const std::vector<std::string>& specs,
+                  const std::vector<std::string>& jobs, std::vector<Target>* targets,
+                  std::string* error) {
   for (const std::string& spec : specs) {
     const size_t colon = spec.find(':');
     Target target;
     target.name = spec.substr(0, colon);
     if (!IsWord(target.name, "_.-")) {
-      *error = "--target '" + spec + "': the name must be letters, digits, '_', '.' or '-' "
+      *error = "--target '" + spec +
+               "': the name must be letters, digits, '_', '.' or '-' "
                "(--target NAME:KEY=VALUE,...)";
       return false;
     }
@@ -166,7 +170,8 @@ bool ParseTargets(const std::vector<std::string>& specs, const std::vector<std::
     }
     const std::string count = equals == std::string::npos ? "" : cap.substr(equals + 1);
     if (count.empty() || count.size() > 6 ||
-        count.find_first_not_of("0123456789") != std::string::npos || std::stoi(count) < 1) {
+        count.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoi(count) < 1) {
       *error = "--target-jobs '" + cap + "': expected NAME=N with N a positive number";
       return false;
     }

@@ -31,17 +31,21 @@ bool CheckListing(const OriginOf& origin, const RunOptions& options, std::string
     return true;
   }
   if (options.rerun_failed) {
-    *error = "a listing does not read the store, so --rerun-failed cannot narrow it; "
-             "'redqueen show --status FAILED' prints what did not pass";
+    *error =
+        "a listing does not read the store, so --rerun-failed cannot narrow it; "
+        "'redqueen show --status FAILED' prints what did not pass";
     return false;
   }
   for (const char* name :
-       {"junit", "json", "events", "repeat", "until-fail", "retries", "flaky-fails", "timeout",
-        "slow", "kill-grace", "fail-fast", "max-fail", "order", "failed-first", "serial",
-        "by-suite", "max-memory", "gtest_repeat", "gtest_shuffle", "gtest_fail_fast",
-        "gtest_output", "gtest_brief", "gtest_print_time"}) {
+       {"junit",        "json",         "events",          "repeat",
+        "until-fail",   "retries",      "flaky-fails",     "timeout",
+        "slow",         "kill-grace",   "fail-fast",       "max-fail",
+        "order",        "failed-first", "serial",          "by-suite",
+        "max-memory",   "gtest_repeat", "gtest_shuffle",   "gtest_fail_fast",
+        "gtest_output", "gtest_brief",  "gtest_print_time"}) {
     if (origin(name).rank == Origin::kCommandLine) {
-      *error = "--" + std::string(name) + " acts on a run, and a listing runs nothing; drop it";
+      *error = "--" + std::string(name) +
+               " acts on a run, and a listing runs nothing; drop it";
       return false;
     }
   }
@@ -53,7 +57,8 @@ bool Reconcile(const OriginOf& origin, RunOptions* options, bool jobs_given,
                std::vector<Setting>* mapped, std::string* error) {
   if (options->mode == "sequential") {
     if (jobs_given && options->jobs > 1) {
-      *error = "--mode sequential runs one pawn; drop -j " + std::to_string(options->jobs);
+      *error =
+          "--mode sequential runs one pawn; drop -j " + std::to_string(options->jobs);
       return false;
     }
     if (origin("order").rank != Origin::kDefault && options->order != "declared") {
@@ -62,14 +67,16 @@ bool Reconcile(const OriginOf& origin, RunOptions* options, bool jobs_given,
       return false;
     }
   }
-  if (!MapGtestRun(origin, options, mapped, error) || !CheckListing(origin, *options, error)) {
+  if (!MapGtestRun(origin, options, mapped, error) ||
+      !CheckListing(origin, *options, error)) {
     return false;
   }
   if (options->mode == "sequential") {
     options->jobs = 1;
     options->order = "declared";
   }
-  if (!ParseTargets(options->target_specs, options->target_jobs, &options->targets, error)) {
+  if (!ParseTargets(options->target_specs, options->target_jobs, &options->targets,
+                    error)) {
     return false;
   }
   if (options->until_fail) {
@@ -101,15 +108,17 @@ void AddRunOptions(CLI::App* run, RunOptions* options) {
   run->add_option("--db", options->db_path, "The result store (SQLite)")
       ->type_name("FILE")
       ->capture_default_str();
-  run->add_option("--junit", options->junit_path,
-                  "Write the run's results as JUnit XML (Surefire's flavour) to this file")
+  run->add_option(
+         "--junit", options->junit_path,
+         "Write the run's results as JUnit XML (Surefire's flavour) to this file")
       ->type_name("FILE");
   run->add_option("--json", options->json_path,
                   "Write the run's summary and every result as JSON to this file")
       ->type_name("FILE");
-  run->add_option("--events", options->events_path,
-                  "Write JSON Lines as things happen (run, pawn and test starts and ends, "
-                  "results) to this file, or '-' for stdout, flushed per line")
+  run->add_option(
+         "--events", options->events_path,
+         "Write JSON Lines as things happen (run, pawn and test starts and ends, "
+         "results) to this file, or '-' for stdout, flushed per line")
       ->type_name("FILE");
   run->add_option("--max-restarts", options->max_restarts,
                   "Replacement pawns allowed before the run stops")
@@ -122,23 +131,25 @@ void AddRunOptions(CLI::App* run, RunOptions* options) {
       }
     };
   };
-  run->add_option_function<std::string>("--timeout", duration("--timeout", &options->timeout),
-                                         "A test running longer is ended: TIMEOUT "
-                                         "(e.g. 90s, 2m; 0: none)")
+  run->add_option_function<std::string>("--timeout",
+                                        duration("--timeout", &options->timeout),
+                                        "A test running longer is ended: TIMEOUT "
+                                        "(e.g. 90s, 2m; 0: none)")
       ->type_name("DURATION")
       ->default_str("0");
   run->add_option_function<std::string>(
-      "--slow", duration("--slow", &options->slow),
-      "Print a warning line when a test runs longer (e.g. 30s; 0: never)")
+         "--slow", duration("--slow", &options->slow),
+         "Print a warning line when a test runs longer (e.g. 30s; 0: never)")
       ->type_name("DURATION")
       ->default_str("0");
   run->add_option_function<std::string>(
-      "--kill-grace", duration("--kill-grace", &options->kill_grace),
-      "Between SIGTERM and SIGKILL for a test past --timeout")
+         "--kill-grace", duration("--kill-grace", &options->kill_grace),
+         "Between SIGTERM and SIGKILL for a test past --timeout")
       ->type_name("DURATION")
       ->default_str("5s");
   run->add_option("--list-timeout", options->list_timeout,
-                  "Seconds a pawn may take to start and list its tests, and to exit after its last test")
+                  "Seconds a pawn may take to start and list its tests, and to exit "
+                  "after its last test")
       ->check(WholeIn(1, 86'400))
       ->capture_default_str();
   run->add_option("--output-cap", options->output_cap,
@@ -154,7 +165,8 @@ void AddRunOptions(CLI::App* run, RunOptions* options) {
         bool seeded = false;
         return ParseOrder(text, &kind, &seed, &seeded)
                    ? std::string()
-                   : "'" + text + "' is not an order (history, declared, random, random:SEED)";
+                   : "'" + text +
+                         "' is not an order (history, declared, random, random:SEED)";
       })
       ->capture_default_str();
   run->add_flag("--rerun-failed", options->rerun_failed,
@@ -174,8 +186,9 @@ void AddRunOptions(CLI::App* run, RunOptions* options) {
       ->capture_default_str();
   run->add_flag("--until-fail", options->until_fail,
                 "Repeat (up to --repeat times, else without end) until a test fails");
-  run->add_flag_callback("--fail-fast", [options] { options->max_fail = 1; },
-                         "Stop at the first failed test (same as --max-fail 1)");
+  run->add_flag_callback(
+      "--fail-fast", [options] { options->max_fail = 1; },
+      "Stop at the first failed test (same as --max-fail 1)");
   run->add_option("--max-fail", options->max_fail,
                   "Stop handing out tests after N failed tests; the rest are SKIPPED "
                   "(0: never)")
@@ -198,9 +211,10 @@ void AddRunOptions(CLI::App* run, RunOptions* options) {
       ->take_all();
   run->add_flag("--by-suite", options->by_suite,
                 "Send all tests of a test suite to one pawn, in declared order");
-  run->add_option("--target", options->target_specs,
-                  "NAME:KEY=VALUE[,KEY=VALUE...]: run every test once per target, in pawns "
-                  "with that environment (repeatable)")
+  run->add_option(
+         "--target", options->target_specs,
+         "NAME:KEY=VALUE[,KEY=VALUE...]: run every test once per target, in pawns "
+         "with that environment (repeatable)")
       ->expected(1)
       ->take_all();
   run->add_option("--target-jobs", options->target_jobs,
@@ -231,24 +245,28 @@ void AddRunOptions(CLI::App* run, RunOptions* options) {
   run->footer(
       "Arguments after -- are passed to every pawn, but for the GoogleTest flags above, "
       "which mean the same there. These act inside a test's process and reach every "
-      "pawn, wherever they are given:" + in_test + ". --gtest_flagfile=FILE is read. "
+      "pawn, wherever they are given:" +
+      in_test +
+      ". --gtest_flagfile=FILE is read. "
       "GTEST_* variables (and Bazel's TESTBRIDGE_TEST_ONLY, XML_OUTPUT_FILE, "
       "TEST_SHARD_INDEX...) mean what they mean to the binary; an option beats its "
       "variable. Any option can be set in the [run] section of redqueen.toml; 'redqueen "
       "config' prints the settings in effect and where each came from.");
-
 }
 
 }  // namespace
 
 CLI::App* AddRunCommands(CLI::App* app, RunOptions* options) {
-  CLI::App* run = app->add_subcommand("run", "Run GoogleTest binaries' tests on parallel pawns");
+  CLI::App* run =
+      app->add_subcommand("run", "Run GoogleTest binaries' tests on parallel pawns");
   AddRunOptions(run, options);
-  AddRunOptions(app->add_subcommand("list", "Print the tests 'run' would select (with the "
-                                            "same options), one a line, and run none"),
+  AddRunOptions(app->add_subcommand("list",
+                                    "Print the tests 'run' would select (with the "
+                                    "same options), one a line, and run none"),
                 options);
-  AddRunOptions(app->add_subcommand("config", "Print the settings 'run' would use (with the "
-                                              "same options) and where each came from"),
+  AddRunOptions(app->add_subcommand("config",
+                                    "Print the settings 'run' would use (with the "
+                                    "same options) and where each came from"),
                 options);
   return run;
 }
@@ -261,8 +279,8 @@ bool UsageError(const std::string& message, int* exit_code, const std::string& c
   if (command.empty()) {
     std::fprintf(stderr, "redqueen: error: %s\n", message.c_str());
   } else {
-    std::fprintf(stderr, "redqueen: error: %s (see 'redqueen %s --help')\n", message.c_str(),
-                 command.c_str());
+    std::fprintf(stderr, "redqueen: error: %s (see 'redqueen %s --help')\n",
+                 message.c_str(), command.c_str());
   }
   *exit_code = kExitUsage;
   return false;
@@ -287,7 +305,8 @@ std::unique_ptr<CLI::App> MakeApp(RunOptions* options, const std::string& config
 /// (list and config are parsed as run, whose settings they share).
 bool Parse(CLI::App& app, const std::vector<std::string>& args, const std::string& config,
            const std::string& command, int* exit_code) {
-  std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 takes them last first.
+  std::vector<std::string> reversed(args.rbegin(),
+                                    args.rend());  // CLI11 takes them last first.
   try {
     app.parse(reversed);
   } catch (const CLI::CallForHelp&) {
@@ -327,15 +346,15 @@ std::string ValueOf(const CLI::Option& option) {
     // A flag: its last value ("--gtest_print_time=false"), else its default.
     if (option.count() == 0) return option.get_default_str() == "true" ? "true" : "false";
     const std::string last = option.results().empty() ? "true" : option.results().back();
-    return last == "false" || last == "0" || last == "off" || last == "no"
-               ? "false"
-               : "true";
+    return last == "false" || last == "0" || last == "off" || last == "no" ? "false"
+                                                                           : "true";
   }
   const std::vector<std::string>& results = option.results();
   if (option.get_items_expected_max() > 1 ||
       option.get_multi_option_policy() == CLI::MultiOptionPolicy::TakeAll) {
     std::string list = "[";
-    for (const std::string& item : results) list += (list.size() > 1 ? ", " : "") + quote(item);
+    for (const std::string& item : results)
+      list += (list.size() > 1 ? ", " : "") + quote(item);
     return list + "]";
   }
   return quote(results.empty() ? option.get_default_str() : results.back());
@@ -384,7 +403,8 @@ void ResolveFromConfig(const std::string& config, const std::set<std::string>& g
   if (!given.count("from-ctest")) resolve(&options->from_ctest);
   if (!given.count("junit")) resolve(&options->junit_path);
   if (!given.count("json")) resolve(&options->json_path);
-  if (!given.count("events") && options->events_path != "-") resolve(&options->events_path);
+  if (!given.count("events") && options->events_path != "-")
+    resolve(&options->events_path);
 }
 
 }  // namespace
@@ -420,9 +440,9 @@ bool ParseCommandLine(int argc, char** argv, RunOptions* options, int* exit_code
       !SortGtestFlags(&args, &options->pawn_args, &error)) {
     return UsageError(error, exit_code, command);
   }
-  const std::string config =
-      explicit_config.empty() ? FindConfigFile(std::filesystem::current_path())
-                              : explicit_config;
+  const std::string config = explicit_config.empty()
+                                 ? FindConfigFile(std::filesystem::current_path())
+                                 : explicit_config;
   if (!config.empty() && !CheckConfigFile(config, &error)) {
     return UsageError(error, exit_code, command);
   }
@@ -465,7 +485,8 @@ bool ParseCommandLine(int argc, char** argv, RunOptions* options, int* exit_code
   if (!Reconcile(origin, options, given.count("jobs") > 0, &mapped, &error)) {
     return UsageError(error, exit_code, command);
   }
-  if (options->binaries.empty() && options->from_ctest.empty() && !options->print_config) {
+  if (options->binaries.empty() && options->from_ctest.empty() &&
+      !options->print_config) {
     return UsageError("no test binary given (name one, or pass --from-ctest BUILD_DIR)",
                       exit_code, command);
   }
@@ -474,7 +495,8 @@ bool ParseCommandLine(int argc, char** argv, RunOptions* options, int* exit_code
   std::string jobs_source;
   if (const char* env = std::getenv("REDQUEEN_JOBS"); !given.count("jobs") && env) {
     if (const std::string refusal = CheckNumber(env, 1, kMaxJobs); !refusal.empty()) {
-      std::fprintf(stderr, "redqueen: error: REDQUEEN_JOBS %s (unset it, or set it to one)\n",
+      std::fprintf(stderr,
+                   "redqueen: error: REDQUEEN_JOBS %s (unset it, or set it to one)\n",
                    refusal.c_str());
       *exit_code = kExitUsage;
       return false;

@@ -50,7 +50,7 @@ struct RunOptions {
   std::vector<std::string> binaries;
   /// A build directory whose CTest tests name the binaries (--from-ctest).
   std::string from_ctest;
-  int jobs = 0;  ///< 0: the CPUs this process may use.
+  int jobs = 0;                    ///< 0: the CPUs this process may use.
   std::string gtest_filter = "*";  ///< gtest's default: every test.
   /// How the filter was given, for messages ("--gtest_filter", "GTEST_FILTER").
   std::string gtest_filter_spelt = "--gtest_filter";
@@ -123,8 +123,9 @@ bool ParseOrder(const std::string& text, std::string* kind, uint64_t* seed, bool
 
 /// "NAME:KEY=VALUE[,KEY=VALUE...]" each, and "NAME=N" for their pawn caps.
 /// False with a one-line `*error` (which spec, what is wrong).
-bool ParseTargets(const std::vector<std::string>& specs, const std::vector<std::string>& jobs,
-                  std::vector<Target>* targets, std::string* error);
+bool ParseTargets(const std::vector<std::string>& specs,
+                  const std::vector<std::string>& jobs, std::vector<Target>* targets,
+                  std::string* error);
 
 /// The longest duration an option takes: far past any test, and far below
 /// where a count of microseconds overflows.
@@ -145,7 +146,8 @@ std::string DurationError(const std::string& text);
 /// whole number from 1 to 4096, not '1.5'". The one place that words a
 /// range. Checked on the text, before CLI11 converts it, so that no value
 /// can overflow the option it is meant for.
-std::string CheckNumber(const std::string& text, double min, double max, bool whole = true);
+std::string CheckNumber(const std::string& text, double min, double max,
+                        bool whole = true);
 /// CheckNumber as a CLI11 check (`->check(WholeIn(1, 100))`).
 std::function<std::string(const std::string&)> WholeIn(int64_t min, int64_t max);
 

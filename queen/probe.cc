@@ -33,8 +33,8 @@ struct Section {
 /// The sections of an ELF64 file; empty when it is not one.
 std::vector<Section> Sections(std::string_view file) {
   std::vector<Section> sections;
-  if (file.size() < sizeof(Elf64_Ehdr) || std::memcmp(file.data(), ELFMAG, SELFMAG) != 0 ||
-      file[EI_CLASS] != ELFCLASS64) {
+  if (file.size() < sizeof(Elf64_Ehdr) ||
+      std::memcmp(file.data(), ELFMAG, SELFMAG) != 0 || file[EI_CLASS] != ELFCLASS64) {
     return sections;
   }
   Elf64_Ehdr header;
@@ -77,8 +77,8 @@ std::vector<std::string_view> DataSections(const std::vector<Section>& sections)
   std::vector<std::string_view> data;
   for (const Section& section : sections) {
     const Elf64_Shdr& h = section.header;
-    if ((h.sh_type == SHT_PROGBITS || h.sh_type == SHT_STRTAB) && (h.sh_flags & SHF_ALLOC) &&
-        !(h.sh_flags & SHF_EXECINSTR)) {
+    if ((h.sh_type == SHT_PROGBITS || h.sh_type == SHT_STRTAB) &&
+        (h.sh_flags & SHF_ALLOC) && !(h.sh_flags & SHF_EXECINSTR)) {
       data.push_back(section.contents);
     }
   }
@@ -108,14 +108,16 @@ std::vector<bool> Find(const std::vector<std::string_view>& places,
 BinaryKind KindOf(std::string_view file) {
   const std::vector<Section> sections = Sections(file);
   for (const Section& section : sections) {
-    if (section.name == kPawnMarkerSection && Find({section.contents}, {PawnMarker()})[0]) {
+    if (section.name == kPawnMarkerSection &&
+        Find({section.contents}, {PawnMarker()})[0]) {
       return BinaryKind::kResidentPawn;
     }
   }
   std::vector<std::string_view> places = DataSections(sections);
   // Not ELF64: the whole file.
   if (sections.empty()) places.push_back(file);
-  const std::vector<bool> found = Find(places, {"--gtest_list_tests", "_ZN7testing8internal"});
+  const std::vector<bool> found =
+      Find(places, {"--gtest_list_tests", "_ZN7testing8internal"});
   return found[0] || found[1] ? BinaryKind::kPlainGtest : BinaryKind::kUnusable;
 }
 
@@ -125,8 +127,9 @@ BinaryKind ProbeBinary(const std::string& path, std::string* error) {
   struct stat st {};
   if (stat(path.c_str(), &st) != 0) {
     *error = "test binary '" + path + "' " +
-             (errno == ENOENT ? std::string("does not exist (build it first, or check the path)")
-                              : std::string("cannot be read: ") + std::strerror(errno));
+             (errno == ENOENT
+                  ? std::string("does not exist (build it first, or check the path)")
+                  : std::string("cannot be read: ") + std::strerror(errno));
     return BinaryKind::kUnusable;
   }
   if (!S_ISREG(st.st_mode)) {
@@ -134,7 +137,8 @@ BinaryKind ProbeBinary(const std::string& path, std::string* error) {
     return BinaryKind::kUnusable;
   }
   if (access(path.c_str(), X_OK) != 0) {
-    *error = "test binary '" + path + "' is not executable (chmod +x, or pass the built binary)";
+    *error = "test binary '" + path +
+             "' is not executable (chmod +x, or pass the built binary)";
     return BinaryKind::kUnusable;
   }
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -143,7 +147,8 @@ BinaryKind ProbeBinary(const std::string& path, std::string* error) {
     return BinaryKind::kUnusable;
   }
   const auto size = static_cast<size_t>(st.st_size);
-  void* data = size == 0 ? MAP_FAILED : mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  void* data =
+      size == 0 ? MAP_FAILED : mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
   close(fd);
   BinaryKind kind = BinaryKind::kUnusable;
   if (data != MAP_FAILED) {

@@ -78,8 +78,8 @@ const std::vector<std::string>& RunVariables() {
     }
     for (const char* name :
          {"GTEST_SHARD_INDEX", "GTEST_TOTAL_SHARDS", "GTEST_SHARD_STATUS_FILE",
-          "TEST_SHARD_INDEX", "TEST_TOTAL_SHARDS", "TEST_SHARD_STATUS_FILE", "XML_OUTPUT_FILE",
-          "TESTBRIDGE_TEST_ONLY", "TESTBRIDGE_TEST_RUNNER_FAIL_FAST",
+          "TEST_SHARD_INDEX", "TEST_TOTAL_SHARDS", "TEST_SHARD_STATUS_FILE",
+          "XML_OUTPUT_FILE", "TESTBRIDGE_TEST_ONLY", "TESTBRIDGE_TEST_RUNNER_FAIL_FAST",
           "TEST_PREMATURE_EXIT_FILE", "TEST_WARNINGS_OUTPUT_FILE"}) {
       names.emplace_back(name);
     }
@@ -93,13 +93,14 @@ bool ReadShard(const GetEnv& getenv, ShardSpec* shard, std::string* error) {
   ShardSpec bazel;
   bool gtest_set = false;
   bool bazel_set = false;
-  if (!ReadShardPair(getenv, "GTEST_SHARD_INDEX", "GTEST_TOTAL_SHARDS", &gtest, &gtest_set,
-                     error) ||
+  if (!ReadShardPair(getenv, "GTEST_SHARD_INDEX", "GTEST_TOTAL_SHARDS", &gtest,
+                     &gtest_set, error) ||
       !ReadShardPair(getenv, "TEST_SHARD_INDEX", "TEST_TOTAL_SHARDS", &bazel, &bazel_set,
                      error)) {
     return false;
   }
-  if (gtest_set && bazel_set && (gtest.index != bazel.index || gtest.total != bazel.total)) {
+  if (gtest_set && bazel_set &&
+      (gtest.index != bazel.index || gtest.total != bazel.total)) {
     *error = "the shard variables disagree: " + gtest.source + " but " + bazel.source +
              " (unset one pair)";
     return false;
@@ -139,17 +140,18 @@ bool ApplyGtestVariables(const GetEnv& getenv, const std::set<std::string>& give
     if (flag.role != FlagRole::kRefused || flag.variable.empty()) continue;
     const char* value = getenv(std::string(flag.variable).c_str());
     // Only a value gtest would act on: an empty target, a false bool is none.
-    const bool acts = value && (flag.type == FlagType::kBool ? std::strcmp(value, "0") != 0
-                                                             : *value != '\0');
+    const bool acts =
+        value &&
+        (flag.type == FlagType::kBool ? std::strcmp(value, "0") != 0 : *value != '\0');
     if (acts) {
-      *error = std::string(flag.variable) + "='" + value + "' is set: " +
-               std::string(flag.hint) + " (unset it)";
+      *error = std::string(flag.variable) + "='" + value +
+               "' is set: " + std::string(flag.hint) + " (unset it)";
       return false;
     }
   }
   // The first variable set of each list is read, as gtest reads them.
-  auto read = [&](const std::string& setting,
-                  std::initializer_list<const char*> names) -> std::pair<const char*, const char*> {
+  auto read = [&](const std::string& setting, std::initializer_list<const char*> names)
+      -> std::pair<const char*, const char*> {
     if (given.count(setting)) return {nullptr, nullptr};
     for (const char* name : names) {
       if (const char* value = getenv(name)) return {name, value};

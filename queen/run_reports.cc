@@ -33,7 +33,8 @@ namespace {
 /// the executions the run holds. False (error printed) when it cannot.
 using MakeReport = std::function<std::string(const std::vector<bishop::RunExecution>&)>;
 bool WriteReport(const char* what, const std::string& path,
-                 const std::vector<bishop::RunExecution>& executions, const MakeReport& make) {
+                 const std::vector<bishop::RunExecution>& executions,
+                 const MakeReport& make) {
   std::string text;
   try {
     text = make(executions);
@@ -121,7 +122,8 @@ bool WriteReports(const RunOptions& options, const std::vector<ReportPart>& part
     }
     if (kind.dir.empty()) continue;
     for (const Runs& runs : per_binary) {
-      const std::string path = UniqueReportPath(kind.dir, runs.front()->path, kind.extension);
+      const std::string path =
+          UniqueReportPath(kind.dir, runs.front()->path, kind.extension);
       if (!write(kind.what, path, runs, kind.make_for(runs))) return false;
     }
   }
@@ -156,7 +158,8 @@ bool CheckReportPaths(const RunOptions& options, std::string* error) {
     const fs::path path(wanted.path);
     const bool exists = fs::exists(path, ec);
     const fs::path folder =
-        wanted.folder ? path : (path.has_parent_path() ? path.parent_path() : fs::path("."));
+        wanted.folder ? path
+                      : (path.has_parent_path() ? path.parent_path() : fs::path("."));
     std::string why;
     if (exists && !wanted.folder && fs::is_directory(path, ec)) {
       why = "it is a folder";
@@ -168,8 +171,8 @@ bool CheckReportPaths(const RunOptions& options, std::string* error) {
       why = "the folder '" + folder.string() + "' is not writable";
     }
     if (!why.empty()) {
-      *error = std::string("cannot write the ") + wanted.what + " '" + wanted.path + "': " +
-               why + " (make it so, or pass another path); no test was run";
+      *error = std::string("cannot write the ") + wanted.what + " '" + wanted.path +
+               "': " + why + " (make it so, or pass another path); no test was run";
       return false;
     }
   }

@@ -10,8 +10,8 @@ namespace {
 bool Touch(const std::string& path, const char* what, std::string* error) {
   std::FILE* file = std::fopen(path.c_str(), "w");
   if (!file) {
-    *error = std::string("cannot write the ") + what + " '" + path + "': " +
-             std::strerror(errno) + " (is its folder there and writable?)";
+    *error = std::string("cannot write the ") + what + " '" + path +
+             "': " + std::strerror(errno) + " (is its folder there and writable?)";
     return false;
   }
   std::fclose(file);
@@ -25,7 +25,8 @@ bool BeginRunnerFiles(const RunnerFiles& files, std::string* error) {
     if (!Touch(path, "shard status file", error)) return false;
   }
   return files.premature_exit.empty() ||
-         Touch(files.premature_exit, "premature-exit file (TEST_PREMATURE_EXIT_FILE)", error);
+         Touch(files.premature_exit, "premature-exit file (TEST_PREMATURE_EXIT_FILE)",
+               error);
 }
 
 void EndRunnerFiles(const RunnerFiles& files, bool clean) {
@@ -36,8 +37,8 @@ void WarningsSink::OnSlow(uint32_t index, uint64_t running_for_us, int pawn) {
   // Opened per warning: they are rare, and each lands whatever ends the run.
   std::FILE* file = std::fopen(path_.c_str(), "a");
   if (!file) return;
-  const std::string name =
-      tests_ && index < tests_->size() ? (*tests_)[index].name : "#" + std::to_string(index);
+  const std::string name = tests_ && index < tests_->size() ? (*tests_)[index].name
+                                                            : "#" + std::to_string(index);
   std::fprintf(file, "redqueen: %s: %s has been running for %.1fs (pawn %d)\n",
                label_.c_str(), name.c_str(), running_for_us / 1e6, pawn);
   std::fclose(file);

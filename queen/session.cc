@@ -19,8 +19,8 @@
 #include "queen/binaries.h"
 #include "queen/events.h"
 #include "queen/exit_codes.h"
-#include "queen/report_sink.h"
 #include "queen/print_error.h"
+#include "queen/report_sink.h"
 #include "queen/report_text.h"
 #include "queen/run_dir.h"
 #include "queen/run_reports.h"
@@ -76,11 +76,12 @@ int ExitCode(rook::RookOutcome outcome, bool interrupted, RunSummary* summary) {
 }
 
 /// The results listed at the end: failures, and FLAKY ones with --flaky-fails.
-std::vector<const rook::TestResult*> FailuresOf(const std::vector<rook::TestResult>& finals,
-                                                bool flaky_fails) {
+std::vector<const rook::TestResult*> FailuresOf(
+    const std::vector<rook::TestResult>& finals, bool flaky_fails) {
   std::vector<const rook::TestResult*> failures;
   for (const auto& result : finals) {
-    if (IsFailure(result.status) || (flaky_fails && result.status == TestStatus::kFlaky)) {
+    if (IsFailure(result.status) ||
+        (flaky_fails && result.status == TestStatus::kFlaky)) {
       failures.push_back(&result);
     }
   }
@@ -137,8 +138,8 @@ void RestrictToNotPassed(bishop::Store& store, BinaryRun& binary, Terminal& term
   }
   const size_t count = last->names.size();
   terminal.Note("redqueen: --rerun-failed: " + std::to_string(count) +
-                (count == 1 ? " test of " : " tests of ") + label + " did not pass in run " +
-                std::to_string(last->run_id));
+                (count == 1 ? " test of " : " tests of ") + label +
+                " did not pass in run " + std::to_string(last->run_id));
   binary.rook->RestrictTo(
       std::make_shared<const std::unordered_set<std::string>>(std::move(last->names)));
 }
@@ -179,7 +180,9 @@ std::string StartLine(const std::vector<BinaryRun>& binaries, const RunOptions& 
                                         [](const BinaryRun& b) { return b.resident; });
   const bool any_exec = std::any_of(binaries.begin(), binaries.end(),
                                     [](const BinaryRun& b) { return !b.resident; });
-  kinds = any_resident && any_exec ? " resident and exec" : any_resident ? " resident" : " exec";
+  kinds = any_resident && any_exec ? " resident and exec"
+          : any_resident           ? " resident"
+                                   : " exec";
   const size_t distinct = binaries.size() / std::max<size_t>(options.targets.size(), 1);
   std::string what =
       distinct == 1 ? binaries[0].identity : std::to_string(distinct) + " binaries";
@@ -220,14 +223,16 @@ bool CloseRun(bishop::Store& store, std::vector<BinaryRun>& binaries, int64_t ru
 
 /// What to say when no test of any binary matched the filter (empty when one
 /// did). An empty shard, or --rerun-failed with nothing to rerun, matched.
-std::string NoTestsLine(const RunOptions& options, const std::vector<BinaryRun>& binaries) {
+std::string NoTestsLine(const RunOptions& options,
+                        const std::vector<BinaryRun>& binaries) {
   size_t listed = 0;
   for (const BinaryRun& binary : binaries) {
     if (!binary.rook->running_began() || binary.rook->matched() > 0) return "";
     listed += binary.rook->listed();
   }
-  const std::string of =
-      binaries.size() == 1 ? LabelOf(binaries[0]) : std::to_string(binaries.size()) + " binaries";
+  const std::string of = binaries.size() == 1
+                             ? LabelOf(binaries[0])
+                             : std::to_string(binaries.size()) + " binaries";
   if (options.gtest_filter != "*") {
     return "no test of " + of + " matches " + options.gtest_filter_spelt + " '" +
            options.gtest_filter + "'";
@@ -427,7 +432,8 @@ int RunSession(const RunOptions& options) {
       per_binary += CountsLine(LabelOf(binary), part);
     }
     if (!options.targets.empty()) Accumulate(part, &per_target[binary.target_index]);
-    for (const rook::TestResult* result : FailuresOf(binary.sinks->notable(), options.flaky_fails)) {
+    for (const rook::TestResult* result :
+         FailuresOf(binary.sinks->notable(), options.flaky_fails)) {
       failures.emplace_back(i, result);
     }
     // A binary with no selected test has no repetitions to count.
@@ -472,7 +478,8 @@ int RunSession(const RunOptions& options) {
   }
   if (outcome == RookOutcome::kError) PrintError(rook_error);
   if (!no_tests.empty() && options.no_tests == "fail") {
-    PrintError(no_tests + (options.gtest_filter != "*" ? " (is the filter mistyped?" : " (") +
+    PrintError(no_tests +
+               (options.gtest_filter != "*" ? " (is the filter mistyped?" : " (") +
                " --no-tests warn or pass accepts it)");
   } else if (!no_tests.empty() && options.no_tests == "warn") {
     terminal.Note("redqueen: warning: " + no_tests);
@@ -484,9 +491,9 @@ int RunSession(const RunOptions& options) {
   }
   if (!WriteReports(options, parts, run_id, run_record, summary)) return kExitInfra;
   // A run that came to its end, whatever its verdict: not a premature exit.
-  EndRunnerFiles(options.runner_files, closed && (code == kExitPassed ||
-                                                  code == kExitTestsFailed ||
-                                                  code == kExitNoTests));
+  EndRunnerFiles(options.runner_files,
+                 closed && (code == kExitPassed || code == kExitTestsFailed ||
+                            code == kExitNoTests));
   return closed ? code : kExitInfra;
 }
 

@@ -40,7 +40,9 @@ class Sinks : public rook::RunSink {
 
   void OnTestStarted(uint32_t index, uint32_t repetition, uint32_t attempt,
                      int pawn) override {
-    Each([&](rook::RunSink* sink) { sink->OnTestStarted(index, repetition, attempt, pawn); });
+    Each([&](rook::RunSink* sink) {
+      sink->OnTestStarted(index, repetition, attempt, pawn);
+    });
   }
 
   void OnPawnStarted(int pawn, int pid) override {

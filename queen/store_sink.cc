@@ -6,7 +6,10 @@ namespace redqueen::queen {
 
 StoreSink::StoreSink(bishop::Store* store, int64_t run_id, std::string binary,
                      std::string target)
-    : store_(store), run_id_(run_id), binary_(std::move(binary)), target_(std::move(target)) {}
+    : store_(store),
+      run_id_(run_id),
+      binary_(std::move(binary)),
+      target_(std::move(target)) {}
 
 void StoreSink::Remember(const bishop::SuiteRecord& suite) {
   seen_run_id_ = suite.run_id;
@@ -69,8 +72,9 @@ void StoreSink::SaveSuite(uint64_t list_hash, const rook::History& before) {
   // Twice at most: within the store's write transaction, the second sees
   // what the first saw.
   for (int attempt = 0; attempt < 2; ++attempt) {
-    if (store_->SaveSuite(binary_, target_, seen, run_id_,
-                          bishop::EncodeSuite(list_hash, *tests_, test_ids_, Advance(base)))) {
+    if (store_->SaveSuite(
+            binary_, target_, seen, run_id_,
+            bishop::EncodeSuite(list_hash, *tests_, test_ids_, Advance(base)))) {
       return;
     }
     // Another run of this binary finished since this one began: build on

@@ -23,13 +23,19 @@ std::string Iso8601(rook::Clock::TimePoint time) {
 void Count(const rook::TestResult& final, RunSummary* summary) {
   ++summary->total_tests;
   switch (final.status) {
-    case TestStatus::kPassed: ++summary->tests_passed; break;
+    case TestStatus::kPassed:
+      ++summary->tests_passed;
+      break;
     case TestStatus::kFlaky:
       ++summary->tests_passed;
       ++summary->flaky;
       break;
-    case TestStatus::kSkipped: ++summary->tests_skipped; break;
-    case TestStatus::kFailed: ++summary->tests_failed; break;
+    case TestStatus::kSkipped:
+      ++summary->tests_skipped;
+      break;
+    case TestStatus::kFailed:
+      ++summary->tests_failed;
+      break;
     case TestStatus::kCrashed:
     case TestStatus::kTimeout:
       ++summary->tests_failed;

@@ -23,9 +23,10 @@ std::string Indent(const std::string& text) {
 std::string StatusWord(TestStatus status, bool color) {
   const std::string word(StatusName(status));
   if (!color) return word;
-  const char* code = status == TestStatus::kPassed    ? "32"
-                     : status == TestStatus::kSkipped || status == TestStatus::kFlaky ? "33"
-                                                                                       : "31";
+  const char* code = status == TestStatus::kPassed ? "32"
+                     : status == TestStatus::kSkipped || status == TestStatus::kFlaky
+                         ? "33"
+                         : "31";
   return std::string("\033[0;") + code + "m" + word + "\033[m";
 }
 
@@ -43,9 +44,9 @@ bool UseColor(const std::string& setting, bool tty, const char* term) {
     // gtest 1.12's own list of terminals that show colours.
     if (!tty || !term) return false;
     const std::string t = term;
-    for (const char* known : {"xterm", "xterm-color", "xterm-256color", "screen",
-                              "screen-256color", "tmux", "tmux-256color", "rxvt-unicode",
-                              "rxvt-unicode-256color", "linux", "cygwin"}) {
+    for (const char* known :
+         {"xterm", "xterm-color", "xterm-256color", "screen", "screen-256color", "tmux",
+          "tmux-256color", "rxvt-unicode", "rxvt-unicode-256color", "linux", "cygwin"}) {
       if (t == known) return true;
     }
     return false;
@@ -103,7 +104,8 @@ Terminal::Terminal(std::FILE* out, bool tty, std::vector<std::string> binaries,
 std::string Terminal::Name(size_t binary, uint32_t index) const {
   static const std::vector<proto::TestInfo> kNone;
   const auto& tests = tests_[binary] ? *tests_[binary] : kNone;
-  std::string name = index < tests.size() ? tests[index].name : "#" + std::to_string(index);
+  std::string name =
+      index < tests.size() ? tests[index].name : "#" + std::to_string(index);
   return binaries_.size() > 1 ? binaries_[binary] + ": " + name : name;
 }
 
@@ -124,7 +126,7 @@ void Terminal::OnResult(size_t binary, const rook::TestResult& result) {
   done_ += result.final;
   failed_ += result.final && IsFailure(result.status);
   const bool shown = style_.brief ? IsFailure(result.status) && result.final
-                                   : result.status != TestStatus::kPassed;
+                                  : result.status != TestStatus::kPassed;
   if (shown) {
     ClearStatus();
     std::fputs(FormatResult(result, Name(binary, result), style_).c_str(), out_);

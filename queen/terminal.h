@@ -14,8 +14,8 @@ namespace redqueen::queen {
 
 /// How results are printed (gtest's --gtest_brief, _color, _print_time).
 struct TerminalStyle {
-  bool brief = false;  ///< Only failures as tests end (no SKIPPED or FLAKY).
-  bool color = false;  ///< Status words in colour.
+  bool brief = false;      ///< Only failures as tests end (no SKIPPED or FLAKY).
+  bool color = false;      ///< Status words in colour.
   bool print_time = true;  ///< Each printed result's duration.
 };
 
@@ -27,8 +27,8 @@ class Terminal {
  public:
   /// `binaries`: the names shown before test names when there are several.
   /// `repeat`: runs of each test (--repeat; 0: until stopped).
-  Terminal(std::FILE* out, bool tty, std::vector<std::string> binaries, uint32_t repeat = 1,
-           TerminalStyle style = {});
+  Terminal(std::FILE* out, bool tty, std::vector<std::string> binaries,
+           uint32_t repeat = 1, TerminalStyle style = {});
 
   /// The sink of one binary's Rook.
   rook::RunSink* Sink(size_t binary) { return &sinks_[binary]; }
@@ -47,7 +47,8 @@ class Terminal {
  private:
   class BinarySink : public rook::RunSink {
    public:
-    BinarySink(Terminal* terminal, size_t binary) : terminal_(terminal), binary_(binary) {}
+    BinarySink(Terminal* terminal, size_t binary)
+        : terminal_(terminal), binary_(binary) {}
     void OnTestsListed(const std::vector<proto::TestInfo>& tests,
                        const std::vector<uint32_t>& selected) override {
       terminal_->OnTestsListed(binary_, tests, selected);

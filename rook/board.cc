@@ -64,7 +64,8 @@ void Board::Start(std::function<void()> on_finished) {
 void Board::Start(size_t rook, std::vector<int> pawns) {
   started_[rook] = true;
   rooks_[rook]->Start([this, rook] { OnRookFinished(rook); },
-                      [this, rook](int pawn) { OnReleased(rook, pawn); }, std::move(pawns));
+                      [this, rook](int pawn) { OnReleased(rook, pawn); },
+                      std::move(pawns));
 }
 
 void Board::OnReleased(size_t rook, int pawn) {
@@ -101,7 +102,8 @@ bool Board::Assign(int pawn) {
   size_t neediest = rooks_.size();
   for (size_t rook = 0; rook < rooks_.size(); ++rook) {
     if (!started_[rook] || !rooks_[rook]->WantsPawns() || !HasRoom(rook)) continue;
-    if (neediest == rooks_.size() || rooks_[rook]->queued() > rooks_[neediest]->queued()) {
+    if (neediest == rooks_.size() ||
+        rooks_[rook]->queued() > rooks_[neediest]->queued()) {
       neediest = rook;
     }
   }

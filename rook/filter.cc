@@ -51,7 +51,8 @@ TestFilter::TestFilter(std::string_view pattern) {
   // an empty positive part means "*" only before a '-'.
   const size_t dash = pattern.find('-');
   const std::string_view positive = pattern.substr(0, dash);
-  positive_ = SplitPatterns(dash != std::string_view::npos && positive.empty() ? "*" : positive);
+  positive_ =
+      SplitPatterns(dash != std::string_view::npos && positive.empty() ? "*" : positive);
   if (dash != std::string_view::npos) negative_ = SplitPatterns(pattern.substr(dash + 1));
 }
 
@@ -60,8 +61,7 @@ bool TestFilter::Matches(std::string_view full_name) const {
 }
 
 bool IsDisabled(std::string_view full_name) {
-  return GlobMatches("DISABLED_*", full_name) ||
-         GlobMatches("*/DISABLED_*", full_name) ||
+  return GlobMatches("DISABLED_*", full_name) || GlobMatches("*/DISABLED_*", full_name) ||
          GlobMatches("*.DISABLED_*", full_name);
 }
 

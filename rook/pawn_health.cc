@@ -28,7 +28,7 @@ void Rook::OnCrash(int slot, const knight::ExitInfo& info) {
   Slot& s = slots_[slot];
   // Between tests, a frame left unfinished is the doing of the test that
   // ran when it began (its results, and later ones, vanished into it).
-  const int64_t running = s.timed_out >= 0 ? s.timed_out
+  const int64_t running = s.timed_out >= 0    ? s.timed_out
                           : info.running >= 0 ? info.running
                                               : info.partial_frame_test;
   const bool known = running >= 0 && Find(s.batch, running) != s.batch.end();
@@ -88,7 +88,8 @@ void Rook::Tick() {
   if (outcome_ != RookOutcome::kRunning) return;
   CheckMemory();
   const auto now = clock_->Now();
-  for (size_t slot = 0; slot < slots_.size() && outcome_ == RookOutcome::kRunning; ++slot) {
+  for (size_t slot = 0; slot < slots_.size() && outcome_ == RookOutcome::kRunning;
+       ++slot) {
     Slot& s = slots_[slot];
     if (s.state != SlotState::kBusy) {
       CheckStartAndExit(static_cast<int>(slot), now);
@@ -100,7 +101,8 @@ void Rook::Tick() {
     }
     int64_t index = -1;
     uint64_t running_for = 0;
-    if (!s.worker->Running(&index, &running_for) || Find(s.batch, index) == s.batch.end()) {
+    if (!s.worker->Running(&index, &running_for) ||
+        Find(s.batch, index) == s.batch.end()) {
       CheckPhase(static_cast<int>(slot), now);
       continue;
     }
@@ -141,9 +143,10 @@ void Rook::CheckPhase(int slot, Clock::TimePoint now) {
     // It read every command and waits, yet results are missing: they went
     // into a frame that never ends.
     if (where.unread == 0 &&
-        where.for_us >= static_cast<uint64_t>(
-                            std::chrono::duration_cast<std::chrono::microseconds>(kStuckChannel)
-                                .count())) {
+        where.for_us >=
+            static_cast<uint64_t>(
+                std::chrono::duration_cast<std::chrono::microseconds>(kStuckChannel)
+                    .count())) {
       s.violation = "its channel is stuck: the pawn waits for a command while " +
                     std::to_string(s.batch.size()) +
                     " results of its batch are missing (did a test write part of a frame "
@@ -159,7 +162,8 @@ void Rook::CheckPhase(int slot, Clock::TimePoint now) {
                          where.phase == proto::Phase::kSuiteSetUp ||
                          where.phase == proto::Phase::kSuiteTearDown ||
                          where.phase == proto::Phase::kEnvironmentTearDown;
-  const std::chrono::microseconds limit = test_code ? options_.timeout : options_.start_timeout;
+  const std::chrono::microseconds limit =
+      test_code ? options_.timeout : options_.start_timeout;
   // Not before the batch was sent: a pawn may have waited long for it.
   const uint64_t age = std::min(where.for_us, MicrosBetween(s.since, now));
   if (limit.count() <= 0 || age < static_cast<uint64_t>(limit.count())) return;
@@ -173,7 +177,8 @@ void Rook::CheckPhase(int slot, Clock::TimePoint now) {
   const uint32_t blamed =
       known ? static_cast<uint32_t>(where.subject) : s.batch.front().index;
   std::string doing = proto::PhaseWords(where.phase);
-  if (where.phase == proto::Phase::kSuiteSetUp || where.phase == proto::Phase::kSuiteTearDown) {
+  if (where.phase == proto::Phase::kSuiteSetUp ||
+      where.phase == proto::Phase::kSuiteTearDown) {
     const std::string& name = NameOf(blamed);
     doing += name.substr(0, name.find('.'));
   }
@@ -183,9 +188,11 @@ void Rook::CheckPhase(int slot, Clock::TimePoint now) {
 void Rook::CheckStartAndExit(int slot, Clock::TimePoint now) {
   Slot& s = slots_[slot];
   const bool starting = s.state == SlotState::kStarting || s.state == SlotState::kListing;
-  const bool stopping = s.state == SlotState::kStopping && s.told_to_stop && !s.exit_overdue;
+  const bool stopping =
+      s.state == SlotState::kStopping && s.told_to_stop && !s.exit_overdue;
   if ((!starting && !stopping) ||
-      MicrosBetween(s.since, now) < static_cast<uint64_t>(options_.start_timeout.count())) {
+      MicrosBetween(s.since, now) <
+          static_cast<uint64_t>(options_.start_timeout.count())) {
     return;
   }
   if (stopping) {
@@ -226,7 +233,8 @@ void Rook::KeepInterrupted(int slot, const knight::ExitInfo& info) {
   out.duration_us = info.running_for_us;
   out.skip_message = "interrupted while it was running, after " +
                      Seconds(std::chrono::microseconds(info.running_for_us));
-  out.output = s.worker->ReadOutput(info.output_begin, kToEndOfOutput, options_.output_cap);
+  out.output =
+      s.worker->ReadOutput(info.output_begin, kToEndOfOutput, options_.output_cap);
   out.pawn = slot;
   s.batch.erase(it);
   Report(std::move(out));

@@ -17,8 +17,8 @@ std::vector<Unit> Group(const std::vector<proto::TestInfo>& tests,
   for (uint32_t index : chosen) {
     Unit* unit = nullptr;
     if (by_suite) {
-      const auto [it, added] = unit_of_suite.try_emplace(SuiteOf(tests[index].name),
-                                                         units.size());
+      const auto [it, added] =
+          unit_of_suite.try_emplace(SuiteOf(tests[index].name), units.size());
       if (added) units.emplace_back();
       unit = &units[it->second];
     } else {
@@ -57,7 +57,8 @@ std::vector<Unit> Plan(const std::vector<proto::TestInfo>& tests,
                        const PlanOptions& options, uint32_t repetition) {
   std::vector<Unit> units = Group(tests, chosen, estimates, options.by_suite, repetition);
   switch (options.order) {
-    case Order::kDeclared: break;
+    case Order::kDeclared:
+      break;
     case Order::kRandom: {
       std::mt19937_64 random(options.seed + repetition);
       std::shuffle(units.begin(), units.end(), random);

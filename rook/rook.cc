@@ -17,8 +17,8 @@ std::string FirstDifference(const std::vector<proto::TestInfo>& reference,
   const size_t common = std::min(reference.size(), other.size());
   for (size_t i = 0; i < common; ++i) {
     if (reference[i].name != other[i].name) {
-      return "it has '" + other[i].name + "' as test #" + std::to_string(i) +
-             " where " + reference_pawn + " has '" + reference[i].name + "'";
+      return "it has '" + other[i].name + "' as test #" + std::to_string(i) + " where " +
+             reference_pawn + " has '" + reference[i].name + "'";
     }
   }
   if (other.size() > common) {
@@ -38,8 +38,8 @@ std::string LastLine(const std::string& text) {
   size_t end = text.find_last_not_of("\r\n");
   if (end == std::string::npos) return "";
   const size_t start = text.rfind('\n', end);
-  return text.substr(start == std::string::npos ? 0 : start + 1, end + 1 -
-                     (start == std::string::npos ? 0 : start + 1));
+  return text.substr(start == std::string::npos ? 0 : start + 1,
+                     end + 1 - (start == std::string::npos ? 0 : start + 1));
 }
 
 }  // namespace
@@ -49,7 +49,8 @@ size_t BatchSize(size_t queued, int jobs, uint64_t mean_duration_us) {
   const size_t floor =
       mean_duration_us == 0
           ? 1
-          : static_cast<size_t>((kMinBatchWorkUs + mean_duration_us - 1) / mean_duration_us);
+          : static_cast<size_t>((kMinBatchWorkUs + mean_duration_us - 1) /
+                                mean_duration_us);
   return std::max({share, floor, size_t{1}});
 }
 
@@ -59,8 +60,8 @@ Rook::Rook(RookOptions options, knight::WorkerFactory* factory, const Clock* clo
 
 Rook::~Rook() = default;
 
-void Rook::Start(std::function<void()> on_finished,
-                 std::function<void(int)> on_released, std::vector<int> pawns) {
+void Rook::Start(std::function<void()> on_finished, std::function<void(int)> on_released,
+                 std::vector<int> pawns) {
   on_finished_ = std::move(on_finished);
   on_released_ = std::move(on_released);
   slots_.resize(static_cast<size_t>(std::max(options_.jobs, 1)));
@@ -178,7 +179,8 @@ void Rook::OnHello(int slot, const proto::Hello& hello) {
   if (!reference_slot_) {
     reference_slot_ = slot;
     reference_hello_ = hello;
-    if (past_ && past_->list_hash == hello.list_hash && past_->tests.size() == hello.count) {
+    if (past_ && past_->list_hash == hello.list_hash &&
+        past_->tests.size() == hello.count) {
       // The list the store remembers: nobody needs to send it.
       tests_ = std::move(past_->tests);
       history_ = std::move(past_->history);
@@ -272,8 +274,8 @@ void Rook::BeginRun() {
 
 void Rook::PlanNextRepetition() {
   const auto repetition = static_cast<uint32_t>(repetitions_.size());
-  for (Unit& unit : Plan(tests_, serial_selected_, estimates_, history_, options_.plan,
-                         repetition)) {
+  for (Unit& unit :
+       Plan(tests_, serial_selected_, estimates_, history_, options_.plan, repetition)) {
     serial_queue_.PushBack(std::move(unit));
   }
   for (Unit& unit : Plan(tests_, parallel_selected_, estimates_, history_, options_.plan,
@@ -305,7 +307,8 @@ void Rook::Dispatch() {
   }
   if (AllResultsIn() || !stopping_.empty()) {
     ShutDownAll();
-    if (AllResultsIn() && on_all_results_in_) std::exchange(on_all_results_in_, nullptr)();
+    if (AllResultsIn() && on_all_results_in_)
+      std::exchange(on_all_results_in_, nullptr)();
   } else if (options_.release_idle && NothingQueued()) {
     ReleaseIdle();
   }
@@ -358,7 +361,8 @@ bool Rook::SendBatch(int slot, WorkQueue& queue, BatchLimit limit) {
 void Rook::GiveBack(const std::vector<Work>& works) {
   std::vector<Work> serial;
   std::vector<Work> parallel;
-  for (const Work& work : works) (serial_[work.index] ? serial : parallel).push_back(work);
+  for (const Work& work : works)
+    (serial_[work.index] ? serial : parallel).push_back(work);
   for (auto* part : {&serial, &parallel}) {
     if (part->empty()) continue;
     WorkQueue& queue = QueueOf(part->front());
@@ -421,8 +425,8 @@ void Rook::OnTestResult(int slot, const proto::Result& result) {
     out.finished_at = Clock::TimePoint(std::chrono::microseconds(result.finished_us));
   }
   if (result.status != TestStatus::kPassed) {
-    out.output = s.worker->ReadOutput(result.output_begin, result.output_end,
-                                      options_.output_cap);
+    out.output =
+        s.worker->ReadOutput(result.output_begin, result.output_end, options_.output_cap);
   }
   out.pawn = slot;
   Conclude(work, std::move(out));
@@ -469,7 +473,8 @@ void Rook::Conclude(const Work& work, TestResult result) {
   if (IsFailure(result.status) && static_cast<int>(work.attempt) <= options_.retries &&
       stopping_.empty() && outcome_ == RookOutcome::kRunning) {
     const int pawn = result.pawn;
-    RunAgain(Work{work.index, work.repetition, work.attempt + 1, pawn}, std::move(result));
+    RunAgain(Work{work.index, work.repetition, work.attempt + 1, pawn},
+             std::move(result));
     return;
   }
   if (result.status == TestStatus::kPassed && work.attempt > 1) {
@@ -511,8 +516,8 @@ void Rook::OnExit(int slot, const knight::ExitInfo& info) {
       OnCrash(slot, info);
     } else if (!running_ && state != SlotState::kStopping) {
       const std::string said = LastLine(s.worker->ReadOutput(0, kToEndOfOutput, 4096));
-      Fail(Describe(slot) + " exited before the run began (" + info.Describe() +
-           ")" + (said.empty() ? "" : ": " + said));
+      Fail(Describe(slot) + " exited before the run began (" + info.Describe() + ")" +
+           (said.empty() ? "" : ": " + said));
     } else if (s.gave_up) {
       // Another pawn would fail the same way: the run stops, on its words.
       const std::string said = LastLine(s.worker->ReadOutput(0, kToEndOfOutput, 4096));

@@ -5,6 +5,7 @@
 // event loop; workers reach it only through WorkerEvents.
 #pragma once
 
+#include <chrono>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -13,8 +14,6 @@
 #include <string>
 #include <unordered_set>
 #include <vector>
-
-#include <chrono>
 
 #include "knight/worker.h"
 #include "rook/clock.h"
@@ -89,8 +88,8 @@ class Rook : public knight::WorkerEvents {
   /// Starts the pawns `pawns` (empty: all of 0..jobs-1). `on_finished` runs
   /// once, when every pawn is gone; `on_released` whenever a pawn id is given
   /// up while the run goes on.
-  void Start(std::function<void()> on_finished,
-             std::function<void(int)> on_released = {}, std::vector<int> pawns = {});
+  void Start(std::function<void()> on_finished, std::function<void(int)> on_released = {},
+             std::vector<int> pawns = {});
 
   /// What the store remembers of this binary: given before the pawns'
   /// first messages are handled. When a pawn's hello shows the same list,
@@ -134,7 +133,9 @@ class Rook : public knight::WorkerEvents {
   /// the pawns are told to shut down: work that needs every result (writing
   /// them) then overlaps the pawns' exit. Not called on a run that stops
   /// early.
-  void OnAllResultsIn(std::function<void()> hook) { on_all_results_in_ = std::move(hook); }
+  void OnAllResultsIn(std::function<void()> hook) {
+    on_all_results_in_ = std::move(hook);
+  }
 
   RookOutcome outcome() const { return outcome_; }
   /// True once every pawn agreed and tests began to be handed out.
@@ -148,7 +149,9 @@ class Rook : public knight::WorkerEvents {
   /// Pawns started to replace dead ones.
   int restarts() const { return restarts_; }
   /// Repetitions begun, and those that ended with every test passing.
-  uint32_t repetitions_begun() const { return static_cast<uint32_t>(repetitions_.size()); }
+  uint32_t repetitions_begun() const {
+    return static_cast<uint32_t>(repetitions_.size());
+  }
   uint32_t RepetitionsPassed() const;
   /// Once running began: the list's proto::ListHash, and its tests' history
   /// from before this run, aligned with it (empty: none).
@@ -216,7 +219,9 @@ class Rook : public knight::WorkerEvents {
   void Dispatch();
   bool SendBatch(int slot, WorkQueue& queue, BatchLimit limit);
   BatchLimit LimitFor(const WorkQueue& queue) const;
-  WorkQueue& QueueOf(const Work& work) { return serial_[work.index] ? serial_queue_ : queue_; }
+  WorkQueue& QueueOf(const Work& work) {
+    return serial_[work.index] ? serial_queue_ : queue_;
+  }
   void GiveBack(const std::vector<Work>& works);
   void ShutDownAll();
   void ReleaseIdle();

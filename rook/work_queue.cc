@@ -38,7 +38,8 @@ std::vector<Work> WorkQueue::Take(int pawn, BatchLimit limit, bool avoid) {
   size_t skipped = 0;
   bool leading = false;
   for (auto it = units_.begin(); it != units_.end() && skipped <= kLookahead;) {
-    if (!batch.empty() && (batch.size() >= limit.tests || expected >= limit.expected_us)) {
+    if (!batch.empty() &&
+        (batch.size() >= limit.tests || expected >= limit.expected_us)) {
       break;
     }
     const Unit& unit = *it;
@@ -67,7 +68,8 @@ std::vector<Work> WorkQueue::Take(int pawn, BatchLimit limit, bool avoid) {
 
 std::vector<Work> WorkQueue::Drain() {
   std::vector<Work> works;
-  for (const Unit& unit : units_) works.insert(works.end(), unit.works.begin(), unit.works.end());
+  for (const Unit& unit : units_)
+    works.insert(works.end(), unit.works.begin(), unit.works.end());
   units_.clear();
   tests_ = 0;
   expected_us_ = 0;

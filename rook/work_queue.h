@@ -22,7 +22,8 @@ class WorkQueue {
   void PushBack(Unit unit);
   void PushFront(Unit unit);
   /// Each work its own unit, at the front, in the order given.
-  void PushFrontEach(const std::vector<Work>& works, const std::vector<uint64_t>& estimates);
+  void PushFrontEach(const std::vector<Work>& works,
+                     const std::vector<uint64_t>& estimates);
 
   bool empty() const { return units_.empty(); }
   /// Tests queued (not units).

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  g++ cmake make
+  g++ cmake make clang-format
   clang libclang-rt-dev  # libFuzzer, for the fuzz preset
   libboost-dev libboost-filesystem-dev
   libcereal-dev libcli11-dev

@@ -44,7 +44,8 @@ TEST_F(StoreTest, WritesReopensAndRecordsTheSchemaVersion) {
     auto store = Store::Open(path_, &error);
     ASSERT_TRUE(store) << error;
     EXPECT_EQ(store->SchemaVersion(), kSchemaVersion);
-    const int64_t run = store->BeginRun({"2026-01-01T00:00:00.000Z", "redqueen run x", 2});
+    const int64_t run =
+        store->BeginRun({"2026-01-01T00:00:00.000Z", "redqueen run x", 2});
     const auto ids = store->AddTests(
         "bin/x_test", {{"A.a", "a.cc", 3, "", ""}, {"A.b", "a.cc", 4, "int", ""}});
     ASSERT_EQ(ids.size(), 2u);
@@ -98,9 +99,9 @@ TEST_F(StoreTest, StoreFromANewerRedqueenIsRefusedAndLeftAlone) {
   {
     auto store = Store::Open(path_, &error);
     ASSERT_TRUE(store) << error;
-    ASSERT_EQ(sqlite3_exec(store->db(), "PRAGMA user_version = 99", nullptr, nullptr,
-                           nullptr),
-              SQLITE_OK);
+    ASSERT_EQ(
+        sqlite3_exec(store->db(), "PRAGMA user_version = 99", nullptr, nullptr, nullptr),
+        SQLITE_OK);
   }
   EXPECT_FALSE(Store::Open(path_, &error));
   EXPECT_NE(error.find("newer redqueen (schema 99"), std::string::npos) << error;
@@ -125,13 +126,18 @@ TEST_F(StoreTest, AnotherApplicationsDatabaseIsRefusedAndLeftAlone) {
   std::filesystem::create_directories(dir_ / "sub");
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, "CREATE TABLE a (x); CREATE TABLE b (x); CREATE TABLE c (x); "
-                         "CREATE TABLE d (x)", nullptr, nullptr, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "CREATE TABLE a (x); CREATE TABLE b (x); CREATE TABLE c (x); "
+                         "CREATE TABLE d (x)",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
   sqlite3_close(db);
   std::string error;
   EXPECT_FALSE(Store::Open(path_, &error));
-  EXPECT_NE(error.find("not a redqueen store (an SQLite database with tables a, b, c, ...)"),
-            std::string::npos) << error;
+  EXPECT_NE(
+      error.find("not a redqueen store (an SQLite database with tables a, b, c, ...)"),
+      std::string::npos)
+      << error;
   EXPECT_FALSE(Store::OpenForReading(path_, &error));
 }
 
@@ -157,7 +163,8 @@ void RecordRun(Store& store, const std::string& binary,
                const std::vector<std::tuple<std::string, std::string, uint64_t>>& rows) {
   const int64_t run = store.BeginRun({"2026-01-01T00:00:00.000Z", "redqueen run", 1});
   std::vector<proto::TestInfo> tests;
-  for (const auto& [name, status, duration] : rows) tests.push_back({name, "a.cc", 1, "", ""});
+  for (const auto& [name, status, duration] : rows)
+    tests.push_back({name, "a.cc", 1, "", ""});
   const auto ids = store.AddTests(binary, tests);
   for (size_t i = 0; i < rows.size(); ++i) {
     ExecutionRecord e;
@@ -184,16 +191,18 @@ TEST_F(StoreTest, ManyResultsAtOnceKeepEachFailureWithItsExecution) {
     e.repetition = i;
     e.status = i % 7 == 0 ? "FAILED" : "PASSED";
     e.duration_us = static_cast<uint64_t>(i);
-    if (i % 7 == 0) e.failures.push_back({"a.cc", i, "failure of repetition " + std::to_string(i)});
+    if (i % 7 == 0)
+      e.failures.push_back({"a.cc", i, "failure of repetition " + std::to_string(i)});
     store->AddExecution(run, e);
   }
   store->FinishRun(run, {});
   EXPECT_EQ(Count(*store, "SELECT count(*) FROM executions"), count + 1);
   EXPECT_EQ(Count(*store, "SELECT count(*) FROM failures"), (count + 6) / 7);
-  EXPECT_EQ(Count(*store, "SELECT count(*) FROM failures f JOIN executions e "
-                          "ON e.id = f.execution_id WHERE e.status = 'FAILED' AND "
-                          "f.line = e.repetition AND e.duration_us = e.repetition AND "
-                          "f.message = 'failure of repetition ' || e.repetition"),
+  EXPECT_EQ(Count(*store,
+                  "SELECT count(*) FROM failures f JOIN executions e "
+                  "ON e.id = f.execution_id WHERE e.status = 'FAILED' AND "
+                  "f.line = e.repetition AND e.duration_us = e.repetition AND "
+                  "f.message = 'failure of repetition ' || e.repetition"),
             (count + 6) / 7);
 }
 
@@ -331,13 +340,15 @@ TEST_F(StoreTest, AVersion1StoreIsMigratedWithItsResultsKept) {
   auto store = Store::Open(path_, &error);
   ASSERT_TRUE(store) << error;
   EXPECT_EQ(store->SchemaVersion(), kSchemaVersion);
-  EXPECT_EQ(Count(*store, "SELECT count(*) FROM executions WHERE final = 1 AND "
-                          "repetition = 0 AND duration_us = 77"),
+  EXPECT_EQ(Count(*store,
+                  "SELECT count(*) FROM executions WHERE final = 1 AND "
+                  "repetition = 0 AND duration_us = 77"),
             1);
   EXPECT_EQ(Count(*store, "SELECT count(*) FROM suites"), 0)
       << "histories start afresh at version 4";
-  EXPECT_EQ(Count(*store, "SELECT count(*) FROM sqlite_master WHERE name = "
-                          "'executions_by_test'"),
+  EXPECT_EQ(Count(*store,
+                  "SELECT count(*) FROM sqlite_master WHERE name = "
+                  "'executions_by_test'"),
             0)
       << "inserts into it made a long history slow every run";
 }
@@ -360,13 +371,15 @@ TEST_F(StoreTest, WhatDidNotPassLastTimeIsTheNewestRunsFailuresAndUnrunTests) {
   ASSERT_TRUE(store) << error;
   RecordRun(*store, "bin/a", {{"A.old", "FAILED", 1}, {"A.ok", "PASSED", 1}});
   const int64_t run = store->BeginRun({"2026-01-01T00:00:00.000Z", "redqueen run", 1});
-  const auto ids = store->AddTests(
-      "bin/a", {{"A.failed", "a.cc", 1, "", ""}, {"A.crashed", "a.cc", 2, "", ""},
-                {"A.gtest_skip", "a.cc", 3, "", ""}, {"A.unrun", "a.cc", 4, "", ""},
-                {"A.ok", "a.cc", 5, "", ""}, {"A.flaky", "a.cc", 6, "", ""}});
+  const auto ids = store->AddTests("bin/a", {{"A.failed", "a.cc", 1, "", ""},
+                                             {"A.crashed", "a.cc", 2, "", ""},
+                                             {"A.gtest_skip", "a.cc", 3, "", ""},
+                                             {"A.unrun", "a.cc", 4, "", ""},
+                                             {"A.ok", "a.cc", 5, "", ""},
+                                             {"A.flaky", "a.cc", 6, "", ""}});
   const std::vector<std::pair<std::string, std::string>> outcomes = {
-      {"FAILED", ""}, {"CRASHED", ""}, {"SKIPPED", "no GPU"},
-      {"SKIPPED", "fail-fast"}, {"PASSED", ""}, {"FLAKY", ""}};
+      {"FAILED", ""},           {"CRASHED", ""}, {"SKIPPED", "no GPU"},
+      {"SKIPPED", "fail-fast"}, {"PASSED", ""},  {"FLAKY", ""}};
   for (size_t i = 0; i < ids.size(); ++i) {
     ExecutionRecord e;
     e.test_id = ids[i];

@@ -33,14 +33,15 @@ TEST_F(AbnormalEndsTest, HangupEndsTheRunLikeSigterm) {
   EXPECT_TRUE(std::filesystem::is_empty(tmp)) << "the run's temp folder is removed";
   Db db(scratch_.db());
   EXPECT_EQ(db.Value("SELECT status FROM runs"), "interrupted");
-  EXPECT_GT(db.Count("SELECT count(*) FROM executions WHERE skip_message = 'interrupted'"), 0);
+  EXPECT_GT(
+      db.Count("SELECT count(*) FROM executions WHERE skip_message = 'interrupted'"), 0);
 }
 
 // A run killed with SIGKILL stays "running" with part of its results: its
 // passed tests say nothing of the rest, so it cannot tell what to rerun.
 TEST_F(AbnormalEndsTest, RerunFailedAfterASigkilledRunRunsEveryTestAndSaysWhy) {
   Launch launch;
-  launch.args = {"run", Fixture("sleepy"), "-j", "2", "--gtest_filter=Tenths/*",
+  launch.args = {"run",  Fixture("sleepy"), "-j", "2", "--gtest_filter=Tenths/*",
                  "--db", scratch_.db()};
   launch.env = {{"TMPDIR", scratch_.Path("")}};
   launch.signal = SIGKILL;
@@ -53,10 +54,12 @@ TEST_F(AbnormalEndsTest, RerunFailedAfterASigkilledRunRunsEveryTestAndSaysWhy) {
     ASSERT_GT(db.Count("SELECT count(*) FROM executions WHERE status = 'PASSED'"), 0);
   }
   const Outcome outcome = RunFixture(
-      "sleepy", {"-j", "2", "--rerun-failed", "--gtest_filter=Tenths/SleepyTest.Sleeps/1*"});
+      "sleepy",
+      {"-j", "2", "--rerun-failed", "--gtest_filter=Tenths/SleepyTest.Sleeps/1*"});
   EXPECT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
   EXPECT_THAT(outcome.out, HasSubstr("redqueen: --rerun-failed: no completed run of "));
-  EXPECT_THAT(outcome.out, HasSubstr("fixture_sleepy in the store: running every test\n"));
+  EXPECT_THAT(outcome.out,
+              HasSubstr("fixture_sleepy in the store: running every test\n"));
   EXPECT_THAT(outcome.out, HasSubstr("total_tests: 11\n")) << "/1 and /10 to /19";
 }
 

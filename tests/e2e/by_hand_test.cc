@@ -76,8 +76,9 @@ INSTANTIATE_TEST_SUITE_P(
                     Case{"skipping", {}}, Case{"disabled", {}},
                     Case{"disabled", {"--gtest_also_run_disabled_tests"}},
                     Case{"param_typed", {"--gtest_list_tests"}},
-                    Case{"param_typed", {"--gtest_repeat=2", "--gtest_shuffle",
-                                         "--gtest_random_seed=7"}},
+                    Case{
+                        "param_typed",
+                        {"--gtest_repeat=2", "--gtest_shuffle", "--gtest_random_seed=7"}},
                     Case{"death", {}}, Case{"failing", {"--gtest_bogus_flag"}}),
     [](const testing::TestParamInfo<Case>& info) {
       return info.param.fixture + "_" + std::to_string(info.index);

@@ -168,8 +168,8 @@ TEST_P(CiShardsTest, CtestShardsAreTheBinarysOwn) {
   ASSERT_EQ(cmake.exit_code, 0) << cmake.out << cmake.err;
   Launch ctest;
   // Shards side by side, as a CI job runs them.
-  ctest.args = {"--test-dir", project + "/build", "-j3", "--timeout", "30",
-                "--output-on-failure"};
+  ctest.args = {"--test-dir", project + "/build",   "-j3", "--timeout",
+                "30",         "--output-on-failure"};
   const Outcome outcome = RunProgram(REDQUEEN_CTEST, ctest);
   EXPECT_EQ(LeftBehind(), std::vector<int>{}) << "processes of the run survived it";
   EXPECT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;

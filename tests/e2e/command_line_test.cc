@@ -181,7 +181,8 @@ TEST(CommandLineTest, TheBuiltManPageHasEveryRunOptionAndRendersCleanly) {
   EXPECT_EQ(page, RunRedqueen({"man"}).out);
   EXPECT_THAT(page, StartsWith(".TH REDQUEEN 1 "));
   for (const char* code : {"0", "1", "2", "3", "4", "130"}) {
-    EXPECT_THAT(page, HasSubstr(".B \\&" + std::string(code) + "\n")) << "exit code " << code;
+    EXPECT_THAT(page, HasSubstr(".B \\&" + std::string(code) + "\n"))
+        << "exit code " << code;
   }
   for (std::string option : HelpOptions("run")) {
     for (size_t at = option.find('-'); at != std::string::npos;

@@ -2,7 +2,6 @@
 // --pawn exec) give the same verdicts as resident pawns.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
 #include <signal.h>
 
 #include <filesystem>
@@ -37,7 +36,8 @@ TEST_F(ExecPawnTest, UnmodifiedBinaryRunsOnExecPawnsByDefault) {
       "WHERE t.name = 'Failing.PrintsThenFails'");
   EXPECT_THAT(output, HasSubstr("stdout before failing"));
   EXPECT_THAT(output, HasSubstr("stderr before failing"));
-  EXPECT_THAT(output, testing::Not(HasSubstr("[ RUN      ]"))) << "per test, not per child";
+  EXPECT_THAT(output, testing::Not(HasSubstr("[ RUN      ]")))
+      << "per test, not per child";
 }
 
 TEST_F(ExecPawnTest, AFailureLocationThatDoesNotParseIsKeptAsText) {
@@ -61,8 +61,10 @@ TEST_F(ExecPawnTest, CrashesAreContainedAndTheRestOfTheBatchRuns) {
   EXPECT_EQ(outcome.exit_code, 1) << outcome.out << outcome.err;
   Db db(scratch_.db());
   const auto crash_of = [&db](const std::string& name) {
-    return db.Value("SELECT e.crash FROM executions e JOIN tests t ON t.id = e.test_id "
-                    "WHERE t.name = '" + name + "'");
+    return db.Value(
+        "SELECT e.crash FROM executions e JOIN tests t ON t.id = e.test_id "
+        "WHERE t.name = '" +
+        name + "'");
   };
   EXPECT_EQ(crash_of("Crashing.Segfault"), "signal 11 (SIGSEGV)");
   EXPECT_EQ(crash_of("Crashing.Abort"), "signal 6 (SIGABRT)");
@@ -83,8 +85,9 @@ TEST_F(ExecPawnTest, ParameterizedTypedSkippedDisabledAndDeathTests) {
     EXPECT_EQ(StatusOf(db, "Numbers/ParamTest.IsSmall/3"), "FAILED");
     EXPECT_EQ(StatusOf(db, "Words/NamedParamTest.NotEmpty/beta"), "PASSED");
     EXPECT_EQ(StatusOf(db, "Chars/TypedPTest/1.HasSize"), "PASSED");
-    EXPECT_EQ(db.Value("SELECT type_param FROM tests WHERE name = 'TypedTest/0.DefaultIsZero'"),
-              "int");
+    EXPECT_EQ(
+        db.Value("SELECT type_param FROM tests WHERE name = 'TypedTest/0.DefaultIsZero'"),
+        "int");
     EXPECT_EQ(db.Value("SELECT value_param FROM tests WHERE name = "
                        "'Numbers/ParamTest.IsSmall/3'"),
               "3");
@@ -93,9 +96,10 @@ TEST_F(ExecPawnTest, ParameterizedTypedSkippedDisabledAndDeathTests) {
   EXPECT_EQ(outcome.exit_code, 0);
   {
     Db db(scratch_.db());
-    EXPECT_EQ(db.Value("SELECT e.skip_message FROM executions e JOIN tests t ON "
-                       "t.id = e.test_id WHERE t.name = 'Skipping.Skips' ORDER BY e.id DESC"),
-              "not on this platform");
+    EXPECT_EQ(
+        db.Value("SELECT e.skip_message FROM executions e JOIN tests t ON "
+                 "t.id = e.test_id WHERE t.name = 'Skipping.Skips' ORDER BY e.id DESC"),
+        "not on this platform");
   }
   outcome = RunFixture("disabled_plain", {"--gtest_also_run_disabled_tests"});
   EXPECT_THAT(outcome.out, HasSubstr("tests_passed: 3\n"));
@@ -105,7 +109,8 @@ TEST_F(ExecPawnTest, ParameterizedTypedSkippedDisabledAndDeathTests) {
 }
 
 TEST_F(ExecPawnTest, ArgumentsAfterDashDashReachEveryChild) {
-  Outcome outcome = RunFixture("args", {"-j", "2", "--pawn", "exec", "--", "--custom-flag=42"});
+  Outcome outcome =
+      RunFixture("args", {"-j", "2", "--pawn", "exec", "--", "--custom-flag=42"});
   EXPECT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
   outcome = RunFixture("args", {"-j", "2", "--pawn", "exec"});
   EXPECT_EQ(outcome.exit_code, 1);
@@ -121,7 +126,8 @@ TEST_F(ExecPawnTest, MalformedListIsAOneLineErrorNamingTheBinary) {
 
 TEST_F(ExecPawnTest, CtrlCLeavesNoTestProcessBehind) {
   Launch launch;
-  launch.args = {"run", Fixture("sleepy"), "-j", "2", "--pawn", "exec", "--db", scratch_.db()};
+  launch.args = {"run",  Fixture("sleepy"), "-j", "2", "--pawn", "exec",
+                 "--db", scratch_.db()};
   launch.signal = SIGINT;
   launch.delay = std::chrono::milliseconds(1500);
   const Outcome outcome = RunRedqueen(launch);
@@ -135,8 +141,8 @@ TEST_F(ExecPawnTest, PassesAreReportedAsTheyHappenNotWhenTheBatchEnds) {
   // The first batch is 25 tests of 100 ms; redqueen is killed 1.5 s in, in
   // the middle of it.
   Launch launch;
-  launch.args = {"run", Fixture("sleepy"), "-j", "1", "--pawn", "exec",
-                 "--gtest_filter=Tenths/*", "--db", scratch_.db()};
+  launch.args = {"run",  Fixture("sleepy"),         "-j",   "1",          "--pawn",
+                 "exec", "--gtest_filter=Tenths/*", "--db", scratch_.db()};
   launch.signal = SIGKILL;
   launch.delay = std::chrono::milliseconds(1500);
   RunRedqueen(launch);

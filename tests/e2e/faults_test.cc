@@ -3,7 +3,6 @@
 // leaves no process behind, and gives each test its true verdict.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
 #include <signal.h>
 
 #include <algorithm>
@@ -28,11 +27,13 @@ struct Final {
 /// The final outcome of each test of the last run, by name.
 std::map<std::string, Final> Finals(Db& db) {
   std::map<std::string, Final> finals;
-  for (const auto& row : db.Rows(
-           "SELECT t.name, e.status, coalesce(e.crash, ''), coalesce(e.skip_message, ''), "
-           "coalesce((SELECT message FROM failures f WHERE f.execution_id = e.id "
-           "ORDER BY f.rowid LIMIT 1), '') FROM executions e JOIN tests t ON t.id = e.test_id "
-           "WHERE e.run_id = (SELECT max(id) FROM runs) AND e.final = 1")) {
+  for (const auto& row :
+       db.Rows("SELECT t.name, e.status, coalesce(e.crash, ''), coalesce(e.skip_message, "
+               "''), "
+               "coalesce((SELECT message FROM failures f WHERE f.execution_id = e.id "
+               "ORDER BY f.rowid LIMIT 1), '') FROM executions e JOIN tests t ON t.id = "
+               "e.test_id "
+               "WHERE e.run_id = (SELECT max(id) FROM runs) AND e.final = 1")) {
     finals[row[0]] = Final{row[1], row[2] + "\n" + row[3] + "\n" + row[4]};
   }
   return finals;
@@ -73,7 +74,8 @@ TEST_P(FaultsTest, EndsLeavesNothingBehindAndGivesTrueVerdicts) {
     }
     const auto it = finals.find(expected.test);
     ASSERT_NE(it, finals.end()) << expected.test << " has no result\n" << outcome.out;
-    EXPECT_EQ(it->second.status, expected.status) << expected.test << ": " << it->second.detail;
+    EXPECT_EQ(it->second.status, expected.status)
+        << expected.test << ": " << it->second.detail;
     EXPECT_THAT(it->second.detail, HasSubstr(expected.detail)) << expected.test;
   }
 }
@@ -95,8 +97,8 @@ TEST_P(FaultTest, EveryOddlyNamedTestRunsExactlyOnce) {
   Launch launch;
   // Serial: a-b and a:b run in batches of their own, where a filter for one
   // selects both.
-  launch.args = {"run", Fixture("odd_names"), "-j", "2", "--db", scratch_.db(),
-                 "--serial", "Odd.a?b"};
+  launch.args = {"run",  Fixture("odd_names"), "-j",       "2",
+                 "--db", scratch_.db(),        "--serial", "Odd.a?b"};
   for (const std::string& arg : Kind()) launch.args.push_back(arg);
   launch.env = {{"ODD_NAMES_LOG", log}};
   const Outcome outcome = RunRedqueen(launch);

@@ -27,8 +27,9 @@ std::string ReadAll(const std::string& path) {
 }
 
 /// The tests the native binary runs with `env` set, from its own output.
-std::set<std::string> NativeRun(const std::string& fixture,
-                                const std::vector<std::pair<std::string, std::string>>& env) {
+std::set<std::string> NativeRun(
+    const std::string& fixture,
+    const std::vector<std::pair<std::string, std::string>>& env) {
   std::string command;
   for (const auto& [key, value] : env) command += key + "='" + value + "' ";
   const Outcome native = RunProgram("/bin/sh", {"-c", command + Fixture(fixture)});
@@ -94,8 +95,9 @@ TEST_P(GtestFlagsTest, AlsoRunDisabledTestsFromTheFlagOrItsVariable) {
            {{}, {{"GTEST_ALSO_RUN_DISABLED_TESTS", "1"}}}}) {
     const Outcome outcome = Run("disabled", extra, env);
     EXPECT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
-    EXPECT_EQ(Ran(), (std::multiset<std::string>{"Enabled.Runs", "Enabled.DISABLED_Skipped",
-                                                 "DISABLED_WholeSuite.AlsoSkipped"}));
+    EXPECT_EQ(Ran(),
+              (std::multiset<std::string>{"Enabled.Runs", "Enabled.DISABLED_Skipped",
+                                          "DISABLED_WholeSuite.AlsoSkipped"}));
   }
 }
 
@@ -113,8 +115,8 @@ TEST_P(GtestFlagsTest, RepeatRunsEachTestThatManyTimesAndReportsEachRun) {
 
 TEST_P(GtestFlagsTest, RepeatUntilStoppedRunsUntilInterrupted) {
   Launch launch;
-  launch.args = {"run", Fixture("passing"), "--pawn", GetParam(), "--db", scratch_.db(),
-                 "--", "--gtest_repeat=-1"};
+  launch.args = {"run",  Fixture("passing"), "--pawn", GetParam(),
+                 "--db", scratch_.db(),      "--",     "--gtest_repeat=-1"};
   launch.signal = SIGINT;
   launch.delay = std::chrono::milliseconds(1500);
   const Outcome outcome = RunRedqueen(launch);
@@ -127,24 +129,25 @@ TEST_P(GtestFlagsTest, ShuffleWithASeedIsARandomOrderThatRepeats) {
   auto order = [this] {
     Db db(scratch_.db());
     std::vector<std::string> names;
-    for (const auto& row : db.Rows(
-             "SELECT t.name FROM executions e JOIN tests t ON t.id = e.test_id WHERE "
-             "e.run_id = (SELECT max(id) FROM runs) ORDER BY e.id")) {
+    for (const auto& row :
+         db.Rows("SELECT t.name FROM executions e JOIN tests t ON t.id = e.test_id WHERE "
+                 "e.run_id = (SELECT max(id) FROM runs) ORDER BY e.id")) {
       names.push_back(row[0]);
     }
     return names;
   };
   // One test a batch (--serial '*'), so that the pawn runs them in the
   // order planned, not in gtest's order within a batch.
-  const Outcome first = Run("suites", {"-j", "1", "--serial", "*", "--", "--gtest_shuffle",
-                                       "--gtest_random_seed=11"});
+  const Outcome first = Run("suites", {"-j", "1", "--serial", "*", "--",
+                                       "--gtest_shuffle", "--gtest_random_seed=11"});
   EXPECT_EQ(first.exit_code, 0) << first.out << first.err;
   const std::vector<std::string> shuffled = order();
   const Outcome again = Run("suites", {"-j", "1", "--serial", "*"},
                             {{"GTEST_SHUFFLE", "1"}, {"GTEST_RANDOM_SEED", "11"}});
   EXPECT_EQ(again.exit_code, 0) << again.out << again.err;
   EXPECT_EQ(order(), shuffled);
-  const Outcome declared = Run("suites", {"-j", "1", "--serial", "*", "--order", "declared"});
+  const Outcome declared =
+      Run("suites", {"-j", "1", "--serial", "*", "--order", "declared"});
   EXPECT_EQ(declared.exit_code, 0);
   EXPECT_EQ(shuffled.size(), 16u);
   EXPECT_NE(order(), shuffled) << "a seed of 11 keeps 16 tests in declared order";
@@ -188,8 +191,9 @@ TEST_P(GtestFlagsTest, OutputToAFolderWritesOneFilePerBinaryAsGtestNamesIt) {
   // A file that is there already is kept; the next name is taken, as gtest does.
   std::ofstream(dir + "fixture_suites.xml") << "old";
   Launch launch;
-  launch.args = {"run", Fixture("suites"), Fixture("passing"), "--pawn", GetParam(),
-                 "--db", scratch_.db(), "--gtest_output=xml:" + dir};
+  launch.args = {
+      "run",  Fixture("suites"), Fixture("passing"),         "--pawn", GetParam(),
+      "--db", scratch_.db(),     "--gtest_output=xml:" + dir};
   const Outcome outcome = RunRedqueen(launch);
   EXPECT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
   EXPECT_EQ(ReadAll(dir + "fixture_suites.xml"), "old");
@@ -204,7 +208,8 @@ TEST_P(GtestFlagsTest, BriefPrintsOnlyFailuresAndPrintTimeZeroDropsDurations) {
   EXPECT_THAT(outcome.out, Not(HasSubstr("SKIPPED Skipping.Skips")));
   outcome = Run("skipping", {});
   EXPECT_THAT(outcome.out, HasSubstr("SKIPPED Skipping.Skips ("));
-  outcome = Run("failing", {"-j", "1"}, {{"GTEST_BRIEF", "1"}, {"GTEST_PRINT_TIME", "0"}});
+  outcome =
+      Run("failing", {"-j", "1"}, {{"GTEST_BRIEF", "1"}, {"GTEST_PRINT_TIME", "0"}});
   EXPECT_EQ(outcome.exit_code, 1);
   EXPECT_THAT(outcome.out, HasSubstr("FAILED Failing.ExpectEq (pawn 0)\n"));
 }
@@ -218,18 +223,18 @@ TEST_P(GtestFlagsTest, ColorYesColoursEvenWithoutATerminal) {
 
 TEST_P(GtestFlagsTest, ListTestsPrintsWhatTheBinaryItselfPrints) {
   // gtest lists what the filter matches, DISABLED_ tests too, and no shard.
-  for (const auto& [fixture, filter] :
-       std::vector<std::pair<std::string, std::string>>{{"suites", "B.*:C.t0"},
-                                                        {"disabled", "*"},
-                                                        {"param_typed", "*"}}) {
+  for (const auto& [fixture, filter] : std::vector<std::pair<std::string, std::string>>{
+           {"suites", "B.*:C.t0"}, {"disabled", "*"}, {"param_typed", "*"}}) {
     Launch launch;
-    launch.args = {"run", Fixture(fixture), "--pawn", GetParam(), "--db", scratch_.db(),
-                   "--gtest_filter=" + filter, "--", "--gtest_list_tests"};
+    launch.args = {
+        "run",         Fixture(fixture),           "--pawn", GetParam(),          "--db",
+        scratch_.db(), "--gtest_filter=" + filter, "--",     "--gtest_list_tests"};
     launch.env = {{"GTEST_SHARD_INDEX", "1"}, {"GTEST_TOTAL_SHARDS", "2"}};
     const Outcome outcome = RunRedqueen(launch);
     EXPECT_EQ(outcome.exit_code, 0) << outcome.err;
-    std::string native = RunProgram(Fixture(fixture), {"--gtest_filter=" + filter,
-                                                       "--gtest_list_tests"}).out;
+    std::string native =
+        RunProgram(Fixture(fixture), {"--gtest_filter=" + filter, "--gtest_list_tests"})
+            .out;
     native = native.substr(native.find('\n') + 1);  // "Running main() from ..."
     EXPECT_EQ(outcome.out, native) << fixture;
   }
@@ -241,13 +246,14 @@ TEST_P(GtestFlagsTest, RedqueenListPrintsWhatARunWouldSelect) {
       {"list", Fixture("suites"), "--pawn", GetParam(), "--gtest_filter=B.*:C.t0"});
   EXPECT_EQ(list.exit_code, 0) << list.err;
   EXPECT_EQ(list.out, "B.t0\nB.t1\nB.t2\nB.t3\nC.t0\n");
-  const Outcome json = RunRedqueen(
-      {"list", Fixture("suites"), "--pawn", GetParam(), "--gtest_filter=A.t1", "--format", "json"});
+  const Outcome json = RunRedqueen({"list", Fixture("suites"), "--pawn", GetParam(),
+                                    "--gtest_filter=A.t1", "--format", "json"});
   EXPECT_THAT(json.out, HasSubstr("\"name\": \"A.t1\""));
   EXPECT_THAT(json.out, HasSubstr("\"binary\": \"tests/fixtures/fixture_suites\""));
   const Outcome ignored = RunRedqueen({"list", Fixture("suites"), "--junit", "x.xml"});
   EXPECT_EQ(ignored.exit_code, 2);
-  EXPECT_THAT(ignored.err, HasSubstr("--junit acts on a run, and a listing runs nothing"));
+  EXPECT_THAT(ignored.err,
+              HasSubstr("--junit acts on a run, and a listing runs nothing"));
 }
 
 TEST_P(GtestFlagsTest, FlagfileIsReadAsGtestReadsIt) {
@@ -264,18 +270,22 @@ TEST_P(GtestFlagsTest, FlagfileIsReadAsGtestReadsIt) {
 }
 
 TEST_P(GtestFlagsTest, FlagsThatActInATestReachThePawnsAndNoneThatSteersTheRun) {
-  const Outcome outcome = Run(
-      "pawn_flags",
-      {"--gtest_stack_trace_depth=7", "--gtest_death_test_use_fork", "--",
-       "--gtest_catch_exceptions=0", "--gtest_throw_on_failure",
-       "--gtest_print_utf8=0", "--gtest_death_test_style=threadsafe",
-       "--gtest_repeat=2", "--gtest_shuffle",
-       "--gtest_brief=1"},
-      {{"PAWN_FLAGS_EXPECTED", "1"}, {"GTEST_BREAK_ON_FAILURE", "1"}, {"GTEST_FILTER", "*"},
-       {"XML_OUTPUT_FILE", scratch_.Path("x.xml")}, {"GTEST_SHARD_INDEX", "0"},
-       {"GTEST_TOTAL_SHARDS", "1"}, {"TEST_PREMATURE_EXIT_FILE", scratch_.Path("premature")},
-       {"TEST_WARNINGS_OUTPUT_FILE", scratch_.Path("warnings")}, {"GTEST_COLOR", "no"},
-       {"GTEST_FAIL_FAST", "0"}});
+  const Outcome outcome =
+      Run("pawn_flags",
+          {"--gtest_stack_trace_depth=7", "--gtest_death_test_use_fork", "--",
+           "--gtest_catch_exceptions=0", "--gtest_throw_on_failure",
+           "--gtest_print_utf8=0", "--gtest_death_test_style=threadsafe",
+           "--gtest_repeat=2", "--gtest_shuffle", "--gtest_brief=1"},
+          {{"PAWN_FLAGS_EXPECTED", "1"},
+           {"GTEST_BREAK_ON_FAILURE", "1"},
+           {"GTEST_FILTER", "*"},
+           {"XML_OUTPUT_FILE", scratch_.Path("x.xml")},
+           {"GTEST_SHARD_INDEX", "0"},
+           {"GTEST_TOTAL_SHARDS", "1"},
+           {"TEST_PREMATURE_EXIT_FILE", scratch_.Path("premature")},
+           {"TEST_WARNINGS_OUTPUT_FILE", scratch_.Path("warnings")},
+           {"GTEST_COLOR", "no"},
+           {"GTEST_FAIL_FAST", "0"}});
   EXPECT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
   EXPECT_EQ(Ran().size(), 8u) << outcome.out;
 }
@@ -286,7 +296,8 @@ TEST_P(GtestFlagsTest, FlagsItCannotHonourAreRefusedWithWhatToUse) {
       {{"--", "--gtest_recreate_environments_when_repeating"}, "once per pawn"},
       {{"--", "--gtest_show_internal_stack_frames"}, "only when built with Abseil"},
       {{"--gtest_install_failure_signal_handler"}, "only when built with Abseil"},
-      {{"--", "--gtest_internal_run_death_test=x.cc|1"}, "for the child process of a death test"},
+      {{"--", "--gtest_internal_run_death_test=x.cc|1"},
+       "for the child process of a death test"},
       {{"--", "--gtest_fliter=A.*"}, "did you mean --gtest_filter?"},
       {{"--", "-gtest_filter=A.*"}, "print gtest's help and run no test"},
       {{"--", "--help"}, "print gtest's help and run no test"},
@@ -299,14 +310,16 @@ TEST_P(GtestFlagsTest, FlagsItCannotHonourAreRefusedWithWhatToUse) {
     EXPECT_THAT(outcome.err, HasSubstr(message));
     EXPECT_EQ(std::count(outcome.err.begin(), outcome.err.end(), '\n'), 1) << outcome.err;
   }
-  const Outcome streamed = Run("passing", {}, {{"GTEST_STREAM_RESULT_TO", "localhost:9"}});
+  const Outcome streamed =
+      Run("passing", {}, {{"GTEST_STREAM_RESULT_TO", "localhost:9"}});
   EXPECT_EQ(streamed.exit_code, 2);
   EXPECT_THAT(streamed.err, HasSubstr("GTEST_STREAM_RESULT_TO"));
 }
 
 TEST_P(GtestFlagsTest, ShardVariablesRunTheNativeShardAndTouchTheStatusFile) {
-  for (const auto& [index, total] : {std::pair{"GTEST_SHARD_INDEX", "GTEST_TOTAL_SHARDS"},
-                                     std::pair{"TEST_SHARD_INDEX", "TEST_TOTAL_SHARDS"}}) {
+  for (const auto& [index, total] :
+       {std::pair{"GTEST_SHARD_INDEX", "GTEST_TOTAL_SHARDS"},
+        std::pair{"TEST_SHARD_INDEX", "TEST_TOTAL_SHARDS"}}) {
     const std::string status = scratch_.Path(std::string("status_") + index);
     const Outcome outcome =
         Run("suites", {"--gtest_filter=-B.t1"},
@@ -314,15 +327,17 @@ TEST_P(GtestFlagsTest, ShardVariablesRunTheNativeShardAndTouchTheStatusFile) {
     EXPECT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
     EXPECT_TRUE(fs::exists(status));
     const std::multiset<std::string> ran = Ran();
-    const std::set<std::string> native = NativeRun(
-        "suites",
-        {{"GTEST_SHARD_INDEX", "1"}, {"GTEST_TOTAL_SHARDS", "3"}, {"GTEST_FILTER", "-B.t1"}});
+    const std::set<std::string> native = NativeRun("suites", {{"GTEST_SHARD_INDEX", "1"},
+                                                              {"GTEST_TOTAL_SHARDS", "3"},
+                                                              {"GTEST_FILTER", "-B.t1"}});
     EXPECT_EQ(std::set<std::string>(ran.begin(), ran.end()), native);
     EXPECT_EQ(ran.size(), native.size());
   }
-  const Outcome bad = Run("suites", {}, {{"GTEST_SHARD_INDEX", "3"}, {"GTEST_TOTAL_SHARDS", "3"}});
+  const Outcome bad =
+      Run("suites", {}, {{"GTEST_SHARD_INDEX", "3"}, {"GTEST_TOTAL_SHARDS", "3"}});
   EXPECT_EQ(bad.exit_code, 2);
-  EXPECT_THAT(bad.err, HasSubstr("GTEST_SHARD_INDEX=3 is not a shard of GTEST_TOTAL_SHARDS=3"));
+  EXPECT_THAT(bad.err,
+              HasSubstr("GTEST_SHARD_INDEX=3 is not a shard of GTEST_TOTAL_SHARDS=3"));
 }
 
 TEST_P(GtestFlagsTest, BazelsFilesAreMadeWhereItAsks) {
@@ -330,9 +345,9 @@ TEST_P(GtestFlagsTest, BazelsFilesAreMadeWhereItAsks) {
   const std::string warnings = scratch_.Path("warnings");
   const std::string tmp = scratch_.Path("tmp");
   fs::create_directories(tmp);
-  const Outcome outcome =
-      Run("sleepy", {"--gtest_filter=Tenths/*.Sleeps/1*", "--slow", "0.01s"},
-          {{"TEST_PREMATURE_EXIT_FILE", premature}, {"TEST_WARNINGS_OUTPUT_FILE", warnings}});
+  const Outcome outcome = Run(
+      "sleepy", {"--gtest_filter=Tenths/*.Sleeps/1*", "--slow", "0.01s"},
+      {{"TEST_PREMATURE_EXIT_FILE", premature}, {"TEST_WARNINGS_OUTPUT_FILE", warnings}});
   EXPECT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
   EXPECT_FALSE(fs::exists(premature)) << "removed at a clean end";
   EXPECT_THAT(ReadAll(warnings), HasSubstr("Tenths/SleepyTest.Sleeps/1"));
@@ -359,8 +374,9 @@ TEST_P(GtestFlagsTest, BazelsFilesAreMadeWhereItAsks) {
 TEST_P(GtestFlagsTest, AFilterItsUserGaveThatMatchesNothingFailsUnlessToldOtherwise) {
   Outcome outcome = Run("passing", {"--gtest_filter=Pasing.*"});
   EXPECT_EQ(outcome.exit_code, 4) << outcome.out << outcome.err;
-  EXPECT_THAT(outcome.err, HasSubstr("no test of tests/fixtures/fixture_passing matches "
-                                     "--gtest_filter 'Pasing.*' (is the filter mistyped?"));
+  EXPECT_THAT(outcome.err,
+              HasSubstr("no test of tests/fixtures/fixture_passing matches "
+                        "--gtest_filter 'Pasing.*' (is the filter mistyped?"));
   // An empty filter matches no test, as in gtest.
   outcome = Run("passing", {"--", "--gtest_filter="});
   EXPECT_EQ(outcome.exit_code, 4) << outcome.out << outcome.err;
@@ -395,22 +411,27 @@ TEST_P(GtestFlagsTest, AFilterATestRunnerSetOrABinaryWithoutTestsOnlyWarnsAsGtes
   EXPECT_EQ(outcome.exit_code, 4) << outcome.out << outcome.err;
   outcome = Run("no_tests", {});
   EXPECT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
-  EXPECT_THAT(outcome.out, HasSubstr("warning: tests/fixtures/fixture_no_tests has no test"));
+  EXPECT_THAT(outcome.out,
+              HasSubstr("warning: tests/fixtures/fixture_no_tests has no test"));
 }
 
 TEST_P(GtestFlagsTest, ConfigSaysWhereEachGtestSettingCameFromAndWhichShardItIs) {
   Launch launch;
   launch.args = {"config", Fixture("passing"), "--pawn", GetParam(), "--gtest_repeat=2"};
-  launch.env = {{"GTEST_FILTER", "A.*"}, {"XML_OUTPUT_FILE", "out.xml"},
-                {"TEST_SHARD_INDEX", "1"}, {"TEST_TOTAL_SHARDS", "3"}};
+  launch.env = {{"GTEST_FILTER", "A.*"},
+                {"XML_OUTPUT_FILE", "out.xml"},
+                {"TEST_SHARD_INDEX", "1"},
+                {"TEST_TOTAL_SHARDS", "3"}};
   const Outcome outcome = RunRedqueen(launch);
   EXPECT_EQ(outcome.exit_code, 0) << outcome.err;
-  EXPECT_THAT(outcome.out, testing::ContainsRegex("gtest_filter = \"A\\.\\*\" +# GTEST_FILTER"));
   EXPECT_THAT(outcome.out,
-              testing::ContainsRegex("gtest_output = \"xml:out\\.xml\" +# XML_OUTPUT_FILE"));
+              testing::ContainsRegex("gtest_filter = \"A\\.\\*\" +# GTEST_FILTER"));
+  EXPECT_THAT(outcome.out, testing::ContainsRegex(
+                               "gtest_output = \"xml:out\\.xml\" +# XML_OUTPUT_FILE"));
   EXPECT_THAT(outcome.out, testing::ContainsRegex("gtest_repeat = 2 +# command line"));
-  EXPECT_THAT(outcome.out, HasSubstr("# shard 2 of 3 of each binary's selected tests, from "
-                                     "TEST_SHARD_INDEX=1, TEST_TOTAL_SHARDS=3"));
+  EXPECT_THAT(outcome.out,
+              HasSubstr("# shard 2 of 3 of each binary's selected tests, from "
+                        "TEST_SHARD_INDEX=1, TEST_TOTAL_SHARDS=3"));
 }
 
 INSTANTIATE_TEST_SUITE_P(Kinds, GtestFlagsTest, testing::Values("resident", "exec"));

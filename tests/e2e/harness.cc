@@ -57,7 +57,8 @@ std::string Fixture(const std::string& name) {
 }
 
 Scratch::Scratch() {
-  std::string pattern = std::filesystem::temp_directory_path().string() + "/rq-e2e-XXXXXX";
+  std::string pattern =
+      std::filesystem::temp_directory_path().string() + "/rq-e2e-XXXXXX";
   if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
   dir_ = pattern;
 }
@@ -96,18 +97,18 @@ Outcome RunProgram(const std::string& path, const Launch& launch) {
   for (std::string& entry : env) envp.push_back(entry.data());
   envp.push_back(nullptr);
   const unsigned open_files = launch.open_files;
-  bp::child child(bp::exe = path, bp::args = launch.args,
-                  bp::extend::on_setup = [&envp](auto& exec) { exec.env = envp.data(); },
-                  bp::extend::on_exec_setup =
-                      [open_files](auto&) {
-                        if (open_files == 0) return;
-                        rlimit limit{};
-                        getrlimit(RLIMIT_NOFILE, &limit);
-                        limit.rlim_cur = open_files;
-                        setrlimit(RLIMIT_NOFILE, &limit);
-                      },
-                  bp::std_in < bp::null, bp::std_out > io.Path("out"),
-                  bp::std_err > io.Path("err"));
+  bp::child child(
+      bp::exe = path, bp::args = launch.args,
+      bp::extend::on_setup = [&envp](auto& exec) { exec.env = envp.data(); },
+      bp::extend::on_exec_setup =
+          [open_files](auto&) {
+            if (open_files == 0) return;
+            rlimit limit{};
+            getrlimit(RLIMIT_NOFILE, &limit);
+            limit.rlim_cur = open_files;
+            setrlimit(RLIMIT_NOFILE, &limit);
+          },
+      bp::std_in<bp::null, bp::std_out> io.Path("out"), bp::std_err > io.Path("err"));
   if (launch.signal) {
     std::this_thread::sleep_for(launch.delay);
     kill(child.id(), launch.signal);
@@ -119,18 +120,20 @@ Outcome RunRedqueen(const Launch& launch) {
   Outcome outcome = RunProgram(REDQUEEN_BINARY, launch);
   // Under the sanitizer preset a report ends redqueen with exit code 1, which
   // a test expecting failed tests would take for the run's own verdict.
-  for (const char* report : {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
-                             "runtime error:"}) {
+  for (const char* report :
+       {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"}) {
     EXPECT_EQ(outcome.err.find(report), std::string::npos)
-        << "redqueen " << testing::PrintToString(launch.args) << ":\n" << outcome.err;
+        << "redqueen " << testing::PrintToString(launch.args) << ":\n"
+        << outcome.err;
   }
   return outcome;
 }
 
 Outcome RunProgram(const std::string& path, const std::vector<std::string>& args) {
   Scratch io;
-  bp::child child(bp::exe = path, bp::args = args, bp::std_in < bp::null,
-                  bp::std_out > io.Path("out"), bp::std_err > io.Path("err"));
+  bp::child child(bp::exe = path, bp::args = args,
+                  bp::std_in<bp::null, bp::std_out> io.Path("out"),
+                  bp::std_err > io.Path("err"));
   return Collect(child, io);
 }
 

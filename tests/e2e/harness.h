@@ -46,7 +46,9 @@ struct Launch {
 /// Runs redqueen to completion. Every process it starts carries a unique tag
 /// in its environment, so that LeftBehind() can find any that survived.
 Outcome RunRedqueen(const Launch& launch);
-inline Outcome RunRedqueen(std::vector<std::string> args) { return RunRedqueen(Launch{std::move(args)}); }
+inline Outcome RunRedqueen(std::vector<std::string> args) {
+  return RunRedqueen(Launch{std::move(args)});
+}
 
 /// Runs any program to completion (no tag, no signal).
 Outcome RunProgram(const std::string& path, const std::vector<std::string>& args);

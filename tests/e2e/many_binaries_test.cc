@@ -16,15 +16,16 @@ using testing::HasSubstr;
 class ManyBinariesTest : public FixtureTest {};
 
 TEST_F(ManyBinariesTest, OneRunOverResidentAndExecBinaries) {
-  const Outcome outcome = RunRedqueen({"run", Fixture("passing"), Fixture("failing_plain"),
-                                       Fixture("skipping"), "-j", "2", "--db",
-                                       scratch_.db()});
+  const Outcome outcome =
+      RunRedqueen({"run", Fixture("passing"), Fixture("failing_plain"),
+                   Fixture("skipping"), "-j", "2", "--db", scratch_.db()});
   EXPECT_EQ(outcome.exit_code, 1) << outcome.out << outcome.err;
   EXPECT_THAT(outcome.out, HasSubstr("running 3 binaries on 2 resident and exec pawns"));
   EXPECT_THAT(outcome.out, HasSubstr("total_tests: 14\n"));
   EXPECT_THAT(outcome.out, HasSubstr("tests_failed: 3\n"));
   EXPECT_THAT(outcome.out, HasSubstr("fixture_passing: 5 passed, 0 failed, 0 skipped\n"));
-  EXPECT_THAT(outcome.out, HasSubstr("fixture_failing_plain: 3 passed, 3 failed, 0 skipped\n"));
+  EXPECT_THAT(outcome.out,
+              HasSubstr("fixture_failing_plain: 3 passed, 3 failed, 0 skipped\n"));
   EXPECT_THAT(outcome.out, HasSubstr("fixture_failing_plain: Failing.ExpectEq"));
   EXPECT_EQ(LeftBehind(), std::vector<int>{});
   Db db(scratch_.db());
@@ -62,8 +63,8 @@ TEST_F(ManyBinariesTest, MoreBinariesThanPawnsAllRun) {
 }
 
 TEST_F(ManyBinariesTest, OneUnusableBinaryStopsTheRunBeforeAnyTest) {
-  const Outcome outcome = RunRedqueen({"run", Fixture("passing"), "/bin/true", "--db",
-                                       scratch_.db()});
+  const Outcome outcome =
+      RunRedqueen({"run", Fixture("passing"), "/bin/true", "--db", scratch_.db()});
   EXPECT_EQ(outcome.exit_code, 3) << outcome.out << outcome.err;
   EXPECT_THAT(outcome.err, HasSubstr("/bin/true"));
   EXPECT_THAT(outcome.out, testing::Not(HasSubstr("total_tests")));
@@ -71,8 +72,8 @@ TEST_F(ManyBinariesTest, OneUnusableBinaryStopsTheRunBeforeAnyTest) {
 
 TEST_F(ManyBinariesTest, CtrlCStopsEveryBinary) {
   Launch launch;
-  launch.args = {"run", Fixture("sleepy"), Fixture("passing"), "-j", "2", "--db",
-                 scratch_.db()};
+  launch.args = {"run",  Fixture("sleepy"), Fixture("passing"), "-j", "2",
+                 "--db", scratch_.db()};
   launch.signal = SIGINT;
   launch.delay = std::chrono::milliseconds(1000);
   const Outcome outcome = RunRedqueen(launch);
@@ -87,7 +88,8 @@ TEST_F(ManyBinariesTest, FromCtestRunsTheGtestBinariesCtestKnows) {
   std::filesystem::create_directories(scratch_.Path("src"));
   std::ofstream(scratch_.Path("src") + "/CMakeLists.txt")
       << "cmake_minimum_required(VERSION 3.22)\nproject(p NONE)\nenable_testing()\n"
-      << "add_test(NAME a COMMAND " << Fixture("passing") << " --gtest_filter=Passing.*)\n"
+      << "add_test(NAME a COMMAND " << Fixture("passing")
+      << " --gtest_filter=Passing.*)\n"
       << "add_test(NAME b COMMAND " << Fixture("passing") << " --gtest_filter=More*)\n"
       << "add_test(NAME c COMMAND " << Fixture("skipping") << ")\n"
       << "add_test(NAME d COMMAND /bin/sh -c true)\n";

@@ -29,10 +29,10 @@ class PoliciesTest : public FixtureTest {
   std::vector<Span> Spans() {
     Db db(scratch_.db());
     std::vector<Span> spans;
-    for (const auto& row : db.Rows(
-             "SELECT t.name, e.pawn, e.finished_us - e.duration_us, e.finished_us "
-             "FROM executions e JOIN tests t ON t.id = e.test_id "
-             "WHERE e.run_id = (SELECT max(id) FROM runs) ORDER BY 3, e.id")) {
+    for (const auto& row :
+         db.Rows("SELECT t.name, e.pawn, e.finished_us - e.duration_us, e.finished_us "
+                 "FROM executions e JOIN tests t ON t.id = e.test_id "
+                 "WHERE e.run_id = (SELECT max(id) FROM runs) ORDER BY 3, e.id")) {
       spans.push_back({row[0], std::stoi(row[1]), std::stol(row[2]), std::stol(row[3])});
     }
     return spans;
@@ -55,12 +55,15 @@ TEST_F(PoliciesTest, RetriesTurnFailuresThatPassLaterIntoFlakyAndStoreEveryAttem
     EXPECT_THAT(outcome.out, HasSubstr("total_tests: 5\n"));
     Db db(scratch_.db());
     const std::string this_run = " AND e.run_id = (SELECT max(id) FROM runs)";
-    EXPECT_EQ(db.Count("SELECT count(*) FROM executions e JOIN tests t ON t.id = e.test_id "
-                       "WHERE t.name = 'Flaky.AlwaysFails'" + this_run),
-              3);
+    EXPECT_EQ(
+        db.Count("SELECT count(*) FROM executions e JOIN tests t ON t.id = e.test_id "
+                 "WHERE t.name = 'Flaky.AlwaysFails'" +
+                 this_run),
+        3);
     EXPECT_EQ(db.Value("SELECT group_concat(e.status || e.attempt || e.final, ' ') FROM "
                        "executions e JOIN tests t ON t.id = e.test_id WHERE "
-                       "t.name = 'Flaky.CrashesOnTheFirstAttempt'" + this_run),
+                       "t.name = 'Flaky.CrashesOnTheFirstAttempt'" +
+                       this_run),
               "CRASHED10 FLAKY21");
     EXPECT_EQ(StatusOf(db, "Flaky.AlwaysFails"), "FAILED");
   }
@@ -98,10 +101,10 @@ TEST_F(PoliciesTest, RepeatRunsEveryTestNTimes) {
 }
 
 TEST_F(PoliciesTest, UntilFailStopsAtTheFirstFailureAndSaysHowManyRepetitionsPassed) {
-  const Outcome outcome = RunRedqueen(Launch{
-      {"run", Fixture("flaky"), "--db", scratch_.db(), "--until-fail", "--gtest_filter",
-       "Flaky.FailsOnTheThirdRun:Flaky.Passes", "-j", "1"},
-      {{"REDQUEEN_FIXTURE_COUNTER", scratch_.Path("counter")}}});
+  const Outcome outcome = RunRedqueen(
+      Launch{{"run", Fixture("flaky"), "--db", scratch_.db(), "--until-fail",
+              "--gtest_filter", "Flaky.FailsOnTheThirdRun:Flaky.Passes", "-j", "1"},
+             {{"REDQUEEN_FIXTURE_COUNTER", scratch_.Path("counter")}}});
   EXPECT_EQ(outcome.exit_code, 1) << outcome.out << outcome.err;
   EXPECT_THAT(outcome.out,
               HasSubstr("until-fail: 2 repetitions passed before the first failure\n"));
@@ -113,9 +116,10 @@ TEST_F(PoliciesTest, FailFastSkipsWhatIsLeftAndFailsTheRun) {
   EXPECT_EQ(failing.exit_code, 1) << failing.out << failing.err;
   EXPECT_THAT(failing.out, HasSubstr("tests_failed: 1\n"));
   Db db(scratch_.db());
-  EXPECT_GT(db.Count("SELECT count(*) FROM executions WHERE status = 'SKIPPED' AND "
-                     "skip_message = 'fail-fast' AND run_id = (SELECT max(id) FROM runs)"),
-            0);
+  EXPECT_GT(
+      db.Count("SELECT count(*) FROM executions WHERE status = 'SKIPPED' AND "
+               "skip_message = 'fail-fast' AND run_id = (SELECT max(id) FROM runs)"),
+      0);
   EXPECT_EQ(db.Value("SELECT status FROM runs ORDER BY id DESC LIMIT 1"), "failed");
 }
 
@@ -130,22 +134,25 @@ TEST_F(PoliciesTest, SequentialModeRunsOnePawnInDeclaredOrder) {
     EXPECT_EQ(span.pawn, 0);
     names.push_back(span.name);
   }
-  EXPECT_TRUE(std::is_sorted(names.begin(), names.end())) << testing::PrintToString(names);
+  EXPECT_TRUE(std::is_sorted(names.begin(), names.end()))
+      << testing::PrintToString(names);
   const Outcome bad = RunFixture("suites", {"--mode", "sequential", "-j", "2"});
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_THAT(bad.err, HasSubstr("--mode sequential runs one pawn; drop -j 2"));
 }
 
 TEST_F(PoliciesTest, SerialTestsRunAloneBeforeTheOthers) {
-  const Outcome outcome = RunFixture("suites", {"--serial", "C.*", "--serial", "A.t0", "-j", "2"});
+  const Outcome outcome =
+      RunFixture("suites", {"--serial", "C.*", "--serial", "A.t0", "-j", "2"});
   EXPECT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
   const auto spans = Spans();
   ASSERT_EQ(spans.size(), 16u);
   for (size_t i = 0; i < 5; ++i) {
-    EXPECT_TRUE(SuiteOf(spans[i].name) == "C" || spans[i].name == "A.t0") << spans[i].name;
+    EXPECT_TRUE(SuiteOf(spans[i].name) == "C" || spans[i].name == "A.t0")
+        << spans[i].name;
     // Alone: it ended before the next one started.
-    EXPECT_LE(spans[i].end, spans[i + 1].start) << spans[i].name << " overlaps "
-                                                 << spans[i + 1].name;
+    EXPECT_LE(spans[i].end, spans[i + 1].start)
+        << spans[i].name << " overlaps " << spans[i + 1].name;
   }
 }
 
@@ -196,8 +203,8 @@ TEST_F(PoliciesTest, ABinaryRebuiltBetweenRunsRunsItsNewTests) {
     const std::string binary = scratch_.Path(std::string("x_test_") + pawn);
     const auto copy = std::filesystem::copy_options::overwrite_existing;
     std::filesystem::copy_file(Fixture("passing"), binary, copy);
-    const std::vector<std::string> args = {"run", binary, "--db", scratch_.db(), "-j", "2",
-                                           "--pawn", pawn};
+    const std::vector<std::string> args = {"run", binary, "--db",   scratch_.db(),
+                                           "-j",  "2",    "--pawn", pawn};
     for (int run = 0; run < 2; ++run) {
       const Outcome outcome = RunRedqueen(args);
       EXPECT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
@@ -211,7 +218,8 @@ TEST_F(PoliciesTest, ABinaryRebuiltBetweenRunsRunsItsNewTests) {
     const auto statuses = Statuses(db);
     ASSERT_EQ(statuses.size(), 16u);
     for (const auto& [name, status] : statuses) {
-      EXPECT_NE(name.rfind("Passing.", 0), 0u) << "a test of the old binary ran: " << name;
+      EXPECT_NE(name.rfind("Passing.", 0), 0u)
+          << "a test of the old binary ran: " << name;
       EXPECT_EQ(status, "PASSED") << name;
     }
   }
@@ -287,13 +295,14 @@ TEST_F(PoliciesTest, EveryTestRunsOncePerTargetInItsEnvironment) {
 }
 
 TEST_F(PoliciesTest, TargetJobsCapsThePawnsOfATarget) {
-  const Outcome outcome =
-      RunFixture("target", {"--target", "one:BROWSER=one", "--target", "many:BROWSER=many",
-                            "--target-jobs", "one=1", "-j", "2", "--gtest_filter", "Six/*"});
+  const Outcome outcome = RunFixture(
+      "target", {"--target", "one:BROWSER=one", "--target", "many:BROWSER=many",
+                 "--target-jobs", "one=1", "-j", "2", "--gtest_filter", "Six/*"});
   EXPECT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
   Db db(scratch_.db());
   const auto rows = db.Rows(
-      "SELECT e.finished_us - e.duration_us, e.finished_us FROM executions e JOIN tests t "
+      "SELECT e.finished_us - e.duration_us, e.finished_us FROM executions e JOIN tests "
+      "t "
       "ON t.id = e.test_id WHERE t.target = 'one' ORDER BY 1");
   ASSERT_EQ(rows.size(), 6u);
   for (size_t i = 1; i < rows.size(); ++i) {
@@ -319,12 +328,14 @@ TEST_F(PoliciesTest, JunitAndJsonReportsHaveEveryTestAndAttempt) {
   const Outcome outcome = RunFixture("flaky", {"--retries", "1", "--junit", path});
   EXPECT_EQ(outcome.exit_code, 1) << outcome.out << outcome.err;
   std::ifstream in(path);
-  const std::string xml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string xml((std::istreambuf_iterator<char>(in)),
+                        std::istreambuf_iterator<char>());
   EXPECT_THAT(xml, HasSubstr("<testsuites name=\"redqueen\" tests=\"5\" failures=\"1\" "
                              "errors=\"0\" skipped=\"0\""));
   EXPECT_THAT(xml, HasSubstr("<testcase name=\"PassesOnTheSecondAttempt\""));
   EXPECT_THAT(xml, HasSubstr("<flakyFailure "));
-  EXPECT_THAT(xml, HasSubstr("<flakyError message=\"signal 6 (SIGABRT)\" type=\"CRASHED\">"));
+  EXPECT_THAT(xml,
+              HasSubstr("<flakyError message=\"signal 6 (SIGABRT)\" type=\"CRASHED\">"));
   EXPECT_THAT(xml, HasSubstr("<rerunFailure "));
   EXPECT_THAT(xml, HasSubstr("</testsuites>\n"));
 
@@ -352,13 +363,14 @@ TEST_F(PoliciesTest, RerunFailedRunsOnlyWhatDidNotPassLastTime) {
   EXPECT_EQ(outcome.exit_code, 1) << outcome.out << outcome.err;
   outcome = RunFixture("failing", {"-j", "2", "--rerun-failed"});
   EXPECT_EQ(outcome.exit_code, 1) << outcome.out << outcome.err;
-  EXPECT_THAT(outcome.out, testing::ContainsRegex(
-                               "redqueen: --rerun-failed: [0-9]+ tests of [^ ]*fixture_failing "
-                               "did not pass in run 1\n"));
+  EXPECT_THAT(outcome.out,
+              testing::ContainsRegex(
+                  "redqueen: --rerun-failed: [0-9]+ tests of [^ ]*fixture_failing "
+                  "did not pass in run 1\n"));
   Db db(scratch_.db());
   const std::string last = " AND run_id = (SELECT max(id) FROM runs)";
-  const long failed_before = db.Count(
-      "SELECT count(*) FROM executions WHERE status = 'FAILED' AND run_id = 1");
+  const long failed_before =
+      db.Count("SELECT count(*) FROM executions WHERE status = 'FAILED' AND run_id = 1");
   EXPECT_GT(failed_before, 0);
   EXPECT_EQ(db.Count("SELECT count(*) FROM executions WHERE 1" + last), failed_before);
   EXPECT_EQ(db.Count("SELECT count(*) FROM executions WHERE status = 'FAILED'" + last),
@@ -366,7 +378,8 @@ TEST_F(PoliciesTest, RerunFailedRunsOnlyWhatDidNotPassLastTime) {
 
   outcome = RunFixture("passing", {"--rerun-failed"});
   EXPECT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
-  EXPECT_THAT(outcome.out, HasSubstr("fixture_passing in the store: running every test\n"));
+  EXPECT_THAT(outcome.out,
+              HasSubstr("fixture_passing in the store: running every test\n"));
   EXPECT_THAT(outcome.out, HasSubstr("total_tests: 5\n")) << "no baseline: every test";
 }
 
@@ -388,11 +401,13 @@ TEST_F(PoliciesTest, HistoryCommandsReadTheStore) {
   EXPECT_EQ(std::count(slowest.out.begin(), slowest.out.end(), '\n'), 2);
   EXPECT_THAT(slowest.out, HasSubstr("fixture_passing: Passing."));
   Outcome flaky = RunRedqueen({"flaky", "--db", db});
-  EXPECT_THAT(flaky.out, HasSubstr("Flaky.PassesOnTheSecondAttempt: 0 passed, 0 failed, 1 flaky"));
+  EXPECT_THAT(flaky.out,
+              HasSubstr("Flaky.PassesOnTheSecondAttempt: 0 passed, 0 failed, 1 flaky"));
   const std::string json = scratch_.Path("one.json");
   EXPECT_EQ(RunRedqueen({"export", "1", "--db", db, "--json", json}).exit_code, 0);
   std::ifstream in(json);
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string text((std::istreambuf_iterator<char>(in)),
+                         std::istreambuf_iterator<char>());
   EXPECT_THAT(text, HasSubstr("\"status\": \"FLAKY\""));
   EXPECT_EQ(RunRedqueen({"show", "99", "--db", db}).exit_code, 2);
   EXPECT_EQ(RunRedqueen({"export", "1", "--db", db}).exit_code, 2);
@@ -406,7 +421,8 @@ TEST_F(PoliciesTest, EventsFollowTheRunLineByLine) {
   for (const char* fixture : {"flaky", "flaky_plain"}) {
     SCOPED_TRACE(fixture);
     const std::string path = scratch_.Path(std::string(fixture) + ".jsonl");
-    const Outcome outcome = RunFixture(fixture, {"--retries", "1", "-j", "2", "--events", path});
+    const Outcome outcome =
+        RunFixture(fixture, {"--retries", "1", "-j", "2", "--events", path});
     EXPECT_EQ(outcome.exit_code, 1) << outcome.out << outcome.err;
     std::ifstream in(path);
     std::vector<std::string> lines;
@@ -449,18 +465,21 @@ TEST_F(PoliciesTest, HtmlReportDrawsABarPerExecutionInChromium) {
       << "install Debian's chromium (scripts/setup.sh does) to render the report";
   // --dump-dom prints the page as its script left it: the bars exist only
   // if the page drew them.
-  const Outcome dom = RunProgram("/usr/bin/chromium",
-                                 {"--headless", "--no-sandbox", "--disable-gpu",
-                                  "--user-data-dir=" + scratch_.Path("chromium"),
-                                  "--dump-dom", "file://" + html});
+  const Outcome dom =
+      RunProgram("/usr/bin/chromium", {"--headless", "--no-sandbox", "--disable-gpu",
+                                       "--user-data-dir=" + scratch_.Path("chromium"),
+                                       "--dump-dom", "file://" + html});
   ASSERT_EQ(dom.exit_code, 0) << dom.err;
   auto count = [&dom](const std::string& text) {
     size_t n = 0;
-    for (size_t at = 0; (at = dom.out.find(text, at)) != std::string::npos; at += text.size()) ++n;
+    for (size_t at = 0; (at = dom.out.find(text, at)) != std::string::npos;
+         at += text.size())
+      ++n;
     return n;
   };
   Db db(scratch_.db());
-  EXPECT_EQ(count("class=\"bar\""), static_cast<size_t>(db.Count("SELECT count(*) FROM executions")))
+  EXPECT_EQ(count("class=\"bar\""),
+            static_cast<size_t>(db.Count("SELECT count(*) FROM executions")))
       << "one bar per test and attempt";
   EXPECT_EQ(count("<details class=\"failure\""), 4u) << "every failed, crashed attempt";
   EXPECT_THAT(dom.out, HasSubstr("Run 1: failed. 5 tests"));

@@ -4,10 +4,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <future>
-
 #include <filesystem>
 #include <fstream>
+#include <future>
 
 #include "e2e/harness.h"
 
@@ -23,8 +22,8 @@ TEST_F(RunTest, PassingSuiteExitsZeroWithTheFullSummary) {
   EXPECT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
   for (const char* line :
        {"status: passed\n", "total_tests: 5\n", "tests_passed: 5\n", "tests_failed: 0\n",
-        "tests_skipped: 0\n", "execution_errors: 0\n", "execution_time: ",
-        "started_at: ", "completed_at: "}) {
+        "tests_skipped: 0\n", "execution_errors: 0\n",
+        "execution_time: ", "started_at: ", "completed_at: "}) {
     EXPECT_THAT(outcome.out, HasSubstr(line));
   }
   Db db(scratch_.db());
@@ -40,21 +39,24 @@ TEST_F(RunTest, PassingSuiteExitsZeroWithTheFullSummary) {
 
 TEST_F(RunTest, ABinaryIsNamedByItsPathInItsBuildTreeFromAnyFolder) {
   namespace fs = std::filesystem;
-  const std::string absolute = fs::absolute(Fixture("passing")).lexically_normal().string();
+  const std::string absolute =
+      fs::absolute(Fixture("passing")).lexically_normal().string();
   const std::string junit = scratch_.Path("report.xml");
   RunFixture("passing");
   RunRedqueen({"run", absolute, "--db", scratch_.db()});
   const Outcome elsewhere = RunProgram(
-      "/bin/sh", {"-c", "cd / && exec " + std::string(REDQUEEN_BINARY) + " run " + absolute +
-                            " --db " + scratch_.db() + " --junit " + junit});
+      "/bin/sh", {"-c", "cd / && exec " + std::string(REDQUEEN_BINARY) + " run " +
+                            absolute + " --db " + scratch_.db() + " --junit " + junit});
   EXPECT_EQ(elsewhere.exit_code, 0) << elsewhere.out << elsewhere.err;
   Db db(scratch_.db());
   // The build tree is the folder of its CMakeCache.txt.
-  EXPECT_EQ(db.Value("SELECT DISTINCT binary FROM tests"), "tests/fixtures/fixture_passing");
+  EXPECT_EQ(db.Value("SELECT DISTINCT binary FROM tests"),
+            "tests/fixtures/fixture_passing");
   EXPECT_EQ(db.Count("SELECT count(DISTINCT binary) FROM tests"), 1);
   EXPECT_EQ(db.Count("SELECT count(*) FROM tests"), 5);
   std::ifstream in(junit);
-  const std::string xml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string xml((std::istreambuf_iterator<char>(in)),
+                        std::istreambuf_iterator<char>());
   EXPECT_THAT(xml, HasSubstr("classname=\"tests/fixtures/fixture_passing.Passing\""));
 }
 
@@ -63,10 +65,12 @@ TEST_F(RunTest, TwoBinariesNamedAlikeInTwoBuildTreesStayApart) {
   for (const char* tree : {"a", "b"}) {
     fs::create_directories(scratch_.Path(std::string(tree) + "/tests"));
     std::ofstream(scratch_.Path(std::string(tree) + "/CMakeCache.txt"));
-    fs::copy_file(Fixture("passing"), scratch_.Path(std::string(tree) + "/tests/passing"));
+    fs::copy_file(Fixture("passing"),
+                  scratch_.Path(std::string(tree) + "/tests/passing"));
   }
-  const Outcome outcome = RunRedqueen({"run", scratch_.Path("a/tests/passing"),
-                                       scratch_.Path("b/tests/passing"), "--db", scratch_.db()});
+  const Outcome outcome =
+      RunRedqueen({"run", scratch_.Path("a/tests/passing"),
+                   scratch_.Path("b/tests/passing"), "--db", scratch_.db()});
   EXPECT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
   Db db(scratch_.db());
   EXPECT_EQ(db.Count("SELECT count(DISTINCT binary) FROM tests"), 2);
@@ -80,8 +84,9 @@ TEST_F(RunTest, ABinaryOutsideABuildTreeIsNamedByTheSettingsFileFolderOrAsGiven)
   fs::copy_file(Fixture("passing"), copy);
   RunRedqueen({"run", copy, "--db", scratch_.db()});
   std::ofstream(scratch_.Path("project/redqueen.toml")) << "[run]\n";
-  const Outcome configured = RunRedqueen(
-      {"run", copy, "--config", scratch_.Path("project/redqueen.toml"), "--db", scratch_.db()});
+  const Outcome configured =
+      RunRedqueen({"run", copy, "--config", scratch_.Path("project/redqueen.toml"),
+                   "--db", scratch_.db()});
   EXPECT_EQ(configured.exit_code, 0) << configured.out << configured.err;
   Db db(scratch_.db());
   EXPECT_EQ(db.Rows("SELECT DISTINCT binary FROM tests ORDER BY binary"),
@@ -136,8 +141,10 @@ TEST_F(RunTest, SkipsKeepTheirMessages) {
 
 void ExpectCrashes(Db& db) {
   const auto crash_of = [&db](const std::string& name) {
-    return db.Value("SELECT e.crash FROM executions e JOIN tests t ON t.id = e.test_id "
-                    "WHERE t.name = '" + name + "'");
+    return db.Value(
+        "SELECT e.crash FROM executions e JOIN tests t ON t.id = e.test_id "
+        "WHERE t.name = '" +
+        name + "'");
   };
   EXPECT_EQ(StatusOf(db, "Crashing.Segfault"), "CRASHED");
   EXPECT_EQ(crash_of("Crashing.Segfault"), "signal 11 (SIGSEGV)");
@@ -207,10 +214,13 @@ TEST_F(RunTest, ParameterizedAndTypedTestsRunUnderTheirFullNames) {
   EXPECT_EQ(StatusOf(db, "Words/NamedParamTest.NotEmpty/beta"), "PASSED");
   EXPECT_EQ(StatusOf(db, "TypedTest/1.DefaultIsZero"), "PASSED");
   EXPECT_EQ(StatusOf(db, "Chars/TypedPTest/0.HasSize"), "PASSED");
-  EXPECT_EQ(db.Value("SELECT type_param FROM tests WHERE name = 'TypedTest/0.DefaultIsZero'"),
-            "int");
-  EXPECT_EQ(db.Value("SELECT value_param FROM tests WHERE name = 'Numbers/ParamTest.IsSmall/3'"),
-            "3");
+  EXPECT_EQ(
+      db.Value("SELECT type_param FROM tests WHERE name = 'TypedTest/0.DefaultIsZero'"),
+      "int");
+  EXPECT_EQ(
+      db.Value(
+          "SELECT value_param FROM tests WHERE name = 'Numbers/ParamTest.IsSmall/3'"),
+      "3");
 }
 
 TEST_F(RunTest, DeathTestsWorkInBothStyles) {
@@ -247,9 +257,9 @@ TEST_F(RunTest, ArgumentsAfterDashDashReachEveryPawn) {
 
 TEST_F(RunTest, DisagreeingPawnsStopTheRunBeforeAnyTest) {
   const std::string sentinel = scratch_.Path("ran");
-  const Outcome outcome = RunRedqueen(Launch{
-      {"run", Fixture("list_differs"), "-j", "2", "--db", scratch_.db()},
-      {{"RAN_SENTINEL", sentinel}}});
+  const Outcome outcome = RunRedqueen(
+      Launch{{"run", Fixture("list_differs"), "-j", "2", "--db", scratch_.db()},
+             {{"RAN_SENTINEL", sentinel}}});
   EXPECT_EQ(outcome.exit_code, 3) << outcome.out << outcome.err;
   EXPECT_THAT(outcome.err, HasSubstr("pawn 1"));
   EXPECT_THAT(outcome.err, HasSubstr("Listing.OnlyInPawnOne"));
@@ -291,7 +301,8 @@ TEST_F(RunTest, MissingOrNonExecutableBinaryIsAnInfrastructureError) {
 TEST_F(RunTest, ProgramsThatAreNotGtestBinariesAreRefusedWithoutRunningThem) {
   const std::string sentinel = scratch_.Path("ran");
   std::ofstream(scratch_.Path("script")) << "#!/bin/sh\ntouch " << sentinel << "\n";
-  std::filesystem::permissions(scratch_.Path("script"), std::filesystem::perms::owner_all);
+  std::filesystem::permissions(scratch_.Path("script"),
+                               std::filesystem::perms::owner_all);
   for (const std::string& binary : {scratch_.Path("script"), std::string("/bin/true")}) {
     const Outcome outcome = RunRedqueen({"run", binary, "--db", scratch_.db()});
     EXPECT_EQ(outcome.exit_code, 3) << binary;
@@ -316,8 +327,8 @@ TEST_F(RunTest, BadUsageExitsTwoWithOneLine) {
 
 TEST_F(RunTest, UnwritableStoreFailsBeforeAnyTestRuns) {
   std::ofstream(scratch_.Path("file")) << "x";
-  const Outcome outcome =
-      RunRedqueen({"run", Fixture("passing"), "--db", scratch_.Path("file") + "/redqueen.db"});
+  const Outcome outcome = RunRedqueen(
+      {"run", Fixture("passing"), "--db", scratch_.Path("file") + "/redqueen.db"});
   EXPECT_EQ(outcome.exit_code, 3) << outcome.out << outcome.err;
   EXPECT_THAT(outcome.err, HasSubstr("cannot open the result store"));
   EXPECT_THAT(outcome.out, testing::Not(HasSubstr("total_tests")));
@@ -335,11 +346,13 @@ TEST_F(RunTest, TerminalGetsALiveStatusLineAndPlainOutputDoesNot) {
   EXPECT_THAT(tty.out, HasSubstr("\r\033[KFAILED Failing.ExpectEq"));
   EXPECT_THAT(tty.out, HasSubstr("status: failed"));
   // gtest's colours, on a terminal that can show them.
-  const Outcome colour = RunProgram(
-      "/usr/bin/script", {"-qec", "TERM=xterm " + command + " --gtest_color=auto", "/dev/null"});
+  const Outcome colour =
+      RunProgram("/usr/bin/script",
+                 {"-qec", "TERM=xterm " + command + " --gtest_color=auto", "/dev/null"});
   EXPECT_THAT(colour.out, HasSubstr("\r\033[K\033[0;31mFAILED\033[m Failing.ExpectEq"));
-  const Outcome dumb = RunProgram(
-      "/usr/bin/script", {"-qec", "TERM=dumb " + command + " --gtest_color=auto", "/dev/null"});
+  const Outcome dumb =
+      RunProgram("/usr/bin/script",
+                 {"-qec", "TERM=dumb " + command + " --gtest_color=auto", "/dev/null"});
   EXPECT_THAT(dumb.out, HasSubstr("\r\033[KFAILED Failing.ExpectEq"));
 
   const Outcome plain = RunFixture("failing", {"-j", "1"});
@@ -351,18 +364,19 @@ class TimeoutTest : public FixtureTest,
                     public testing::WithParamInterface<const char*> {};
 
 TEST_P(TimeoutTest, HangingTestsAreTimeoutAndTheRestRuns) {
-  const Outcome outcome = RunFixture(
-      "hanging", {"-j", "2", "--pawn", GetParam(), "--timeout", "1s", "--kill-grace",
-                  "500ms", "--slow", "300ms"});
+  const Outcome outcome =
+      RunFixture("hanging", {"-j", "2", "--pawn", GetParam(), "--timeout", "1s",
+                             "--kill-grace", "500ms", "--slow", "300ms"});
   EXPECT_EQ(outcome.exit_code, 1) << outcome.out << outcome.err;
   EXPECT_THAT(outcome.out, HasSubstr("TIMEOUT Hanging.Sleeps"));
   EXPECT_THAT(outcome.out, HasSubstr("SLOW Hanging.Sleeps has been running for"));
   Db db(scratch_.db());
   EXPECT_EQ(StatusOf(db, "Hanging.Sleeps"), "TIMEOUT");
   EXPECT_EQ(StatusOf(db, "Hanging.IgnoresSigterm"), "TIMEOUT");
-  EXPECT_THAT(db.Value("SELECT e.crash FROM executions e JOIN tests t ON t.id = e.test_id "
-                       "WHERE t.name = 'Hanging.IgnoresSigterm'"),
-              HasSubstr("timed out after 1s"));
+  EXPECT_THAT(
+      db.Value("SELECT e.crash FROM executions e JOIN tests t ON t.id = e.test_id "
+               "WHERE t.name = 'Hanging.IgnoresSigterm'"),
+      HasSubstr("timed out after 1s"));
   EXPECT_EQ(StatusOf(db, "Hanging.Before"), "PASSED");
   EXPECT_EQ(StatusOf(db, "Hanging.After"), "PASSED");
   // An unmodified binary writing to a pipe buffers its stdout, as it would in
@@ -383,17 +397,19 @@ TEST_F(RunTest, EveryPawnHasItsIdCountAndPrivateTempDir) {
 }
 
 TEST_F(RunTest, JobsComeFromTheFlagThenRedqueenJobs) {
-  Outcome outcome = RunRedqueen(
-      Launch{{"run", Fixture("passing"), "--db", scratch_.db()}, {{"REDQUEEN_JOBS", "1"}}});
+  Outcome outcome = RunRedqueen(Launch{{"run", Fixture("passing"), "--db", scratch_.db()},
+                                       {{"REDQUEEN_JOBS", "1"}}});
   EXPECT_THAT(outcome.out, HasSubstr("on 1 resident pawn\n"));
-  outcome = RunRedqueen(Launch{{"run", Fixture("passing"), "-j", "2", "--db", scratch_.db()},
-                               {{"REDQUEEN_JOBS", "1"}}});
+  outcome =
+      RunRedqueen(Launch{{"run", Fixture("passing"), "-j", "2", "--db", scratch_.db()},
+                         {{"REDQUEEN_JOBS", "1"}}});
   EXPECT_THAT(outcome.out, HasSubstr("on 2 resident pawns\n"));
-  outcome = RunRedqueen(
-      Launch{{"run", Fixture("passing"), "--db", scratch_.db()}, {{"REDQUEEN_JOBS", "many"}}});
+  outcome = RunRedqueen(Launch{{"run", Fixture("passing"), "--db", scratch_.db()},
+                               {{"REDQUEEN_JOBS", "many"}}});
   EXPECT_EQ(outcome.exit_code, 2);
-  EXPECT_THAT(outcome.err, HasSubstr("REDQUEEN_JOBS must be a whole number from 1 to 4096, "
-                                     "not 'many'"));
+  EXPECT_THAT(outcome.err,
+              HasSubstr("REDQUEEN_JOBS must be a whole number from 1 to 4096, "
+                        "not 'many'"));
 }
 
 TEST_F(RunTest, BadDurationIsBadUsage) {
@@ -420,8 +436,9 @@ TEST_F(RunTest, CtrlCKeepsResultsPrintsTheSummaryAndLeavesNoProcess) {
       "SELECT output FROM executions WHERE skip_message LIKE "
       "'interrupted while it was running, after %'");
   EXPECT_EQ(running.size(), 2u);
-  EXPECT_EQ(db.Count("SELECT count(*) FROM executions WHERE skip_message = 'interrupted'"),
-            101 - passed - static_cast<long>(running.size()));
+  EXPECT_EQ(
+      db.Count("SELECT count(*) FROM executions WHERE skip_message = 'interrupted'"),
+      101 - passed - static_cast<long>(running.size()));
   // What did not run, also what was running, is what --rerun-failed runs.
   const Outcome rerun = RunRedqueen(
       {"run", Fixture("sleepy"), "-j", "2", "--db", scratch_.db(), "--rerun-failed"});
@@ -431,7 +448,7 @@ TEST_F(RunTest, CtrlCKeepsResultsPrintsTheSummaryAndLeavesNoProcess) {
 
 TEST_F(RunTest, SigkillLeavesEveryResultReceivedInAStoreThatOpens) {
   Launch launch;
-  launch.args = {"run", Fixture("sleepy"), "-j", "1", "--gtest_filter=Tenths/*",
+  launch.args = {"run",  Fixture("sleepy"), "-j", "1", "--gtest_filter=Tenths/*",
                  "--db", scratch_.db()};
   launch.signal = SIGKILL;
   launch.delay = std::chrono::milliseconds(2000);
@@ -494,8 +511,8 @@ TEST_F(RunTest, FailuresOutsideTestsFailTheTestTheyConcern) {
 TEST_F(RunTest, TwoRunsWritingOneStoreAtOnceBothKeepEveryResult) {
   // Many small commits from each side, interleaved: 1,000 results each.
   auto run = [this] {
-    return RunProgram(REDQUEEN_BINARY, {"run", Fixture("passing"), "--repeat", "200", "-j",
-                                        "2", "--db", scratch_.db()});
+    return RunProgram(REDQUEEN_BINARY, {"run", Fixture("passing"), "--repeat", "200",
+                                        "-j", "2", "--db", scratch_.db()});
   };
   auto first = std::async(std::launch::async, run);
   auto second = std::async(std::launch::async, run);

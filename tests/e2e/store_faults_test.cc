@@ -60,7 +60,8 @@ class Mount {
     }
     return m;
   }
-  Mount(Mount&& other) noexcept : at_(std::move(other.at_)), error_(std::move(other.error_)) {
+  Mount(Mount&& other) noexcept
+      : at_(std::move(other.at_)), error_(std::move(other.error_)) {
     other.at_.clear();
   }
   ~Mount() {
@@ -79,7 +80,8 @@ class Mount {
 class StoreFaultsTest : public FixtureTest {};
 
 TEST_F(StoreFaultsTest, AnotherApplicationsDatabaseIsRefusedAndLeftUntouched) {
-  Write(scratch_.db(), "CREATE TABLE contacts (name TEXT); INSERT INTO contacts VALUES ('x');");
+  Write(scratch_.db(),
+        "CREATE TABLE contacts (name TEXT); INSERT INTO contacts VALUES ('x');");
   const std::string before = ReadAll(scratch_.db());
   const Outcome outcome = RunFixture("passing");
   EXPECT_EQ(outcome.exit_code, 3) << outcome.out << outcome.err;
@@ -97,8 +99,9 @@ TEST_F(StoreFaultsTest, ADamagedPageIsFoundBeforeAnyTestRuns) {
   {
     Db db(scratch_.db());
     // The index every stored result is added to: the run's first write.
-    page = std::stoi(db.Value("SELECT rootpage FROM sqlite_master "
-                              "WHERE name = 'executions_by_run'"));
+    page =
+        std::stoi(db.Value("SELECT rootpage FROM sqlite_master "
+                           "WHERE name = 'executions_by_run'"));
     page_size = std::stoi(db.Value("PRAGMA page_size"));
   }
   {
@@ -121,16 +124,19 @@ TEST_F(StoreFaultsTest, HistoryCommandsReadAStoreOnAReadOnlyMount) {
   ASSERT_EQ(RunRedqueen({"run", Fixture("failing"), "--db", db}).exit_code, 1);
   const std::string ro = scratch_.Path("ro");
   const Mount mount = Mount::ReadOnly(dir, ro);
-  if (!mount.error().empty()) GTEST_SKIP() << "cannot bind-mount read-only: " << mount.error();
+  if (!mount.error().empty())
+    GTEST_SKIP() << "cannot bind-mount read-only: " << mount.error();
   const Outcome runs = RunRedqueen({"runs", "--db", ro + "/redqueen.db"});
   EXPECT_EQ(runs.exit_code, 0) << runs.err;
   EXPECT_THAT(runs.out, testing::ContainsRegex(" 1 +[0-9T:.Z-]+ +failed +6 +3 +3"));
   const Outcome show = RunRedqueen({"show", "--db", ro + "/redqueen.db"});
   EXPECT_EQ(show.exit_code, 0) << show.err;
   EXPECT_THAT(show.out, HasSubstr("FAILED   "));
-  const Outcome run = RunRedqueen({"run", Fixture("passing"), "--db", ro + "/redqueen.db"});
+  const Outcome run =
+      RunRedqueen({"run", Fixture("passing"), "--db", ro + "/redqueen.db"});
   EXPECT_EQ(run.exit_code, 3);
-  EXPECT_THAT(run.err, HasSubstr("cannot write the result store '" + ro + "/redqueen.db'"));
+  EXPECT_THAT(run.err,
+              HasSubstr("cannot write the result store '" + ro + "/redqueen.db'"));
 }
 
 // 20 repetitions of a test that fails after printing 2 MiB store 256 KiB of

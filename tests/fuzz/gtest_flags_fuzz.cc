@@ -51,9 +51,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Require(ours.size() + pawn.size() == given + split, "no argument is lost or made up");
   for (const std::string& arg : pawn) {
     if (arg.rfind("--gtest_", 0) != 0) continue;
-    const std::string name = arg.substr(8, arg.find('=') == std::string::npos
-                                               ? std::string::npos
-                                               : arg.find('=') - 8);
+    const std::string name = arg.substr(
+        8, arg.find('=') == std::string::npos ? std::string::npos : arg.find('=') - 8);
     const auto* flag = FindGtestFlag(name);
     // gtest passes over internal flags it does not know, and so do we.
     if (!flag && name.rfind("internal_", 0) == 0) continue;

@@ -1,7 +1,7 @@
 #include "knight/knight.h"
 
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -31,7 +31,8 @@ int HighestFd() {
 /// see what spawning does.
 class KnightTest : public testing::Test {
  protected:
-  KnightTest() : run_dir_(testing::TempDir() + "/knight_test_" + std::to_string(getpid())) {
+  KnightTest()
+      : run_dir_(testing::TempDir() + "/knight_test_" + std::to_string(getpid())) {
     std::filesystem::create_directories(run_dir_);
     PawnSpec spec;
     spec.binary = "/bin/sleep";
@@ -68,7 +69,8 @@ TEST_F(KnightTest, SpawnNeverTakesAFailedStartForAStartedPawn) {
     tight.rlim_cur = static_cast<rlim_t>(highest + 1);
     ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &tight), 0);
     std::vector<int> fillers;
-    for (int fd; (fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0;) fillers.push_back(fd);
+    for (int fd; (fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0;)
+      fillers.push_back(fd);
     tight.rlim_cur += static_cast<rlim_t>(room);
     ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &tight), 0);
     std::string error;

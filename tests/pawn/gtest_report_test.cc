@@ -19,7 +19,8 @@ TEST(GtestReportTest, SplitsLocationFromMessage) {
 }
 
 TEST(GtestReportTest, ReadsFailuresAndSkipsByFullName) {
-  const std::string path = testing::TempDir() + "/report_" + std::to_string(getpid()) + ".json";
+  const std::string path =
+      testing::TempDir() + "/report_" + std::to_string(getpid()) + ".json";
   std::ofstream(path) << R"({"testsuites": [{"name": "Numbers/P", "testsuite": [
       {"name": "IsSmall/3", "classname": "Numbers/P", "file": "p.cc", "line": 6,
        "result": "COMPLETED",
@@ -94,7 +95,8 @@ TEST(GtestReportTest, ALineThatIsNoInt32IsZero) {
 
 TEST(GtestReportTest, MissingOrBrokenReportIsEmpty) {
   EXPECT_TRUE(ReadGtestReport("/nonexistent/report.json").empty());
-  const std::string path = testing::TempDir() + "/broken_" + std::to_string(getpid()) + ".json";
+  const std::string path =
+      testing::TempDir() + "/broken_" + std::to_string(getpid()) + ".json";
   std::ofstream(path) << "{\"testsuites\": [";
   EXPECT_TRUE(ReadGtestReport(path).empty());
   std::remove(path.c_str());

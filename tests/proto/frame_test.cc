@@ -83,7 +83,8 @@ TEST(FrameTest, TestListRoundTripsWithEachFileSentOnce) {
   }
   // "a.cc" twice (the second after b.cc), "b.cc" once.
   size_t paths = 0;
-  for (size_t at = bytes.find(".cc"); at != std::string::npos; at = bytes.find(".cc", at + 1)) {
+  for (size_t at = bytes.find(".cc"); at != std::string::npos;
+       at = bytes.find(".cc", at + 1)) {
     ++paths;
   }
   EXPECT_EQ(paths, 3u);

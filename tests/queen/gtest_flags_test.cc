@@ -45,24 +45,33 @@ TEST(GtestFlagsTest, RunFlagsAfterTheSeparatorBecomeRedqueensAndPawnFlagsReachTh
            {"--gtest_repeat=2", "--own_flag", "--gtest_shuffle=yes", "--gtest_brief",
             "--gtest_break_on_failure", "--gtest_print_time=f", "positional"});
   ASSERT_TRUE(sorted.ok) << sorted.error;
-  EXPECT_THAT(sorted.ours, ElementsAre("run", "bin", "--gtest_repeat=2", "--gtest_shuffle=true",
-                                       "--gtest_brief=true", "--gtest_print_time=false"));
-  EXPECT_THAT(sorted.pawn, ElementsAre("--own_flag", "positional", "--gtest_catch_exceptions=0",
-                                       "--gtest_break_on_failure"));
+  EXPECT_THAT(sorted.ours,
+              ElementsAre("run", "bin", "--gtest_repeat=2", "--gtest_shuffle=true",
+                          "--gtest_brief=true", "--gtest_print_time=false"));
+  EXPECT_THAT(sorted.pawn,
+              ElementsAre("--own_flag", "positional", "--gtest_catch_exceptions=0",
+                          "--gtest_break_on_failure"));
 }
 
 TEST(GtestFlagsTest, AnEmptyValueIsHandedToCLI11SpeltApart) {
   // Found by tests/fuzz/gtest_flags_fuzz: a value ending in '=' was cut.
-  const Sorted sorted = Sort({"run"}, {"--gtest_filter=", "--gtest_filter=A=", "--gtest_repeat=2"});
+  const Sorted sorted =
+      Sort({"run"}, {"--gtest_filter=", "--gtest_filter=A=", "--gtest_repeat=2"});
   ASSERT_TRUE(sorted.ok) << sorted.error;
-  EXPECT_THAT(sorted.ours,
-              ElementsAre("run", "--gtest_filter", "", "--gtest_filter=A=", "--gtest_repeat=2"));
+  EXPECT_THAT(sorted.ours, ElementsAre("run", "--gtest_filter", "",
+                                       "--gtest_filter=A=", "--gtest_repeat=2"));
 }
 
 TEST(GtestFlagsTest, BoolValuesAreReadAsGtestReadsThem) {
-  for (const auto& [value, expected] : std::map<std::string, bool>{
-           {"", true}, {"1", true}, {"yes", true}, {"true", true}, {"0", false},
-           {"false", false}, {"f", false}, {"F", false}, {"000", false}}) {
+  for (const auto& [value, expected] : std::map<std::string, bool>{{"", true},
+                                                                   {"1", true},
+                                                                   {"yes", true},
+                                                                   {"true", true},
+                                                                   {"0", false},
+                                                                   {"false", false},
+                                                                   {"f", false},
+                                                                   {"F", false},
+                                                                   {"000", false}}) {
     EXPECT_EQ(GtestBool(value), expected) << value;
   }
 }
@@ -74,11 +83,12 @@ TEST(GtestFlagsTest, RedqueensOwnSpacedFilterStaysForItsParser) {
 }
 
 TEST(GtestFlagsTest, AnUnknownFlagSuggestsTheNearestOne) {
-  for (const Sorted& sorted : {Sort({"run", "--gtest_fliter=A"}, {}),
-                               Sort({"run"}, {"--gtest_fliter=A"})}) {
+  for (const Sorted& sorted :
+       {Sort({"run", "--gtest_fliter=A"}, {}), Sort({"run"}, {"--gtest_fliter=A"})}) {
     EXPECT_FALSE(sorted.ok);
-    EXPECT_EQ(sorted.error,
-              "'--gtest_fliter=A' is not a GoogleTest flag (did you mean --gtest_filter?)");
+    EXPECT_EQ(
+        sorted.error,
+        "'--gtest_fliter=A' is not a GoogleTest flag (did you mean --gtest_filter?)");
   }
   EXPECT_EQ(Nearest("--gtest_nothing_like_it", {"--gtest_filter", "--gtest_repeat"}), "");
 }
@@ -111,7 +121,8 @@ TEST(GtestFlagsTest, GtestsInternalFlagsItDoesNotKnowAreOrdinaryArguments) {
 }
 
 TEST(GtestFlagsTest, WhatWouldMakeEveryPawnPrintGtestsHelpIsRefused) {
-  for (const char* arg : {"--help", "-gtest_filter=A", "/gtest_filter=A", "--gtest-filter=A"}) {
+  for (const char* arg :
+       {"--help", "-gtest_filter=A", "/gtest_filter=A", "--gtest-filter=A"}) {
     const Sorted sorted = Sort({"run"}, {arg});
     EXPECT_FALSE(sorted.ok) << arg;
     EXPECT_THAT(sorted.error, HasSubstr("print gtest's help and run no test")) << arg;
@@ -123,8 +134,8 @@ TEST(GtestFlagsTest, WhatWouldMakeEveryPawnPrintGtestsHelpIsRefused) {
 class FlagfileTest : public testing::Test {
  protected:
   std::string Write(const std::string& name, const std::string& text) {
-    const std::string path = testing::TempDir() + "/flagfile_" + std::to_string(getpid()) +
-                             "_" + name;
+    const std::string path =
+        testing::TempDir() + "/flagfile_" + std::to_string(getpid()) + "_" + name;
     std::ofstream(path) << text;
     paths_.push_back(path);
     return path;
@@ -136,8 +147,8 @@ class FlagfileTest : public testing::Test {
 };
 
 TEST_F(FlagfileTest, ItsLinesStandWhereTheFlagStands) {
-  const std::string file =
-      Write("good", "--gtest_filter=A.*\r\n\n--gtest_repeat=3\n--gtest_throw_on_failure\n");
+  const std::string file = Write(
+      "good", "--gtest_filter=A.*\r\n\n--gtest_repeat=3\n--gtest_throw_on_failure\n");
   const Sorted sorted = Sort({"run", "--gtest_flagfile=" + file, "--gtest_repeat=5"}, {});
   ASSERT_TRUE(sorted.ok) << sorted.error;
   // The last --gtest_repeat wins in CLI11, as in gtest.
@@ -160,7 +171,8 @@ TEST_F(FlagfileTest, AMissingFileOrALineThatIsNoFlagIsAnError) {
   const std::string spaced = Write("spaced", "--gtest_filter\n");
   EXPECT_THAT(Sort({"run", "--gtest_flagfile=" + spaced, "bin"}, {}).error,
               HasSubstr("--gtest_filter needs a value"));
-  EXPECT_THAT(Sort({"run", "--gtest_flagfile=/dev/zero"}, {}).error, HasSubstr("over 1 MiB"));
+  EXPECT_THAT(Sort({"run", "--gtest_flagfile=/dev/zero"}, {}).error,
+              HasSubstr("over 1 MiB"));
 }
 
 /// getenv over a map.
@@ -178,16 +190,18 @@ TEST(ShardTest, GtestsAndBazelsVariablesAreReadAsGtestReadsThem) {
   ASSERT_TRUE(ReadShard(Env({}), &shard, &error));
   EXPECT_EQ(shard.total, 1);
   EXPECT_EQ(shard.source, "");
-  ASSERT_TRUE(ReadShard(Env({{"GTEST_SHARD_INDEX", "2"}, {"GTEST_TOTAL_SHARDS", "3"}}), &shard,
-                        &error));
+  ASSERT_TRUE(ReadShard(Env({{"GTEST_SHARD_INDEX", "2"}, {"GTEST_TOTAL_SHARDS", "3"}}),
+                        &shard, &error));
   EXPECT_EQ(shard.index, 2);
   EXPECT_EQ(shard.total, 3);
   EXPECT_EQ(shard.source, "GTEST_SHARD_INDEX=2, GTEST_TOTAL_SHARDS=3");
-  ASSERT_TRUE(ReadShard(Env({{"TEST_SHARD_INDEX", "0"}, {"TEST_TOTAL_SHARDS", "4"}}), &shard,
-                        &error));
+  ASSERT_TRUE(ReadShard(Env({{"TEST_SHARD_INDEX", "0"}, {"TEST_TOTAL_SHARDS", "4"}}),
+                        &shard, &error));
   EXPECT_EQ(shard.total, 4);
-  ASSERT_TRUE(ReadShard(Env({{"TEST_SHARD_INDEX", "1"}, {"TEST_TOTAL_SHARDS", "2"},
-                             {"GTEST_SHARD_INDEX", "1"}, {"GTEST_TOTAL_SHARDS", "2"}}),
+  ASSERT_TRUE(ReadShard(Env({{"TEST_SHARD_INDEX", "1"},
+                             {"TEST_TOTAL_SHARDS", "2"},
+                             {"GTEST_SHARD_INDEX", "1"},
+                             {"GTEST_TOTAL_SHARDS", "2"}}),
                         &shard, &error));
   EXPECT_EQ(shard.source, "GTEST_SHARD_INDEX=1, GTEST_TOTAL_SHARDS=2");
   // gtest takes -1 for unset.
@@ -201,16 +215,22 @@ TEST(ShardTest, GtestsAndBazelsVariablesAreReadAsGtestReadsThem) {
 
 TEST(ShardTest, HalfSetOutOfRangeNotANumberOrDisagreeingIsAnError) {
   const std::vector<std::pair<std::map<std::string, std::string>, std::string>> cases = {
-      {{{"GTEST_SHARD_INDEX", "0"}}, "GTEST_SHARD_INDEX is set but GTEST_TOTAL_SHARDS is not"},
-      {{{"TEST_TOTAL_SHARDS", "2"}}, "TEST_TOTAL_SHARDS is set but TEST_SHARD_INDEX is not"},
+      {{{"GTEST_SHARD_INDEX", "0"}},
+       "GTEST_SHARD_INDEX is set but GTEST_TOTAL_SHARDS is not"},
+      {{{"TEST_TOTAL_SHARDS", "2"}},
+       "TEST_TOTAL_SHARDS is set but TEST_SHARD_INDEX is not"},
       {{{"GTEST_SHARD_INDEX", "2"}, {"GTEST_TOTAL_SHARDS", "2"}},
-       "GTEST_SHARD_INDEX=2 is not a shard of GTEST_TOTAL_SHARDS=2 (the index runs from 0 to 1)"},
+       "GTEST_SHARD_INDEX=2 is not a shard of GTEST_TOTAL_SHARDS=2 (the index runs from "
+       "0 to 1)"},
       {{{"GTEST_SHARD_INDEX", "-2"}, {"GTEST_TOTAL_SHARDS", "2"}}, "is not a shard of"},
       {{{"GTEST_SHARD_INDEX", "0"}, {"GTEST_TOTAL_SHARDS", "0"}}, "TOTAL is at least 1"},
       {{{"GTEST_SHARD_INDEX", "one"}, {"GTEST_TOTAL_SHARDS", "2"}},
        "GTEST_SHARD_INDEX='one' is not a whole number"},
-      {{{"GTEST_SHARD_INDEX", "0"}, {"GTEST_TOTAL_SHARDS", "99999999999"}}, "not a whole number"},
-      {{{"GTEST_SHARD_INDEX", "0"}, {"GTEST_TOTAL_SHARDS", "2"}, {"TEST_SHARD_INDEX", "1"},
+      {{{"GTEST_SHARD_INDEX", "0"}, {"GTEST_TOTAL_SHARDS", "99999999999"}},
+       "not a whole number"},
+      {{{"GTEST_SHARD_INDEX", "0"},
+        {"GTEST_TOTAL_SHARDS", "2"},
+        {"TEST_SHARD_INDEX", "1"},
         {"TEST_TOTAL_SHARDS", "2"}},
        "the shard variables disagree"},
   };
@@ -223,9 +243,10 @@ TEST(ShardTest, HalfSetOutOfRangeNotANumberOrDisagreeingIsAnError) {
 }
 
 TEST(RunnerFilesTest, EachFileIsReadFromItsVariable) {
-  const RunnerFiles files = ReadRunnerFiles(
-      Env({{"GTEST_SHARD_STATUS_FILE", "/s"}, {"TEST_SHARD_STATUS_FILE", "/s"},
-           {"TEST_PREMATURE_EXIT_FILE", "/p"}, {"TEST_WARNINGS_OUTPUT_FILE", "/w"}}));
+  const RunnerFiles files = ReadRunnerFiles(Env({{"GTEST_SHARD_STATUS_FILE", "/s"},
+                                                 {"TEST_SHARD_STATUS_FILE", "/s"},
+                                                 {"TEST_PREMATURE_EXIT_FILE", "/p"},
+                                                 {"TEST_WARNINGS_OUTPUT_FILE", "/w"}}));
   EXPECT_THAT(files.shard_status, ElementsAre("/s"));
   EXPECT_EQ(files.premature_exit, "/p");
   EXPECT_EQ(files.warnings, "/w");
@@ -236,14 +257,29 @@ TEST(RunVariablesTest, PawnsLoseWhatSteersTheRunAndKeepWhatActsInATest) {
   auto has = [&names](const char* name) {
     return std::find(names.begin(), names.end(), name) != names.end();
   };
-  for (const char* name :
-       {"GTEST_FILTER", "GTEST_ALSO_RUN_DISABLED_TESTS", "GTEST_REPEAT", "GTEST_SHUFFLE",
-        "GTEST_RANDOM_SEED", "GTEST_FAIL_FAST", "GTEST_OUTPUT", "GTEST_BRIEF", "GTEST_COLOR",
-        "GTEST_PRINT_TIME", "GTEST_FLAGFILE", "GTEST_STREAM_RESULT_TO", "GTEST_SHARD_INDEX",
-        "GTEST_TOTAL_SHARDS", "GTEST_SHARD_STATUS_FILE", "TEST_SHARD_INDEX", "TEST_TOTAL_SHARDS",
-        "TEST_SHARD_STATUS_FILE", "XML_OUTPUT_FILE", "TESTBRIDGE_TEST_ONLY",
-        "TESTBRIDGE_TEST_RUNNER_FAIL_FAST", "TEST_PREMATURE_EXIT_FILE",
-        "TEST_WARNINGS_OUTPUT_FILE"}) {
+  for (const char* name : {"GTEST_FILTER",
+                           "GTEST_ALSO_RUN_DISABLED_TESTS",
+                           "GTEST_REPEAT",
+                           "GTEST_SHUFFLE",
+                           "GTEST_RANDOM_SEED",
+                           "GTEST_FAIL_FAST",
+                           "GTEST_OUTPUT",
+                           "GTEST_BRIEF",
+                           "GTEST_COLOR",
+                           "GTEST_PRINT_TIME",
+                           "GTEST_FLAGFILE",
+                           "GTEST_STREAM_RESULT_TO",
+                           "GTEST_SHARD_INDEX",
+                           "GTEST_TOTAL_SHARDS",
+                           "GTEST_SHARD_STATUS_FILE",
+                           "TEST_SHARD_INDEX",
+                           "TEST_TOTAL_SHARDS",
+                           "TEST_SHARD_STATUS_FILE",
+                           "XML_OUTPUT_FILE",
+                           "TESTBRIDGE_TEST_ONLY",
+                           "TESTBRIDGE_TEST_RUNNER_FAIL_FAST",
+                           "TEST_PREMATURE_EXIT_FILE",
+                           "TEST_WARNINGS_OUTPUT_FILE"}) {
     EXPECT_TRUE(has(name)) << name;
   }
   for (const char* name : {"GTEST_BREAK_ON_FAILURE", "GTEST_CATCH_EXCEPTIONS",
@@ -267,11 +303,16 @@ Applied Apply(std::map<std::string, std::string> env, std::set<std::string> give
 }
 
 TEST(GtestVariablesTest, EachVariableSetsItsSettingAndSaysSo) {
-  const Applied applied =
-      Apply({{"TESTBRIDGE_TEST_ONLY", "B.*"}, {"GTEST_REPEAT", "-1"}, {"GTEST_SHUFFLE", "1"},
-             {"GTEST_RANDOM_SEED", "42"}, {"GTEST_BRIEF", "yes"}, {"GTEST_PRINT_TIME", "0"},
-             {"GTEST_COLOR", "no"}, {"GTEST_ALSO_RUN_DISABLED_TESTS", "1"},
-             {"XML_OUTPUT_FILE", "/out/test.xml"}, {"TESTBRIDGE_TEST_RUNNER_FAIL_FAST", "1"}});
+  const Applied applied = Apply({{"TESTBRIDGE_TEST_ONLY", "B.*"},
+                                 {"GTEST_REPEAT", "-1"},
+                                 {"GTEST_SHUFFLE", "1"},
+                                 {"GTEST_RANDOM_SEED", "42"},
+                                 {"GTEST_BRIEF", "yes"},
+                                 {"GTEST_PRINT_TIME", "0"},
+                                 {"GTEST_COLOR", "no"},
+                                 {"GTEST_ALSO_RUN_DISABLED_TESTS", "1"},
+                                 {"XML_OUTPUT_FILE", "/out/test.xml"},
+                                 {"TESTBRIDGE_TEST_RUNNER_FAIL_FAST", "1"}});
   ASSERT_TRUE(applied.ok) << applied.error;
   const RunOptions& o = applied.options;
   EXPECT_EQ(o.gtest_filter, "B.*");
@@ -292,8 +333,10 @@ TEST(GtestVariablesTest, EachVariableSetsItsSettingAndSaysSo) {
 }
 
 TEST(GtestVariablesTest, GtestsOwnVariableBeatsBazelsAndAFlagBeatsBoth) {
-  const Applied gtest = Apply({{"GTEST_FILTER", "A.*"}, {"TESTBRIDGE_TEST_ONLY", "B.*"},
-                               {"GTEST_OUTPUT", "json:r.json"}, {"XML_OUTPUT_FILE", "r.xml"},
+  const Applied gtest = Apply({{"GTEST_FILTER", "A.*"},
+                               {"TESTBRIDGE_TEST_ONLY", "B.*"},
+                               {"GTEST_OUTPUT", "json:r.json"},
+                               {"XML_OUTPUT_FILE", "r.xml"},
                                {"GTEST_FAIL_FAST", "0"},
                                {"TESTBRIDGE_TEST_RUNNER_FAIL_FAST", "1"}});
   EXPECT_EQ(gtest.options.gtest_filter, "A.*");
@@ -309,8 +352,9 @@ TEST(GtestVariablesTest, GtestsOwnVariableBeatsBazelsAndAFlagBeatsBoth) {
 TEST(GtestVariablesTest, ABadNumberOrARefusedVariableIsAnError) {
   EXPECT_EQ(Apply({{"GTEST_REPEAT", "twice"}}).error,
             "GTEST_REPEAT='twice' is not a whole number (unset it, or set it to one)");
-  EXPECT_THAT(Apply({{"GTEST_STREAM_RESULT_TO", "localhost:9"}}).error,
-              HasSubstr("GTEST_STREAM_RESULT_TO='localhost:9' is set: redqueen collects"));
+  EXPECT_THAT(
+      Apply({{"GTEST_STREAM_RESULT_TO", "localhost:9"}}).error,
+      HasSubstr("GTEST_STREAM_RESULT_TO='localhost:9' is set: redqueen collects"));
   // Values gtest does not act on are no reason to refuse.
   EXPECT_TRUE(Apply({{"GTEST_STREAM_RESULT_TO", ""}}).ok);
   EXPECT_TRUE(Apply({{"GTEST_RECREATE_ENVIRONMENTS_WHEN_REPEATING", "0"}}).ok);
@@ -336,7 +380,8 @@ class GtestCommandLineTest : public testing::Test {
   std::vector<std::string> set_;
 };
 
-TEST_F(GtestCommandLineTest, GtestFlagsBecomeRedqueensSettingsUnlessItsOwnOptionsSayOtherwise) {
+TEST_F(GtestCommandLineTest,
+       GtestFlagsBecomeRedqueensSettingsUnlessItsOwnOptionsSayOtherwise) {
   ASSERT_EQ(Parse({"--", "--gtest_repeat=-1", "--gtest_shuffle", "--gtest_random_seed=7",
                    "--gtest_fail_fast", "--gtest_output=xml:reports/"}),
             -1);
@@ -347,8 +392,8 @@ TEST_F(GtestCommandLineTest, GtestFlagsBecomeRedqueensSettingsUnlessItsOwnOption
   EXPECT_EQ(options_.junit_path, "");
   EXPECT_TRUE(options_.pawn_args.empty());
 
-  ASSERT_EQ(Parse({"--repeat", "2", "--order", "declared", "--max-fail", "3", "--junit", "a.xml",
-                   "--gtest_repeat=5", "--gtest_shuffle", "--gtest_fail_fast",
+  ASSERT_EQ(Parse({"--repeat", "2", "--order", "declared", "--max-fail", "3", "--junit",
+                   "a.xml", "--gtest_repeat=5", "--gtest_shuffle", "--gtest_fail_fast",
                    "--gtest_output=xml:b.xml"}),
             -1);
   EXPECT_EQ(options_.repeat, 2);
@@ -374,8 +419,8 @@ TEST_F(GtestCommandLineTest, AFlagBeatsItsVariable) {
 }
 
 TEST_F(GtestCommandLineTest, AVariableBeatsTheSettingsFileAndTheCommandLineBeatsBoth) {
-  const std::string file = testing::TempDir() + "/gtest_flags_" + std::to_string(getpid()) +
-                           ".toml";
+  const std::string file =
+      testing::TempDir() + "/gtest_flags_" + std::to_string(getpid()) + ".toml";
   std::ofstream(file) << "[run]\njunit = \"from-file.xml\"\nrepeat = 2\n";
   SetEnv("XML_OUTPUT_FILE", "/bazel/test.xml");
   SetEnv("GTEST_REPEAT", "1");
@@ -400,12 +445,13 @@ TEST_F(GtestCommandLineTest, AVariableBeatsTheSettingsFileAndTheCommandLineBeats
 
 TEST_F(GtestCommandLineTest, ConfigShowsTheSettingsAGtestFlagOrVariableChanged) {
   SetEnv("XML_OUTPUT_FILE", "/bazel/test.xml");
-  std::vector<std::string> args = {"redqueen", "config", "bin", "--config", "/dev/null",
-                                   "--", "--gtest_shuffle"};
+  std::vector<std::string> args = {
+      "redqueen", "config", "bin", "--config", "/dev/null", "--", "--gtest_shuffle"};
   std::vector<char*> argv;
   for (std::string& arg : args) argv.push_back(arg.data());
   int code = -1;
-  ASSERT_TRUE(ParseCommandLine(static_cast<int>(argv.size()), argv.data(), &options_, &code));
+  ASSERT_TRUE(
+      ParseCommandLine(static_cast<int>(argv.size()), argv.data(), &options_, &code));
   std::map<std::string, std::pair<std::string, std::string>> settings;
   for (const Setting& s : options_.settings) settings[s.name] = {s.value, s.source};
   EXPECT_EQ(settings["junit"], std::make_pair(std::string("\"/bazel/test.xml\""),
@@ -429,10 +475,12 @@ TEST(TargetsTest, ATargetCannotSetAVariableThatSteersTheRun) {
   std::vector<Target> targets;
   std::string error;
   EXPECT_FALSE(ParseTargets({"x:A=1,GTEST_SHUFFLE=1"}, {}, &targets, &error));
-  EXPECT_EQ(error, "--target 'x:A=1,GTEST_SHUFFLE=1': GTEST_SHUFFLE steers the whole run, "
-                   "not a pawn; give it to redqueen itself");
+  EXPECT_EQ(error,
+            "--target 'x:A=1,GTEST_SHUFFLE=1': GTEST_SHUFFLE steers the whole run, "
+            "not a pawn; give it to redqueen itself");
   targets.clear();
-  EXPECT_TRUE(ParseTargets({"x:GTEST_BREAK_ON_FAILURE=1"}, {}, &targets, &error)) << error;
+  EXPECT_TRUE(ParseTargets({"x:GTEST_BREAK_ON_FAILURE=1"}, {}, &targets, &error))
+      << error;
 }
 
 TEST_F(GtestCommandLineTest, ConfigSaysWhichVariableASettingCameFrom) {
@@ -441,7 +489,8 @@ TEST_F(GtestCommandLineTest, ConfigSaysWhichVariableASettingCameFrom) {
   std::vector<char*> argv;
   for (std::string& arg : args) argv.push_back(arg.data());
   int code = -1;
-  ASSERT_TRUE(ParseCommandLine(static_cast<int>(argv.size()), argv.data(), &options_, &code));
+  ASSERT_TRUE(
+      ParseCommandLine(static_cast<int>(argv.size()), argv.data(), &options_, &code));
   auto it = std::find_if(options_.settings.begin(), options_.settings.end(),
                          [](const Setting& s) { return s.name == "gtest_filter"; });
   ASSERT_NE(it, options_.settings.end());

@@ -28,8 +28,8 @@ TEST(RunJsonTest, HoldsTheSummaryAndEveryAttemptAndSurvivesAnyBytes) {
   summary.total_tests = 1;
   summary.tests_passed = 1;
   summary.flaky = 1;
-  const std::string text =
-      RunJson(7, {"2026-01-01T00:00:00.000Z", "redqueen run x", 2}, summary, {retried, passed});
+  const std::string text = RunJson(7, {"2026-01-01T00:00:00.000Z", "redqueen run x", 2},
+                                   summary, {retried, passed});
   const nlohmann::json json = nlohmann::json::parse(text);
   EXPECT_EQ(json["run"]["id"], 7);
   EXPECT_EQ(json["run"]["status"], "passed");

@@ -53,8 +53,9 @@ TEST(JunitXmlTest, OneSuitePerBinaryAndSuiteWithCounts) {
       JunitXml({Execution("A.passes", "PASSED"), failed, crashed, skipped});
   EXPECT_THAT(xml, HasSubstr("<testsuites name=\"redqueen\" tests=\"4\" failures=\"1\" "
                              "errors=\"1\" skipped=\"1\" time=\"0.006\">"));
-  EXPECT_THAT(xml, HasSubstr("<testsuite name=\"bin/x_test.A\" tests=\"3\" failures=\"1\" "
-                             "errors=\"1\" skipped=\"0\""));
+  EXPECT_THAT(xml,
+              HasSubstr("<testsuite name=\"bin/x_test.A\" tests=\"3\" failures=\"1\" "
+                        "errors=\"1\" skipped=\"0\""));
   EXPECT_THAT(xml, HasSubstr("<testsuite name=\"bin/x_test.B\" tests=\"1\""));
   EXPECT_THAT(xml, HasSubstr("<testcase name=\"passes\" classname=\"bin/x_test.A\" "
                              "time=\"0.002\" file=\"x.cc\" line=\"7\">"));

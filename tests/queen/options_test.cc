@@ -39,10 +39,14 @@ class OptionsTest : public testing::Test {
     unsetenv("REDQUEEN_DB");
   }
 
-  void Write(const fs::path& path, const std::string& text) { std::ofstream(path) << text; }
+  void Write(const fs::path& path, const std::string& text) {
+    std::ofstream(path) << text;
+  }
 
   /// Parses "redqueen ARGS"; the exit code when it says not to run, else -1.
-  int Parse(std::vector<std::string> args) { return ParseArgs(std::move(args), &options_); }
+  int Parse(std::vector<std::string> args) {
+    return ParseArgs(std::move(args), &options_);
+  }
 
   std::string SourceOf(const std::string& name) const {
     for (const Setting& setting : options_.settings) {
@@ -57,10 +61,13 @@ class OptionsTest : public testing::Test {
 };
 
 TEST_F(OptionsTest, EveryPolicyOptionParses) {
-  ASSERT_EQ(Parse({"run", "x_test", "--order", "random:7", "--failed-first", "--retries", "2",
-                   "--flaky-fails", "--repeat", "3", "--max-fail", "4", "--serial", "A.*",
-                   "--serial", "B.*", "--by-suite", "--timeout", "1.5m", "-j", "3"}),
-            -1);
+  ASSERT_EQ(
+      Parse({"run",        "x_test",     "--order",       "random:7", "--failed-first",
+             "--retries",  "2",          "--flaky-fails", "--repeat", "3",
+             "--max-fail", "4",          "--serial",      "A.*",      "--serial",
+             "B.*",        "--by-suite", "--timeout",     "1.5m",     "-j",
+             "3"}),
+      -1);
   EXPECT_EQ(options_.binaries, std::vector<std::string>{"x_test"});
   EXPECT_EQ(options_.order, "random:7");
   EXPECT_TRUE(options_.failed_first);
@@ -131,7 +138,8 @@ TEST_F(OptionsTest, DbBeatsTheEnvironmentWhichBeatsTheFile) {
 TEST_F(OptionsTest, AnyRunOptionCanComeFromTheFileWithPathsRelativeToIt) {
   Write(dir_ / "ci.toml",
         "[run]\nBINARY = [\"build/a_test\"]\ndb = \"out/rq.db\"\ntimeout = \"90s\"\n"
-        "serial = [\"A.*\", \"B.*\"]\nby-suite = true\nfail-fast = true\norder = \"declared\"\n");
+        "serial = [\"A.*\", \"B.*\"]\nby-suite = true\nfail-fast = true\norder = "
+        "\"declared\"\n");
   fs::current_path(dir_ / "sub");
   ASSERT_EQ(Parse({"run", "--config", "../ci.toml"}), -1);
   EXPECT_EQ(options_.binaries, std::vector<std::string>{"../build/a_test"});
@@ -142,7 +150,8 @@ TEST_F(OptionsTest, AnyRunOptionCanComeFromTheFileWithPathsRelativeToIt) {
   EXPECT_EQ(options_.max_fail, 1);
   EXPECT_EQ(options_.order, "declared");
   ASSERT_EQ(Parse({"run", "mine", "--config=../ci.toml"}), -1);
-  EXPECT_EQ(options_.binaries, std::vector<std::string>{"mine"}) << "the command line's own";
+  EXPECT_EQ(options_.binaries, std::vector<std::string>{"mine"})
+      << "the command line's own";
 }
 
 TEST_F(OptionsTest, ABadFileIsAUsageErrorNamingIt) {
@@ -165,8 +174,8 @@ TEST(DurationTest, TakesUnitsAndRefusesWhatIsNotAFiniteDurationInRange) {
   EXPECT_EQ(d, std::chrono::milliseconds(500));
   EXPECT_TRUE(ParseDuration("1000h", &d));
   EXPECT_EQ(d, std::chrono::hours(kMaxDurationHours));
-  for (const char* bad : {"nan", "-nan", "inf", "infh", "1e400", "99999999999999h", "1001h",
-                          "-1s", "5x", ""}) {
+  for (const char* bad : {"nan", "-nan", "inf", "infh", "1e400", "99999999999999h",
+                          "1001h", "-1s", "5x", ""}) {
     d = std::chrono::microseconds(7);
     EXPECT_FALSE(ParseDuration(bad, &d)) << bad;
     EXPECT_EQ(d, std::chrono::microseconds(7)) << bad << ": left as it was";
@@ -178,14 +187,17 @@ TEST(DurationTest, TakesUnitsAndRefusesWhatIsNotAFiniteDurationInRange) {
 TEST(NumberTest, RefusesWhatIsNotANumberInRangeWithTheRangeInPlainNumbers) {
   EXPECT_EQ(CheckNumber("4096", 1, 4096), "");
   EXPECT_EQ(CheckNumber("0", 1, 4096), "must be from 1 to 4096, not 0");
-  EXPECT_EQ(CheckNumber("1.5", 1, 4096), "must be a whole number from 1 to 4096, not '1.5'");
-  for (const char* bad : {"4097", "99999999999", "1.5", "1e3", "0x10", " 3", "3 ", "", "nan",
-                          "-1", "1e400"}) {
+  EXPECT_EQ(CheckNumber("1.5", 1, 4096),
+            "must be a whole number from 1 to 4096, not '1.5'");
+  for (const char* bad : {"4097", "99999999999", "1.5", "1e3", "0x10", " 3", "3 ", "",
+                          "nan", "-1", "1e400"}) {
     EXPECT_NE(CheckNumber(bad, 1, 4096), "") << bad;
   }
   EXPECT_EQ(CheckNumber("85.5", 0, 100, /*whole=*/false), "");
-  EXPECT_EQ(CheckNumber("nan", 0, 100, /*whole=*/false), "must be a number from 0 to 100, not 'nan'");
-  EXPECT_EQ(CheckNumber("150", 0, 100, /*whole=*/false), "must be from 0 to 100, not 150");
+  EXPECT_EQ(CheckNumber("nan", 0, 100, /*whole=*/false),
+            "must be a number from 0 to 100, not 'nan'");
+  EXPECT_EQ(CheckNumber("150", 0, 100, /*whole=*/false),
+            "must be from 0 to 100, not 150");
 }
 
 TEST_F(OptionsTest, ABadCountOrDurationIsOneShortLineWithTheRange) {
@@ -215,14 +227,18 @@ TEST_F(OptionsTest, ABadCountOrDurationIsOneShortLineWithTheRange) {
 }
 
 TEST_F(OptionsTest, AnOutOfRangeValueNamesTheOptionAsItWasTyped) {
-  for (const auto& [args, line] : std::vector<std::pair<std::vector<std::string>, std::string>>{
+  for (const auto& [args, line] :
+       std::vector<std::pair<std::vector<std::string>, std::string>>{
            {{"-j", "0"}, "-j must be from 1 to 4096, not 0"},
            {{"--jobs=5000"}, "--jobs must be from 1 to 4096, not 5000"},
            {{"-j0"}, "-j must be from 1 to 4096, not 0"},
-           {{"--retries", "x"}, "--retries must be a whole number from 0 to 1000, not 'x'"},
+           {{"--retries", "x"},
+            "--retries must be a whole number from 0 to 1000, not 'x'"},
            {{"--timeout", "soon"},
-            "--timeout must be a duration from 0 to 1000h (e.g. 90s, 1.5m, 500ms), not 'soon'"},
-           {{"--mode", "fast"}, "--mode must be one of parallel, sequential, not 'fast'"}}) {
+            "--timeout must be a duration from 0 to 1000h (e.g. 90s, 1.5m, 500ms), not "
+            "'soon'"},
+           {{"--mode", "fast"},
+            "--mode must be one of parallel, sequential, not 'fast'"}}) {
     std::vector<std::string> all = {"run", "x"};
     all.insert(all.end(), args.begin(), args.end());
     testing::internal::CaptureStderr();
@@ -246,9 +262,10 @@ TEST_F(OptionsTest, RedqueenJobsOutOfRangeSaysTheRange) {
   setenv("REDQUEEN_JOBS", "many", 1);
   testing::internal::CaptureStderr();
   EXPECT_EQ(Parse({"run", "x"}), 2);
-  EXPECT_EQ(testing::internal::GetCapturedStderr(),
-            "redqueen: error: REDQUEEN_JOBS must be a whole number from 1 to 4096, not 'many' "
-            "(unset it, or set it to one)\n");
+  EXPECT_EQ(
+      testing::internal::GetCapturedStderr(),
+      "redqueen: error: REDQUEEN_JOBS must be a whole number from 1 to 4096, not 'many' "
+      "(unset it, or set it to one)\n");
 }
 
 TEST(ConfigFileTest, ChecksEveryLine) {
@@ -258,13 +275,15 @@ TEST(ConfigFileTest, ChecksEveryLine) {
   EXPECT_TRUE(CheckConfigFile(path.string(), &error)) << error;
   std::ofstream(path) << "[run]\njobs =\n";
   EXPECT_FALSE(CheckConfigFile(path.string(), &error));
-  EXPECT_EQ(error, path.string() + ":2: 'jobs =' is not 'name = value', a comment or [run] "
-                                   "(every setting goes in [run])");
+  EXPECT_EQ(error, path.string() +
+                       ":2: 'jobs =' is not 'name = value', a comment or [run] "
+                       "(every setting goes in [run])");
   fs::remove(path);
 }
 
 TEST(ConfigFileTest, TakesTheConfigOptionFromAnywhere) {
-  std::vector<std::string> args = {"run", "--config", "a.toml", "x", "--config=b.toml", "-j2"};
+  std::vector<std::string> args = {"run", "--config",        "a.toml",
+                                   "x",   "--config=b.toml", "-j2"};
   std::string path;
   std::string error;
   ASSERT_TRUE(TakeConfigOption(&args, &path, &error));

@@ -16,8 +16,9 @@ inline int ParseArgs(std::vector<std::string> args, RunOptions* options) {
   for (std::string& arg : args) argv.push_back(arg.data());
   *options = RunOptions{};
   int code = -1;
-  return ParseCommandLine(static_cast<int>(argv.size()), argv.data(), options, &code) ? -1
-                                                                                      : code;
+  return ParseCommandLine(static_cast<int>(argv.size()), argv.data(), options, &code)
+             ? -1
+             : code;
 }
 
 }  // namespace redqueen::queen

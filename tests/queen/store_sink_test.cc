@@ -9,10 +9,12 @@ namespace redqueen::queen {
 namespace {
 
 std::vector<proto::TestInfo> Tests() {
-  return {{"A.a", "a.cc", 1, "", ""}, {"A.b", "a.cc", 2, "", ""}, {"A.c", "a.cc", 3, "", ""}};
+  return {
+      {"A.a", "a.cc", 1, "", ""}, {"A.b", "a.cc", 2, "", ""}, {"A.c", "a.cc", 3, "", ""}};
 }
 
-rook::TestResult Result(uint32_t index, TestStatus status, uint64_t us, bool final = true) {
+rook::TestResult Result(uint32_t index, TestStatus status, uint64_t us,
+                        bool final = true) {
   rook::TestResult result;
   result.index = index;
   result.status = status;
@@ -111,8 +113,8 @@ TEST_F(StoreSinkTest, TheRememberedIdsServeAnUnchangedListAndAChangedOneIsLooked
   changed.OnResult(Result(2, TestStatus::kPassed, 5));
   store_->Flush();
   ASSERT_EQ(sqlite3_prepare_v2(store_->db(),
-                               "SELECT test_id FROM executions ORDER BY id DESC LIMIT 1", -1,
-                               &stmt, nullptr),
+                               "SELECT test_id FROM executions ORDER BY id DESC LIMIT 1",
+                               -1, &stmt, nullptr),
             SQLITE_OK);
   ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
   EXPECT_EQ(sqlite3_column_int64(stmt, 0), suite->test_ids[2]);

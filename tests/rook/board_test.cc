@@ -51,7 +51,8 @@ struct Binary {
           proto::Result result;
           result.index = index;
           result.duration_us = 1000;
-          result.status = failing.count(index) ? TestStatus::kFailed : TestStatus::kPassed;
+          result.status =
+              failing.count(index) ? TestStatus::kFailed : TestStatus::kPassed;
           rook.OnMessage(pawn, result);
           if (worker->kills > 0) break;
         }
@@ -161,7 +162,8 @@ TEST(BoardTest, AGroupNeverHoldsMorePawnsThanItsCap) {
     return narrow_a.factory.current.size() + narrow_b.factory.current.size();
   };
   EXPECT_EQ(narrow_pawns(), 1u);
-  EXPECT_EQ(wide_a.factory.current.size(), 2u) << "the narrow group's share goes to the wide";
+  EXPECT_EQ(wide_a.factory.current.size(), 2u)
+      << "the narrow group's share goes to the wide";
   size_t most = 0;
   while (narrow_a.Step() || wide_a.Step() || narrow_b.Step()) {
     most = std::max(most, narrow_pawns());

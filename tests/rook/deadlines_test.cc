@@ -47,7 +47,8 @@ TEST_F(DeadlinesTest, ASuiteSetUpPastTheTimeoutIsATimeoutThatNamesIt) {
 }
 
 TEST_F(DeadlinesTest, AChildsStartHasTheListTimeoutNotTheTestTimeout) {
-  Make({.jobs = 1, .timeout = std::chrono::milliseconds(1), .start_timeout = seconds(60)}, 40);
+  Make({.jobs = 1, .timeout = std::chrono::milliseconds(1), .start_timeout = seconds(60)},
+       40);
   Greet(tests_);
   Scoreboard(proto::Phase::kStarting, -1, 5);
   rook_->Tick();

@@ -25,7 +25,8 @@ std::vector<uint32_t> All(size_t count) {
 /// A test's history of passes, newest first.
 TestHistory Passes(const std::vector<uint64_t>& newest_first, bool failed_last = false) {
   TestHistory history;
-  for (auto it = newest_first.rbegin(); it != newest_first.rend(); ++it) history.Record(true, *it);
+  for (auto it = newest_first.rbegin(); it != newest_first.rend(); ++it)
+    history.Record(true, *it);
   history.failed_last = failed_last;
   return history;
 }
@@ -38,7 +39,8 @@ std::vector<uint32_t> Firsts(const std::vector<Unit>& units) {
 }
 
 TEST(ExpectedDurationTest, IsTheMedianOfRecentPasses) {
-  EXPECT_EQ(ExpectedDuration(Passes({100, 5000, 110})), 110u) << "one outlier does not move it";
+  EXPECT_EQ(ExpectedDuration(Passes({100, 5000, 110})), 110u)
+      << "one outlier does not move it";
   EXPECT_FALSE(ExpectedDuration(Passes({}, true)));
 }
 
@@ -123,8 +125,7 @@ TEST(PlanTest, DeclaredKeepsRegistrationOrderAndRandomIsReproducible) {
 }
 
 TEST(PlanTest, BySuiteMakesOneUnitPerSuiteInRegistrationOrder) {
-  const auto tests =
-      Named({"A.a", "B.a", "A.b", "P/C.x/0", "P/C.x/1", "C/0.t", "B.b"});
+  const auto tests = Named({"A.a", "B.a", "A.b", "P/C.x/0", "P/C.x/1", "C/0.t", "B.b"});
   PlanOptions options;
   options.order = Order::kDeclared;
   options.by_suite = true;
@@ -162,8 +163,10 @@ TEST(WorkQueueTest, BatchesCloseAtEitherLimitAndHoldAtLeastOneUnit) {
   WorkQueue queue;
   for (uint32_t i = 0; i < 6; ++i) queue.PushBack(One(i, 100));
   EXPECT_EQ(queue.expected_us(), 600u);
-  EXPECT_EQ(Indexes(queue.Take(0, {2, UINT64_MAX}, false)), (std::vector<uint32_t>{0, 1}));
-  EXPECT_EQ(Indexes(queue.Take(0, {SIZE_MAX, 250}, false)), (std::vector<uint32_t>{2, 3, 4}));
+  EXPECT_EQ(Indexes(queue.Take(0, {2, UINT64_MAX}, false)),
+            (std::vector<uint32_t>{0, 1}));
+  EXPECT_EQ(Indexes(queue.Take(0, {SIZE_MAX, 250}, false)),
+            (std::vector<uint32_t>{2, 3, 4}));
   EXPECT_EQ(Indexes(queue.Take(0, {SIZE_MAX, 1}, false)), (std::vector<uint32_t>{5}));
   EXPECT_TRUE(queue.empty());
   EXPECT_EQ(queue.expected_us(), 0u);

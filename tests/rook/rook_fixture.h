@@ -15,7 +15,8 @@
 
 namespace redqueen::rook {
 
-inline std::vector<proto::TestInfo> MakeTests(int count, const std::string& prefix = "T.t") {
+inline std::vector<proto::TestInfo> MakeTests(int count,
+                                              const std::string& prefix = "T.t") {
   std::vector<proto::TestInfo> tests;
   for (int i = 0; i < count; ++i) {
     tests.push_back({prefix + std::to_string(i), "t.cc", i + 1, "", ""});
@@ -35,7 +36,9 @@ const T* Last(const FakeWorker& worker) {
 /// Drives a Rook the way real pawns would, one step at a time.
 class RookTest : public testing::Test {
  protected:
-  void Make(RookOptions options, int tests) { Make(std::move(options), MakeTests(tests)); }
+  void Make(RookOptions options, int tests) {
+    Make(std::move(options), MakeTests(tests));
+  }
 
   void Make(RookOptions options, std::vector<proto::TestInfo> tests) {
     tests_ = std::move(tests);
@@ -82,7 +85,8 @@ class RookTest : public testing::Test {
       const auto current = factory_.current;
       for (auto& [slot, worker] : current) {
         // Gone, or replaced since the copy was taken.
-        if (factory_.current.count(slot) == 0 || factory_.current[slot] != worker) continue;
+        if (factory_.current.count(slot) == 0 || factory_.current[slot] != worker)
+          continue;
         if (worker->kills > 0) {
           Exit(slot, {.signaled = true, .signal = 9});
           progress = true;
@@ -95,7 +99,8 @@ class RookTest : public testing::Test {
           const proto::Run batch = *run;
           runs_.emplace_back(slot, batch);
           for (uint32_t index : batch.indexes) {
-            Answer(slot, index, verdict_ ? verdict_(index, batch.attempt) : TestStatus::kPassed);
+            Answer(slot, index,
+                   verdict_ ? verdict_(index, batch.attempt) : TestStatus::kPassed);
             if (worker->kills > 0) break;
           }
           progress = true;

@@ -76,7 +76,8 @@ TEST_F(RookTest, AChangedListIsAskedForAndHistoryFollowsTheNames) {
   rook_->OnMessage(0, proto::TestList{now});
   ASSERT_EQ(rook_->history().size(), 3u);
   EXPECT_EQ(ExpectedDuration(rook_->history()[0]), 3'000u);
-  EXPECT_EQ(ExpectedDuration(rook_->history()[1]), 3'000u) << "a moved test is the same test";
+  EXPECT_EQ(ExpectedDuration(rook_->history()[1]), 3'000u)
+      << "a moved test is the same test";
   EXPECT_EQ(rook_->history()[2].passes, 0);
   ASSERT_EQ(sink_.tests.size(), 3u);
   EXPECT_EQ(sink_.tests[1].line, 42) << "the pawn's list, not the remembered one";
@@ -106,7 +107,8 @@ TEST_F(RookTest, AllResultsInIsSaidOnceWithThePawnsAlreadyToldToStop) {
     ++calls;
     results_then = sink_.results.size();
     for (const auto& [slot, worker] : factory_.current) {
-      EXPECT_TRUE(Last<proto::Shutdown>(*worker)) << "pawn " << slot << " not told to stop";
+      EXPECT_TRUE(Last<proto::Shutdown>(*worker))
+          << "pawn " << slot << " not told to stop";
     }
   });
   RunToTheEnd();
@@ -157,7 +159,10 @@ TEST_F(RookTest, CrashMarksTheRunningTestAndRequeuesTheRestOfTheBatch) {
   ASSERT_EQ(batch, (std::vector<uint32_t>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
   Pass(0, 0);
   Pass(0, 1);
-  Exit(0, {.signaled = true, .signal = 11, .running = 2, .output_begin = 77,
+  Exit(0, {.signaled = true,
+           .signal = 11,
+           .running = 2,
+           .output_begin = 77,
            .running_for_us = 5000});
   ASSERT_EQ(sink_.results.size(), 3u);
   const TestResult& crashed = sink_.results.back();
@@ -205,8 +210,9 @@ TEST_F(RookTest, RestartsAreBoundedAndTheRestIsReportedNotRun) {
   EXPECT_EQ(factory_.started, 3);
   EXPECT_EQ(finished_, 1);
   ASSERT_EQ(sink_.results.size(), 40u);
-  const auto crashed = std::count_if(sink_.results.begin(), sink_.results.end(),
-                                     [](const auto& r) { return r.status == TestStatus::kCrashed; });
+  const auto crashed =
+      std::count_if(sink_.results.begin(), sink_.results.end(),
+                    [](const auto& r) { return r.status == TestStatus::kCrashed; });
   EXPECT_EQ(crashed, 3);
   EXPECT_EQ(sink_.results.back().status, TestStatus::kSkipped);
   EXPECT_EQ(sink_.results.back().skip_message, "not run: the run stopped");
@@ -277,9 +283,9 @@ TEST_F(RookTest, AStatusNoPawnSendsIsAViolationAndNothingAfterItIsUsed) {
   ASSERT_FALSE(sink_.results.empty());
   EXPECT_EQ(sink_.results[0].index, batch[0]);
   EXPECT_EQ(sink_.results[0].status, TestStatus::kCrashed);
-  EXPECT_EQ(sink_.results[0].crash,
-            "protocol error: reported status 5 for test T.t" + std::to_string(batch[0]) +
-                ", which no pawn sends");
+  EXPECT_EQ(sink_.results[0].crash, "protocol error: reported status 5 for test T.t" +
+                                        std::to_string(batch[0]) +
+                                        ", which no pawn sends");
   for (const auto& result : sink_.results) EXPECT_NE(result.status, TestStatus::kPassed);
 }
 
@@ -287,8 +293,8 @@ TEST_F(RookTest, FilterAndDisabledTestsDecideTheSelection) {
   tests_ = MakeTests(3, "A.t");
   tests_.push_back({"A.DISABLED_off", "t.cc", 9, "", ""});
   tests_.push_back({"B.t0", "t.cc", 10, "", ""});
-  rook_ = std::make_unique<Rook>(RookOptions{.jobs = 1, .filter = "A.*-A.t1"},
-                                 &factory_, &clock_, &sink_);
+  rook_ = std::make_unique<Rook>(RookOptions{.jobs = 1, .filter = "A.*-A.t1"}, &factory_,
+                                 &clock_, &sink_);
   rook_->Start([this] { ++finished_; });
   Greet(tests_);
   EXPECT_EQ(sink_.selected, (std::vector<uint32_t>{0, 2}));
@@ -319,7 +325,8 @@ TEST_F(RookTest, APawnsEndTimeBeatsTheArrivalTime) {
 }
 
 TEST_F(RookTest, TestPastItsTimeoutGetsSigtermThenSigkillAndIsTimeout) {
-  Make({.jobs = 1, .timeout = std::chrono::seconds(10),
+  Make({.jobs = 1,
+        .timeout = std::chrono::seconds(10),
         .kill_grace = std::chrono::seconds(2)},
        40);
   Greet(tests_);
@@ -372,7 +379,8 @@ TEST_F(RookTest, APawnThatGivesBackItsWholeBatchUnrunStopsTheRunOnItsWords) {
   Greet(tests_);
   const size_t sent = Worker(0).sent.size();
   rook_->OnMessage(0, proto::Requeue{Last<proto::Run>(Worker(0))->indexes});
-  EXPECT_EQ(Worker(0).sent.size(), sent) << "no other batch for a pawn that cannot run one";
+  EXPECT_EQ(Worker(0).sent.size(), sent)
+      << "no other batch for a pawn that cannot run one";
   Exit(0, {.exit_code = 3});
   EXPECT_EQ(rook_->outcome(), RookOutcome::kError);
   EXPECT_NE(rook_->error().find("could not run its batch (exit code 3): output[0,end)"),
