@@ -6,6 +6,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <variant>
+
+#include "proto/overloaded.h"
 
 namespace redqueen::pawn {
 
@@ -63,6 +66,25 @@ int ServeCommands(Channel* channel, const std::function<proto::TestList()>& list
   auto enter = [board](proto::Phase phase) {
     if (board) board->Enter(phase, proto::Scoreboard::kIdle, proto::SteadyNanos());
   };
+  // Each command, and whether to read another after it.
+  const proto::Overloaded handle{
+      [&](const proto::ListTests&) {
+        channel->Send(list());
+        return true;
+      },
+      [&](const proto::Run& batch) {
+        // Tests (and an exec pawn's children) read it from the environment.
+        setenv("REDQUEEN_ATTEMPT", std::to_string(batch.attempt).c_str(), 1);
+        channel->set_report_starts(batch.report_starts);
+        run(batch.indexes);
+        return true;
+      },
+      [&](const proto::Shutdown&) {
+        channel->Send(proto::Bye{});
+        enter(proto::Phase::kExiting);
+        return false;
+      },
+  };
   for (enter(proto::Phase::kWaiting); channel->Receive(&message);
        enter(proto::Phase::kWaiting)) {
     if (board) {
@@ -71,18 +93,7 @@ int ServeCommands(Channel* channel, const std::function<proto::TestList()>& list
       board->Enter(proto::Phase::kStarting, proto::Scoreboard::kIdle,
                    proto::SteadyNanos());
     }
-    if (std::holds_alternative<proto::ListTests>(message)) {
-      channel->Send(list());
-    } else if (const auto* batch = std::get_if<proto::Run>(&message)) {
-      // Tests (and an exec pawn's children) read it from the environment.
-      setenv("REDQUEEN_ATTEMPT", std::to_string(batch->attempt).c_str(), 1);
-      channel->set_report_starts(batch->report_starts);
-      run(batch->indexes);
-    } else {
-      channel->Send(proto::Bye{});
-      enter(proto::Phase::kExiting);
-      return 0;
-    }
+    if (!std::visit(handle, message)) return 0;
   }
   return 0;
 }

@@ -6,21 +6,32 @@
 #include <istream>
 #include <ostream>
 #include <streambuf>
+#include <type_traits>
+#include <utility>
+#include <variant>
 
 namespace redqueen::proto {
 namespace {
 
-MessageType TypeOf(const PawnMessage& m) {
-  constexpr MessageType kTypes[] = {MessageType::kHello,   MessageType::kTestList,
-                                    MessageType::kResult,  MessageType::kBye,
-                                    MessageType::kRequeue, MessageType::kStarted};
-  return kTypes[m.index()];
-}
+// Each message's type on the wire. A message added to PawnMessage or
+// RookMessage without one here does not compile (TypeOf, DecodeAny).
+constexpr MessageType WireType(const Hello*) { return MessageType::kHello; }
+constexpr MessageType WireType(const TestList*) { return MessageType::kTestList; }
+constexpr MessageType WireType(const Result*) { return MessageType::kResult; }
+constexpr MessageType WireType(const Bye*) { return MessageType::kBye; }
+constexpr MessageType WireType(const Requeue*) { return MessageType::kRequeue; }
+constexpr MessageType WireType(const Started*) { return MessageType::kStarted; }
+constexpr MessageType WireType(const ListTests*) { return MessageType::kListTests; }
+constexpr MessageType WireType(const Run*) { return MessageType::kRun; }
+constexpr MessageType WireType(const Shutdown*) { return MessageType::kShutdown; }
 
-MessageType TypeOf(const RookMessage& m) {
-  constexpr MessageType kTypes[] = {MessageType::kListTests, MessageType::kRun,
-                                    MessageType::kShutdown};
-  return kTypes[m.index()];
+template <class Message>
+constexpr MessageType kWireType = WireType(static_cast<const Message*>(nullptr));
+
+template <class Variant>
+MessageType TypeOf(const Variant& message) {
+  return std::visit([](const auto& m) { return kWireType<std::decay_t<decltype(m)>>; },
+                    message);
 }
 
 template <class T>
@@ -120,42 +131,41 @@ bool DecodeAs(const char* payload, size_t size, Variant* out, std::string* error
   }
 }
 
+/// Decodes the payload as the alternative of `Variant` whose wire type is
+/// `type`; false with `*known` false when none has it.
+template <class Variant, size_t... I>
+bool DecodeAny(uint16_t type, const char* payload, size_t size, Variant* out,
+               std::string* error, bool* known, std::index_sequence<I...>) {
+  bool decoded = false;
+  auto attempt = [&](auto* kind) {
+    using Message = std::remove_pointer_t<decltype(kind)>;
+    if (*known || static_cast<uint16_t>(kWireType<Message>) != type) return;
+    *known = true;
+    decoded = DecodeAs<Message>(payload, size, out, error);
+  };
+  (attempt(static_cast<std::variant_alternative_t<I, Variant>*>(nullptr)), ...);
+  return decoded;
+}
+
+template <class Variant>
+bool DecodeVariant(uint16_t type, const char* payload, size_t size, Variant* out,
+                   std::string* error, const char* from) {
+  bool known = false;
+  const bool decoded =
+      DecodeAny(type, payload, size, out, error, &known,
+                std::make_index_sequence<std::variant_size_v<Variant>>{});
+  if (!known) *error = "unknown message type " + std::to_string(type) + " from " + from;
+  return decoded;
+}
+
 bool DecodePayload(uint16_t type, const char* payload, size_t size, PawnMessage* out,
                    std::string* error) {
-  switch (static_cast<MessageType>(type)) {
-    case MessageType::kHello:
-      return DecodeAs<Hello>(payload, size, out, error);
-    case MessageType::kTestList:
-      return DecodeAs<TestList>(payload, size, out, error);
-    case MessageType::kResult:
-      return DecodeAs<Result>(payload, size, out, error);
-    case MessageType::kBye:
-      return DecodeAs<Bye>(payload, size, out, error);
-    case MessageType::kRequeue:
-      return DecodeAs<Requeue>(payload, size, out, error);
-    case MessageType::kStarted:
-      return DecodeAs<Started>(payload, size, out, error);
-    default:
-      break;
-  }
-  *error = "unknown message type " + std::to_string(type) + " from a pawn";
-  return false;
+  return DecodeVariant(type, payload, size, out, error, "a pawn");
 }
 
 bool DecodePayload(uint16_t type, const char* payload, size_t size, RookMessage* out,
                    std::string* error) {
-  switch (static_cast<MessageType>(type)) {
-    case MessageType::kListTests:
-      return DecodeAs<ListTests>(payload, size, out, error);
-    case MessageType::kRun:
-      return DecodeAs<Run>(payload, size, out, error);
-    case MessageType::kShutdown:
-      return DecodeAs<Shutdown>(payload, size, out, error);
-    default:
-      break;
-  }
-  *error = "unknown message type " + std::to_string(type) + " from the rook";
-  return false;
+  return DecodeVariant(type, payload, size, out, error, "the rook");
 }
 
 }  // namespace

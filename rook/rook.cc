@@ -5,6 +5,7 @@
 #include <limits>
 #include <utility>
 
+#include "proto/overloaded.h"
 #include "rook/filter.h"
 
 namespace redqueen::rook {
@@ -145,21 +146,21 @@ std::string Rook::NameOf(uint32_t index) const {
 void Rook::OnMessage(int slot, proto::PawnMessage message) {
   // Nothing a pawn says after it broke the protocol is used.
   if (slots_[slot].state == SlotState::kGone || !slots_[slot].violation.empty()) return;
-  if (auto* hello = std::get_if<proto::Hello>(&message)) {
-    OnHello(slot, *hello);
-  } else if (auto* list = std::get_if<proto::TestList>(&message)) {
-    OnTestList(slot, std::move(*list));
-  } else if (auto* result = std::get_if<proto::Result>(&message)) {
-    OnTestResult(slot, *result);
-  } else if (auto* requeue = std::get_if<proto::Requeue>(&message)) {
-    OnRequeue(slot, requeue->indexes);
-  } else if (auto* started = std::get_if<proto::Started>(&message)) {
-    const auto it = Find(slots_[slot].batch, started->index);
-    if (it != slots_[slot].batch.end()) {
-      sink_->OnTestStarted(it->index, it->repetition, it->attempt, slot);
-    }
-  }
-  // Bye needs nothing: the exit that follows is expected.
+  std::visit(proto::Overloaded{
+                 [&](const proto::Hello& hello) { OnHello(slot, hello); },
+                 [&](proto::TestList& list) { OnTestList(slot, std::move(list)); },
+                 [&](const proto::Result& result) { OnTestResult(slot, result); },
+                 [&](const proto::Requeue& requeue) { OnRequeue(slot, requeue.indexes); },
+                 [&](const proto::Started& started) {
+                   const auto it = Find(slots_[slot].batch, started.index);
+                   if (it != slots_[slot].batch.end()) {
+                     sink_->OnTestStarted(it->index, it->repetition, it->attempt, slot);
+                   }
+                 },
+                 // Nothing to do: the exit that follows is expected.
+                 [](const proto::Bye&) {},
+             },
+             message);
 }
 
 void Rook::OnHello(int slot, const proto::Hello& hello) {
