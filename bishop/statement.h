@@ -28,6 +28,12 @@ class StoreError : public std::runtime_error {
   std::string reason_;
 };
 
+/// What went wrong, without the store's file when the caller names it.
+inline std::string ReasonOf(const std::exception& e) {
+  const auto* store_error = dynamic_cast<const StoreError*>(&e);
+  return store_error ? store_error->reason() : e.what();
+}
+
 /// Throws with the database's message: a store that fails mid-run must stop
 /// the run loudly rather than drop results.
 inline void Check(sqlite3* db, int rc, const char* what) {

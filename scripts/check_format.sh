@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 differ=()
 while IFS= read -r file; do
+  [ -f "$file" ] || continue  # deleted, not yet committed
   clang-format --style=file "$file" | cmp -s - "$file" || differ+=("$file")
 done < <(git ls-files '*.cc' '*.h')
 if ((${#differ[@]})); then

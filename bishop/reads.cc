@@ -1,0 +1,234 @@
+// What is read back: a binary's last completed run and what did not pass in
+// it, a run's executions for its reports, and what people ask of the history
+// (redqueen runs, show, slowest, flaky).
+#include <string_view>
+#include <unordered_map>
+
+#include "bishop/statement.h"
+#include "bishop/store.h"
+
+namespace redqueen::bishop {
+
+namespace {
+
+std::string Column(sqlite3_stmt* stmt, int column) {
+  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, column));
+  return text ? text : "";
+}
+
+}  // namespace
+
+std::vector<RunRow> Store::Runs(int limit, int64_t only) {
+  sqlite3_stmt* stmt = Prepare(R"sql(
+    SELECT id, started_at, command, jobs, status, coalesce(completed_at, ''),
+           coalesce(total_tests, 0), coalesce(tests_passed, 0), coalesce(tests_failed, 0),
+           coalesce(tests_skipped, 0), coalesce(execution_errors, 0), coalesce(flaky, 0),
+           coalesce(execution_time, 0)
+    FROM runs WHERE ?1 = 0 OR id = ?1 ORDER BY id DESC LIMIT ?2)sql");
+  std::vector<RunRow> rows;
+  {
+    Binder binder(db_, stmt);
+    binder.Int(only).Int(limit);
+    while (binder.Step("read runs")) {
+      RunRow row;
+      row.id = sqlite3_column_int64(stmt, 0);
+      row.run = {Column(stmt, 1), Column(stmt, 2), sqlite3_column_int(stmt, 3)};
+      row.summary.status = Column(stmt, 4);
+      row.summary.completed_at = Column(stmt, 5);
+      row.summary.total_tests = sqlite3_column_int64(stmt, 6);
+      row.summary.tests_passed = sqlite3_column_int64(stmt, 7);
+      row.summary.tests_failed = sqlite3_column_int64(stmt, 8);
+      row.summary.tests_skipped = sqlite3_column_int64(stmt, 9);
+      row.summary.execution_errors = sqlite3_column_int64(stmt, 10);
+      row.summary.flaky = sqlite3_column_int64(stmt, 11);
+      row.summary.execution_time = sqlite3_column_double(stmt, 12);
+      rows.push_back(std::move(row));
+    }
+  }
+  sqlite3_finalize(stmt);
+  return rows;
+}
+
+std::vector<Outcomes> Store::RecentOutcomes(int runs) {
+  sqlite3_stmt* stmt = Prepare(R"sql(
+    SELECT t.binary, t.target, t.name, e.status FROM executions e
+    JOIN tests t ON t.id = e.test_id
+    WHERE e.run_id >= coalesce((SELECT min(id) FROM
+                                (SELECT id FROM runs ORDER BY id DESC LIMIT ?)), 0)
+      AND e.final = 1 AND e.status != 'SKIPPED'
+    ORDER BY t.id)sql");
+  std::vector<Outcomes> tests;
+  std::unordered_map<std::string, size_t> index;
+  {
+    Binder binder(db_, stmt);
+    binder.Int(runs);
+    while (binder.Step("read outcomes")) {
+      const std::string key =
+          Column(stmt, 0) + '\n' + Column(stmt, 1) + '\n' + Column(stmt, 2);
+      auto [it, added] = index.try_emplace(key, tests.size());
+      if (added) tests.push_back({Column(stmt, 0), Column(stmt, 1), Column(stmt, 2)});
+      Outcomes& test = tests[it->second];
+      const std::string status = Column(stmt, 3);
+      if (status == "PASSED") {
+        ++test.passed;
+      } else if (status == "FLAKY") {
+        ++test.flaky;
+      } else {
+        ++test.failed;
+      }
+    }
+  }
+  sqlite3_finalize(stmt);
+  return tests;
+}
+
+int64_t Store::LastCompletedRun(const std::string& binary, const std::string& target) {
+  // A run "has" the binary when any execution is of one of its tests; the
+  // executions_by_run index finds that on the run's first rows.
+  // Completed: see NotPassedLastTime.
+  sqlite3_stmt* stmt = Prepare(R"sql(
+    SELECT r.id FROM runs r
+    WHERE r.status IN ('passed', 'failed', 'interrupted')
+      AND EXISTS (SELECT 1 FROM executions x JOIN tests y ON y.id = x.test_id
+                  WHERE x.run_id = r.id AND y.binary = ?1 AND y.target = ?2)
+    ORDER BY r.id DESC LIMIT 1)sql");
+  int64_t run = 0;
+  {
+    Binder binder(db_, stmt);
+    binder.Text(binary).Text(target);
+    if (binder.Step("read the last completed run")) run = sqlite3_column_int64(stmt, 0);
+  }
+  sqlite3_finalize(stmt);
+  return run;
+}
+
+std::optional<SuiteRecord> Store::LoadSuite(const std::string& binary,
+                                            const std::string& target) {
+  sqlite3_stmt* stmt =
+      Prepare("SELECT run_id, snapshot FROM suites WHERE binary = ? AND target = ?");
+  std::optional<SuiteRecord> suite;
+  {
+    Binder binder(db_, stmt);
+    binder.Text(binary).Text(target);
+    if (binder.Step("read suite")) {
+      const auto* bytes = static_cast<const char*>(sqlite3_column_blob(stmt, 1));
+      const std::string_view blob(bytes ? bytes : "",
+                                  static_cast<size_t>(sqlite3_column_bytes(stmt, 1)));
+      suite.emplace();
+      if (!DecodeSuite(blob, &*suite)) *suite = SuiteRecord{};
+      suite->run_id = sqlite3_column_int64(stmt, 0);
+    }
+  }
+  sqlite3_finalize(stmt);
+  return suite;
+}
+
+bool Store::SaveSuite(const std::string& binary, const std::string& target,
+                      int64_t seen_run_id, int64_t run_id, const std::string& blob) {
+  BeginIfNeeded();
+  sqlite3_stmt* select =
+      Prepare("SELECT run_id FROM suites WHERE binary = ? AND target = ?");
+  int64_t stored_run_id = 0;
+  {
+    Binder binder(db_, select);
+    binder.Text(binary).Text(target);
+    if (binder.Step("read suite")) stored_run_id = sqlite3_column_int64(select, 0);
+  }
+  sqlite3_finalize(select);
+  if (stored_run_id != seen_run_id) return false;
+  sqlite3_stmt* write = Prepare(
+      "INSERT OR REPLACE INTO suites (binary, target, run_id, snapshot) VALUES (?, ?, ?, "
+      "?)");
+  {
+    Binder(db_, write)
+        .Text(binary)
+        .Text(target)
+        .Int(run_id)
+        .Blob(blob)
+        .Step("write suite");
+  }
+  sqlite3_finalize(write);
+  return true;
+}
+
+std::optional<LastFailures> Store::NotPassedLastTime(const std::string& binary,
+                                                     const std::string& target) {
+  LastFailures last;
+  last.run_id = LastCompletedRun(binary, target);
+  if (last.run_id == 0) return std::nullopt;
+  sqlite3_stmt* stmt = Prepare(R"sql(
+    SELECT t.name FROM executions e JOIN tests t ON t.id = e.test_id
+    WHERE e.run_id = ? AND t.binary = ? AND t.target = ? AND e.final = 1
+      AND (e.status IN ('FAILED', 'CRASHED', 'TIMEOUT')
+           OR (e.status = 'SKIPPED' AND (e.skip_message IN
+               ('fail-fast', 'interrupted', 'not run: the run stopped')
+               OR e.skip_message LIKE 'interrupted while it was running, after %'))))sql");
+  {
+    Binder binder(db_, stmt);
+    binder.Int(last.run_id).Text(binary).Text(target);
+    while (binder.Step("read last failures")) {
+      last.names.insert(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)));
+    }
+  }
+  sqlite3_finalize(stmt);
+  return last;
+}
+
+std::vector<RunExecution> Store::RunExecutions(int64_t run_id) {
+  std::vector<RunExecution> executions;
+  std::unordered_map<int64_t, size_t> by_id;
+  sqlite3_stmt* stmt = Prepare(R"sql(
+    SELECT e.id, t.binary, t.target, t.name, t.file, t.line, e.repetition, e.attempt,
+           e.final, e.status, e.duration_us, e.skip_message, e.crash, e.output,
+           e.finished_us, e.pawn
+    FROM executions e JOIN tests t ON t.id = e.test_id
+    WHERE e.run_id = ?
+    ORDER BY t.binary, t.target, t.id, e.repetition, e.attempt)sql");
+  auto text = [&stmt](int column) {
+    const auto* bytes = static_cast<const char*>(sqlite3_column_blob(stmt, column));
+    return std::string(bytes ? bytes : "",
+                       static_cast<size_t>(sqlite3_column_bytes(stmt, column)));
+  };
+  {
+    Binder binder(db_, stmt);
+    binder.Int(run_id);
+    while (binder.Step("read executions")) {
+      RunExecution e;
+      e.binary = text(1);
+      e.target = text(2);
+      e.name = text(3);
+      e.file = text(4);
+      e.line = sqlite3_column_int(stmt, 5);
+      e.repetition = sqlite3_column_int(stmt, 6);
+      e.attempt = sqlite3_column_int(stmt, 7);
+      e.final = sqlite3_column_int(stmt, 8) != 0;
+      e.status = text(9);
+      e.duration_us = static_cast<uint64_t>(sqlite3_column_int64(stmt, 10));
+      e.skip_message = text(11);
+      e.crash = text(12);
+      e.output = text(13);
+      e.finished_us = sqlite3_column_int64(stmt, 14);
+      e.pawn = sqlite3_column_int(stmt, 15);
+      by_id.emplace(sqlite3_column_int64(stmt, 0), executions.size());
+      executions.push_back(std::move(e));
+    }
+  }
+  sqlite3_finalize(stmt);
+  stmt = Prepare(R"sql(
+    SELECT f.execution_id, f.file, f.line, f.message FROM failures f
+    JOIN executions e ON e.id = f.execution_id WHERE e.run_id = ? ORDER BY f.rowid)sql");
+  {
+    Binder binder(db_, stmt);
+    binder.Int(run_id);
+    while (binder.Step("read failures")) {
+      const auto it = by_id.find(sqlite3_column_int64(stmt, 0));
+      if (it == by_id.end()) continue;
+      executions[it->second].failures.push_back(
+          proto::Failure{text(1), sqlite3_column_int(stmt, 2), text(3)});
+    }
+  }
+  sqlite3_finalize(stmt);
+  return executions;
+}
+
+}  // namespace redqueen::bishop

@@ -1,0 +1,242 @@
+// The store's tables: made on a new store, migrated from every earlier
+// version, and the checks that a file is a redqueen store redqueen can use.
+#include <chrono>
+#include <thread>
+
+#include "bishop/statement.h"
+#include "bishop/store.h"
+
+namespace redqueen::bishop {
+namespace {
+
+constexpr const char* kSchemaV1 = R"sql(
+CREATE TABLE runs (
+  id INTEGER PRIMARY KEY,
+  started_at TEXT NOT NULL,
+  completed_at TEXT,
+  status TEXT NOT NULL DEFAULT 'running',
+  command TEXT NOT NULL,
+  jobs INTEGER NOT NULL,
+  total_tests INTEGER,
+  tests_passed INTEGER,
+  tests_failed INTEGER,
+  tests_skipped INTEGER,
+  execution_errors INTEGER,
+  flaky INTEGER,
+  execution_time REAL
+);
+CREATE TABLE tests (
+  id INTEGER PRIMARY KEY,
+  binary TEXT NOT NULL,
+  name TEXT NOT NULL,
+  file TEXT NOT NULL,
+  line INTEGER NOT NULL,
+  type_param TEXT NOT NULL,
+  value_param TEXT NOT NULL,
+  UNIQUE (binary, name)
+);
+CREATE TABLE executions (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs (id),
+  test_id INTEGER NOT NULL REFERENCES tests (id),
+  attempt INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  duration_us INTEGER NOT NULL,
+  finished_us INTEGER NOT NULL,  -- Unix time, microseconds
+  pawn INTEGER NOT NULL,
+  skip_message TEXT NOT NULL,
+  crash TEXT NOT NULL,
+  output BLOB NOT NULL
+);
+CREATE TABLE failures (
+  execution_id INTEGER NOT NULL REFERENCES executions (id),
+  file TEXT NOT NULL,
+  line INTEGER NOT NULL,
+  message TEXT NOT NULL
+);
+CREATE INDEX executions_by_run ON executions (run_id);
+CREATE INDEX executions_by_test ON executions (test_id);
+CREATE INDEX failures_by_execution ON failures (execution_id);
+)sql";
+
+// Version 2: --repeat and --retries record every attempt; `final` marks the
+// one that decided the test's outcome.
+constexpr const char* kMigrateToV2 = R"sql(
+ALTER TABLE executions ADD COLUMN repetition INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE executions ADD COLUMN final INTEGER NOT NULL DEFAULT 1;
+)sql";
+
+// Version 3: --target runs every test once per target, and a test's identity
+// includes its target. SQLite cannot change a UNIQUE constraint in place, so
+// the table is rebuilt, ids kept. And executions lose their index by test.
+constexpr const char* kMigrateToV3 = R"sql(
+CREATE TABLE tests_v3 (
+  id INTEGER PRIMARY KEY,
+  binary TEXT NOT NULL,
+  target TEXT NOT NULL DEFAULT '',
+  name TEXT NOT NULL,
+  file TEXT NOT NULL,
+  line INTEGER NOT NULL,
+  type_param TEXT NOT NULL,
+  value_param TEXT NOT NULL,
+  UNIQUE (binary, target, name)
+);
+INSERT INTO tests_v3 (id, binary, name, file, line, type_param, value_param)
+  SELECT id, binary, name, file, line, type_param, value_param FROM tests;
+DROP TABLE tests;
+ALTER TABLE tests_v3 RENAME TO tests;
+-- Inserts into an index by test land all over it: with months of history
+-- each result dirtied a page of its own. Nothing reads by test any more.
+DROP INDEX IF EXISTS executions_by_test;
+)sql";
+
+// Version 4: what each binary's last run left for its next (suite.h), so
+// that a rerun reads one row. Histories start afresh from this version on.
+constexpr const char* kMigrateToV4 = R"sql(
+CREATE TABLE suites (
+  binary TEXT NOT NULL,
+  target TEXT NOT NULL,
+  run_id INTEGER NOT NULL REFERENCES runs (id),  -- the run that wrote it
+  snapshot BLOB NOT NULL,                        -- see bishop/suite.h
+  PRIMARY KEY (binary, target)
+);
+)sql";
+
+/// `path` as an SQLite URI's path (RFC 3986 escapes for what URIs reserve).
+
+}  // namespace
+
+int Store::SchemaVersion() {
+  sqlite3_stmt* stmt = Prepare("PRAGMA user_version");
+  const int rc = sqlite3_step(stmt);
+  const int version = rc == SQLITE_ROW ? sqlite3_column_int(stmt, 0) : 0;
+  // The first read of a file: it fails here when the file is not a database
+  // or cannot be read, and 0 would pass for a new store.
+  const std::string message = sqlite3_errmsg(db_);
+  sqlite3_finalize(stmt);
+  if (rc != SQLITE_ROW) throw StoreError(db_, message);
+  return version;
+}
+
+bool Store::IsRedqueenStoreOrEmpty(std::string* error) {
+  const int version = SchemaVersion();
+  std::vector<std::string> tables;
+  bool ours = true;
+  sqlite3_stmt* stmt = Prepare(
+      "SELECT name, name IN ('runs', 'tests', 'executions', 'failures') "
+      "FROM sqlite_master WHERE type = 'table' ORDER BY rowid");
+  {
+    Binder binder(db_, stmt);
+    int known = 0;
+    while (binder.Step("read the schema")) {
+      tables.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)));
+      known += sqlite3_column_int(stmt, 1);
+    }
+    // Version 0 is a file redqueen has not written yet: it must be empty.
+    ours = version == 0 ? tables.empty() : known == 4;
+  }
+  sqlite3_finalize(stmt);
+  if (ours) return true;
+  std::string names;
+  for (size_t i = 0; i < tables.size() && i < 3; ++i) {
+    names += (i ? ", " : "") + tables[i];
+  }
+  if (tables.size() > 3) names += ", ...";
+  *error = "not a redqueen store (an SQLite database with tables " + names +
+           "); it was left untouched: pass another --db";
+  return false;
+}
+
+bool Store::ReadsWhereItWillWrite(std::string* error) {
+  // A full PRAGMA quick_check reads every page: about 3 ms per MB of history,
+  // as long as a whole run of 10,000 trivial tests on a 7 MB store. A run
+  // appends to the right edge of each table and index and reads its own
+  // binary's suite row (LoadSuite), so those pages are read here, before
+  // any test runs, instead of failing the run's first write at its end.
+  try {
+    for (const char* sql :
+         {"SELECT max(id) FROM runs", "SELECT max(id) FROM executions",
+          "SELECT max(run_id) FROM executions", "SELECT max(rowid) FROM failures",
+          "SELECT max(execution_id) FROM failures", "SELECT max(id) FROM tests",
+          "SELECT count(*) FROM suites"}) {
+      sqlite3_stmt* stmt = Prepare(sql);
+      const int rc = sqlite3_step(stmt);
+      const std::string message = sqlite3_errmsg(db_);
+      sqlite3_finalize(stmt);
+      if (rc != SQLITE_ROW) {
+        *error = message;
+        return false;
+      }
+    }
+  } catch (const std::exception& e) {
+    *error = ReasonOf(e);
+    return false;
+  }
+  return true;
+}
+
+bool Store::Migrate(std::string* error) {
+  try {
+    sqlite3_busy_timeout(db_, static_cast<int>(kBusyTimeoutMs));
+    // Before anything is written (WAL mode is written into the file's header):
+    // another application's database is refused as it is.
+    if (!IsRedqueenStoreOrEmpty(error)) return false;
+    // Fails on a file that is not a database, before anything is written.
+    // Another redqueen creating or writing the store makes this busy without
+    // SQLite's busy handler being asked, so it is retried here.
+    for (int waited_ms = 0;; waited_ms += 10) {
+      try {
+        Exec("PRAGMA journal_mode=WAL");
+        break;
+      } catch (const std::runtime_error& e) {
+        if (std::string(e.what()).find("locked") == std::string::npos ||
+            waited_ms >= kBusyTimeoutMs) {
+          throw;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+    }
+    Exec("PRAGMA synchronous=NORMAL");
+    // The REFERENCES clauses document the schema; enforcing them would cost
+    // two lookups per stored result, and only this code writes the store.
+    const int version = SchemaVersion();
+    if (version > kSchemaVersion) {
+      *error = "written by a newer redqueen (schema " + std::to_string(version) +
+               ", this one knows " + std::to_string(kSchemaVersion) +
+               "); upgrade redqueen or pass another --db";
+      return false;
+    }
+    if (version < kSchemaVersion) {
+      // One transaction: another redqueen migrating the same file waits, then
+      // finds it migrated.
+      Exec("BEGIN IMMEDIATE");
+      const int current = SchemaVersion();
+      if (current < 1) Exec(kSchemaV1);
+      if (current < 2) Exec(kMigrateToV2);
+      if (current < 3) Exec(kMigrateToV3);
+      if (current < 4) Exec(kMigrateToV4);
+      Exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
+      Exec("COMMIT");
+    }
+    executions_ = std::make_unique<RowInserter>(
+        db_, "executions",
+        std::vector<std::string>{"run_id", "test_id", "repetition", "attempt", "final",
+                                 "status", "duration_us", "finished_us", "pawn",
+                                 "skip_message", "crash", "output"});
+    tests_ = std::make_unique<RowInserter>(
+        db_, "tests",
+        std::vector<std::string>{"binary", "target", "name", "file", "line", "type_param",
+                                 "value_param"});
+    insert_failure_ = Prepare(
+        "INSERT INTO failures (execution_id, file, line, message) VALUES (?, ?, ?, ?)");
+    return true;
+  } catch (const std::exception& e) {
+    *error = ReasonOf(e);
+    if (error->find("not a database") != std::string::npos) {
+      *error = "not a redqueen store (file is not a database); pass another --db";
+    }
+    return false;
+  }
+}
+
+}  // namespace redqueen::bishop

@@ -1,0 +1,155 @@
+// What a run writes: its row, each execution (batched, bound in place) and
+// its summary at the end.
+#include <string_view>
+#include <unordered_map>
+
+#include "bishop/statement.h"
+#include "bishop/store.h"
+
+namespace redqueen::bishop {
+
+int64_t Store::BeginRun(const RunRecord& run) {
+  sqlite3_stmt* stmt =
+      Prepare("INSERT INTO runs (started_at, command, jobs) VALUES (?, ?, ?)");
+  {
+    Binder(db_, stmt)
+        .Text(run.started_at)
+        .Text(run.command)
+        .Int(run.jobs)
+        .Step("insert run");
+  }
+  sqlite3_finalize(stmt);
+  const int64_t id = sqlite3_last_insert_rowid(db_);
+  return id;
+}
+
+std::vector<int64_t> Store::AddTests(const std::string& binary,
+                                     const std::vector<proto::TestInfo>& tests,
+                                     const std::string& target) {
+  BeginIfNeeded();
+  // One scan of what the store knows of this binary, matched by name against
+  // the list as the rows come (no copies), then writes only for new or moved
+  // tests: a rerun of an unchanged suite writes nothing here.
+  std::unordered_map<std::string_view, size_t> index_of;
+  index_of.reserve(tests.size());
+  for (size_t i = 0; i < tests.size(); ++i) index_of.emplace(tests[i].name, i);
+  std::vector<int64_t> ids(tests.size(), 0);
+  std::vector<size_t> moved;  // Indexes into `tests` of those whose place changed.
+  sqlite3_stmt* select = Prepare(
+      "SELECT id, name, file, line, type_param, value_param FROM tests "
+      "WHERE binary = ? AND target = ?");
+  {
+    Binder binder(db_, select);
+    binder.Text(binary).Text(target);
+    auto text = [select](int column) {
+      const auto* bytes =
+          reinterpret_cast<const char*>(sqlite3_column_text(select, column));
+      return std::string_view(bytes ? bytes : "",
+                              static_cast<size_t>(sqlite3_column_bytes(select, column)));
+    };
+    while (binder.Step("read tests")) {
+      const auto it = index_of.find(text(1));
+      if (it == index_of.end()) continue;
+      const proto::TestInfo& test = tests[it->second];
+      ids[it->second] = sqlite3_column_int64(select, 0);
+      if (text(2) != test.file || sqlite3_column_int(select, 3) != test.line ||
+          text(4) != test.type_param || text(5) != test.value_param) {
+        moved.push_back(it->second);
+      }
+    }
+  }
+  sqlite3_finalize(select);
+
+  sqlite3_stmt* update = Prepare(
+      "UPDATE tests SET file = ?, line = ?, type_param = ?, value_param = ? "
+      "WHERE id = ?");
+  for (size_t i : moved) {
+    const proto::TestInfo& test = tests[i];
+    Binder(db_, update)
+        .Text(test.file)
+        .Int(test.line)
+        .Text(test.type_param)
+        .Text(test.value_param)
+        .Int(ids[i])
+        .Step("update test");
+  }
+  sqlite3_finalize(update);
+  std::vector<size_t> added;  // Indexes into `tests` of those the store lacks.
+  for (size_t i = 0; i < tests.size(); ++i) {
+    if (ids[i] == 0) added.push_back(i);
+  }
+  const int64_t first_id = tests_->Insert(added.size(), [&](Binder& b, size_t i) {
+    const proto::TestInfo& test = tests[added[i]];
+    b.TextInPlace(binary)
+        .TextInPlace(target)
+        .TextInPlace(test.name)
+        .TextInPlace(test.file)
+        .Int(test.line)
+        .TextInPlace(test.type_param)
+        .TextInPlace(test.value_param);
+  });
+  for (size_t i = 0; i < added.size(); ++i)
+    ids[added[i]] = first_id + static_cast<int64_t>(i);
+  return ids;
+}
+
+void Store::AddExecution(int64_t run_id, const ExecutionRecord& e) {
+  pending_.push_back(e);
+  pending_.back().run_id = run_id;
+}
+
+void Store::WritePending() {
+  const int64_t first_id =
+      executions_->Insert(pending_.size(), [this](Binder& b, size_t i) {
+        const ExecutionRecord& e = pending_[i];
+        // The queued rows outlive the statement.
+        b.Int(e.run_id)
+            .Int(e.test_id)
+            .Int(e.repetition)
+            .Int(e.attempt)
+            .Int(e.final)
+            .TextInPlace(e.status)
+            .Int(static_cast<int64_t>(e.duration_us))
+            .Int(e.finished_us)
+            .Int(e.pawn)
+            .TextInPlace(e.skip_message)
+            .TextInPlace(e.crash)
+            .BlobInPlace(e.output);
+      });
+  for (size_t row = 0; row < pending_.size(); ++row) {
+    for (const proto::Failure& failure : pending_[row].failures) {
+      Binder(db_, insert_failure_)
+          .Int(first_id + static_cast<int64_t>(row))
+          .Text(failure.file)
+          .Int(failure.line)
+          .Text(failure.message)
+          .Step("insert failure");
+    }
+  }
+}
+
+void Store::FinishRun(int64_t run_id, const RunSummaryRecord& s) {
+  BeginIfNeeded();
+  sqlite3_stmt* stmt = Prepare(
+      "UPDATE runs SET status = ?, completed_at = ?, total_tests = ?, "
+      "tests_passed = ?, tests_failed = ?, tests_skipped = ?, "
+      "execution_errors = ?, flaky = ?, execution_time = ? WHERE id = ?");
+  {
+    Binder(db_, stmt)
+        .Text(s.status)
+        .Text(s.completed_at)
+        .Int(s.total_tests)
+        .Int(s.tests_passed)
+        .Int(s.tests_failed)
+        .Int(s.tests_skipped)
+        .Int(s.execution_errors)
+        .Int(s.flaky)
+        .Real(s.execution_time)
+        .Int(run_id)
+        .Step("finish run");
+  }
+  sqlite3_finalize(stmt);
+  Flush();
+}
+
+}  // namespace redqueen::bishop
