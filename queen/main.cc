@@ -9,6 +9,7 @@
 
 #include "pawn/exec_pawn.h"
 #include "queen/commands.h"
+#include "queen/config_command.h"
 #include "queen/exit_codes.h"
 #include "queen/history_commands.h"
 #include "queen/list_command.h"
@@ -47,17 +48,7 @@ int main(int argc, char** argv) {
     return exit_code;
   }
   if (options.print_config) {
-    std::printf(
-        "# The settings 'redqueen run' would use, and where each came from.\n[run]\n");
-    for (const auto& setting : options.settings) {
-      const std::string line = setting.name + " = " + setting.value;
-      std::printf("%-40s # %s\n", line.c_str(), setting.source.c_str());
-    }
-    if (!options.shard.source.empty()) {
-      std::printf("# shard %d of %d of each binary's selected tests, from %s\n",
-                  options.shard.index + 1, options.shard.total,
-                  options.shard.source.c_str());
-    }
+    redqueen::queen::PrintConfig(options);
     return redqueen::kExitPassed;
   }
   try {

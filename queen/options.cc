@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "queen/config_command.h"
 #include "queen/config_file.h"
 #include "queen/exit_codes.h"
 #include "queen/gtest_flags.h"
@@ -333,54 +334,6 @@ bool Parse(CLI::App& app, const std::vector<std::string>& args, const std::strin
     return false;
   }
   return true;
-}
-
-/// An option's value as `redqueen config` prints it, in TOML.
-std::string ValueOf(const CLI::Option& option) {
-  auto quote = [](const std::string& text) {
-    char* end = nullptr;
-    const bool number = !text.empty() && (std::strtod(text.c_str(), &end), *end == '\0');
-    return number || text == "true" || text == "false" ? text : "\"" + text + "\"";
-  };
-  if (option.get_expected_max() == 0) {
-    // A flag: its last value ("--gtest_print_time=false"), else its default.
-    if (option.count() == 0) return option.get_default_str() == "true" ? "true" : "false";
-    const std::string last = option.results().empty() ? "true" : option.results().back();
-    return last == "false" || last == "0" || last == "off" || last == "no" ? "false"
-                                                                           : "true";
-  }
-  const std::vector<std::string>& results = option.results();
-  if (option.get_items_expected_max() > 1 ||
-      option.get_multi_option_policy() == CLI::MultiOptionPolicy::TakeAll) {
-    std::string list = "[";
-    for (const std::string& item : results)
-      list += (list.size() > 1 ? ", " : "") + quote(item);
-    return list + "]";
-  }
-  return quote(results.empty() ? option.get_default_str() : results.back());
-}
-
-/// Every setting of `run` with its value and where it came from.
-std::vector<Setting> Settings(const CLI::App& run, const std::set<std::string>& given,
-                              const std::string& config, const std::string& jobs_source,
-                              int jobs) {
-  std::vector<Setting> settings;
-  for (const CLI::Option* option : run.get_options()) {
-    std::string name = option->get_single_name();
-    if (name == "help" || name == "config") continue;
-    Setting setting{name, ValueOf(*option), "default"};
-    if (given.count(name)) {
-      setting.source = "command line";
-    } else if (option->count() > 0) {
-      setting.source = config;
-    }
-    if (name == "jobs") {
-      setting.value = std::to_string(jobs);
-      if (!jobs_source.empty()) setting.source = jobs_source;
-    }
-    settings.push_back(std::move(setting));
-  }
-  return settings;
 }
 
 /// Paths in the settings file are relative to its folder, wherever redqueen
