@@ -32,10 +32,11 @@ int main() {
   const auto start = std::chrono::steady_clock::now();
   auto last_flush = start;
   for (int i = 0; i < kExecutions; ++i) {
-    redqueen::bishop::ExecutionRecord e;
-    e.test_id = ids[static_cast<size_t>(i) % ids.size()];
-    e.repetition = i / static_cast<int>(ids.size());
-    e.status = i % 10 == 0 ? "FAILED" : "PASSED";
+    redqueen::TestResult e;
+    e.index = static_cast<uint32_t>(static_cast<size_t>(i) % ids.size());
+    e.repetition = static_cast<uint32_t>(i / static_cast<int>(ids.size()));
+    e.status =
+        i % 10 == 0 ? redqueen::TestStatus::kFailed : redqueen::TestStatus::kPassed;
     e.duration_us = 3;
     e.finished_us = 1'700'000'000'000'000 + i;
     e.pawn = i % 2;
@@ -44,7 +45,7 @@ int main() {
           {"bench/generated.cc", i, "Expected equality of these values"});
       e.output = "bench/generated.cc: Failure\nExpected equality of these values\n";
     }
-    store->AddExecution(run, e);
+    store->AddExecution(run, ids[e.index], e);
     const auto now = std::chrono::steady_clock::now();
     if (now - last_flush >= std::chrono::milliseconds(50)) {
       store->Flush();

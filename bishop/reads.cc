@@ -16,6 +16,25 @@ std::string Column(sqlite3_stmt* stmt, int column) {
   return text ? text : "";
 }
 
+/// Statuses are stored by name: anything else is a damaged store, never
+/// read as some status.
+TestStatus StatusColumn(sqlite3_stmt* stmt, int column) {
+  const std::string name = Column(stmt, column);
+  if (const std::optional<TestStatus> status = ParseStatus(name)) return *status;
+  throw StoreError(sqlite3_db_handle(stmt), "an execution has the unknown status '" +
+                                                name + "' (is the store damaged?)");
+}
+
+NotRun NotRunColumn(sqlite3_stmt* stmt, int column) {
+  const int64_t value = sqlite3_column_int64(stmt, column);
+  if (value >= 0 && value <= static_cast<int64_t>(kLastNotRun)) {
+    return static_cast<NotRun>(value);
+  }
+  throw StoreError(sqlite3_db_handle(stmt), "an execution has the unknown not_run " +
+                                                std::to_string(value) +
+                                                " (is the store damaged?)");
+}
+
 }  // namespace
 
 std::vector<RunRow> Store::Runs(int limit, int64_t only) {
@@ -55,23 +74,23 @@ std::vector<Outcomes> Store::RecentOutcomes(int runs) {
     JOIN tests t ON t.id = e.test_id
     WHERE e.run_id >= coalesce((SELECT min(id) FROM
                                 (SELECT id FROM runs ORDER BY id DESC LIMIT ?)), 0)
-      AND e.final = 1 AND e.status != 'SKIPPED'
+      AND e.final = 1 AND e.status != ?
     ORDER BY t.id)sql");
   std::vector<Outcomes> tests;
   std::unordered_map<std::string, size_t> index;
   {
     Binder binder(db_, stmt);
-    binder.Int(runs);
+    binder.Int(runs).Text(StatusName(TestStatus::kSkipped));
     while (binder.Step("read outcomes")) {
       const std::string key =
           Column(stmt, 0) + '\n' + Column(stmt, 1) + '\n' + Column(stmt, 2);
       auto [it, added] = index.try_emplace(key, tests.size());
       if (added) tests.push_back({Column(stmt, 0), Column(stmt, 1), Column(stmt, 2)});
       Outcomes& test = tests[it->second];
-      const std::string status = Column(stmt, 3);
-      if (status == "PASSED") {
+      const TestStatus status = StatusColumn(stmt, 3);
+      if (status == TestStatus::kPassed) {
         ++test.passed;
-      } else if (status == "FLAKY") {
+      } else if (status == TestStatus::kFlaky) {
         ++test.flaky;
       } else {
         ++test.failed;
@@ -159,13 +178,15 @@ std::optional<LastFailures> Store::NotPassedLastTime(const std::string& binary,
   sqlite3_stmt* stmt = Prepare(R"sql(
     SELECT t.name FROM executions e JOIN tests t ON t.id = e.test_id
     WHERE e.run_id = ? AND t.binary = ? AND t.target = ? AND e.final = 1
-      AND (e.status IN ('FAILED', 'CRASHED', 'TIMEOUT')
-           OR (e.status = 'SKIPPED' AND (e.skip_message IN
-               ('fail-fast', 'interrupted', 'not run: the run stopped')
-               OR e.skip_message LIKE 'interrupted while it was running, after %'))))sql");
+      AND (e.status IN (?, ?, ?) OR e.not_run != ?))sql");
   {
     Binder binder(db_, stmt);
     binder.Int(last.run_id).Text(binary).Text(target);
+    for (TestStatus failure :
+         {TestStatus::kFailed, TestStatus::kCrashed, TestStatus::kTimeout}) {
+      binder.Text(StatusName(failure));
+    }
+    binder.Int(static_cast<int64_t>(NotRun::kRan));
     while (binder.Step("read last failures")) {
       last.names.insert(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)));
     }
@@ -180,7 +201,7 @@ std::vector<RunExecution> Store::RunExecutions(int64_t run_id) {
   sqlite3_stmt* stmt = Prepare(R"sql(
     SELECT e.id, t.binary, t.target, t.name, t.file, t.line, e.repetition, e.attempt,
            e.final, e.status, e.duration_us, e.skip_message, e.crash, e.output,
-           e.finished_us, e.pawn
+           e.finished_us, e.pawn, e.not_run
     FROM executions e JOIN tests t ON t.id = e.test_id
     WHERE e.run_id = ?
     ORDER BY t.binary, t.target, t.id, e.repetition, e.attempt)sql");
@@ -199,16 +220,17 @@ std::vector<RunExecution> Store::RunExecutions(int64_t run_id) {
       e.name = text(3);
       e.file = text(4);
       e.line = sqlite3_column_int(stmt, 5);
-      e.repetition = sqlite3_column_int(stmt, 6);
-      e.attempt = sqlite3_column_int(stmt, 7);
+      e.repetition = static_cast<uint32_t>(sqlite3_column_int64(stmt, 6));
+      e.attempt = static_cast<uint32_t>(sqlite3_column_int64(stmt, 7));
       e.final = sqlite3_column_int(stmt, 8) != 0;
-      e.status = text(9);
+      e.status = StatusColumn(stmt, 9);
       e.duration_us = static_cast<uint64_t>(sqlite3_column_int64(stmt, 10));
       e.skip_message = text(11);
       e.crash = text(12);
       e.output = text(13);
       e.finished_us = sqlite3_column_int64(stmt, 14);
       e.pawn = sqlite3_column_int(stmt, 15);
+      e.not_run = NotRunColumn(stmt, 16);
       by_id.emplace(sqlite3_column_int64(stmt, 0), executions.size());
       executions.push_back(std::move(e));
     }

@@ -102,7 +102,18 @@ CREATE TABLE suites (
 );
 )sql";
 
-/// `path` as an SQLite URI's path (RFC 3986 escapes for what URIs reserve).
+// Version 5: why redqueen did not run a test is a number (NotRun), not its
+// message; the messages earlier versions wrote are read once, here.
+constexpr const char* kMigrateToV5 = R"sql(
+ALTER TABLE executions ADD COLUMN not_run INTEGER NOT NULL DEFAULT 0;
+UPDATE executions SET not_run = CASE
+    WHEN skip_message = 'fail-fast' THEN 1
+    WHEN skip_message = 'interrupted' THEN 2
+    WHEN skip_message LIKE 'interrupted while it was running, after %' THEN 3
+    WHEN skip_message = 'not run: the run stopped' THEN 4
+    ELSE 0 END
+  WHERE status = 'SKIPPED';
+)sql";
 
 }  // namespace
 
@@ -215,6 +226,7 @@ bool Store::Migrate(std::string* error) {
       if (current < 2) Exec(kMigrateToV2);
       if (current < 3) Exec(kMigrateToV3);
       if (current < 4) Exec(kMigrateToV4);
+      if (current < 5) Exec(kMigrateToV5);
       Exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
       Exec("COMMIT");
     }
@@ -222,7 +234,7 @@ bool Store::Migrate(std::string* error) {
         db_, "executions",
         std::vector<std::string>{"run_id", "test_id", "repetition", "attempt", "final",
                                  "status", "duration_us", "finished_us", "pawn",
-                                 "skip_message", "crash", "output"});
+                                 "not_run", "skip_message", "crash", "output"});
     tests_ = std::make_unique<RowInserter>(
         db_, "tests",
         std::vector<std::string>{"binary", "target", "name", "file", "line", "type_param",

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace redqueen::bishop {
 
@@ -59,7 +60,7 @@ class Binder {
     Check(db_, sqlite3_bind_double(stmt_, ++n_, value), "bind");
     return *this;
   }
-  Binder& Text(const std::string& value) {
+  Binder& Text(std::string_view value) {
     Check(db_,
           sqlite3_bind_text(stmt_, ++n_, value.data(), static_cast<int>(value.size()),
                             SQLITE_TRANSIENT),
@@ -77,7 +78,7 @@ class Binder {
   /// As Text and Blob, without SQLite's copy of the bytes, which must then
   /// stay put until the statement is reset (this Binder's end): for rows
   /// written by the thousand, where the copies were a malloc each.
-  Binder& TextInPlace(const std::string& value) {
+  Binder& TextInPlace(std::string_view value) {
     Check(db_,
           sqlite3_bind_text(stmt_, ++n_, value.data(), static_cast<int>(value.size()),
                             SQLITE_STATIC),

@@ -19,6 +19,7 @@
 #include "bishop/row_inserter.h"
 #include "bishop/suite.h"
 #include "proto/messages.h"
+#include "proto/result.h"
 
 namespace redqueen::bishop {
 
@@ -26,7 +27,7 @@ namespace redqueen::bishop {
 inline constexpr int kBusyTimeoutMs = 10000;
 
 /// The schema this redqueen writes; recorded as PRAGMA user_version.
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 
 struct RunRecord {
   std::string started_at;  ///< ISO 8601, UTC.
@@ -34,37 +35,15 @@ struct RunRecord {
   int jobs = 0;
 };
 
-struct RunSummaryRecord {
+/// How a run ended: its totals over every binary, as the runs table has them.
+struct RunSummaryRecord : RunTotals {
   std::string status;  ///< passed, failed, interrupted, error.
   std::string completed_at;
-  int64_t total_tests = 0;
-  int64_t tests_passed = 0;
-  int64_t tests_failed = 0;
-  int64_t tests_skipped = 0;
-  int64_t execution_errors = 0;
-  int64_t flaky = 0;
   double execution_time = 0;  ///< Seconds.
 };
 
-struct ExecutionRecord {
-  int64_t run_id = 0;  ///< Set by AddExecution.
-  int64_t test_id = 0;
-  int repetition = 0;
-  int attempt = 1;
-  /// False for an attempt that was retried.
-  bool final = true;
-  std::string status;
-  uint64_t duration_us = 0;
-  int64_t finished_us = 0;  ///< Unix time in microseconds.
-  int pawn = -1;
-  std::string skip_message;
-  std::string crash;
-  std::string output;
-  std::vector<proto::Failure> failures;
-};
-
-/// One execution of a run with its test, as reports read it.
-struct RunExecution : ExecutionRecord {
+/// One execution of a run with its test, as reports read it back.
+struct RunExecution : TestResult {
   std::string binary;
   std::string target;
   std::string name;  ///< Full gtest name.
@@ -122,7 +101,8 @@ class Store {
                                 const std::string& target = "");
   /// Queued; written at the next Flush, in one short transaction, so that
   /// two redqueens writing one store each hold its lock only briefly.
-  void AddExecution(int64_t run_id, const ExecutionRecord& execution);
+  /// `result` is an attempt at the test `test_id` (AddTests).
+  void AddExecution(int64_t run_id, int64_t test_id, const TestResult& result);
   /// The tests of `binary` (for `target`) that did not pass in its last
   /// completed run: FAILED, CRASHED, TIMEOUT, or not run because that run
   /// stopped (fail-fast, interrupted). A GTEST_SKIP is not among them.
@@ -185,7 +165,12 @@ class Store {
 
   sqlite3* db_;
   bool in_transaction_ = false;
-  std::vector<ExecutionRecord> pending_;
+  struct Pending {
+    int64_t run_id;
+    int64_t test_id;
+    TestResult result;
+  };
+  std::vector<Pending> pending_;
   std::unique_ptr<RowInserter> executions_;
   std::unique_ptr<RowInserter> tests_;
   sqlite3_stmt* insert_failure_ = nullptr;

@@ -97,7 +97,7 @@ int64_t Unfold(uint64_t folded) {
 }  // namespace
 
 std::string EncodeSuite(uint64_t list_hash, const std::vector<proto::TestInfo>& tests,
-                        const std::vector<int64_t>& ids, const rook::History& history) {
+                        const std::vector<int64_t>& ids, const History& history) {
   Writer out;
   out.Fixed(kSuiteFormat);
   out.Fixed(list_hash);
@@ -122,8 +122,8 @@ std::string EncodeSuite(uint64_t list_hash, const std::vector<proto::TestInfo>& 
     out.Text(test.value_param);
     out.Varint(Fold(ids.at(i) - previous_id));
     previous_id = ids[i];
-    const rook::TestHistory none;
-    const rook::TestHistory& h = i < history.size() ? history[i] : none;
+    const TestHistory none;
+    const TestHistory& h = i < history.size() ? history[i] : none;
     out.Varint(h.passes * 2u + h.failed_last);
     for (uint8_t p = 0; p < h.passes; ++p) out.Varint(h.passing_us[p]);
   }
@@ -133,7 +133,7 @@ std::string EncodeSuite(uint64_t list_hash, const std::vector<proto::TestInfo>& 
 bool DecodeSuite(std::string_view blob, SuiteRecord* suite) {
   Reader in(blob);
   uint32_t format = 0;
-  rook::Past& past = suite->past;
+  Past& past = suite->past;
   if (!in.Fixed(&format) || format != kSuiteFormat || !in.Fixed(&past.list_hash))
     return false;
   // Each path takes at least its length's byte.
@@ -153,7 +153,7 @@ bool DecodeSuite(std::string_view blob, SuiteRecord* suite) {
   int64_t previous_id = 0;
   for (size_t i = 0; i < count; ++i) {
     proto::TestInfo& test = past.tests[i];
-    rook::TestHistory& h = past.history[i];
+    TestHistory& h = past.history[i];
     size_t file = 0;
     uint32_t line = 0;
     uint64_t id_step = 0;
@@ -161,7 +161,7 @@ bool DecodeSuite(std::string_view blob, SuiteRecord* suite) {
     if (!in.Text(&test.name) || !in.Varint(&file, files.size()) ||
         !in.Varint(&line, uint64_t{UINT32_MAX} + 1) || !in.Text(&test.type_param) ||
         !in.Text(&test.value_param) || !in.Varint(&id_step) ||
-        !in.Varint(&outcome, 2 * rook::kRememberedPasses + 2)) {
+        !in.Varint(&outcome, 2 * kRememberedPasses + 2)) {
       return false;
     }
     test.file = files[file];

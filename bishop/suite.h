@@ -12,20 +12,20 @@
 #include <string_view>
 #include <vector>
 
+#include "proto/history.h"
 #include "proto/messages.h"
-#include "rook/history.h"
 
 namespace redqueen::bishop {
 
 struct SuiteRecord {
   int64_t run_id = 0;  ///< The run that wrote it.
-  rook::Past past;
+  Past past;
   std::vector<int64_t> test_ids;  ///< Aligned with past.tests.
 };
 
 /// The blob of a suite. `ids` and `history` are aligned with `tests`.
 std::string EncodeSuite(uint64_t list_hash, const std::vector<proto::TestInfo>& tests,
-                        const std::vector<int64_t>& ids, const rook::History& history);
+                        const std::vector<int64_t>& ids, const History& history);
 
 /// False when `blob` is not one this redqueen writes (another format
 /// version, or damaged): the caller then goes without.

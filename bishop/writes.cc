@@ -93,31 +93,31 @@ std::vector<int64_t> Store::AddTests(const std::string& binary,
   return ids;
 }
 
-void Store::AddExecution(int64_t run_id, const ExecutionRecord& e) {
-  pending_.push_back(e);
-  pending_.back().run_id = run_id;
+void Store::AddExecution(int64_t run_id, int64_t test_id, const TestResult& result) {
+  pending_.push_back({run_id, test_id, result});
 }
 
 void Store::WritePending() {
   const int64_t first_id =
       executions_->Insert(pending_.size(), [this](Binder& b, size_t i) {
-        const ExecutionRecord& e = pending_[i];
-        // The queued rows outlive the statement.
-        b.Int(e.run_id)
-            .Int(e.test_id)
+        const TestResult& e = pending_[i].result;
+        // The queued rows outlive the statement; status names are literals.
+        b.Int(pending_[i].run_id)
+            .Int(pending_[i].test_id)
             .Int(e.repetition)
             .Int(e.attempt)
             .Int(e.final)
-            .TextInPlace(e.status)
+            .TextInPlace(StatusName(e.status))
             .Int(static_cast<int64_t>(e.duration_us))
             .Int(e.finished_us)
             .Int(e.pawn)
+            .Int(static_cast<int64_t>(e.not_run))
             .TextInPlace(e.skip_message)
             .TextInPlace(e.crash)
             .BlobInPlace(e.output);
       });
   for (size_t row = 0; row < pending_.size(); ++row) {
-    for (const proto::Failure& failure : pending_[row].failures) {
+    for (const proto::Failure& failure : pending_[row].result.failures) {
       Binder(db_, insert_failure_)
           .Int(first_id + static_cast<int64_t>(row))
           .Text(failure.file)

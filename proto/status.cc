@@ -22,6 +22,14 @@ std::string_view StatusName(TestStatus status) {
   return "UNKNOWN";
 }
 
+std::optional<TestStatus> ParseStatus(std::string_view name) {
+  for (int i = 0; i <= static_cast<int>(kLastStatus); ++i) {
+    const auto status = static_cast<TestStatus>(i);
+    if (StatusName(status) == name) return status;
+  }
+  return std::nullopt;
+}
+
 std::string DescribeExit(bool signaled, int signal, int exit_code) {
   if (!signaled) return "exit code " + std::to_string(exit_code);
   const char* abbrev = sigabbrev_np(signal);

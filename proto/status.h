@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -21,6 +22,10 @@ inline constexpr TestStatus kLastStatus = TestStatus::kFlaky;
 
 /// Upper-case name used in the terminal and the store ("PASSED", ...).
 std::string_view StatusName(TestStatus status);
+
+/// The status StatusName names; nullopt for any other text (a store that
+/// holds one is damaged).
+std::optional<TestStatus> ParseStatus(std::string_view name);
 
 /// True for the statuses that make a run fail.
 inline bool IsFailure(TestStatus status) {

@@ -22,7 +22,7 @@ class EventLog::BinarySink : public rook::RunSink {
     tests_ = &tests;
   }
 
-  void OnResult(const rook::TestResult& result) override {
+  void OnResult(const TestResult& result, const RunTotals&) override {
     json event =
         Test("test_result", result.index, result.repetition, result.attempt, result.pawn);
     event["status"] = std::string(StatusName(result.status));

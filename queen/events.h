@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "queen/summary.h"
-#include "rook/result.h"
+#include "rook/run_sink.h"
 
 namespace redqueen::queen {
 

@@ -61,16 +61,16 @@ int Show(bishop::Store& store, int64_t run, const HistoryOptions& options) {
   for (const bishop::RunExecution& e : store.RunExecutions(run)) {
     if (!e.final) continue;
     if (!options.statuses.empty() &&
-        std::find(options.statuses.begin(), options.statuses.end(), e.status) ==
-            options.statuses.end()) {
+        std::find(options.statuses.begin(), options.statuses.end(),
+                  StatusName(e.status)) == options.statuses.end()) {
       continue;
     }
-    std::printf("%-8s %s (%.3fs)\n", e.status.c_str(), Label(e).c_str(),
-                e.duration_us / 1e6);
+    std::printf("%-8s %s (%.3fs)\n", std::string(StatusName(e.status)).c_str(),
+                Label(e).c_str(), e.duration_us / 1e6);
     std::istringstream text(FailureText(e));
     for (std::string line; std::getline(text, line);)
       std::printf("    %s\n", line.c_str());
-    if (e.status == "SKIPPED" && !e.skip_message.empty()) {
+    if (e.status == TestStatus::kSkipped && !e.skip_message.empty()) {
       std::printf("    %s\n", e.skip_message.c_str());
     }
   }
@@ -80,7 +80,7 @@ int Show(bishop::Store& store, int64_t run, const HistoryOptions& options) {
 int Slowest(bishop::Store& store, int64_t run, const HistoryOptions& options) {
   std::vector<bishop::RunExecution> finals;
   for (bishop::RunExecution& e : store.RunExecutions(run)) {
-    if (e.final && e.status != "SKIPPED") finals.push_back(std::move(e));
+    if (e.final && e.status != TestStatus::kSkipped) finals.push_back(std::move(e));
   }
   std::stable_sort(finals.begin(), finals.end(), [](const auto& a, const auto& b) {
     return a.duration_us > b.duration_us;

@@ -104,7 +104,7 @@ std::string HtmlReport(const bishop::RunRow& run,
   for (const bishop::RunExecution& e : executions) {
     results.push_back({{"binary", BinaryLabel(e.binary, e.target)},
                        {"name", e.name},
-                       {"status", e.status},
+                       {"status", StatusName(e.status)},
                        {"attempt", e.attempt},
                        {"duration_us", e.duration_us},
                        {"finished_us", e.finished_us},

@@ -44,14 +44,14 @@ const char* Seconds(uint64_t us, char (&buffer)[32]) {
   return buffer;
 }
 
-bool IsError(const std::string& status) {
-  return status == "CRASHED" || status == "TIMEOUT";
+bool IsError(TestStatus status) {
+  return status == TestStatus::kCrashed || status == TestStatus::kTimeout;
 }
 
 /// The first line of the first failure, or how the pawn died.
 std::string Message(const bishop::RunExecution& e) {
   std::string message = !e.crash.empty()     ? e.crash
-                        : e.failures.empty() ? e.status
+                        : e.failures.empty() ? std::string(StatusName(e.status))
                                              : e.failures.front().message;
   return message.substr(0, message.find('\n'));
 }
@@ -64,7 +64,7 @@ std::string Attribute(const char* name, std::string_view value) {
 std::string Problem(const std::string& kind, const bishop::RunExecution& e, bool nested) {
   const std::string tag = kind + (IsError(e.status) ? "Error" : "Failure");
   std::string xml = "      <" + tag + Attribute("message", Message(e)) +
-                    Attribute("type", e.status) + ">";
+                    Attribute("type", StatusName(e.status)) + ">";
   if (nested) {
     xml += "<stackTrace>" + XmlEscape(FailureText(e), false) + "</stackTrace>";
     if (!e.output.empty())
@@ -99,21 +99,22 @@ void AddCase(const std::vector<const bishop::RunExecution*>& attempts, bool repe
   xml += ">\n";
   ++suite->tests;
   suite->duration_us += last.duration_us;
-  const bool passed = last.status == "PASSED" || last.status == "FLAKY";
-  if (last.status == "SKIPPED") {
+  const bool passed =
+      last.status == TestStatus::kPassed || last.status == TestStatus::kFlaky;
+  if (last.status == TestStatus::kSkipped) {
     ++suite->skipped;
     xml += "      <skipped" + Attribute("message", last.skip_message) + "/>\n";
   } else if (!passed) {
     (IsError(last.status) ? suite->errors : suite->failures) += 1;
     std::string tag = IsError(last.status) ? "error" : "failure";
     xml += "      <" + tag + Attribute("message", Message(last)) +
-           Attribute("type", last.status) + ">" + XmlEscape(FailureText(last), false) +
-           "</" + tag + ">\n";
+           Attribute("type", StatusName(last.status)) + ">" +
+           XmlEscape(FailureText(last), false) + "</" + tag + ">\n";
   }
   for (size_t i = 0; i + 1 < attempts.size(); ++i) {
     xml += Problem(passed ? "flaky" : "rerun", *attempts[i], true);
   }
-  if (!passed && last.status != "SKIPPED" && !last.output.empty()) {
+  if (!passed && last.status != TestStatus::kSkipped && !last.output.empty()) {
     xml += "      <system-out>" + XmlEscape(last.output, false) + "</system-out>\n";
   }
   suite->cases += xml + "    </testcase>\n";

@@ -31,7 +31,7 @@ class SelectionSink : public rook::RunSink {
     tests_ = tests;
     for (uint32_t index : selected) selected_.push_back(tests[index]);
   }
-  void OnResult(const rook::TestResult& /*result*/) override {}
+  void OnResult(const TestResult& /*result*/, const RunTotals& /*totals*/) override {}
   const std::vector<proto::TestInfo>& tests() const { return tests_; }
   const std::vector<proto::TestInfo>& selected() const { return selected_; }
 

@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <tuple>
 
-#include "queen/store_sink.h"
-
 namespace redqueen::queen {
 
 void ReportSink::OnTestsListed(const std::vector<proto::TestInfo>& tests,
@@ -12,22 +10,22 @@ void ReportSink::OnTestsListed(const std::vector<proto::TestInfo>& tests,
   tests_ = &tests;
 }
 
-void ReportSink::OnResult(const rook::TestResult& result) {
-  executions_.push_back(ExecutionOf(result, result.index));
+void ReportSink::OnResult(const TestResult& result, const RunTotals&) {
+  executions_.push_back(result);
 }
 
 void ReportSink::AppendTo(std::vector<bishop::RunExecution>* out) const {
-  std::vector<const bishop::ExecutionRecord*> order;
+  std::vector<const TestResult*> order;
   order.reserve(executions_.size());
-  for (const bishop::ExecutionRecord& e : executions_) order.push_back(&e);
+  for (const TestResult& e : executions_) order.push_back(&e);
   std::stable_sort(order.begin(), order.end(), [](const auto* a, const auto* b) {
-    return std::tie(a->test_id, a->repetition, a->attempt) <
-           std::tie(b->test_id, b->repetition, b->attempt);
+    return std::tie(a->index, a->repetition, a->attempt) <
+           std::tie(b->index, b->repetition, b->attempt);
   });
-  for (const bishop::ExecutionRecord* e : order) {
-    const proto::TestInfo& test = tests_->at(static_cast<size_t>(e->test_id));
+  for (const TestResult* e : order) {
+    const proto::TestInfo& test = tests_->at(e->index);
     bishop::RunExecution execution;
-    static_cast<bishop::ExecutionRecord&>(execution) = *e;
+    static_cast<TestResult&>(execution) = *e;
     execution.binary = binary_;
     execution.target = target_;
     execution.name = test.name;

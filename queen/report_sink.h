@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "bishop/store.h"
-#include "rook/result.h"
+#include "rook/run_sink.h"
 
 namespace redqueen::queen {
 
@@ -19,7 +19,7 @@ class ReportSink : public rook::RunSink {
 
   void OnTestsListed(const std::vector<proto::TestInfo>& tests,
                      const std::vector<uint32_t>& selected) override;
-  void OnResult(const rook::TestResult& result) override;
+  void OnResult(const TestResult& result, const RunTotals& totals) override;
 
   /// Adds this binary's executions to `out` by test (registration order),
   /// repetition and attempt.
@@ -33,8 +33,7 @@ class ReportSink : public rook::RunSink {
   std::string target_;
   /// The Rook's list, valid for as long as the Rook lives.
   const std::vector<proto::TestInfo>* tests_ = nullptr;
-  /// Each with the test's index in `tests_` as its test_id.
-  std::vector<bishop::ExecutionRecord> executions_;
+  std::vector<TestResult> executions_;
 };
 
 /// Every execution of the run's binaries, in the order the store's

@@ -13,20 +13,6 @@
 
 namespace redqueen::queen {
 
-bishop::RunSummaryRecord RecordOf(const RunSummary& summary) {
-  bishop::RunSummaryRecord record;
-  record.status = summary.status;
-  record.completed_at = summary.completed_at;
-  record.total_tests = summary.total_tests;
-  record.tests_passed = summary.tests_passed;
-  record.tests_failed = summary.tests_failed;
-  record.tests_skipped = summary.tests_skipped;
-  record.execution_errors = summary.execution_errors;
-  record.flaky = summary.flaky;
-  record.execution_time = summary.execution_time;
-  return record;
-}
-
 namespace {
 
 /// Writes a report of the run (`what`: "JUnit", "JSON") made by `make` from
@@ -69,8 +55,7 @@ std::string UniqueReportPath(const std::string& dir, const std::string& binary,
 /// failed by those counts, unless the run was interrupted or in error.
 RunSummary SummaryOf(const std::vector<const ReportPart*>& parts, const RunSummary& run) {
   RunSummary part = run;
-  part.total_tests = part.tests_passed = part.tests_failed = part.tests_skipped = 0;
-  part.execution_errors = part.flaky = 0;
+  static_cast<RunTotals&>(part) = RunTotals();
   for (const ReportPart* one : parts) Accumulate(one->counts, &part);
   if (run.status != "passed" && run.status != "failed") part.status = run.status;
   return part;
@@ -86,7 +71,7 @@ bool WriteReports(const RunOptions& options, const std::vector<ReportPart>& part
   // A file of every binary has the run's summary; a binary's own, its counts.
   auto json_for = [&](const Runs& runs) -> MakeReport {
     const bishop::RunSummaryRecord record =
-        RecordOf(runs.size() == parts.size() ? summary : SummaryOf(runs, summary));
+        runs.size() == parts.size() ? summary : SummaryOf(runs, summary);
     return [&run_record, record, run_id](const std::vector<bishop::RunExecution>& all) {
       return RunJson(run_id, run_record, record, all);
     };

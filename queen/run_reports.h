@@ -18,11 +18,8 @@ namespace redqueen::queen {
 struct ReportPart {
   std::string path;  ///< The binary as given: names its file in a folder.
   const ReportSink* sink = nullptr;
-  RunSummary counts;  ///< Its own counts (Sinks::counts).
+  RunTotals counts;  ///< Its own (its Rook's).
 };
-
-/// The summary as the store keeps it.
-bishop::RunSummaryRecord RecordOf(const RunSummary& summary);
 
 /// A report file that cannot be written is found before any test runs; the
 /// folders of --gtest_output are made, as gtest makes them. False with

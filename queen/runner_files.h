@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "queen/run_environment.h"
-#include "rook/result.h"
+#include "rook/run_sink.h"
 
 namespace redqueen::queen {
 
@@ -33,7 +33,7 @@ class WarningsSink : public rook::RunSink {
                      const std::vector<uint32_t>& /*selected*/) override {
     tests_ = &tests;
   }
-  void OnResult(const rook::TestResult& /*result*/) override {}
+  void OnResult(const TestResult& /*result*/, const RunTotals& /*totals*/) override {}
   void OnSlow(uint32_t index, uint64_t running_for_us, int pawn) override;
 
  private:

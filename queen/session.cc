@@ -76,9 +76,9 @@ int ExitCode(rook::RookOutcome outcome, bool interrupted, RunSummary* summary) {
 }
 
 /// The results listed at the end: failures, and FLAKY ones with --flaky-fails.
-std::vector<const rook::TestResult*> FailuresOf(
-    const std::vector<rook::TestResult>& finals, bool flaky_fails) {
-  std::vector<const rook::TestResult*> failures;
+std::vector<const TestResult*> FailuresOf(const std::vector<TestResult>& finals,
+                                          bool flaky_fails) {
+  std::vector<const TestResult*> failures;
   for (const auto& result : finals) {
     if (IsFailure(result.status) ||
         (flaky_fails && result.status == TestStatus::kFlaky)) {
@@ -167,7 +167,7 @@ bool LoadSuites(bishop::Store& store, std::vector<BinaryRun>& binaries, bool rer
 }
 
 /// "x_test: 5 passed, 1 failed, 0 skipped".
-std::string CountsLine(const std::string& label, const RunSummary& counts) {
+std::string CountsLine(const std::string& label, const RunTotals& counts) {
   return label + ": " + std::to_string(counts.tests_passed) + " passed, " +
          std::to_string(counts.tests_failed) + " failed, " +
          std::to_string(counts.tests_skipped) + " skipped\n";
@@ -205,7 +205,7 @@ bool CloseRun(bishop::Store& store, std::vector<BinaryRun>& binaries, int64_t ru
         binary.store_sink->SaveSuite(binary.rook->list_hash(), binary.rook->history());
       }
     }
-    store.FinishRun(run_id, RecordOf(*summary));
+    store.FinishRun(run_id, *summary);
     return true;
   } catch (const std::exception& e) {
     PrintError(StoreFailure(e));
@@ -213,7 +213,7 @@ bool CloseRun(bishop::Store& store, std::vector<BinaryRun>& binaries, int64_t ru
   summary->status = "error";
   try {
     store.Abandon();
-    store.FinishRun(run_id, RecordOf(*summary));
+    store.FinishRun(run_id, *summary);
   } catch (const std::exception&) {
     PrintError("the store could not mark run " + std::to_string(run_id) +
                " as ended: it stays 'running' there, and --rerun-failed passes over it");
@@ -419,20 +419,20 @@ int RunSession(const RunOptions& options) {
   RookOutcome outcome = RookOutcome::kCompleted;
   std::string rook_error;
   bool began = false;
-  std::vector<std::pair<size_t, const rook::TestResult*>> failures;
+  std::vector<std::pair<size_t, const TestResult*>> failures;
   std::string per_binary;
   uint32_t repetitions_passed = UINT32_MAX;
-  std::vector<RunSummary> per_target(options.targets.size());
+  std::vector<RunTotals> per_target(options.targets.size());
   for (size_t i = 0; i < binaries.size(); ++i) {
     BinaryRun& binary = binaries[i];
-    const RunSummary& part = binary.sinks->counts();
+    const RunTotals& part = binary.rook->totals();
     Accumulate(part, &summary);
     // One line per binary when there are several; --target adds its own.
     if (binaries.size() > std::max<size_t>(options.targets.size(), 1)) {
       per_binary += CountsLine(LabelOf(binary), part);
     }
-    if (!options.targets.empty()) Accumulate(part, &per_target[binary.target_index]);
-    for (const rook::TestResult* result :
+    if (!options.targets.empty()) per_target[binary.target_index].Add(part);
+    for (const TestResult* result :
          FailuresOf(binary.sinks->notable(), options.flaky_fails)) {
       failures.emplace_back(i, result);
     }
@@ -487,7 +487,7 @@ int RunSession(const RunOptions& options) {
   const bool closed = CloseRun(*store, binaries, run_id, &summary);
   std::vector<ReportPart> parts;
   for (const BinaryRun& binary : binaries) {
-    parts.push_back({binary.path, binary.report_sink.get(), binary.sinks->counts()});
+    parts.push_back({binary.path, binary.report_sink.get(), binary.rook->totals()});
   }
   if (!WriteReports(options, parts, run_id, run_record, summary)) return kExitInfra;
   // A run that came to its end, whatever its verdict: not a premature exit.

@@ -6,13 +6,12 @@
 #include <string>
 #include <vector>
 
-#include "queen/summary.h"
-#include "rook/result.h"
+#include "rook/run_sink.h"
 
 namespace redqueen::queen {
 
-/// Fans the Rook's events out to every sink and keeps the counts and the
-/// failed results; a sink that throws stops the run instead of crashing it.
+/// Fans the Rook's events out to every sink and keeps the failed results; a
+/// sink that throws stops the run instead of crashing it.
 class Sinks : public rook::RunSink {
  public:
   Sinks(std::vector<rook::RunSink*> sinks, std::function<void(std::string)> on_error)
@@ -23,15 +22,13 @@ class Sinks : public rook::RunSink {
     Each([&](rook::RunSink* sink) { sink->OnTestsListed(tests, selected); });
   }
 
-  void OnResult(const rook::TestResult& result) override {
-    if (result.final) {
-      Count(result, &counts_);
-      // Only what the end of the run lists, so a long --repeat stays small.
-      if (IsFailure(result.status) || result.status == TestStatus::kFlaky) {
-        notable_.push_back(result);
-      }
+  void OnResult(const TestResult& result, const RunTotals& totals) override {
+    // Only what the end of the run lists, so a long --repeat stays small.
+    if (result.final &&
+        (IsFailure(result.status) || result.status == TestStatus::kFlaky)) {
+      notable_.push_back(result);
     }
-    Each([&](rook::RunSink* sink) { sink->OnResult(result); });
+    Each([&](rook::RunSink* sink) { sink->OnResult(result, totals); });
   }
 
   void OnSlow(uint32_t index, uint64_t running_for_us, int pawn) override {
@@ -53,10 +50,8 @@ class Sinks : public rook::RunSink {
     Each([&](rook::RunSink* sink) { sink->OnPawnExited(pawn, pid, how); });
   }
 
-  /// The counts of the final results.
-  const RunSummary& counts() const { return counts_; }
   /// Final results that failed or were FLAKY, in registration order.
-  const std::vector<rook::TestResult>& notable() {
+  const std::vector<TestResult>& notable() {
     std::stable_sort(notable_.begin(), notable_.end(), [](const auto& a, const auto& b) {
       return a.index != b.index ? a.index < b.index : a.repetition < b.repetition;
     });
@@ -77,8 +72,7 @@ class Sinks : public rook::RunSink {
 
   std::vector<rook::RunSink*> sinks_;
   std::function<void(std::string)> on_error_;
-  RunSummary counts_;
-  std::vector<rook::TestResult> notable_;
+  std::vector<TestResult> notable_;
 };
 
 }  // namespace redqueen::queen

@@ -28,27 +28,8 @@ void StoreSink::OnTestsListed(const std::vector<proto::TestInfo>& tests,
   }
 }
 
-bishop::ExecutionRecord ExecutionOf(const rook::TestResult& result, int64_t test_id) {
-  bishop::ExecutionRecord record;
-  record.test_id = test_id;
-  record.repetition = static_cast<int>(result.repetition);
-  record.attempt = static_cast<int>(result.attempt);
-  record.final = result.final;
-  record.status = std::string(StatusName(result.status));
-  record.duration_us = result.duration_us;
-  record.finished_us = std::chrono::duration_cast<std::chrono::microseconds>(
-                           result.finished_at.time_since_epoch())
-                           .count();
-  record.pawn = result.pawn;
-  record.skip_message = result.skip_message;
-  record.crash = result.crash;
-  record.output = result.output;
-  record.failures = result.failures;
-  return record;
-}
-
-void StoreSink::OnResult(const rook::TestResult& result) {
-  store_->AddExecution(run_id_, ExecutionOf(result, test_ids_.at(result.index)));
+void StoreSink::OnResult(const TestResult& result, const RunTotals&) {
+  store_->AddExecution(run_id_, test_ids_.at(result.index), result);
   if (result.final && result.status != TestStatus::kSkipped) {
     const bool passed =
         result.status == TestStatus::kPassed || result.status == TestStatus::kFlaky;
@@ -56,7 +37,7 @@ void StoreSink::OnResult(const rook::TestResult& result) {
   }
 }
 
-rook::History StoreSink::Advance(rook::History history) const {
+History StoreSink::Advance(History history) const {
   history.resize(tests_->size());
   for (const Outcome& outcome : outcomes_) {
     history[outcome.index].Record(outcome.passed, outcome.duration_us);
@@ -64,10 +45,10 @@ rook::History StoreSink::Advance(rook::History history) const {
   return history;
 }
 
-void StoreSink::SaveSuite(uint64_t list_hash, const rook::History& before) {
+void StoreSink::SaveSuite(uint64_t list_hash, const History& before) {
   if (!tests_ || saved_) return;
   saved_ = true;
-  rook::History base = before;
+  History base = before;
   int64_t seen = seen_run_id_;
   // Twice at most: within the store's write transaction, the second sees
   // what the first saw.
@@ -82,7 +63,7 @@ void StoreSink::SaveSuite(uint64_t list_hash, const rook::History& before) {
     const std::optional<bishop::SuiteRecord> theirs = store_->LoadSuite(binary_, target_);
     if (!theirs) return;
     seen = theirs->run_id;
-    base = rook::Carry(theirs->past, *tests_);
+    base = Carry(theirs->past, *tests_);
   }
 }
 

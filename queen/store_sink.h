@@ -6,14 +6,10 @@
 #include <vector>
 
 #include "bishop/store.h"
-#include "rook/history.h"
-#include "rook/result.h"
+#include "proto/history.h"
+#include "rook/run_sink.h"
 
 namespace redqueen::queen {
-
-/// A result as the store (and the reports) record it, as an execution of
-/// the test `test_id`.
-bishop::ExecutionRecord ExecutionOf(const rook::TestResult& result, int64_t test_id);
 
 class StoreSink : public rook::RunSink {
  public:
@@ -25,13 +21,13 @@ class StoreSink : public rook::RunSink {
 
   void OnTestsListed(const std::vector<proto::TestInfo>& tests,
                      const std::vector<uint32_t>& selected) override;
-  void OnResult(const rook::TestResult& result) override;
+  void OnResult(const TestResult& result, const RunTotals& totals) override;
 
   /// Keeps the list, its ids and the tests' history for the next run: the
   /// Rook's history from before this run (`before`, aligned with the list)
   /// with this run's outcomes added. Nothing when no list was verified, or
   /// once done.
-  void SaveSuite(uint64_t list_hash, const rook::History& before);
+  void SaveSuite(uint64_t list_hash, const History& before);
 
  private:
   /// A final result that counts for history (skips do not).
@@ -41,7 +37,7 @@ class StoreSink : public rook::RunSink {
     uint64_t duration_us;
   };
 
-  rook::History Advance(rook::History history) const;
+  History Advance(History history) const;
 
   bishop::Store* store_;
   int64_t run_id_;

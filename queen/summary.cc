@@ -20,30 +20,6 @@ std::string Iso8601(rook::Clock::TimePoint time) {
   return text;
 }
 
-void Count(const rook::TestResult& final, RunSummary* summary) {
-  ++summary->total_tests;
-  switch (final.status) {
-    case TestStatus::kPassed:
-      ++summary->tests_passed;
-      break;
-    case TestStatus::kFlaky:
-      ++summary->tests_passed;
-      ++summary->flaky;
-      break;
-    case TestStatus::kSkipped:
-      ++summary->tests_skipped;
-      break;
-    case TestStatus::kFailed:
-      ++summary->tests_failed;
-      break;
-    case TestStatus::kCrashed:
-    case TestStatus::kTimeout:
-      ++summary->tests_failed;
-      ++summary->execution_errors;
-      break;
-  }
-}
-
 void Conclude(rook::Clock::TimePoint started, rook::Clock::TimePoint completed,
               RunSummary* summary) {
   summary->status = summary->tests_failed > 0 ? "failed" : "passed";
@@ -52,13 +28,8 @@ void Conclude(rook::Clock::TimePoint started, rook::Clock::TimePoint completed,
   summary->completed_at = Iso8601(completed);
 }
 
-void Accumulate(const RunSummary& part, RunSummary* total) {
-  total->total_tests += part.total_tests;
-  total->tests_passed += part.tests_passed;
-  total->tests_failed += part.tests_failed;
-  total->tests_skipped += part.tests_skipped;
-  total->execution_errors += part.execution_errors;
-  total->flaky += part.flaky;
+void Accumulate(const RunTotals& part, RunSummary* total) {
+  total->Add(part);
   total->status = total->tests_failed > 0 ? "failed" : "passed";
 }
 

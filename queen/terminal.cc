@@ -55,7 +55,7 @@ bool UseColor(const std::string& setting, bool tty, const char* term) {
          EqualsIgnoringCase(setting, "t") || setting == "1";
 }
 
-std::string FormatResult(const rook::TestResult& result, const std::string& name,
+std::string FormatResult(const TestResult& result, const std::string& name,
                          const TerminalStyle& style) {
   std::string details;
   if (style.print_time) {
@@ -99,6 +99,7 @@ Terminal::Terminal(std::FILE* out, bool tty, std::vector<std::string> binaries,
       tests_(binaries_.size(), nullptr),
       started_(std::chrono::steady_clock::now()) {
   for (size_t i = 0; i < binaries_.size(); ++i) sinks_.emplace_back(this, i);
+  totals_.resize(binaries_.size());
 }
 
 std::string Terminal::Name(size_t binary, uint32_t index) const {
@@ -109,7 +110,7 @@ std::string Terminal::Name(size_t binary, uint32_t index) const {
   return binaries_.size() > 1 ? binaries_[binary] + ": " + name : name;
 }
 
-std::string Terminal::Name(size_t binary, const rook::TestResult& result) const {
+std::string Terminal::Name(size_t binary, const TestResult& result) const {
   std::string name = Name(binary, result.index);
   if (repeat_ != 1) name += " #" + std::to_string(result.repetition + 1);
   return name;
@@ -122,9 +123,12 @@ void Terminal::OnTestsListed(size_t binary, const std::vector<proto::TestInfo>& 
   DrawStatus(true);
 }
 
-void Terminal::OnResult(size_t binary, const rook::TestResult& result) {
-  done_ += result.final;
-  failed_ += result.final && IsFailure(result.status);
+void Terminal::OnResult(size_t binary, const TestResult& result,
+                        const RunTotals& totals) {
+  // The totals only grow: what they grew by is this result's part.
+  done_ += static_cast<size_t>(totals.total_tests - totals_[binary].total_tests);
+  failed_ += static_cast<size_t>(totals.tests_failed - totals_[binary].tests_failed);
+  totals_[binary] = totals;
   const bool shown = style_.brief ? IsFailure(result.status) && result.final
                                   : result.status != TestStatus::kPassed;
   if (shown) {
@@ -177,9 +181,8 @@ void Terminal::ClearStatus() {
   status_shown_ = false;
 }
 
-void Terminal::Finish(
-    const std::vector<std::pair<size_t, const rook::TestResult*>>& failures,
-    const std::string& summary) {
+void Terminal::Finish(const std::vector<std::pair<size_t, const TestResult*>>& failures,
+                      const std::string& summary) {
   ClearStatus();
   if (!failures.empty()) {
     std::fprintf(out_, "\nFailed tests, in registration order:\n");

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "rook/result.h"
+#include "rook/run_sink.h"
 
 namespace redqueen::queen {
 
@@ -41,7 +41,7 @@ class Terminal {
   void Note(const std::string& line);
   /// Prints the failures list, in registration order per binary, and the
   /// summary block.
-  void Finish(const std::vector<std::pair<size_t, const rook::TestResult*>>& failures,
+  void Finish(const std::vector<std::pair<size_t, const TestResult*>>& failures,
               const std::string& summary);
 
  private:
@@ -53,8 +53,8 @@ class Terminal {
                        const std::vector<uint32_t>& selected) override {
       terminal_->OnTestsListed(binary_, tests, selected);
     }
-    void OnResult(const rook::TestResult& result) override {
-      terminal_->OnResult(binary_, result);
+    void OnResult(const TestResult& result, const RunTotals& totals) override {
+      terminal_->OnResult(binary_, result, totals);
     }
     void OnSlow(uint32_t index, uint64_t running_for_us, int pawn) override {
       terminal_->OnSlow(binary_, index, running_for_us, pawn);
@@ -67,13 +67,13 @@ class Terminal {
 
   void OnTestsListed(size_t binary, const std::vector<proto::TestInfo>& tests,
                      const std::vector<uint32_t>& selected);
-  void OnResult(size_t binary, const rook::TestResult& result);
+  void OnResult(size_t binary, const TestResult& result, const RunTotals& totals);
   void OnSlow(size_t binary, uint32_t index, uint64_t running_for_us, int pawn);
   void DrawStatus(bool force);
   void ClearStatus();
   std::string Name(size_t binary, uint32_t index) const;
   /// The test's name, and its repetition when tests repeat.
-  std::string Name(size_t binary, const rook::TestResult& result) const;
+  std::string Name(size_t binary, const TestResult& result) const;
 
   std::FILE* out_;
   bool tty_;
@@ -84,6 +84,9 @@ class Terminal {
   std::vector<const std::vector<proto::TestInfo>*> tests_;
   std::vector<BinarySink> sinks_;
   size_t total_ = 0;
+  /// Each binary's totals, as its last result carried them.
+  std::vector<RunTotals> totals_;
+  /// Their final results, and those that failed, over every binary.
   size_t done_ = 0;
   size_t failed_ = 0;
   bool status_shown_ = false;
@@ -94,7 +97,7 @@ class Terminal {
 /// The text printed for a non-passing result: a header line (saying so when
 /// the test is retried), then the failure messages and captured output,
 /// indented.
-std::string FormatResult(const rook::TestResult& result, const std::string& name,
+std::string FormatResult(const TestResult& result, const std::string& name,
                          const TerminalStyle& style = {});
 
 }  // namespace redqueen::queen

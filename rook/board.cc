@@ -22,7 +22,7 @@ void Board::OnFailure() {
   stopped_early_ = true;
   stopped_ = true;
   for (size_t rook = 0; rook < rooks_.size(); ++rook) {
-    if (started_[rook] && !done_[rook]) rooks_[rook]->StopEarly("fail-fast");
+    if (started_[rook] && !done_[rook]) rooks_[rook]->StopEarly(NotRun::kFailFast);
   }
   MaybeFinish();
 }

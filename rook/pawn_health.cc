@@ -231,7 +231,8 @@ void Rook::KeepInterrupted(int slot, const knight::ExitInfo& info) {
   out.attempt = it->attempt;
   out.status = TestStatus::kSkipped;
   out.duration_us = info.running_for_us;
-  out.skip_message = "interrupted while it was running, after " +
+  out.not_run = NotRun::kInterruptedRunning;
+  out.skip_message = std::string(NotRunMessage(out.not_run)) + ", after " +
                      Seconds(std::chrono::microseconds(info.running_for_us));
   out.output =
       s.worker->ReadOutput(info.output_begin, kToEndOfOutput, options_.output_cap);

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "proto/messages.h"
-#include "rook/history.h"
+#include "rook/estimate.h"
 #include "rook/work.h"
 
 namespace redqueen::rook {

@@ -84,7 +84,7 @@ void Rook::AddPawn(int pawn_id) {
 }
 
 bool Rook::WantsPawns() const {
-  return !finished_ && outcome_ == RookOutcome::kRunning && stopping_.empty() &&
+  return !finished_ && outcome_ == RookOutcome::kRunning && stopping_ == NotRun::kRan &&
          (!running_ || !NothingQueued());
 }
 
@@ -93,7 +93,7 @@ bool Rook::NothingQueued() const {
 }
 
 bool Rook::MoreRepetitions() const {
-  if (options_.list_only || !stopping_.empty() || selected_.empty()) return false;
+  if (options_.list_only || stopping_ != NotRun::kRan || selected_.empty()) return false;
   return options_.repeat == 0 || repetitions_.size() < options_.repeat;
 }
 
@@ -292,21 +292,21 @@ void Rook::Dispatch() {
   // The next repetition is planned as the last one's queue runs dry, so
   // pawns never wait at the boundary.
   if (queue_.empty() && serial_queue_.empty() && MoreRepetitions()) PlanNextRepetition();
-  if (stopping_.empty() && !serial_queue_.empty()) {
+  if (stopping_ == NotRun::kRan && !serial_queue_.empty()) {
     // Serial phase: one test at a time, with no other test running.
     for (size_t i = 0; i < slots_.size() && !AnyBusy(); ++i) {
       if (slots_[i].state == SlotState::kReady) {
         SendBatch(static_cast<int>(i), serial_queue_, BatchLimit{1, UINT64_MAX});
       }
     }
-  } else if (stopping_.empty()) {
+  } else if (stopping_ == NotRun::kRan) {
     for (size_t i = 0; i < slots_.size() && !queue_.empty(); ++i) {
       if (slots_[i].state == SlotState::kReady) {
         SendBatch(static_cast<int>(i), queue_, LimitFor(queue_));
       }
     }
   }
-  if (AllResultsIn() || !stopping_.empty()) {
+  if (AllResultsIn() || stopping_ != NotRun::kRan) {
     ShutDownAll();
     if (AllResultsIn() && on_all_results_in_)
       std::exchange(on_all_results_in_, nullptr)();
@@ -422,16 +422,14 @@ void Rook::OnTestResult(int slot, const proto::Result& result) {
   out.failures = result.failures;
   out.skip_message = result.skip_message;
   out.crash = result.crash;
-  if (result.finished_us != 0) {
-    out.finished_at = Clock::TimePoint(std::chrono::microseconds(result.finished_us));
-  }
+  out.finished_us = result.finished_us;
   if (result.status != TestStatus::kPassed) {
     out.output =
         s.worker->ReadOutput(result.output_begin, result.output_end, options_.output_cap);
   }
   out.pawn = slot;
   Conclude(work, std::move(out));
-  if (!stopping_.empty() && !s.batch.empty() && s.state == SlotState::kBusy) {
+  if (stopping_ != NotRun::kRan && !s.batch.empty() && s.state == SlotState::kBusy) {
     // Stopping early: the test it was running is done, the rest is not run.
     s.worker->Kill();
     s.state = SlotState::kStopping;
@@ -472,7 +470,7 @@ void Rook::Conclude(const Work& work, TestResult result) {
   ++attempts_in_;
   total_duration_us_ += result.duration_us;
   if (IsFailure(result.status) && static_cast<int>(work.attempt) <= options_.retries &&
-      stopping_.empty() && outcome_ == RookOutcome::kRunning) {
+      stopping_ == NotRun::kRan && outcome_ == RookOutcome::kRunning) {
     const int pawn = result.pawn;
     RunAgain(Work{work.index, work.repetition, work.attempt + 1, pawn},
              std::move(result));
@@ -491,7 +489,11 @@ void Rook::RunAgain(const Work& next, TestResult result) {
 }
 
 void Rook::Report(TestResult result) {
-  if (result.finished_at == Clock::TimePoint()) result.finished_at = clock_->Now();
+  if (result.finished_us == 0) {
+    result.finished_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                             clock_->Now().time_since_epoch())
+                             .count();
+  }
   const bool final = result.final;
   const bool failed = final && IsFailure(result.status);
   if (final) {
@@ -499,8 +501,9 @@ void Rook::Report(TestResult result) {
     --repetition.open;
     repetition.failed = repetition.failed || failed;
     --open_;
+    totals_.Add(result.status);
   }
-  sink_->OnResult(result);
+  sink_->OnResult(result, totals_);
   if (failed && on_final_failure_) on_final_failure_();
 }
 
@@ -529,7 +532,7 @@ void Rook::OnExit(int slot, const knight::ExitInfo& info) {
   s.worker.reset();
   s.state = SlotState::kGone;
   if (outcome_ == RookOutcome::kRunning && running_ &&
-      (state != SlotState::kStopping || memory_killed) && stopping_.empty() &&
+      (state != SlotState::kStopping || memory_killed) && stopping_ == NotRun::kRan &&
       !NothingQueued()) {
     Restart(slot);
   }
@@ -543,8 +546,8 @@ void Rook::OnExit(int slot, const knight::ExitInfo& info) {
   }
 }
 
-void Rook::StopEarly(const std::string& reason) {
-  if (outcome_ != RookOutcome::kRunning || !stopping_.empty()) return;
+void Rook::StopEarly(NotRun reason) {
+  if (outcome_ != RookOutcome::kRunning || stopping_ != NotRun::kRan) return;
   stopping_ = reason;
   if (!running_) {
     // Nothing of this binary ran yet: none of it will.
@@ -577,7 +580,7 @@ void Rook::KillAll() {
   }
 }
 
-void Rook::SkipUnfinished(const std::string& reason) {
+void Rook::SkipUnfinished(NotRun reason) {
   std::vector<Work> left = serial_queue_.Drain();
   for (const Work& work : queue_.Drain()) left.push_back(work);
   for (Slot& s : slots_) {
@@ -594,7 +597,8 @@ void Rook::SkipUnfinished(const std::string& reason) {
     out.repetition = work.repetition;
     out.attempt = work.attempt;
     out.status = TestStatus::kSkipped;
-    out.skip_message = reason;
+    out.not_run = reason;
+    out.skip_message = NotRunMessage(reason);
     Report(std::move(out));
   }
 }
@@ -608,7 +612,7 @@ void Rook::MaybeFinish() {
   if (outcome_ == RookOutcome::kRunning) {
     if (AllResultsIn()) {
       outcome_ = RookOutcome::kCompleted;
-    } else if (!stopping_.empty()) {
+    } else if (stopping_ != NotRun::kRan) {
       if (running_) SkipUnfinished(stopping_);
       outcome_ = RookOutcome::kCompleted;
     } else {
@@ -617,9 +621,9 @@ void Rook::MaybeFinish() {
     }
   }
   if (running_ && outcome_ == RookOutcome::kInterrupted) {
-    SkipUnfinished("interrupted");
+    SkipUnfinished(NotRun::kInterrupted);
   } else if (running_ && outcome_ == RookOutcome::kError) {
-    SkipUnfinished("not run: the run stopped");
+    SkipUnfinished(NotRun::kRunStopped);
   }
   if (on_finished_) on_finished_();
 }

@@ -17,9 +17,9 @@
 
 #include "knight/worker.h"
 #include "rook/clock.h"
-#include "rook/history.h"
+#include "rook/estimate.h"
 #include "rook/plan.h"
-#include "rook/result.h"
+#include "rook/run_sink.h"
 #include "rook/work.h"
 #include "rook/work_queue.h"
 
@@ -124,7 +124,7 @@ class Rook : public knight::WorkerEvents {
   /// Stops handing out tests (--fail-fast): each pawn finishes the test it
   /// is running; every test without a result is SKIPPED with `reason`. The
   /// run still completes.
-  void StopEarly(const std::string& reason);
+  void StopEarly(NotRun reason);
 
   /// Called for every test whose final result is a failure (after retries).
   void OnFinalFailure(std::function<void()> hook) { on_final_failure_ = std::move(hook); }
@@ -153,6 +153,8 @@ class Rook : public knight::WorkerEvents {
     return static_cast<uint32_t>(repetitions_.size());
   }
   uint32_t RepetitionsPassed() const;
+  /// The counts of the final results so far (as the last result event had).
+  const RunTotals& totals() const { return totals_; }
   /// Once running began: the list's proto::ListHash, and its tests' history
   /// from before this run, aligned with it (empty: none).
   uint64_t list_hash() const { return reference_hello_.list_hash; }
@@ -251,7 +253,7 @@ class Rook : public knight::WorkerEvents {
   /// Reports `result` as not final and queues `next` at the front.
   void RunAgain(const Work& next, TestResult result);
   void Report(TestResult result);
-  void SkipUnfinished(const std::string& reason);
+  void SkipUnfinished(NotRun reason);
   void MaybeFinish();
   bool AllResultsIn() const { return open_ == 0 && !MoreRepetitions(); }
   std::string NameOf(uint32_t index) const;
@@ -287,6 +289,8 @@ class Rook : public knight::WorkerEvents {
   std::vector<Repetition> repetitions_;
   /// Executions planned and without a final result.
   size_t open_ = 0;
+  /// The final results so far: every result event carries them.
+  RunTotals totals_;
   /// Results of every attempt, for the mean duration BatchSize wants.
   size_t attempts_in_ = 0;
   uint64_t total_duration_us_ = 0;
@@ -296,8 +300,8 @@ class Rook : public knight::WorkerEvents {
   /// kill: the next kill is their result.
   std::set<std::pair<uint32_t, uint32_t>> memory_requeued_;
   bool memory_kill_pending_ = false;
-  /// Why the run is stopping early (fail-fast), or empty.
-  std::string stopping_;
+  /// Why the run is stopping early (fail-fast), or kRan.
+  NotRun stopping_ = NotRun::kRan;
   std::function<void()> on_final_failure_;
   std::function<void()> on_all_results_in_;
   std::shared_ptr<const std::unordered_set<std::string>> only_;

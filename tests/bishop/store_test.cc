@@ -1,5 +1,6 @@
 #include "bishop/store.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -8,8 +9,17 @@
 #include <tuple>
 #include <unordered_set>
 
+#include "bishop/statement.h"
+
 namespace redqueen::bishop {
 namespace {
+
+/// A result of the status named `status` ("PASSED", ...).
+TestResult ResultOf(const std::string& status) {
+  TestResult result;
+  result.status = ParseStatus(status).value();
+  return result;
+}
 
 class StoreTest : public testing::Test {
  protected:
@@ -49,13 +59,11 @@ TEST_F(StoreTest, WritesReopensAndRecordsTheSchemaVersion) {
     const auto ids = store->AddTests(
         "bin/x_test", {{"A.a", "a.cc", 3, "", ""}, {"A.b", "a.cc", 4, "int", ""}});
     ASSERT_EQ(ids.size(), 2u);
-    ExecutionRecord e;
-    e.test_id = ids[1];
-    e.status = "FAILED";
+    TestResult e = ResultOf("FAILED");
     e.duration_us = 42;
     e.output = std::string("bytes\0\xff not utf-8", 17);
     e.failures.push_back({"a.cc", 5, "Expected equality"});
-    store->AddExecution(run, e);
+    store->AddExecution(run, ids[1], e);
     RunSummaryRecord summary;
     summary.status = "failed";
     summary.total_tests = 2;
@@ -86,7 +94,7 @@ TEST_F(StoreTest, UncommittedResultsBecomeVisibleOnFlush) {
   ASSERT_TRUE(writer) << error;
   const int64_t run = writer->BeginRun({"t", "c", 1});
   const auto ids = writer->AddTests("b", {{"A.a", "a.cc", 1, "", ""}});
-  writer->AddExecution(run, {.test_id = ids[0], .status = "PASSED"});
+  writer->AddExecution(run, ids[0], ResultOf("PASSED"));
   auto reader = Store::Open(path_, &error);
   ASSERT_TRUE(reader) << error;
   EXPECT_EQ(Count(*reader, "SELECT count(*) FROM executions"), 0);
@@ -167,11 +175,9 @@ void RecordRun(Store& store, const std::string& binary,
     tests.push_back({name, "a.cc", 1, "", ""});
   const auto ids = store.AddTests(binary, tests);
   for (size_t i = 0; i < rows.size(); ++i) {
-    ExecutionRecord e;
-    e.test_id = ids[i];
-    e.status = std::get<1>(rows[i]);
+    TestResult e = ResultOf(std::get<1>(rows[i]));
     e.duration_us = std::get<2>(rows[i]);
-    store.AddExecution(run, e);
+    store.AddExecution(run, ids[i], e);
   }
   store.FinishRun(run, {});
 }
@@ -186,14 +192,12 @@ TEST_F(StoreTest, ManyResultsAtOnceKeepEachFailureWithItsExecution) {
   // Rows inserted many to a statement, then the rest one by one.
   const int count = static_cast<int>(2 * kRowsPerInsert + 7);
   for (int i = 0; i < count; ++i) {
-    ExecutionRecord e;
-    e.test_id = ids[0];
-    e.repetition = i;
-    e.status = i % 7 == 0 ? "FAILED" : "PASSED";
+    TestResult e = ResultOf(i % 7 == 0 ? "FAILED" : "PASSED");
+    e.repetition = static_cast<uint32_t>(i);
     e.duration_us = static_cast<uint64_t>(i);
     if (i % 7 == 0)
       e.failures.push_back({"a.cc", i, "failure of repetition " + std::to_string(i)});
-    store->AddExecution(run, e);
+    store->AddExecution(run, ids[0], e);
   }
   store->FinishRun(run, {});
   EXPECT_EQ(Count(*store, "SELECT count(*) FROM executions"), count + 1);
@@ -212,8 +216,8 @@ std::vector<proto::TestInfo> SuiteTests() {
           {"P/C.c/0", "a.cc", 9, "", "(1, \"x\")"}};
 }
 
-rook::History SuiteHistory() {
-  rook::History history(3);
+History SuiteHistory() {
+  History history(3);
   history[0].passing_us = {20, 3'600'000'000};
   history[0].passes = 2;
   history[1].failed_last = true;
@@ -353,6 +357,67 @@ TEST_F(StoreTest, AVersion1StoreIsMigratedWithItsResultsKept) {
       << "inserts into it made a long history slow every run";
 }
 
+TEST_F(StoreTest, AVersion4StoreKnowsWhyTestsDidNotRunFromTheirMessages) {
+  const std::vector<std::string> messages = {
+      "fail-fast", "interrupted", "interrupted while it was running, after 1.5s",
+      "not run: the run stopped", "no GPU"};
+  std::string error;
+  {
+    auto store = Store::Open(path_, &error);
+    ASSERT_TRUE(store) << error;
+    const int64_t run = store->BeginRun({"t", "c", 1});
+    std::vector<proto::TestInfo> tests;
+    for (size_t i = 0; i < messages.size(); ++i) {
+      tests.push_back({"A.t" + std::to_string(i), "a.cc", 1, "", ""});
+    }
+    const auto ids = store->AddTests("bin/a", tests);
+    for (size_t i = 0; i < ids.size(); ++i) {
+      TestResult skipped = ResultOf("SKIPPED");
+      skipped.skip_message = messages[i];
+      store->AddExecution(run, ids[i], skipped);
+    }
+    RunSummaryRecord summary;
+    summary.status = "interrupted";
+    store->FinishRun(run, summary);
+    // As version 4 wrote them: the reason in the message alone.
+    ASSERT_EQ(sqlite3_exec(store->db(),
+                           "ALTER TABLE executions DROP COLUMN not_run; "
+                           "PRAGMA user_version = 4",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+  }
+  auto store = Store::Open(path_, &error);
+  ASSERT_TRUE(store) << error;
+  const std::vector<RunExecution> executions = store->RunExecutions(1);
+  ASSERT_EQ(executions.size(), messages.size());
+  EXPECT_EQ(executions[0].not_run, NotRun::kFailFast);
+  EXPECT_EQ(executions[1].not_run, NotRun::kInterrupted);
+  EXPECT_EQ(executions[2].not_run, NotRun::kInterruptedRunning);
+  EXPECT_EQ(executions[3].not_run, NotRun::kRunStopped);
+  EXPECT_EQ(executions[4].not_run, NotRun::kRan) << "gtest's own skip";
+  EXPECT_EQ(store->NotPassedLastTime("bin/a")->names,
+            (std::unordered_set<std::string>{"A.t0", "A.t1", "A.t2", "A.t3"}));
+}
+
+TEST_F(StoreTest, AStatusNoRedqueenWritesIsADamagedStoreNotSomeStatus) {
+  std::string error;
+  auto store = Store::Open(path_, &error);
+  ASSERT_TRUE(store) << error;
+  const int64_t run = store->BeginRun({"t", "c", 1});
+  const auto ids = store->AddTests("bin/a", {{"A.a", "a.cc", 1, "", ""}});
+  store->AddExecution(run, ids[0], ResultOf("PASSED"));
+  store->FinishRun(run, {});
+  ASSERT_EQ(sqlite3_exec(store->db(), "UPDATE executions SET status = 'passed'", nullptr,
+                         nullptr, nullptr),
+            SQLITE_OK);
+  try {
+    store->RunExecutions(run);
+    FAIL() << "read an unknown status";
+  } catch (const StoreError& e) {
+    EXPECT_THAT(e.what(), testing::HasSubstr("unknown status 'passed'"));
+  }
+}
+
 TEST_F(StoreTest, ATestRunForTwoTargetsIsTwoTests) {
   std::string error;
   auto store = Store::Open(path_, &error);
@@ -377,15 +442,15 @@ TEST_F(StoreTest, WhatDidNotPassLastTimeIsTheNewestRunsFailuresAndUnrunTests) {
                                              {"A.unrun", "a.cc", 4, "", ""},
                                              {"A.ok", "a.cc", 5, "", ""},
                                              {"A.flaky", "a.cc", 6, "", ""}});
-  const std::vector<std::pair<std::string, std::string>> outcomes = {
-      {"FAILED", ""},           {"CRASHED", ""}, {"SKIPPED", "no GPU"},
-      {"SKIPPED", "fail-fast"}, {"PASSED", ""},  {"FLAKY", ""}};
+  const std::vector<std::pair<std::string, NotRun>> outcomes = {
+      {"FAILED", NotRun::kRan},  {"CRASHED", NotRun::kRan},
+      {"SKIPPED", NotRun::kRan}, {"SKIPPED", NotRun::kFailFast},
+      {"PASSED", NotRun::kRan},  {"FLAKY", NotRun::kRan}};
   for (size_t i = 0; i < ids.size(); ++i) {
-    ExecutionRecord e;
-    e.test_id = ids[i];
-    e.status = outcomes[i].first;
-    e.skip_message = outcomes[i].second;
-    store->AddExecution(run, e);
+    TestResult e = ResultOf(outcomes[i].first);
+    e.not_run = outcomes[i].second;
+    e.skip_message = i == 2 ? "no GPU" : std::string(NotRunMessage(e.not_run));
+    store->AddExecution(run, ids[i], e);
   }
   RunSummaryRecord failed;
   failed.status = "failed";
@@ -399,10 +464,7 @@ TEST_F(StoreTest, WhatDidNotPassLastTimeIsTheNewestRunsFailuresAndUnrunTests) {
   // Runs that never ended (killed) or ended in error are no baseline.
   for (const char* status : {"running", "error"}) {
     const int64_t later = store->BeginRun({"t", "c", 1});
-    ExecutionRecord passed;
-    passed.test_id = ids[0];
-    passed.status = "PASSED";
-    store->AddExecution(later, passed);
+    store->AddExecution(later, ids[0], ResultOf("PASSED"));
     RunSummaryRecord summary;
     summary.status = status;
     store->FinishRun(later, summary);

@@ -12,14 +12,14 @@ TEST(RunJsonTest, HoldsTheSummaryAndEveryAttemptAndSurvivesAnyBytes) {
   bishop::RunExecution retried;
   retried.binary = "bin/x_test";
   retried.name = "A.flaky";
-  retried.status = "FAILED";
+  retried.status = TestStatus::kFailed;
   retried.final = false;
   retried.failures.push_back({"x.cc", 3, "boom"});
   retried.output = std::string("bad \xFF bytes\0here", 16);
   bishop::RunExecution passed = retried;
   passed.attempt = 2;
   passed.final = true;
-  passed.status = "FLAKY";
+  passed.status = TestStatus::kFlaky;
   passed.failures.clear();
   passed.output.clear();
   passed.duration_us = 2500;

@@ -34,7 +34,7 @@ bishop::RunExecution Execution(const std::string& name, const std::string& statu
   e.name = name;
   e.file = "x.cc";
   e.line = 7;
-  e.status = status;
+  e.status = ParseStatus(status).value();
   e.attempt = attempt;
   e.final = final;
   e.duration_us = 1500;

@@ -5,8 +5,8 @@
 namespace redqueen::queen {
 namespace {
 
-rook::TestResult Result(uint32_t index, uint32_t repetition, uint32_t attempt) {
-  rook::TestResult result;
+TestResult Result(uint32_t index, uint32_t repetition, uint32_t attempt) {
+  TestResult result;
   result.index = index;
   result.repetition = repetition;
   result.attempt = attempt;
@@ -24,11 +24,11 @@ TEST(ReportSinkTest, ExecutionsComeInTheStoresOrderWithTheirTests) {
   ReportSink first("a_test", "");
   second.OnTestsListed(tests, {0, 1});
   first.OnTestsListed(tests, {0, 1});
-  second.OnResult(Result(0, 0, 1));
-  first.OnResult(Result(1, 1, 1));
-  first.OnResult(Result(1, 0, 2));
-  first.OnResult(Result(0, 0, 1));
-  first.OnResult(Result(1, 0, 1));
+  second.OnResult(Result(0, 0, 1), {});
+  first.OnResult(Result(1, 1, 1), {});
+  first.OnResult(Result(1, 0, 2), {});
+  first.OnResult(Result(0, 0, 1), {});
+  first.OnResult(Result(1, 0, 1), {});
   const std::vector<bishop::RunExecution> all = ReportExecutions({&second, &first});
   std::vector<std::tuple<std::string, std::string, int, int>> order;
   for (const bishop::RunExecution& e : all) {
@@ -42,7 +42,7 @@ TEST(ReportSinkTest, ExecutionsComeInTheStoresOrderWithTheirTests) {
                        {"b_test", "A.a", 0, 1}}));
   EXPECT_EQ(all[1].file, "a.cc");
   EXPECT_EQ(all[1].line, 2);
-  EXPECT_EQ(all[1].status, "FAILED");
+  EXPECT_EQ(StatusName(all[1].status), "FAILED");
   ASSERT_EQ(all[1].failures.size(), 1u);
   EXPECT_EQ(all[1].failures[0].message, "broke");
 }

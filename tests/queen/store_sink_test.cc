@@ -5,6 +5,8 @@
 
 #include <filesystem>
 
+#include "rook/estimate.h"
+
 namespace redqueen::queen {
 namespace {
 
@@ -13,9 +15,8 @@ std::vector<proto::TestInfo> Tests() {
       {"A.a", "a.cc", 1, "", ""}, {"A.b", "a.cc", 2, "", ""}, {"A.c", "a.cc", 3, "", ""}};
 }
 
-rook::TestResult Result(uint32_t index, TestStatus status, uint64_t us,
-                        bool final = true) {
-  rook::TestResult result;
+TestResult Result(uint32_t index, TestStatus status, uint64_t us, bool final = true) {
+  TestResult result;
   result.index = index;
   result.status = status;
   result.duration_us = us;
@@ -42,9 +43,9 @@ class StoreSinkTest : public testing::Test {
   int64_t BeginRun() { return store_->BeginRun({"2026-01-01T00:00:00.000Z", "run", 1}); }
 
   /// The store's history of `tests` for bin/a, aligned with them.
-  rook::History Saved(const std::vector<proto::TestInfo>& tests) {
+  History Saved(const std::vector<proto::TestInfo>& tests) {
     const auto suite = store_->LoadSuite("bin/a");
-    return suite ? rook::Carry(suite->past, tests) : rook::History(tests.size());
+    return suite ? Carry(suite->past, tests) : History(tests.size());
   }
 
   std::filesystem::path dir_;
@@ -56,10 +57,10 @@ TEST_F(StoreSinkTest, HistoryGainsThisRunsFinalOutcomesWithoutSkipsOrRetriedAtte
   const int64_t run = BeginRun();
   StoreSink sink(store_.get(), run, "bin/a", "");
   sink.OnTestsListed(tests, {0, 1, 2});
-  sink.OnResult(Result(0, TestStatus::kPassed, 10));
-  sink.OnResult(Result(1, TestStatus::kFailed, 99, /*final=*/false));
-  sink.OnResult(Result(1, TestStatus::kFlaky, 20));
-  sink.OnResult(Result(2, TestStatus::kSkipped, 1));
+  sink.OnResult(Result(0, TestStatus::kPassed, 10), {});
+  sink.OnResult(Result(1, TestStatus::kFailed, 99, /*final=*/false), {});
+  sink.OnResult(Result(1, TestStatus::kFlaky, 20), {});
+  sink.OnResult(Result(2, TestStatus::kSkipped, 1), {});
   sink.SaveSuite(proto::ListHash(tests), {});
   store_->FinishRun(run, {});
 
@@ -67,7 +68,7 @@ TEST_F(StoreSinkTest, HistoryGainsThisRunsFinalOutcomesWithoutSkipsOrRetriedAtte
   ASSERT_TRUE(suite);
   EXPECT_EQ(suite->past.list_hash, proto::ListHash(tests));
   ASSERT_EQ(suite->past.tests.size(), 3u);
-  const rook::History& history = suite->past.history;
+  const History& history = suite->past.history;
   EXPECT_EQ(rook::ExpectedDuration(history[0]), 10u);
   EXPECT_EQ(history[1].passes, 1) << "a retried attempt is not an outcome";
   EXPECT_EQ(rook::ExpectedDuration(history[1]), 20u) << "FLAKY passed in the end";
@@ -81,7 +82,7 @@ TEST_F(StoreSinkTest, TheRememberedIdsServeAnUnchangedListAndAChangedOneIsLooked
   const int64_t first = BeginRun();
   StoreSink sink(store_.get(), first, "bin/a", "");
   sink.OnTestsListed(tests, {0, 1, 2});
-  for (uint32_t i = 0; i < 3; ++i) sink.OnResult(Result(i, TestStatus::kPassed, 5));
+  for (uint32_t i = 0; i < 3; ++i) sink.OnResult(Result(i, TestStatus::kPassed, 5), {});
   sink.SaveSuite(proto::ListHash(tests), {});
   store_->FinishRun(first, {});
   const auto suite = store_->LoadSuite("bin/a");
@@ -94,7 +95,7 @@ TEST_F(StoreSinkTest, TheRememberedIdsServeAnUnchangedListAndAChangedOneIsLooked
   StoreSink same(store_.get(), BeginRun(), "bin/a", "");
   same.Remember(made_up);
   same.OnTestsListed(tests, {0});
-  same.OnResult(Result(0, TestStatus::kPassed, 5));
+  same.OnResult(Result(0, TestStatus::kPassed, 5), {});
   store_->Flush();
   sqlite3_stmt* stmt = nullptr;
   ASSERT_EQ(sqlite3_prepare_v2(store_->db(), "SELECT max(test_id) FROM executions", -1,
@@ -110,7 +111,7 @@ TEST_F(StoreSinkTest, TheRememberedIdsServeAnUnchangedListAndAChangedOneIsLooked
   StoreSink changed(store_.get(), BeginRun(), "bin/a", "");
   changed.Remember(made_up);
   changed.OnTestsListed(moved, {2});
-  changed.OnResult(Result(2, TestStatus::kPassed, 5));
+  changed.OnResult(Result(2, TestStatus::kPassed, 5), {});
   store_->Flush();
   ASSERT_EQ(sqlite3_prepare_v2(store_->db(),
                                "SELECT test_id FROM executions ORDER BY id DESC LIMIT 1",
@@ -130,14 +131,14 @@ TEST_F(StoreSinkTest, TwoRunsOfOneBinaryEndingInTurnKeepBothRunsOutcomes) {
   StoreSink second(store_.get(), two, "bin/a", "");
   first.OnTestsListed(tests, {0});
   second.OnTestsListed(tests, {1});
-  first.OnResult(Result(0, TestStatus::kPassed, 10));
-  second.OnResult(Result(1, TestStatus::kFailed, 20));
+  first.OnResult(Result(0, TestStatus::kPassed, 10), {});
+  second.OnResult(Result(1, TestStatus::kFailed, 20), {});
   first.SaveSuite(proto::ListHash(tests), {});
   store_->FinishRun(one, {});
   second.SaveSuite(proto::ListHash(tests), {});
   store_->FinishRun(two, {});
 
-  const rook::History history = Saved(tests);
+  const History history = Saved(tests);
   EXPECT_EQ(rook::ExpectedDuration(history[0]), 10u) << "the first run's pass was kept";
   EXPECT_TRUE(history[1].failed_last);
   EXPECT_EQ(store_->LoadSuite("bin/a")->run_id, two);

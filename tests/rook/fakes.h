@@ -8,7 +8,7 @@
 
 #include "knight/worker.h"
 #include "rook/clock.h"
-#include "rook/result.h"
+#include "rook/run_sink.h"
 
 namespace redqueen::rook {
 
@@ -87,12 +87,16 @@ class RecordingSink : public RunSink {
     tests = list;
     selected = chosen;
   }
-  void OnResult(const TestResult& result) override { results.push_back(result); }
+  void OnResult(const TestResult& result, const RunTotals& running) override {
+    results.push_back(result);
+    totals.push_back(running);
+  }
   void OnSlow(uint32_t index, uint64_t, int) override { slow.push_back(index); }
 
   std::vector<proto::TestInfo> tests;
   std::vector<uint32_t> selected;
   std::vector<TestResult> results;
+  std::vector<RunTotals> totals;  ///< As each result's event carried them.
   std::vector<uint32_t> slow;
 };
 

@@ -4,7 +4,7 @@
 
 #include <array>
 
-#include "rook/history.h"
+#include "rook/estimate.h"
 #include "rook/work_queue.h"
 
 namespace redqueen::rook {

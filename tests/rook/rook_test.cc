@@ -121,7 +121,7 @@ TEST_F(RookTest, AllResultsInIsNotSaidWhenTheRunStopsEarly) {
   Make({.jobs = 1}, 5);
   int calls = 0;
   rook_->OnAllResultsIn([&calls] { ++calls; });
-  rook_->OnFinalFailure([this] { rook_->StopEarly("fail-fast"); });
+  rook_->OnFinalFailure([this] { rook_->StopEarly(NotRun::kFailFast); });
   verdict_ = [](uint32_t index, uint32_t) {
     return index == 1 ? TestStatus::kFailed : TestStatus::kPassed;
   };
@@ -302,13 +302,43 @@ TEST_F(RookTest, FilterAndDisabledTestsDecideTheSelection) {
   EXPECT_EQ(sink_.results.size(), 2u);
 }
 
+TEST_F(RookTest, EveryResultCarriesTheTotalsOfTheFinalResultsSoFar) {
+  Make({.jobs = 1, .retries = 1}, 3);
+  // Test 0 fails once, test 2 skips.
+  verdict_ = [](uint32_t index, uint32_t attempt) {
+    if (index == 0 && attempt == 1) return TestStatus::kFailed;
+    return index == 2 ? TestStatus::kSkipped : TestStatus::kPassed;
+  };
+  RunToTheEnd();
+  ASSERT_EQ(sink_.results.size(), 4u);
+  ASSERT_EQ(sink_.totals.size(), 4u);
+  RunTotals expected;
+  for (size_t i = 0; i < sink_.results.size(); ++i) {
+    if (sink_.results[i].final) expected.Add(sink_.results[i].status);
+    EXPECT_EQ(sink_.totals[i].total_tests, expected.total_tests) << i;
+    EXPECT_EQ(sink_.totals[i].tests_passed, expected.tests_passed) << i;
+    EXPECT_EQ(sink_.totals[i].tests_skipped, expected.tests_skipped) << i;
+    EXPECT_EQ(sink_.totals[i].flaky, expected.flaky) << i;
+  }
+  const RunTotals& last = sink_.totals.back();
+  EXPECT_EQ(last.total_tests, 3) << "the retried attempt is not counted";
+  EXPECT_EQ(last.tests_passed, 2);
+  EXPECT_EQ(last.flaky, 1) << "test 0 passed on its retry";
+  EXPECT_EQ(last.tests_skipped, 1);
+  EXPECT_EQ(last.tests_failed, 0);
+  EXPECT_EQ(rook_->totals().total_tests, 3);
+}
+
 TEST_F(RookTest, ResultsAreStampedWithTheClock) {
   Make({.jobs = 1}, 4);
   Greet(tests_);
   clock_.now += std::chrono::seconds(5);
   const auto stamped = clock_.now;
   RunToTheEnd();
-  for (const auto& r : sink_.results) EXPECT_EQ(r.finished_at, stamped);
+  const int64_t stamped_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(stamped.time_since_epoch())
+          .count();
+  for (const auto& r : sink_.results) EXPECT_EQ(r.finished_us, stamped_us);
 }
 
 TEST_F(RookTest, APawnsEndTimeBeatsTheArrivalTime) {
@@ -320,8 +350,7 @@ TEST_F(RookTest, APawnsEndTimeBeatsTheArrivalTime) {
   result.finished_us = 1'600'000'000'000'000;
   rook_->OnMessage(0, result);
   ASSERT_EQ(sink_.results.size(), 1u);
-  EXPECT_EQ(sink_.results[0].finished_at,
-            Clock::TimePoint(std::chrono::microseconds(result.finished_us)));
+  EXPECT_EQ(sink_.results[0].finished_us, result.finished_us);
 }
 
 TEST_F(RookTest, TestPastItsTimeoutGetsSigtermThenSigkillAndIsTimeout) {

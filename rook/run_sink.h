@@ -6,29 +6,9 @@
 #include <vector>
 
 #include "proto/messages.h"
-#include "rook/clock.h"
+#include "proto/result.h"
 
 namespace redqueen::rook {
-
-/// The outcome of one attempt at one test.
-struct TestResult {
-  uint32_t index = 0;  ///< Into the TestList: registration order.
-  TestStatus status = TestStatus::kPassed;
-  uint32_t repetition = 0;  ///< 0 unless --repeat.
-  uint32_t attempt = 1;
-  /// False for an attempt that is retried: a later one has the final word.
-  bool final = true;
-  uint64_t duration_us = 0;
-  std::vector<proto::Failure> failures;
-  /// The gtest skip message, or why redqueen did not run the test.
-  std::string skip_message;
-  /// For CRASHED: "signal 11 (SIGSEGV)", "exit code 1", ...
-  std::string crash;
-  /// Captured stdout+stderr, kept for tests that did not pass (capped).
-  std::string output;
-  int pawn = -1;
-  Clock::TimePoint finished_at;
-};
 
 /// Receives the run as it happens. The Bishop and the terminal are sinks.
 class RunSink {
@@ -39,7 +19,8 @@ class RunSink {
   virtual void OnTestsListed(const std::vector<proto::TestInfo>& tests,
                              const std::vector<uint32_t>& selected) = 0;
   /// Every attempt; the last of each test and repetition is `final`.
-  virtual void OnResult(const TestResult& result) = 0;
+  /// `totals` counts the final results so far, this one included.
+  virtual void OnResult(const TestResult& result, const RunTotals& totals) = 0;
   /// A test has been running past --slow (once per test and attempt).
   virtual void OnSlow(uint32_t /*index*/, uint64_t /*running_for_us*/, int /*pawn*/) {}
   /// A test began on a pawn (only with RookOptions::report_starts).

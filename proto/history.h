@@ -1,17 +1,15 @@
-// What the Rook knows about a binary's tests from earlier runs (the Bishop
-// keeps it): the list they had, how long each test took, and whether it
+// What the store remembers of a binary's tests from earlier runs and the Rook
+// schedules by: the list they had, how long each test took, and whether it
 // passed last time.
 #pragma once
 
 #include <array>
 #include <cstdint>
-#include <optional>
-#include <string>
 #include <vector>
 
 #include "proto/messages.h"
 
-namespace redqueen::rook {
+namespace redqueen {
 
 /// Passing durations remembered per test: enough for a median that survives
 /// two outliers.
@@ -45,15 +43,4 @@ struct Past {
 /// did not have start with none.
 History Carry(const Past& past, const std::vector<proto::TestInfo>& tests);
 
-/// The duration to expect from recent passes: their median, so that one
-/// outlier (a loaded machine, a cold cache) does not move it.
-std::optional<uint64_t> ExpectedDuration(const TestHistory& history);
-
-/// The expected duration of every test of a list of `count` (by index), each
-/// at least 1 us: its history, or for a test never seen passing the median of
-/// the others. Empty when no selected test has history: the Rook then
-/// batches by count.
-std::vector<uint64_t> Estimate(size_t count, const std::vector<uint32_t>& selected,
-                               const History& history);
-
-}  // namespace redqueen::rook
+}  // namespace redqueen
