@@ -6,6 +6,9 @@
 // close-on-exec. It turns frames into OnMessage events and the end of the
 // process into exactly one OnExit, after the channel is drained and the
 // process reaped.
+//
+// Its code: knight.cc (its life, the Worker calls, the factory), spawn.cc
+// (starting the pawn), channel.cc (frames both ways), reap.cc (the end).
 #pragma once
 
 #include <boost/asio/io_context.hpp>
