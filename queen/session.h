@@ -1,6 +1,8 @@
-// One `redqueen run`: probe the binary, open the store, start the Rook on an
-// event loop with the terminal and the store as sinks, handle Ctrl-C, print
-// the summary, and decide the exit code.
+// One `redqueen run`, as its steps: probe the binaries and check what must
+// hold before anything runs, open the store and begin the run's row, wire
+// each binary's Rook to its sinks (binary_run.h), run the Board on the event
+// loop until every pawn is gone (Ctrl-C stops it), then what the run came to
+// (run_outcome.h): printed, closed in the store, reported.
 #pragma once
 
 #include "queen/options.h"

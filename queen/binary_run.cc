@@ -1,0 +1,137 @@
+#include "queen/binary_run.h"
+
+#include <algorithm>
+#include <unordered_set>
+
+#include "queen/report_text.h"
+
+namespace redqueen::queen {
+namespace {
+
+bool WantsReports(const RunOptions& options) {
+  return !options.junit_path.empty() || !options.json_path.empty() ||
+         !options.junit_dir.empty() || !options.json_dir.empty();
+}
+
+/// The sinks of one binary, made for it; the store's first.
+std::vector<rook::RunSink*> SinksOf(const RunOptions& options, const RunWiring& wiring,
+                                    size_t i, BinaryRun& binary) {
+  binary.store_sink = std::make_unique<StoreSink>(wiring.store, wiring.run_id,
+                                                  binary.identity, binary.target);
+  std::vector<rook::RunSink*> sinks = {binary.store_sink.get(), wiring.terminal->Sink(i)};
+  if (wiring.events) sinks.push_back(wiring.events->Sink(i));
+  if (WantsReports(options)) {
+    binary.report_sink = std::make_unique<ReportSink>(binary.identity, binary.target);
+    sinks.push_back(binary.report_sink.get());
+  }
+  if (!options.runner_files.warnings.empty()) {
+    binary.warnings_sink =
+        std::make_unique<WarningsSink>(options.runner_files.warnings, LabelOf(binary));
+    sinks.push_back(binary.warnings_sink.get());
+  }
+  return sinks;
+}
+
+/// --rerun-failed: the tests of `binary` that did not pass in its last
+/// completed run, or every test when it has none (a run that never ended is
+/// no baseline); one line says which.
+void RestrictToNotPassed(bishop::Store& store, BinaryRun& binary, Terminal& terminal) {
+  std::optional<bishop::LastFailures> last =
+      store.NotPassedLastTime(binary.identity, binary.target);
+  const std::string label = BinaryLabel(binary.identity, binary.target);
+  if (!last) {
+    terminal.Note("redqueen: --rerun-failed: no completed run of " + label +
+                  " in the store: running every test");
+    return;
+  }
+  const size_t count = last->names.size();
+  terminal.Note("redqueen: --rerun-failed: " + std::to_string(count) +
+                (count == 1 ? " test of " : " tests of ") + label +
+                " did not pass in run " + std::to_string(last->run_id));
+  binary.rook->RestrictTo(
+      std::make_shared<const std::unordered_set<std::string>>(std::move(last->names)));
+}
+
+}  // namespace
+
+std::string StoreFailure(const std::exception& e) {
+  return std::string(e.what()) + " (make room for it, or pass --db with another store)";
+}
+
+bool ProbeBinaries(const RunOptions& options, std::vector<BinaryRun>* binaries,
+                   std::string* error) {
+  std::vector<Binary> probed;
+  if (!ProbeAll(options, &probed, error)) return false;
+  for (Binary& binary : PerTarget(options, std::move(probed))) {
+    binaries->emplace_back();
+    static_cast<Binary&>(binaries->back()) = std::move(binary);
+  }
+  return true;
+}
+
+std::vector<rook::Rook*> WireBinaries(const RunOptions& options,
+                                      const rook::RookOptions& rook_options,
+                                      const RunWiring& wiring,
+                                      std::vector<BinaryRun>& binaries) {
+  std::vector<rook::Rook*> rooks;
+  for (size_t i = 0; i < binaries.size(); ++i) {
+    BinaryRun& binary = binaries[i];
+    binary.factory = std::make_unique<knight::KnightFactory>(
+        *wiring.io, SpecFor(options, binary, i, wiring.run_dir));
+    binary.sinks = std::make_unique<Sinks>(SinksOf(options, wiring, i, binary),
+                                           wiring.on_sink_error);
+    binary.rook = std::make_unique<rook::Rook>(rook_options, binary.factory.get(),
+                                               wiring.clock, binary.sinks.get());
+    // Written while the pawns exit, rather than after.
+    binary.rook->OnAllResultsIn([&binary, store = wiring.store,
+                                 on_error = wiring.on_sink_error] {
+      try {
+        binary.store_sink->SaveSuite(binary.rook->list_hash(), binary.rook->history());
+        store->Flush();
+      } catch (const std::exception& e) {
+        on_error(StoreFailure(e));
+      }
+    });
+    rooks.push_back(binary.rook.get());
+  }
+  return rooks;
+}
+
+bool LoadSuites(bishop::Store& store, std::vector<BinaryRun>& binaries, bool rerun_failed,
+                Terminal& terminal, std::string* error) {
+  try {
+    for (BinaryRun& binary : binaries) {
+      if (std::optional<bishop::SuiteRecord> suite =
+              store.LoadSuite(binary.identity, binary.target)) {
+        binary.store_sink->Remember(*suite);
+        binary.rook->SetPast(std::move(suite->past));
+      }
+      if (rerun_failed) RestrictToNotPassed(store, binary, terminal);
+    }
+  } catch (const std::exception& e) {
+    *error = std::string(e.what()) + " (pass --db with another store)";
+    return false;
+  }
+  return true;
+}
+
+std::string StartLine(const std::vector<BinaryRun>& binaries, const RunOptions& options) {
+  const int jobs = options.jobs;
+  const bool any_resident = std::any_of(binaries.begin(), binaries.end(),
+                                        [](const BinaryRun& b) { return b.resident; });
+  const bool any_exec = std::any_of(binaries.begin(), binaries.end(),
+                                    [](const BinaryRun& b) { return !b.resident; });
+  const std::string kinds = any_resident && any_exec ? " resident and exec"
+                            : any_resident           ? " resident"
+                                                     : " exec";
+  const size_t distinct = binaries.size() / std::max<size_t>(options.targets.size(), 1);
+  std::string what =
+      distinct == 1 ? binaries[0].identity : std::to_string(distinct) + " binaries";
+  if (!options.targets.empty()) {
+    what += " for " + std::to_string(options.targets.size()) + " targets";
+  }
+  return "redqueen: running " + what + " on " + std::to_string(jobs) + kinds + " pawn" +
+         (jobs == 1 ? "" : "s");
+}
+
+}  // namespace redqueen::queen
