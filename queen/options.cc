@@ -15,6 +15,7 @@
 #include "queen/exit_codes.h"
 #include "queen/gtest_flags.h"
 #include "queen/gtest_options.h"
+#include "queen/print_error.h"
 #include "queen/usage.h"
 
 namespace redqueen::queen {
@@ -274,19 +275,6 @@ CLI::App* AddRunCommands(CLI::App* app, RunOptions* options) {
 
 namespace {
 
-/// The error line of a bad command line; `command` names the help to see
-/// (empty: none, for a bad variable).
-bool UsageError(const std::string& message, int* exit_code, const std::string& command) {
-  if (command.empty()) {
-    std::fprintf(stderr, "redqueen: error: %s\n", message.c_str());
-  } else {
-    std::fprintf(stderr, "redqueen: error: %s (see 'redqueen %s --help')\n",
-                 message.c_str(), command.c_str());
-  }
-  *exit_code = kExitUsage;
-  return false;
-}
-
 /// The parser of `redqueen run` (and list, config), storing into `options`;
 /// with a settings file when `config` is not empty.
 std::unique_ptr<CLI::App> MakeApp(RunOptions* options, const std::string& config,
@@ -328,10 +316,7 @@ bool Parse(CLI::App& app, const std::vector<std::string>& args, const std::strin
   } catch (const CLI::ParseError& e) {
     // The command line alone is parsed first: with the file, the file is wrong.
     const std::string where = config.empty() ? "" : config + ": ";
-    std::fprintf(stderr, "redqueen: error: %s%s\n", where.c_str(),
-                 ParseErrorLine(e, app, args).c_str());
-    *exit_code = kExitUsage;
-    return false;
+    return UsageError(where + ParseErrorLine(e, app, args), exit_code);
   }
   return true;
 }
@@ -448,11 +433,8 @@ bool ParseCommandLine(int argc, char** argv, RunOptions* options, int* exit_code
   std::string jobs_source;
   if (const char* env = std::getenv("REDQUEEN_JOBS"); !given.count("jobs") && env) {
     if (const std::string refusal = CheckNumber(env, 1, kMaxJobs); !refusal.empty()) {
-      std::fprintf(stderr,
-                   "redqueen: error: REDQUEEN_JOBS %s (unset it, or set it to one)\n",
-                   refusal.c_str());
-      *exit_code = kExitUsage;
-      return false;
+      return UsageError("REDQUEEN_JOBS " + refusal + " (unset it, or set it to one)",
+                        exit_code);
     }
     const long jobs = std::strtol(env, nullptr, 10);
     options->jobs = static_cast<int>(jobs);
