@@ -10,6 +10,7 @@
 #include "queen/history_commands.h"
 #include "queen/nearest.h"
 #include "queen/options.h"
+#include "queen/print_error.h"
 #include "queen/usage.h"
 
 namespace redqueen::queen {
@@ -65,12 +66,6 @@ Tree::Tree() : CLI::App("redqueen " + Version() + ": " + kSummary, "redqueen") {
       "'redqueen help COMMAND' (or 'redqueen COMMAND --help') prints a command's "
       "options; "
       "options go after the command.");
-}
-
-bool Refuse(const std::string& line, int* exit_code) {
-  std::fprintf(stderr, "redqueen: error: %s\n", line.c_str());
-  *exit_code = kExitUsage;
-  return false;
 }
 
 bool Answer(const std::string& text, int* exit_code) {
@@ -175,7 +170,7 @@ std::string ManPageText() {
 bool PrepareCommand(std::vector<std::string>* args, int* exit_code) {
   Tree tree;
   if (args->size() < 2) {
-    return Refuse(
+    return UsageError(
         "no command given; 'redqueen run BINARY...' runs a suite's tests "
         "(see 'redqueen --help')",
         exit_code);
@@ -184,14 +179,14 @@ bool PrepareCommand(std::vector<std::string>* args, int* exit_code) {
   const std::vector<std::string> top = OptionNames(tree);
   const bool top_option = std::find(top.begin(), top.end(), word) != top.end();
   if (word.size() > 1 && word[0] == '-' && !top_option) {
-    return Refuse(BeforeTheCommand(tree, *args), exit_code);
+    return UsageError(BeforeTheCommand(tree, *args), exit_code);
   }
   if (!top_option && !IsCommand(tree, word))
-    return Refuse(UnknownCommand(tree, word), exit_code);
+    return UsageError(UnknownCommand(tree, word), exit_code);
   if (word != "help" && word != "completion" && word != "man" && !top_option) return true;
   if (word == "help" && args->size() > 2 && (*args)[2][0] != '-' &&
       !IsCommand(tree, (*args)[2])) {
-    return Refuse(UnknownCommand(tree, (*args)[2]), exit_code);
+    return UsageError(UnknownCommand(tree, (*args)[2]), exit_code);
   }
 
   const std::vector<std::string> rest(args->begin() + 1, args->end());
@@ -202,7 +197,7 @@ bool PrepareCommand(std::vector<std::string>* args, int* exit_code) {
   } catch (const CLI::CallForVersion& e) {
     return Answer(std::string(e.what()) + "\n", exit_code);
   } catch (const CLI::ParseError& e) {
-    return Refuse(ParseErrorLine(e, tree, rest), exit_code);
+    return UsageError(ParseErrorLine(e, tree, rest), exit_code);
   }
   if (word == "completion") return Answer(CompletionScript(tree, tree.shell), exit_code);
   if (word == "man") return Answer(ManPageText(), exit_code);

@@ -15,6 +15,7 @@
 #include "queen/json_report.h"
 #include "queen/junit.h"
 #include "queen/options.h"
+#include "queen/print_error.h"
 #include "queen/report_text.h"
 #include "queen/usage.h"
 
@@ -31,11 +32,6 @@ struct HistoryOptions {
   std::string json_path;
   std::string html_path;
 };
-
-int Error(const std::string& message, int code) {
-  std::fprintf(stderr, "redqueen: error: %s\n", message.c_str());
-  return code;
-}
 
 std::string Label(const bishop::RunExecution& e) {
   return BinaryLabel(e.binary, e.target) + ": " + e.name;
@@ -117,16 +113,16 @@ bool WriteFile(const std::string& path, const std::string& text) {
 int Export(bishop::Store& store, const bishop::RunRow& row,
            const HistoryOptions& options) {
   if (options.junit_path.empty() && options.json_path.empty()) {
-    return Error("export needs --junit FILE or --json FILE", kExitUsage);
+    return ErrorExit("export needs --junit FILE or --json FILE", kExitUsage);
   }
   const std::vector<bishop::RunExecution> executions = store.RunExecutions(row.id);
   if (!options.junit_path.empty() &&
       !WriteFile(options.junit_path, JunitXml(executions))) {
-    return Error("cannot write '" + options.junit_path + "'", kExitInfra);
+    return ErrorExit("cannot write '" + options.junit_path + "'", kExitInfra);
   }
   if (!options.json_path.empty() &&
       !WriteFile(options.json_path, RunJson(row.id, row.run, row.summary, executions))) {
-    return Error("cannot write '" + options.json_path + "'", kExitInfra);
+    return ErrorExit("cannot write '" + options.json_path + "'", kExitInfra);
   }
   return kExitPassed;
 }
@@ -231,41 +227,42 @@ int HistoryMain(int argc, char** argv) {
     std::fputs(app.help("redqueen").c_str(), stdout);
     return kExitPassed;
   } catch (const CLI::ParseError& e) {
-    return Error(ParseErrorLine(e, app, std::vector<std::string>(argv + 2, argv + argc)),
-                 kExitUsage);
+    return ErrorExit(
+        ParseErrorLine(e, app, std::vector<std::string>(argv + 2, argv + argc)),
+        kExitUsage);
   }
   std::error_code ec;
   if (!std::filesystem::exists(options.db_path, ec)) {
-    return Error("no result store at '" + options.db_path +
-                     "' (run 'redqueen run' first, or pass --db)",
-                 kExitInfra);
+    return ErrorExit("no result store at '" + options.db_path +
+                         "' (run 'redqueen run' first, or pass --db)",
+                     kExitInfra);
   }
   std::string error;
   std::unique_ptr<bishop::Store> store =
       bishop::Store::OpenForReading(options.db_path, &error);
-  if (!store) return Error(error, kExitInfra);
+  if (!store) return ErrorExit(error, kExitInfra);
   try {
     if (command == "runs") return ListRuns(*store, options);
     if (command == "flaky") return Flaky(*store, options);
     const std::vector<bishop::RunRow> rows = store->Runs(1, options.run);
     if (rows.empty()) {
-      return Error(options.run == 0 ? "the store has no runs yet"
-                                    : "no run " + std::to_string(options.run) +
-                                          " in the store (see 'redqueen runs')",
-                   kExitUsage);
+      return ErrorExit(options.run == 0 ? "the store has no runs yet"
+                                        : "no run " + std::to_string(options.run) +
+                                              " in the store (see 'redqueen runs')",
+                       kExitUsage);
     }
     if (command == "show") return Show(*store, rows[0].id, options);
     if (command == "slowest") return Slowest(*store, rows[0].id, options);
     if (command == "report") {
       if (!WriteFile(options.html_path,
                      HtmlReport(rows[0], store->RunExecutions(rows[0].id)))) {
-        return Error("cannot write '" + options.html_path + "'", kExitInfra);
+        return ErrorExit("cannot write '" + options.html_path + "'", kExitInfra);
       }
       return kExitPassed;
     }
     return Export(*store, rows[0], options);
   } catch (const std::exception& e) {
-    return Error(e.what(), kExitInfra);
+    return ErrorExit(e.what(), kExitInfra);
   }
 }
 

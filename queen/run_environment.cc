@@ -66,6 +66,89 @@ bool ReadShardPair(const GetEnv& getenv, const char* index_name, const char* tot
 
 std::string Quoted(const std::string& text) { return "\"" + text + "\""; }
 
+/// A variable that redqueen refuses, set to a value gtest would act on; false
+/// with `*error` naming it.
+bool CheckRefusedVariables(const GetEnv& getenv, std::string* error) {
+  for (const GtestFlag& flag : GtestFlags()) {
+    if (flag.role != FlagRole::kRefused || flag.variable.empty()) continue;
+    const char* value = getenv(std::string(flag.variable).c_str());
+    // Only a value gtest would act on: an empty target, a false bool is none.
+    const bool acts =
+        value &&
+        (flag.type == FlagType::kBool ? std::strcmp(value, "0") != 0 : *value != '\0');
+    if (acts) {
+      *error = std::string(flag.variable) + "='" + value +
+               "' is set: " + std::string(flag.hint) + " (unset it)";
+      return false;
+    }
+  }
+  return true;
+}
+
+/// Reads the variables of the settings the command line did not give (which
+/// beat them), noting each one read for `redqueen config`. ReadString and
+/// ReadBool return whether they read one.
+class VariableReader {
+ public:
+  VariableReader(const GetEnv& getenv, const std::set<std::string>& given,
+                 std::vector<Setting>* from_env)
+      : getenv_(getenv), given_(given), from_env_(from_env) {}
+
+  /// The first variable set of `names`, as gtest reads them, with its value;
+  /// {nullptr, nullptr} when none is, or `setting` was given.
+  std::pair<const char*, const char*> Read(
+      const std::string& setting, std::initializer_list<const char*> names) const {
+    if (given_.count(setting)) return {nullptr, nullptr};
+    for (const char* name : names) {
+      if (const char* value = getenv_(name)) return {name, value};
+    }
+    return {nullptr, nullptr};
+  }
+
+  void Note(const std::string& setting, const std::string& value, const char* variable) {
+    from_env_->push_back(Setting{setting, value, variable});
+  }
+
+  bool ReadString(const std::string& setting, std::initializer_list<const char*> names,
+                  std::string* out) {
+    auto [name, value] = Read(setting, names);
+    if (!name) return false;
+    *out = value;
+    Note(setting, Quoted(value), name);
+    return true;
+  }
+
+  /// gtest's BoolFromGTestEnv: any value but "0" is true.
+  bool ReadBool(const std::string& setting, const char* variable, bool* out) {
+    auto [name, value] = Read(setting, {variable});
+    if (!name) return false;
+    *out = std::strcmp(value, "0") != 0;
+    Note(setting, *out ? "true" : "false", name);
+    return true;
+  }
+
+  /// False with `*error` when the variable is not a 32-bit whole number.
+  bool ReadInt(const std::string& setting, const char* variable,
+               std::optional<int64_t>* out, std::string* error) {
+    auto [name, value] = Read(setting, {variable});
+    if (!name) return true;
+    int64_t number = 0;
+    if (!ParseInt32(value, &number)) {
+      *error = std::string(variable) + "='" + value +
+               "' is not a whole number (unset it, or set it to one)";
+      return false;
+    }
+    *out = number;
+    Note(setting, std::to_string(number), name);
+    return true;
+  }
+
+ private:
+  const GetEnv& getenv_;
+  const std::set<std::string>& given_;
+  std::vector<Setting>* from_env_;
+};
+
 }  // namespace
 
 const std::vector<std::string>& RunVariables() {
@@ -136,92 +219,38 @@ RunnerFiles ReadRunnerFiles(const GetEnv& getenv) {
 bool ApplyGtestVariables(const GetEnv& getenv, const std::set<std::string>& given,
                          RunOptions* options, std::vector<Setting>* from_env,
                          std::string* error) {
-  for (const GtestFlag& flag : GtestFlags()) {
-    if (flag.role != FlagRole::kRefused || flag.variable.empty()) continue;
-    const char* value = getenv(std::string(flag.variable).c_str());
-    // Only a value gtest would act on: an empty target, a false bool is none.
-    const bool acts =
-        value &&
-        (flag.type == FlagType::kBool ? std::strcmp(value, "0") != 0 : *value != '\0');
-    if (acts) {
-      *error = std::string(flag.variable) + "='" + value +
-               "' is set: " + std::string(flag.hint) + " (unset it)";
-      return false;
-    }
-  }
-  // The first variable set of each list is read, as gtest reads them.
-  auto read = [&](const std::string& setting, std::initializer_list<const char*> names)
-      -> std::pair<const char*, const char*> {
-    if (given.count(setting)) return {nullptr, nullptr};
-    for (const char* name : names) {
-      if (const char* value = getenv(name)) return {name, value};
-    }
-    return {nullptr, nullptr};
-  };
-  auto note = [from_env](const std::string& setting, const std::string& value,
-                         const char* variable) {
-    from_env->push_back(Setting{setting, value, variable});
-  };
+  if (!CheckRefusedVariables(getenv, error)) return false;
+  VariableReader env(getenv, given, from_env);
   GtestRun& gtest = options->gtest;
-
-  if (auto [name, value] = read("gtest_filter", {"GTEST_FILTER", "TESTBRIDGE_TEST_ONLY"});
-      name) {
-    options->gtest_filter = value;
-    note("gtest_filter", Quoted(value), name);
-  }
-  // gtest's BoolFromGTestEnv: any value but "0" is true.
-  auto read_bool = [&](const std::string& setting, const char* variable, bool* out) {
-    if (auto [name, value] = read(setting, {variable}); name) {
-      *out = std::strcmp(value, "0") != 0;
-      note(setting, *out ? "true" : "false", name);
+  env.ReadString("gtest_filter", {"GTEST_FILTER", "TESTBRIDGE_TEST_ONLY"},
+                 &options->gtest_filter);
+  env.ReadBool("gtest_also_run_disabled_tests", "GTEST_ALSO_RUN_DISABLED_TESTS",
+               &options->also_run_disabled);
+  env.ReadBool("gtest_shuffle", "GTEST_SHUFFLE", &gtest.shuffle);
+  env.ReadBool("gtest_brief", "GTEST_BRIEF", &gtest.brief);
+  env.ReadBool("gtest_print_time", "GTEST_PRINT_TIME", &gtest.print_time);
+  if (!env.ReadBool("gtest_fail_fast", "GTEST_FAIL_FAST", &gtest.fail_fast)) {
+    if (auto [name, value] =
+            env.Read("gtest_fail_fast", {"TESTBRIDGE_TEST_RUNNER_FAIL_FAST"});
+        name) {
+      // Bazel's --test_runner_fail_fast: on only when "1".
+      gtest.fail_fast = std::strcmp(value, "1") == 0;
+      env.Note("gtest_fail_fast", gtest.fail_fast ? "true" : "false", name);
     }
-  };
-  read_bool("gtest_also_run_disabled_tests", "GTEST_ALSO_RUN_DISABLED_TESTS",
-            &options->also_run_disabled);
-  read_bool("gtest_shuffle", "GTEST_SHUFFLE", &gtest.shuffle);
-  read_bool("gtest_brief", "GTEST_BRIEF", &gtest.brief);
-  read_bool("gtest_print_time", "GTEST_PRINT_TIME", &gtest.print_time);
-  if (auto [name, value] = read("gtest_fail_fast", {"GTEST_FAIL_FAST"}); name) {
-    gtest.fail_fast = std::strcmp(value, "0") != 0;
-    note("gtest_fail_fast", gtest.fail_fast ? "true" : "false", name);
-  } else if (auto [bridge, on] =
-                 read("gtest_fail_fast", {"TESTBRIDGE_TEST_RUNNER_FAIL_FAST"});
-             bridge) {
-    // Bazel's --test_runner_fail_fast: on only when "1".
-    gtest.fail_fast = std::strcmp(on, "1") == 0;
-    note("gtest_fail_fast", gtest.fail_fast ? "true" : "false", bridge);
   }
-  auto read_int = [&](const std::string& setting, const char* variable,
-                      std::optional<int64_t>* out) {
-    auto [name, value] = read(setting, {variable});
-    if (!name) return true;
-    int64_t number = 0;
-    if (!ParseInt32(value, &number)) {
-      *error = std::string(variable) + "='" + value +
-               "' is not a whole number (unset it, or set it to one)";
-      return false;
-    }
-    *out = number;
-    note(setting, std::to_string(number), name);
-    return true;
-  };
   std::optional<int64_t> seed;
-  if (!read_int("gtest_repeat", "GTEST_REPEAT", &gtest.repeat) ||
-      !read_int("gtest_random_seed", "GTEST_RANDOM_SEED", &seed)) {
+  if (!env.ReadInt("gtest_repeat", "GTEST_REPEAT", &gtest.repeat, error) ||
+      !env.ReadInt("gtest_random_seed", "GTEST_RANDOM_SEED", &seed, error)) {
     return false;
   }
   if (seed) gtest.random_seed = *seed;
-  if (auto [name, value] = read("gtest_color", {"GTEST_COLOR"}); name) {
-    gtest.color = value;
-    note("gtest_color", Quoted(value), name);
-  }
-  if (auto [name, value] = read("gtest_output", {"GTEST_OUTPUT"}); name) {
-    gtest.output = value;
-    note("gtest_output", Quoted(value), name);
-  } else if (auto [xml, path] = read("gtest_output", {"XML_OUTPUT_FILE"}); xml) {
-    // Bazel's: a file name, without gtest's "xml:".
-    gtest.output = std::string("xml:") + path;
-    note("gtest_output", Quoted(gtest.output), xml);
+  env.ReadString("gtest_color", {"GTEST_COLOR"}, &gtest.color);
+  if (!env.ReadString("gtest_output", {"GTEST_OUTPUT"}, &gtest.output)) {
+    if (auto [name, path] = env.Read("gtest_output", {"XML_OUTPUT_FILE"}); name) {
+      // Bazel's: a file name, without gtest's "xml:".
+      gtest.output = std::string("xml:") + path;
+      env.Note("gtest_output", Quoted(gtest.output), name);
+    }
   }
   return true;
 }
