@@ -42,7 +42,8 @@ struct RunSummaryRecord : RunTotals {
   double execution_time = 0;  ///< Seconds.
 };
 
-/// One execution of a run with its test, as reports read it back.
+/// One execution of a run with its test, as reports read it back (read
+/// from the store, its `index` is 0: the test is named instead).
 struct RunExecution : TestResult {
   std::string binary;
   std::string target;
