@@ -11,28 +11,6 @@
 namespace redqueen::rook {
 namespace {
 
-/// One line naming the first test on which two lists differ.
-std::string FirstDifference(const std::vector<proto::TestInfo>& reference,
-                            const std::vector<proto::TestInfo>& other,
-                            const std::string& reference_pawn) {
-  const size_t common = std::min(reference.size(), other.size());
-  for (size_t i = 0; i < common; ++i) {
-    if (reference[i].name != other[i].name) {
-      return "it has '" + other[i].name + "' as test #" + std::to_string(i) + " where " +
-             reference_pawn + " has '" + reference[i].name + "'";
-    }
-  }
-  if (other.size() > common) {
-    return "it has an extra test '" + other[common].name + "' (#" +
-           std::to_string(common) + ")";
-  }
-  if (reference.size() > common) {
-    return "it lacks '" + reference[common].name + "' (#" + std::to_string(common) +
-           ") that " + reference_pawn + " has";
-  }
-  return "same names, different hash (a pawn built from other sources?)";
-}
-
 /// The last non-empty line of a pawn's output: its own error message, when
 /// it could not start, without the noise before it.
 std::string LastLine(const std::string& text) {
@@ -140,7 +118,8 @@ std::string Rook::Describe(int slot) const {
 }
 
 std::string Rook::NameOf(uint32_t index) const {
-  return index < tests_.size() ? tests_[index].name : "#" + std::to_string(index);
+  const std::vector<proto::TestInfo>& tests = list_.tests();
+  return index < tests.size() ? tests[index].name : "#" + std::to_string(index);
 }
 
 void Rook::OnMessage(int slot, proto::PawnMessage message) {
@@ -170,62 +149,44 @@ void Rook::OnHello(int slot, const proto::Hello& hello) {
     s.worker->Kill();
     return;
   }
-  if (hello.protocol_version != proto::kProtocolVersion) {
-    Fail(Describe(slot) + " speaks protocol " + std::to_string(hello.protocol_version) +
-         ", this redqueen speaks " + std::to_string(proto::kProtocolVersion) +
-         ": rebuild the test binary against this redqueen");
-    return;
-  }
-  s.hello = hello;
-  if (!reference_slot_) {
-    reference_slot_ = slot;
-    reference_hello_ = hello;
-    if (past_ && past_->list_hash == hello.list_hash &&
-        past_->tests.size() == hello.count) {
-      // The list the store remembers: nobody needs to send it.
-      tests_ = std::move(past_->tests);
-      history_ = std::move(past_->history);
-      past_.reset();
-      listed_ = true;
+  switch (list_.OnHello(slot, hello)) {
+    case ListAgreement::HelloVerdict::kWrongProtocol:
+      Fail(Describe(slot) + " " + ListAgreement::ProtocolError(hello));
+      return;
+    case ListAgreement::HelloVerdict::kKnown:
       Select();
       s.state = SlotState::kReady;
       CheckAgreement();
       return;
-    }
-  } else if (hello.count == reference_hello_.count &&
-             hello.list_hash == reference_hello_.list_hash) {
-    s.state = SlotState::kReady;
-    if (running_) {
-      Dispatch();
-    } else {
-      CheckAgreement();
-    }
-    return;
+    case ListAgreement::HelloVerdict::kAgrees:
+      s.state = SlotState::kReady;
+      if (running_) {
+        Dispatch();
+      } else {
+        CheckAgreement();
+      }
+      return;
+    case ListAgreement::HelloVerdict::kSendList:
+      s.state = SlotState::kListing;
+      s.since = clock_->Now();
+      s.worker->Send(proto::ListTests{});
+      return;
   }
-  // The reference pawn sends its names; a disagreeing one sends its own, so
-  // that the error can name the first test that differs.
-  s.state = SlotState::kListing;
-  s.since = clock_->Now();
-  s.worker->Send(proto::ListTests{});
 }
 
 void Rook::OnTestList(int slot, proto::TestList list) {
   Slot& s = slots_[slot];
   if (s.state != SlotState::kListing) return;
   s.state = SlotState::kReady;
-  if (reference_slot_ == slot && !listed_) {
-    if (list.tests.size() != reference_hello_.count ||
-        proto::ListHash(list.tests) != reference_hello_.list_hash) {
+  switch (list_.OnList(slot, std::move(list.tests))) {
+    case ListAgreement::ListVerdict::kBroken:
       Fail(Describe(slot) + " sent a test list that does not match its hello");
       return;
-    }
-    tests_ = std::move(list.tests);
-    if (past_) history_ = Carry(*past_, tests_);
-    past_.reset();
-    listed_ = true;
-    Select();
-  } else {
-    mismatched_.emplace_back(slot, std::move(list.tests));
+    case ListAgreement::ListVerdict::kListed:
+      Select();
+      break;
+    case ListAgreement::ListVerdict::kDisagrees:
+      break;
   }
   CheckAgreement();
 }
@@ -234,9 +195,10 @@ void Rook::Select() {
   const TestFilter filter(options_.filter);
   std::vector<TestFilter> serial;
   for (const std::string& pattern : options_.serial) serial.emplace_back(pattern);
-  serial_.assign(tests_.size(), false);
-  for (uint32_t i = 0; i < tests_.size(); ++i) {
-    const std::string& name = tests_[i].name;
+  const std::vector<proto::TestInfo>& tests = list_.tests();
+  serial_.assign(tests.size(), false);
+  for (uint32_t i = 0; i < tests.size(); ++i) {
+    const std::string& name = tests[i].name;
     if (!filter.Matches(name)) continue;
     if (!options_.also_run_disabled && IsDisabled(name)) continue;
     if (matched_++ % options_.shard_count != options_.shard_index) continue;
@@ -246,17 +208,13 @@ void Rook::Select() {
                              [&name](const TestFilter& f) { return f.Matches(name); });
     (serial_[i] ? serial_selected_ : parallel_selected_).push_back(i);
   }
-  estimates_ = Estimate(tests_.size(), selected_, history_);
+  estimates_ = Estimate(tests.size(), selected_, list_.history());
 }
 
 void Rook::CheckAgreement() {
-  if (outcome_ != RookOutcome::kRunning || !listed_) return;
-  if (!mismatched_.empty()) {
-    const auto& [slot, list] = mismatched_.front();
-    Fail(Describe(slot) + " disagrees with pawn " + std::to_string(*reference_slot_) +
-         " on the test list: " +
-         FirstDifference(tests_, list, "pawn " + std::to_string(*reference_slot_)) +
-         " (every pawn must register the same tests in the same order)");
+  if (outcome_ != RookOutcome::kRunning || !list_.listed()) return;
+  if (const auto difference = list_.Disagreement()) {
+    Fail(Describe(difference->slot) + " " + difference->words);
     return;
   }
   if (running_) return;
@@ -270,17 +228,18 @@ void Rook::BeginRun() {
   running_ = true;
   // Pawns start on their first batches while the sinks record the list.
   Dispatch();
-  sink_->OnTestsListed(tests_, selected_);
+  sink_->OnTestsListed(list_.tests(), selected_);
 }
 
 void Rook::PlanNextRepetition() {
   const auto repetition = static_cast<uint32_t>(repetitions_.size());
-  for (Unit& unit :
-       Plan(tests_, serial_selected_, estimates_, history_, options_.plan, repetition)) {
+  const std::vector<proto::TestInfo>& tests = list_.tests();
+  for (Unit& unit : Plan(tests, serial_selected_, estimates_, list_.history(),
+                         options_.plan, repetition)) {
     serial_queue_.PushBack(std::move(unit));
   }
-  for (Unit& unit : Plan(tests_, parallel_selected_, estimates_, history_, options_.plan,
-                         repetition)) {
+  for (Unit& unit : Plan(tests, parallel_selected_, estimates_, list_.history(),
+                         options_.plan, repetition)) {
     queue_.PushBack(std::move(unit));
   }
   repetitions_.push_back({selected_.size(), false});

@@ -18,6 +18,7 @@
 #include "knight/worker.h"
 #include "rook/clock.h"
 #include "rook/estimate.h"
+#include "rook/list_agreement.h"
 #include "rook/plan.h"
 #include "rook/run_sink.h"
 #include "rook/work.h"
@@ -94,7 +95,7 @@ class Rook : public knight::WorkerEvents {
   /// What the store remembers of this binary: given before the pawns'
   /// first messages are handled. When a pawn's hello shows the same list,
   /// no pawn is asked for it.
-  void SetPast(Past past) { past_ = std::move(past); }
+  void SetPast(Past past) { list_.SetPast(std::move(past)); }
 
   /// Runs only the tests named here (--rerun-failed), within the filter.
   void RestrictTo(std::shared_ptr<const std::unordered_set<std::string>> names) {
@@ -144,7 +145,7 @@ class Rook : public knight::WorkerEvents {
   /// --rerun-failed narrow them: none is usually a mistyped filter.
   uint32_t matched() const { return matched_; }
   /// Tests the binary registers (known once the pawns agree on the list).
-  size_t listed() const { return tests_.size(); }
+  size_t listed() const { return list_.tests().size(); }
   const std::string& error() const { return error_; }
   /// Pawns started to replace dead ones.
   int restarts() const { return restarts_; }
@@ -157,8 +158,8 @@ class Rook : public knight::WorkerEvents {
   const RunTotals& totals() const { return totals_; }
   /// Once running began: the list's proto::ListHash, and its tests' history
   /// from before this run, aligned with it (empty: none).
-  uint64_t list_hash() const { return reference_hello_.list_hash; }
-  const History& history() const { return history_; }
+  uint64_t list_hash() const { return list_.list_hash(); }
+  const History& history() const { return list_.history(); }
 
   void OnMessage(int slot, proto::PawnMessage message) override;
   void OnExit(int slot, const knight::ExitInfo& info) override;
@@ -169,8 +170,6 @@ class Rook : public knight::WorkerEvents {
   struct Slot {
     std::unique_ptr<knight::Worker> worker;
     SlotState state = SlotState::kGone;
-    proto::Hello hello;
-    bool said_hello = false;
     /// Tests sent and not yet reported, in the order the pawn runs them.
     std::deque<Work> batch;
     /// Where the last reported test's output ended.
@@ -269,14 +268,8 @@ class Rook : public knight::WorkerEvents {
   std::function<void(int)> on_released_;
 
   std::vector<Slot> slots_;
-  std::optional<int> reference_slot_;  ///< The pawn whose list we hold.
-  proto::Hello reference_hello_;
-  std::vector<proto::TestInfo> tests_;
-  bool listed_ = false;
-  /// Until the list is known: what the store remembered.
-  std::optional<Past> past_;
-  /// Aligned with tests_ once listed (empty: no history).
-  History history_;
+  /// The test list every pawn agreed on, and its history.
+  ListAgreement list_;
   bool running_ = false;
   std::vector<uint32_t> selected_;
   uint32_t matched_ = 0;
@@ -305,8 +298,6 @@ class Rook : public knight::WorkerEvents {
   std::function<void()> on_final_failure_;
   std::function<void()> on_all_results_in_;
   std::shared_ptr<const std::unordered_set<std::string>> only_;
-  /// Pawns whose hello disagreed; their lists are fetched to name the test.
-  std::vector<std::pair<int, std::vector<proto::TestInfo>>> mismatched_;
   int restarts_ = 0;
   RookOutcome outcome_ = RookOutcome::kRunning;
   std::string error_;
