@@ -61,7 +61,7 @@ void Rook::OnCrash(int slot, const knight::ExitInfo& info) {
     std::snprintf(used, sizeof used, "out of memory: killed with %.0f%% of memory in use",
                   s.memory_killed_at);
     out.crash = used;
-    if (memory_requeued_.insert({work.index, work.repetition}).second) {
+    if (ledger_.FirstMemoryKill(work)) {
       // Maybe another pawn was the real hog, or the rest of the machine.
       out.repetition = work.repetition;
       out.attempt = work.attempt;

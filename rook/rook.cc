@@ -35,7 +35,11 @@ size_t BatchSize(size_t queued, int jobs, uint64_t mean_duration_us) {
 
 Rook::Rook(RookOptions options, knight::WorkerFactory* factory, const Clock* clock,
            RunSink* sink)
-    : options_(std::move(options)), factory_(factory), clock_(clock), sink_(sink) {}
+    : options_(std::move(options)),
+      factory_(factory),
+      clock_(clock),
+      sink_(sink),
+      ledger_(options_.retries, options_.repeat) {}
 
 Rook::~Rook() = default;
 
@@ -72,15 +76,7 @@ bool Rook::NothingQueued() const {
 
 bool Rook::MoreRepetitions() const {
   if (options_.list_only || stopping_ != NotRun::kRan || selected_.empty()) return false;
-  return options_.repeat == 0 || repetitions_.size() < options_.repeat;
-}
-
-uint32_t Rook::RepetitionsPassed() const {
-  uint32_t passed = 0;
-  for (const Repetition& repetition : repetitions_) {
-    passed += repetition.open == 0 && !repetition.failed;
-  }
-  return passed;
+  return ledger_.MoreRepetitions();
 }
 
 bool Rook::AnyBusy() const {
@@ -232,7 +228,7 @@ void Rook::BeginRun() {
 }
 
 void Rook::PlanNextRepetition() {
-  const auto repetition = static_cast<uint32_t>(repetitions_.size());
+  const uint32_t repetition = ledger_.BeginRepetition(selected_.size());
   const std::vector<proto::TestInfo>& tests = list_.tests();
   for (Unit& unit : Plan(tests, serial_selected_, estimates_, list_.history(),
                          options_.plan, repetition)) {
@@ -242,8 +238,6 @@ void Rook::PlanNextRepetition() {
                          options_.plan, repetition)) {
     queue_.PushBack(std::move(unit));
   }
-  repetitions_.push_back({selected_.size(), false});
-  open_ += selected_.size();
 }
 
 void Rook::Dispatch() {
@@ -292,11 +286,8 @@ BatchLimit Rook::LimitFor(const WorkQueue& queue) const {
   if (!estimates_.empty()) {
     return BatchLimit{SIZE_MAX, std::max(queue.expected_us() / shares, kMinBatchWorkUs)};
   }
-  // A mean of at least 1 us once anything ran: tests faster than the clock
-  // are the ones that most need large batches.
-  const uint64_t mean =
-      attempts_in_ == 0 ? 0 : std::max<uint64_t>(total_duration_us_ / attempts_in_, 1);
-  return BatchLimit{BatchSize(queue.size(), ActivePawns(), mean), UINT64_MAX};
+  return BatchLimit{BatchSize(queue.size(), ActivePawns(), ledger_.MeanDurationUs()),
+                    UINT64_MAX};
 }
 
 bool Rook::SendBatch(int slot, WorkQueue& queue, BatchLimit limit) {
@@ -424,21 +415,14 @@ void Rook::OnRequeue(int slot, const std::vector<uint32_t>& indexes) {
 }
 
 void Rook::Conclude(const Work& work, TestResult result) {
-  result.repetition = work.repetition;
-  result.attempt = work.attempt;
-  ++attempts_in_;
-  total_duration_us_ += result.duration_us;
-  if (IsFailure(result.status) && static_cast<int>(work.attempt) <= options_.retries &&
-      stopping_ == NotRun::kRan && outcome_ == RookOutcome::kRunning) {
-    const int pawn = result.pawn;
-    RunAgain(Work{work.index, work.repetition, work.attempt + 1, pawn},
-             std::move(result));
-    return;
+  Conclusion conclusion =
+      ledger_.Conclude(work, std::move(result),
+                       stopping_ == NotRun::kRan && outcome_ == RookOutcome::kRunning);
+  if (conclusion.again) {
+    RunAgain(*conclusion.again, std::move(conclusion.result));
+  } else {
+    Report(std::move(conclusion.result));
   }
-  if (result.status == TestStatus::kPassed && work.attempt > 1) {
-    result.status = TestStatus::kFlaky;
-  }
-  Report(std::move(result));
 }
 
 void Rook::RunAgain(const Work& next, TestResult result) {
@@ -453,16 +437,8 @@ void Rook::Report(TestResult result) {
                              clock_->Now().time_since_epoch())
                              .count();
   }
-  const bool final = result.final;
-  const bool failed = final && IsFailure(result.status);
-  if (final) {
-    Repetition& repetition = repetitions_.at(result.repetition);
-    --repetition.open;
-    repetition.failed = repetition.failed || failed;
-    --open_;
-    totals_.Add(result.status);
-  }
-  sink_->OnResult(result, totals_);
+  const bool failed = ledger_.Record(result);
+  sink_->OnResult(result, ledger_.totals());
   if (failed && on_final_failure_) on_final_failure_();
 }
 
@@ -546,19 +522,8 @@ void Rook::SkipUnfinished(NotRun reason) {
     left.insert(left.end(), s.batch.begin(), s.batch.end());
     s.batch.clear();
   }
-  // Registration order, as every report lists tests.
-  std::sort(left.begin(), left.end(), [](const Work& a, const Work& b) {
-    return a.repetition != b.repetition ? a.repetition < b.repetition : a.index < b.index;
-  });
-  for (const Work& work : left) {
-    TestResult out;
-    out.index = work.index;
-    out.repetition = work.repetition;
-    out.attempt = work.attempt;
-    out.status = TestStatus::kSkipped;
-    out.not_run = reason;
-    out.skip_message = NotRunMessage(reason);
-    Report(std::move(out));
+  for (TestResult& result : Ledger::NotRunResults(std::move(left), reason)) {
+    Report(std::move(result));
   }
 }
 
@@ -576,7 +541,8 @@ void Rook::MaybeFinish() {
       outcome_ = RookOutcome::kCompleted;
     } else {
       outcome_ = RookOutcome::kError;
-      error_ = "every pawn is gone with " + std::to_string(open_) + " tests not run";
+      error_ =
+          "every pawn is gone with " + std::to_string(ledger_.open()) + " tests not run";
     }
   }
   if (running_ && outcome_ == RookOutcome::kInterrupted) {

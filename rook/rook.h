@@ -10,7 +10,6 @@
 #include <functional>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -18,6 +17,7 @@
 #include "knight/worker.h"
 #include "rook/clock.h"
 #include "rook/estimate.h"
+#include "rook/ledger.h"
 #include "rook/list_agreement.h"
 #include "rook/plan.h"
 #include "rook/run_sink.h"
@@ -150,12 +150,10 @@ class Rook : public knight::WorkerEvents {
   /// Pawns started to replace dead ones.
   int restarts() const { return restarts_; }
   /// Repetitions begun, and those that ended with every test passing.
-  uint32_t repetitions_begun() const {
-    return static_cast<uint32_t>(repetitions_.size());
-  }
-  uint32_t RepetitionsPassed() const;
+  uint32_t repetitions_begun() const { return ledger_.repetitions_begun(); }
+  uint32_t RepetitionsPassed() const { return ledger_.RepetitionsPassed(); }
   /// The counts of the final results so far (as the last result event had).
-  const RunTotals& totals() const { return totals_; }
+  const RunTotals& totals() const { return ledger_.totals(); }
   /// Once running began: the list's proto::ListHash, and its tests' history
   /// from before this run, aligned with it (empty: none).
   uint64_t list_hash() const { return list_.list_hash(); }
@@ -198,12 +196,6 @@ class Rook : public knight::WorkerEvents {
     int64_t slow_reported = -1;
     /// Killed for --max-memory, with this percent of memory in use.
     double memory_killed_at = 0;
-  };
-
-  /// Open results and whether any failed, of one repetition.
-  struct Repetition {
-    size_t open = 0;
-    bool failed = false;
   };
 
   void StartSlot(int slot);
@@ -254,7 +246,7 @@ class Rook : public knight::WorkerEvents {
   void Report(TestResult result);
   void SkipUnfinished(NotRun reason);
   void MaybeFinish();
-  bool AllResultsIn() const { return open_ == 0 && !MoreRepetitions(); }
+  bool AllResultsIn() const { return ledger_.open() == 0 && !MoreRepetitions(); }
   std::string NameOf(uint32_t index) const;
   /// The work of test `index` in a pawn's batch, or end().
   static std::deque<Work>::iterator Find(std::deque<Work>& batch, int64_t index);
@@ -279,19 +271,10 @@ class Rook : public knight::WorkerEvents {
   std::vector<uint32_t> parallel_selected_;
   /// Expected duration by test index (empty: no history, batch by count).
   std::vector<uint64_t> estimates_;
-  std::vector<Repetition> repetitions_;
-  /// Executions planned and without a final result.
-  size_t open_ = 0;
-  /// The final results so far: every result event carries them.
-  RunTotals totals_;
-  /// Results of every attempt, for the mean duration BatchSize wants.
-  size_t attempts_in_ = 0;
-  uint64_t total_duration_us_ = 0;
+  /// Repetitions, open results, totals and retries.
+  Ledger ledger_;
   WorkQueue serial_queue_;
   WorkQueue queue_;
-  /// Tests (index, repetition) already requeued once after an out-of-memory
-  /// kill: the next kill is their result.
-  std::set<std::pair<uint32_t, uint32_t>> memory_requeued_;
   bool memory_kill_pending_ = false;
   /// Why the run is stopping early (fail-fast), or kRan.
   NotRun stopping_ = NotRun::kRan;
