@@ -9,19 +9,6 @@
 #include "rook/filter.h"
 
 namespace redqueen::rook {
-namespace {
-
-/// The last non-empty line of a pawn's output: its own error message, when
-/// it could not start, without the noise before it.
-std::string LastLine(const std::string& text) {
-  size_t end = text.find_last_not_of("\r\n");
-  if (end == std::string::npos) return "";
-  const size_t start = text.rfind('\n', end);
-  return text.substr(start == std::string::npos ? 0 : start + 1,
-                     end + 1 - (start == std::string::npos ? 0 : start + 1));
-}
-
-}  // namespace
 
 size_t BatchSize(size_t queued, int jobs, uint64_t mean_duration_us) {
   const size_t share = queued / (4 * static_cast<size_t>(std::max(jobs, 1)));
@@ -39,7 +26,9 @@ Rook::Rook(RookOptions options, knight::WorkerFactory* factory, const Clock* clo
       factory_(factory),
       clock_(clock),
       sink_(sink),
-      ledger_(options_.retries, options_.repeat) {}
+      ledger_(options_.retries, options_.repeat),
+      health_(HealthLimits{options_.timeout, options_.slow, options_.kill_grace,
+                           options_.start_timeout, options_.max_memory_percent}) {}
 
 Rook::~Rook() = default;
 
@@ -81,14 +70,14 @@ bool Rook::MoreRepetitions() const {
 
 bool Rook::AnyBusy() const {
   for (const Slot& s : slots_) {
-    if (s.state == SlotState::kBusy) return true;
+    if (s.state == PawnState::kBusy) return true;
   }
   return false;
 }
 
 int Rook::ActivePawns() const {
   int active = 0;
-  for (const Slot& s : slots_) active += s.state != SlotState::kGone;
+  for (const Slot& s : slots_) active += s.state != PawnState::kGone;
   return std::max(active, 1);
 }
 
@@ -101,8 +90,8 @@ void Rook::StartSlot(int slot) {
     Fail("cannot start pawn " + std::to_string(slot) + ": " + error);
     return;
   }
-  s.state = SlotState::kStarting;
-  s.since = clock_->Now();
+  s.state = PawnState::kStarting;
+  s.watch.since = clock_->Now();
   sink_->OnPawnStarted(slot, s.worker->pid());
 }
 
@@ -120,7 +109,7 @@ std::string Rook::NameOf(uint32_t index) const {
 
 void Rook::OnMessage(int slot, proto::PawnMessage message) {
   // Nothing a pawn says after it broke the protocol is used.
-  if (slots_[slot].state == SlotState::kGone || !slots_[slot].violation.empty()) return;
+  if (slots_[slot].state == PawnState::kGone || !slots_[slot].violation.empty()) return;
   std::visit(proto::Overloaded{
                  [&](const proto::Hello& hello) { OnHello(slot, hello); },
                  [&](proto::TestList& list) { OnTestList(slot, std::move(list)); },
@@ -140,7 +129,7 @@ void Rook::OnMessage(int slot, proto::PawnMessage message) {
 
 void Rook::OnHello(int slot, const proto::Hello& hello) {
   Slot& s = slots_[slot];
-  if (s.state != SlotState::kStarting) {
+  if (s.state != PawnState::kStarting) {
     s.violation = "said hello twice";
     s.worker->Kill();
     return;
@@ -151,11 +140,11 @@ void Rook::OnHello(int slot, const proto::Hello& hello) {
       return;
     case ListAgreement::HelloVerdict::kKnown:
       Select();
-      s.state = SlotState::kReady;
+      s.state = PawnState::kReady;
       CheckAgreement();
       return;
     case ListAgreement::HelloVerdict::kAgrees:
-      s.state = SlotState::kReady;
+      s.state = PawnState::kReady;
       if (running_) {
         Dispatch();
       } else {
@@ -163,8 +152,8 @@ void Rook::OnHello(int slot, const proto::Hello& hello) {
       }
       return;
     case ListAgreement::HelloVerdict::kSendList:
-      s.state = SlotState::kListing;
-      s.since = clock_->Now();
+      s.state = PawnState::kListing;
+      s.watch.since = clock_->Now();
       s.worker->Send(proto::ListTests{});
       return;
   }
@@ -172,8 +161,8 @@ void Rook::OnHello(int slot, const proto::Hello& hello) {
 
 void Rook::OnTestList(int slot, proto::TestList list) {
   Slot& s = slots_[slot];
-  if (s.state != SlotState::kListing) return;
-  s.state = SlotState::kReady;
+  if (s.state != PawnState::kListing) return;
+  s.state = PawnState::kReady;
   switch (list_.OnList(slot, std::move(list.tests))) {
     case ListAgreement::ListVerdict::kBroken:
       Fail(Describe(slot) + " sent a test list that does not match its hello");
@@ -215,7 +204,7 @@ void Rook::CheckAgreement() {
   }
   if (running_) return;
   for (const Slot& s : slots_) {
-    if (s.state == SlotState::kStarting || s.state == SlotState::kListing) return;
+    if (s.state == PawnState::kStarting || s.state == PawnState::kListing) return;
   }
   BeginRun();
 }
@@ -248,13 +237,13 @@ void Rook::Dispatch() {
   if (stopping_ == NotRun::kRan && !serial_queue_.empty()) {
     // Serial phase: one test at a time, with no other test running.
     for (size_t i = 0; i < slots_.size() && !AnyBusy(); ++i) {
-      if (slots_[i].state == SlotState::kReady) {
+      if (slots_[i].state == PawnState::kReady) {
         SendBatch(static_cast<int>(i), serial_queue_, BatchLimit{1, UINT64_MAX});
       }
     }
   } else if (stopping_ == NotRun::kRan) {
     for (size_t i = 0; i < slots_.size() && !queue_.empty(); ++i) {
-      if (slots_[i].state == SlotState::kReady) {
+      if (slots_[i].state == PawnState::kReady) {
         SendBatch(static_cast<int>(i), queue_, LimitFor(queue_));
       }
     }
@@ -270,15 +259,15 @@ void Rook::Dispatch() {
 
 void Rook::ReleaseIdle() {
   for (Slot& s : slots_) {
-    if (s.state == SlotState::kReady) SendShutdown(s);
+    if (s.state == PawnState::kReady) SendShutdown(s);
   }
 }
 
 void Rook::SendShutdown(Slot& s) {
   s.worker->Send(proto::Shutdown{});
-  s.state = SlotState::kStopping;
-  s.told_to_stop = true;
-  s.since = clock_->Now();
+  s.state = PawnState::kStopping;
+  s.watch.told_to_stop = true;
+  s.watch.since = clock_->Now();
 }
 
 BatchLimit Rook::LimitFor(const WorkQueue& queue) const {
@@ -302,8 +291,8 @@ bool Rook::SendBatch(int slot, WorkQueue& queue, BatchLimit limit) {
   run.report_starts = options_.report_starts;
   for (const Work& work : batch) run.indexes.push_back(work.index);
   s.batch.assign(batch.begin(), batch.end());
-  s.state = SlotState::kBusy;
-  s.since = clock_->Now();
+  s.state = PawnState::kBusy;
+  s.watch.since = clock_->Now();
   s.reported = 0;
   s.worker->Send(run);
   return true;
@@ -332,11 +321,11 @@ void Rook::GiveBack(const std::vector<Work>& works) {
 
 void Rook::ShutDownAll() {
   for (Slot& s : slots_) {
-    if (s.state == SlotState::kReady) {
+    if (s.state == PawnState::kReady) {
       SendShutdown(s);
-    } else if (s.state == SlotState::kStarting || s.state == SlotState::kListing) {
+    } else if (s.state == PawnState::kStarting || s.state == PawnState::kListing) {
       s.worker->Kill();
-      s.state = SlotState::kStopping;
+      s.state = PawnState::kStopping;
     }
   }
 }
@@ -349,7 +338,7 @@ std::deque<Work>::iterator Rook::Find(std::deque<Work>& batch, int64_t index) {
 void Rook::OnTestResult(int slot, const proto::Result& result) {
   Slot& s = slots_[slot];
   const auto it = Find(s.batch, result.index);
-  if (s.state != SlotState::kBusy || it == s.batch.end()) {
+  if (s.state != PawnState::kBusy || it == s.batch.end()) {
     s.violation = "reported test " + NameOf(result.index) + " it was not running";
     s.worker->Kill();
     return;
@@ -379,12 +368,12 @@ void Rook::OnTestResult(int slot, const proto::Result& result) {
   }
   out.pawn = slot;
   Conclude(work, std::move(out));
-  if (stopping_ != NotRun::kRan && !s.batch.empty() && s.state == SlotState::kBusy) {
+  if (stopping_ != NotRun::kRan && !s.batch.empty() && s.state == PawnState::kBusy) {
     // Stopping early: the test it was running is done, the rest is not run.
     s.worker->Kill();
-    s.state = SlotState::kStopping;
-  } else if (s.batch.empty() && s.state == SlotState::kBusy) {
-    s.state = SlotState::kReady;
+    s.state = PawnState::kStopping;
+  } else if (s.batch.empty() && s.state == PawnState::kBusy) {
+    s.state = PawnState::kReady;
     Dispatch();
   }
 }
@@ -394,7 +383,7 @@ void Rook::OnRequeue(int slot, const std::vector<uint32_t>& indexes) {
   std::vector<Work> works;
   for (uint32_t index : indexes) {
     const auto it = Find(s.batch, index);
-    if (s.state != SlotState::kBusy || it == s.batch.end()) {
+    if (s.state != PawnState::kBusy || it == s.batch.end()) {
       s.violation = "gave back test " + NameOf(index) + " it was not running";
       s.worker->Kill();
       return;
@@ -407,9 +396,9 @@ void Rook::OnRequeue(int slot, const std::vector<uint32_t>& indexes) {
     // The whole batch back, none of it run: the pawn cannot run tests (an
     // exec pawn that cannot start its child). It exits; OnExit says why.
     s.gave_up = true;
-    s.state = SlotState::kStopping;
+    s.state = PawnState::kStopping;
   } else if (s.batch.empty()) {
-    s.state = SlotState::kReady;
+    s.state = PawnState::kReady;
     Dispatch();
   }
 }
@@ -442,45 +431,6 @@ void Rook::Report(TestResult result) {
   if (failed && on_final_failure_) on_final_failure_();
 }
 
-void Rook::OnExit(int slot, const knight::ExitInfo& info) {
-  Slot& s = slots_[slot];
-  const bool memory_killed = s.memory_killed_at > 0;
-  if (memory_killed) memory_kill_pending_ = false;
-  sink_->OnPawnExited(slot, s.worker->pid(), info.Describe());
-  const SlotState state = s.state;
-  if (outcome_ == RookOutcome::kInterrupted && running_) KeepInterrupted(slot, info);
-  if (outcome_ == RookOutcome::kRunning && s.exit_overdue) Fail(ExitOverdue(slot));
-  if (outcome_ == RookOutcome::kRunning) {
-    if (state == SlotState::kBusy) {
-      OnCrash(slot, info);
-    } else if (!running_ && state != SlotState::kStopping) {
-      const std::string said = LastLine(s.worker->ReadOutput(0, kToEndOfOutput, 4096));
-      Fail(Describe(slot) + " exited before the run began (" + info.Describe() + ")" +
-           (said.empty() ? "" : ": " + said));
-    } else if (s.gave_up) {
-      // Another pawn would fail the same way: the run stops, on its words.
-      const std::string said = LastLine(s.worker->ReadOutput(0, kToEndOfOutput, 4096));
-      Fail(Describe(slot) + " could not run its batch (" + info.Describe() + ")" +
-           (said.empty() ? "" : ": " + said));
-    }
-  }
-  s.worker.reset();
-  s.state = SlotState::kGone;
-  if (outcome_ == RookOutcome::kRunning && running_ &&
-      (state != SlotState::kStopping || memory_killed) && stopping_ == NotRun::kRan &&
-      !NothingQueued()) {
-    Restart(slot);
-  }
-  const bool released = slots_[slot].state == SlotState::kGone;
-  Dispatch();
-  MaybeFinish();
-  // After MaybeFinish: the owner may hand the id to another Rook at once.
-  if (released && on_released_ && outcome_ != RookOutcome::kInterrupted &&
-      outcome_ != RookOutcome::kError) {
-    on_released_(slot);
-  }
-}
-
 void Rook::StopEarly(NotRun reason) {
   if (outcome_ != RookOutcome::kRunning || stopping_ != NotRun::kRan) return;
   stopping_ = reason;
@@ -510,7 +460,7 @@ void Rook::KillAll() {
   for (Slot& s : slots_) {
     if (s.worker) {
       s.worker->Kill();
-      s.state = SlotState::kStopping;
+      s.state = PawnState::kStopping;
     }
   }
 }

@@ -19,6 +19,7 @@
 #include "rook/estimate.h"
 #include "rook/ledger.h"
 #include "rook/list_agreement.h"
+#include "rook/pawn_health.h"
 #include "rook/plan.h"
 #include "rook/run_sink.h"
 #include "rook/work.h"
@@ -163,11 +164,9 @@ class Rook : public knight::WorkerEvents {
   void OnExit(int slot, const knight::ExitInfo& info) override;
 
  private:
-  enum class SlotState { kStarting, kListing, kReady, kBusy, kStopping, kGone };
-
   struct Slot {
     std::unique_ptr<knight::Worker> worker;
-    SlotState state = SlotState::kGone;
+    PawnState state = PawnState::kGone;
     /// Tests sent and not yet reported, in the order the pawn runs them.
     std::deque<Work> batch;
     /// Where the last reported test's output ended.
@@ -178,24 +177,8 @@ class Rook : public knight::WorkerEvents {
     bool gave_up = false;
     /// Set when the Rook killed the pawn for breaking the protocol.
     std::string violation;
-    /// When the pawn entered its state (started, was asked for its list, was
-    /// sent its batch, was told to stop).
-    Clock::TimePoint since;
-    /// Shutdown was sent: the pawn must exit within start_timeout.
-    bool told_to_stop = false;
-    /// It did not, and was killed.
-    bool exit_overdue = false;
-    /// The test ended for its timeout, and when SIGKILL follows SIGTERM;
-    /// what the pawn was doing, when not inside that test ("SetUpTestSuite
-    /// of HS"), and the limit it passed.
-    int64_t timed_out = -1;
-    Clock::TimePoint kill_at;
-    std::string timeout_where;
-    std::chrono::microseconds timeout_limit{0};
-    /// The last test reported slow, so that each is reported once.
-    int64_t slow_reported = -1;
-    /// Killed for --max-memory, with this percent of memory in use.
-    double memory_killed_at = 0;
+    /// Its deadlines and what was done about them.
+    PawnWatch watch;
   };
 
   void StartSlot(int slot);
@@ -218,21 +201,12 @@ class Rook : public knight::WorkerEvents {
   void GiveBack(const std::vector<Work>& works);
   void ShutDownAll();
   void ReleaseIdle();
-  void CheckTimeout(Slot& s, int64_t index, uint64_t running_for, Clock::TimePoint now);
-  /// Deadlines outside tests: a busy pawn's set-ups, tear-downs and exit, and
-  /// a pawn that owes results while it says it waits for a command.
-  void CheckPhase(int slot, Clock::TimePoint now);
-  /// A pawn that does not say hello, send its list or exit in time.
-  void CheckStartAndExit(int slot, Clock::TimePoint now);
-  /// Ends test `index` of slot `s` for passing `limit` (`where`: outside
-  /// the test itself).
-  void TimeOut(Slot& s, int64_t index, std::chrono::microseconds limit, std::string where,
-               Clock::TimePoint now);
+  static PawnView ViewOf(const Slot& s);
+  /// Does what PawnHealth found about the pawn in `slot`.
+  void Act(int slot, const HealthVerdict& verdict, Clock::TimePoint now);
   /// After Ctrl-C: the test the pawn was running keeps its output, and says so.
   void KeepInterrupted(int slot, const knight::ExitInfo& info);
   void SendShutdown(Slot& s);
-  /// Why the run stops when a pawn told to stop did not exit in time.
-  std::string ExitOverdue(int slot) const;
   void CheckMemory();
   int ActivePawns() const;
   bool AnyBusy() const;
@@ -273,6 +247,8 @@ class Rook : public knight::WorkerEvents {
   std::vector<uint64_t> estimates_;
   /// Repetitions, open results, totals and retries.
   Ledger ledger_;
+  /// Timeouts, slow tests, deadlines and memory.
+  PawnHealth health_;
   WorkQueue serial_queue_;
   WorkQueue queue_;
   bool memory_kill_pending_ = false;
@@ -293,15 +269,6 @@ inline constexpr uint64_t kToEndOfOutput = UINT64_MAX;
 /// Expected work per batch below which the cost of a batch (one
 /// RUN_ALL_TESTS() call walks every registered test) outweighs balance.
 inline constexpr uint64_t kMinBatchWorkUs = 5000;
-
-/// How long a pawn may wait, every command read, while it owes results,
-/// before its channel counts as stuck (a test wrote half a frame): its last
-/// results may still be in the pipe, behind a busy Queen.
-inline constexpr auto kStuckChannel = std::chrono::seconds(5);
-
-/// A pawn holding less is never killed for --max-memory: when the machine is
-/// full for other reasons, killing small pawns would only fail their tests.
-inline constexpr uint64_t kMinMemoryVictimBytes = 64ull << 20;
 
 /// Tests per batch for a free pawn: a quarter of each pawn's share of what is
 /// left, so batches shrink toward the end and the tail balances; but at least
