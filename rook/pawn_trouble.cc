@@ -55,9 +55,9 @@ void Rook::OnExit(int slot, const knight::ExitInfo& info) {
   Dispatch();
   MaybeFinish();
   // After MaybeFinish: the owner may hand the id to another Rook at once.
-  if (released && on_released_ && outcome_ != RookOutcome::kInterrupted &&
+  if (released && callbacks_.on_released && outcome_ != RookOutcome::kInterrupted &&
       outcome_ != RookOutcome::kError) {
-    on_released_(slot);
+    callbacks_.on_released(slot);
   }
 }
 

@@ -1,7 +1,6 @@
 #include "rook/rook.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <limits>
 #include <utility>
 
@@ -30,12 +29,8 @@ Rook::Rook(RookOptions options, knight::WorkerFactory* factory, const Clock* clo
       health_(HealthLimits{options_.timeout, options_.slow, options_.kill_grace,
                            options_.start_timeout, options_.max_memory_percent}) {}
 
-Rook::~Rook() = default;
-
-void Rook::Start(std::function<void()> on_finished, std::function<void(int)> on_released,
-                 std::vector<int> pawns) {
-  on_finished_ = std::move(on_finished);
-  on_released_ = std::move(on_released);
+void Rook::Start(RookCallbacks callbacks, std::vector<int> pawns) {
+  callbacks_ = std::move(callbacks);
   slots_.resize(static_cast<size_t>(std::max(options_.jobs, 1)));
   if (pawns.empty()) {
     for (int i = 0; i < static_cast<int>(slots_.size()); ++i) pawns.push_back(i);
@@ -48,15 +43,20 @@ void Rook::Start(std::function<void()> on_finished, std::function<void(int)> on_
 
 void Rook::AddPawn(int pawn_id) {
   if (finished_ || outcome_ != RookOutcome::kRunning) {
-    if (on_released_) on_released_(pawn_id);
+    if (callbacks_.on_released) callbacks_.on_released(pawn_id);
     return;
   }
   StartSlot(pawn_id);
 }
 
-bool Rook::WantsPawns() const {
-  return !finished_ && outcome_ == RookOutcome::kRunning && stopping_ == NotRun::kRan &&
-         (!running_ || !NothingQueued());
+RookProgress Rook::progress() const {
+  return RookProgress{
+      .wants_pawns = !finished_ && outcome_ == RookOutcome::kRunning &&
+                     stopping_ == NotRun::kRan && (!running_ || !NothingQueued()),
+      .queued = queue_.size() + serial_queue_.size(),
+      .finished = finished_,
+      .restarts = restarts_,
+  };
 }
 
 bool Rook::NothingQueued() const {
@@ -428,79 +428,7 @@ void Rook::Report(TestResult result) {
   }
   const bool failed = ledger_.Record(result);
   sink_->OnResult(result, ledger_.totals());
-  if (failed && on_final_failure_) on_final_failure_();
-}
-
-void Rook::StopEarly(NotRun reason) {
-  if (outcome_ != RookOutcome::kRunning || stopping_ != NotRun::kRan) return;
-  stopping_ = reason;
-  if (!running_) {
-    // Nothing of this binary ran yet: none of it will.
-    KillAll();
-    return;
-  }
-  Dispatch();
-}
-
-void Rook::Interrupt() {
-  if (outcome_ != RookOutcome::kRunning) return;
-  outcome_ = RookOutcome::kInterrupted;
-  KillAll();
-  MaybeFinish();
-}
-
-void Rook::Fail(std::string error) {
-  if (outcome_ != RookOutcome::kRunning) return;
-  outcome_ = RookOutcome::kError;
-  error_ = std::move(error);
-  KillAll();
-}
-
-void Rook::KillAll() {
-  for (Slot& s : slots_) {
-    if (s.worker) {
-      s.worker->Kill();
-      s.state = PawnState::kStopping;
-    }
-  }
-}
-
-void Rook::SkipUnfinished(NotRun reason) {
-  std::vector<Work> left = serial_queue_.Drain();
-  for (const Work& work : queue_.Drain()) left.push_back(work);
-  for (Slot& s : slots_) {
-    left.insert(left.end(), s.batch.begin(), s.batch.end());
-    s.batch.clear();
-  }
-  for (TestResult& result : Ledger::NotRunResults(std::move(left), reason)) {
-    Report(std::move(result));
-  }
-}
-
-void Rook::MaybeFinish() {
-  if (finished_) return;
-  for (const Slot& s : slots_) {
-    if (s.worker) return;
-  }
-  finished_ = true;
-  if (outcome_ == RookOutcome::kRunning) {
-    if (AllResultsIn()) {
-      outcome_ = RookOutcome::kCompleted;
-    } else if (stopping_ != NotRun::kRan) {
-      if (running_) SkipUnfinished(stopping_);
-      outcome_ = RookOutcome::kCompleted;
-    } else {
-      outcome_ = RookOutcome::kError;
-      error_ =
-          "every pawn is gone with " + std::to_string(ledger_.open()) + " tests not run";
-    }
-  }
-  if (running_ && outcome_ == RookOutcome::kInterrupted) {
-    SkipUnfinished(NotRun::kInterrupted);
-  } else if (running_ && outcome_ == RookOutcome::kError) {
-    SkipUnfinished(NotRun::kRunStopped);
-  }
-  if (on_finished_) on_finished_();
+  if (failed && callbacks_.on_final_failure) callbacks_.on_final_failure();
 }
 
 }  // namespace redqueen::rook

@@ -1,8 +1,13 @@
-// The Rook: the scheduler. It starts the pawns, checks that they agree on the
-// test list, hands out batches of test indexes as pawns become free, turns a
-// dead pawn into a CRASHED test plus a requeued batch and a replacement, and
-// reports every result to its sink. It owns all run state and runs on one
-// event loop; workers reach it only through WorkerEvents.
+// The Rook: the scheduler. It starts the pawns, hands out batches of test
+// indexes as pawns become free, turns a dead pawn into a CRASHED test plus a
+// requeued batch and a replacement, and reports every result to its sink.
+// It keeps the event loop and the pawn table and is the one owner of run
+// state; workers reach it only through WorkerEvents. Its policies decide and
+// leave the acting to it: ListAgreement (the pawns' hellos and lists),
+// Ledger (what each result means: retries, FLAKY, repetitions, totals, the
+// unfinished) and PawnHealth (timeouts, slow tests, deadlines, memory).
+// rook.cc holds the loop and dispatch, pawn_trouble.cc what it does about a
+// pawn in trouble, run_end.cc how the run stops and finishes.
 #pragma once
 
 #include <chrono>
@@ -77,21 +82,38 @@ struct RookOptions {
 enum class RookOutcome {
   kRunning,
   kCompleted,    ///< Every selected test has a result.
-  kInterrupted,  ///< Interrupt() was called.
+  kInterrupted,  ///< Stop(NotRun::kInterrupted) was called.
   kError,        ///< Infrastructure failure: see error().
 };
 
-class Rook : public knight::WorkerEvents {
+/// What the Rook calls back while it runs (each may be empty).
+struct RookCallbacks {
+  /// Once, when every pawn is gone.
+  std::function<void()> on_finished;
+  /// Whenever a pawn id is given up while the run goes on.
+  std::function<void(int)> on_released;
+  /// For every test whose final result is a failure (after retries).
+  std::function<void()> on_final_failure;
+};
+
+/// Where a Rook's run stands, for the Board that shares pawns among Rooks.
+struct RookProgress {
+  /// It has not begun, or still has tests queued: another pawn helps.
+  bool wants_pawns = false;
+  size_t queued = 0;      ///< Tests queued, serial ones included.
+  bool finished = false;  ///< Every pawn is gone.
+  int restarts = 0;       ///< Pawns started to replace dead ones.
+};
+
+/// Workers reach the Rook only through the WorkerEvents the factory is given:
+/// its OnMessage and OnExit are not for anyone else to call.
+class Rook : private knight::WorkerEvents {
  public:
   Rook(RookOptions options, knight::WorkerFactory* factory, const Clock* clock,
        RunSink* sink);
-  ~Rook() override;
 
-  /// Starts the pawns `pawns` (empty: all of 0..jobs-1). `on_finished` runs
-  /// once, when every pawn is gone; `on_released` whenever a pawn id is given
-  /// up while the run goes on.
-  void Start(std::function<void()> on_finished, std::function<void(int)> on_released = {},
-             std::vector<int> pawns = {});
+  /// Starts the pawns `pawns` (empty: all of 0..jobs-1).
+  void Start(RookCallbacks callbacks, std::vector<int> pawns = {});
 
   /// What the store remembers of this binary: given before the pawns'
   /// first messages are handled. When a pawn's hello shows the same list,
@@ -106,30 +128,20 @@ class Rook : public knight::WorkerEvents {
   /// Starts one more pawn with this id (one that another Rook released).
   void AddPawn(int pawn_id);
 
-  /// True while this Rook has not begun or still has tests queued.
-  bool WantsPawns() const;
-  size_t queued() const { return queue_.size() + serial_queue_.size(); }
-  bool finished() const { return finished_; }
+  RookProgress progress() const;
 
   /// Reports tests past --slow, ends tests past the timeout (SIGTERM to
   /// their pawn, SIGKILL after the grace) and kills the largest pawn while
   /// memory is short. Called on a timer.
   void Tick();
 
-  /// Stops handing out tests and kills the pawns (Ctrl-C). Tests that have no
-  /// result are reported SKIPPED ("interrupted").
-  void Interrupt();
-
-  /// Stops the run with an infrastructure error (a sink failed, ...).
-  void Abort(std::string error) { Fail(std::move(error)); }
-
-  /// Stops handing out tests (--fail-fast): each pawn finishes the test it
-  /// is running; every test without a result is SKIPPED with `reason`. The
-  /// run still completes.
-  void StopEarly(NotRun reason);
-
-  /// Called for every test whose final result is a failure (after retries).
-  void OnFinalFailure(std::function<void()> hook) { on_final_failure_ = std::move(hook); }
+  /// Stops the run; every test without a result is SKIPPED for `why`.
+  /// kInterrupted (Ctrl-C): the pawns are killed, the outcome is
+  /// kInterrupted. kRunStopped: an infrastructure error (a sink failed, ...)
+  /// that `error` words; the pawns are killed, the outcome is kError. Any
+  /// other (kFailFast): no more tests are handed out, each pawn finishes the
+  /// test it is running, and the run still completes.
+  void Stop(NotRun why, std::string error = {});
 
   /// Called once, when every selected test has its final result, just after
   /// the pawns are told to shut down: work that needs every result (writing
@@ -148,8 +160,6 @@ class Rook : public knight::WorkerEvents {
   /// Tests the binary registers (known once the pawns agree on the list).
   size_t listed() const { return list_.tests().size(); }
   const std::string& error() const { return error_; }
-  /// Pawns started to replace dead ones.
-  int restarts() const { return restarts_; }
   /// Repetitions begun, and those that ended with every test passing.
   uint32_t repetitions_begun() const { return ledger_.repetitions_begun(); }
   uint32_t RepetitionsPassed() const { return ledger_.RepetitionsPassed(); }
@@ -160,10 +170,9 @@ class Rook : public knight::WorkerEvents {
   uint64_t list_hash() const { return list_.list_hash(); }
   const History& history() const { return list_.history(); }
 
+ private:
   void OnMessage(int slot, proto::PawnMessage message) override;
   void OnExit(int slot, const knight::ExitInfo& info) override;
-
- private:
   struct Slot {
     std::unique_ptr<knight::Worker> worker;
     PawnState state = PawnState::kGone;
@@ -182,6 +191,9 @@ class Rook : public knight::WorkerEvents {
   };
 
   void StartSlot(int slot);
+  /// Stop's ways: Ctrl-C, and fail-fast.
+  void Interrupt();
+  void StopEarly(NotRun reason);
   void OnHello(int slot, const proto::Hello& hello);
   void OnTestList(int slot, proto::TestList list);
   void OnTestResult(int slot, const proto::Result& result);
@@ -230,8 +242,7 @@ class Rook : public knight::WorkerEvents {
   knight::WorkerFactory* factory_;
   const Clock* clock_;
   RunSink* sink_;
-  std::function<void()> on_finished_;
-  std::function<void(int)> on_released_;
+  RookCallbacks callbacks_;
 
   std::vector<Slot> slots_;
   /// The test list every pawn agreed on, and its history.
@@ -254,7 +265,6 @@ class Rook : public knight::WorkerEvents {
   bool memory_kill_pending_ = false;
   /// Why the run is stopping early (fail-fast), or kRan.
   NotRun stopping_ = NotRun::kRan;
-  std::function<void()> on_final_failure_;
   std::function<void()> on_all_results_in_;
   std::shared_ptr<const std::unordered_set<std::string>> only_;
   int restarts_ = 0;
