@@ -12,17 +12,14 @@ Board::Board(int jobs, std::vector<Rook*> rooks, int max_fail)
       groups_(rooks_.size(), 0),
       caps_(1, 0),
       held_(1, 0),
-      max_fail_(max_fail) {
-  if (max_fail_ <= 0) return;
-  for (Rook* rook : rooks_) rook->OnFinalFailure([this] { OnFailure(); });
-}
+      max_fail_(max_fail) {}
 
 void Board::OnFailure() {
   if (++failures_ < max_fail_ || stopped_early_) return;
   stopped_early_ = true;
   stopped_ = true;
   for (size_t rook = 0; rook < rooks_.size(); ++rook) {
-    if (started_[rook] && !done_[rook]) rooks_[rook]->StopEarly(NotRun::kFailFast);
+    if (started_[rook] && !done_[rook]) rooks_[rook]->Stop(NotRun::kFailFast);
   }
   MaybeFinish();
 }
@@ -63,9 +60,12 @@ void Board::Start(std::function<void()> on_finished) {
 
 void Board::Start(size_t rook, std::vector<int> pawns) {
   started_[rook] = true;
-  rooks_[rook]->Start([this, rook] { OnRookFinished(rook); },
-                      [this, rook](int pawn) { OnReleased(rook, pawn); },
-                      std::move(pawns));
+  RookCallbacks callbacks{
+      .on_finished = [this, rook] { OnRookFinished(rook); },
+      .on_released = [this, rook](int pawn) { OnReleased(rook, pawn); },
+  };
+  if (max_fail_ > 0) callbacks.on_final_failure = [this] { OnFailure(); };
+  rooks_[rook]->Start(std::move(callbacks), std::move(pawns));
 }
 
 void Board::OnReleased(size_t rook, int pawn) {
@@ -101,9 +101,10 @@ bool Board::Assign(int pawn) {
   }
   size_t neediest = rooks_.size();
   for (size_t rook = 0; rook < rooks_.size(); ++rook) {
-    if (!started_[rook] || !rooks_[rook]->WantsPawns() || !HasRoom(rook)) continue;
+    if (!started_[rook] || !rooks_[rook]->progress().wants_pawns || !HasRoom(rook))
+      continue;
     if (neediest == rooks_.size() ||
-        rooks_[rook]->queued() > rooks_[neediest]->queued()) {
+        rooks_[rook]->progress().queued > rooks_[neediest]->progress().queued) {
       neediest = rook;
     }
   }
@@ -133,7 +134,7 @@ void Board::Tick() {
 void Board::Interrupt() {
   stopped_ = true;
   for (size_t rook = 0; rook < rooks_.size(); ++rook) {
-    if (started_[rook]) rooks_[rook]->Interrupt();
+    if (started_[rook]) rooks_[rook]->Stop(NotRun::kInterrupted);
   }
   MaybeFinish();
 }
@@ -141,7 +142,7 @@ void Board::Interrupt() {
 void Board::Abort(const std::string& error) {
   stopped_ = true;
   for (size_t rook = 0; rook < rooks_.size(); ++rook) {
-    if (started_[rook] && !done_[rook]) rooks_[rook]->Abort(error);
+    if (started_[rook] && !done_[rook]) rooks_[rook]->Stop(NotRun::kRunStopped, error);
   }
   MaybeFinish();
 }

@@ -1,7 +1,6 @@
 #include "rook/rook.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <limits>
 #include <utility>
 
@@ -9,41 +8,6 @@
 #include "rook/filter.h"
 
 namespace redqueen::rook {
-namespace {
-
-/// One line naming the first test on which two lists differ.
-std::string FirstDifference(const std::vector<proto::TestInfo>& reference,
-                            const std::vector<proto::TestInfo>& other,
-                            const std::string& reference_pawn) {
-  const size_t common = std::min(reference.size(), other.size());
-  for (size_t i = 0; i < common; ++i) {
-    if (reference[i].name != other[i].name) {
-      return "it has '" + other[i].name + "' as test #" + std::to_string(i) + " where " +
-             reference_pawn + " has '" + reference[i].name + "'";
-    }
-  }
-  if (other.size() > common) {
-    return "it has an extra test '" + other[common].name + "' (#" +
-           std::to_string(common) + ")";
-  }
-  if (reference.size() > common) {
-    return "it lacks '" + reference[common].name + "' (#" + std::to_string(common) +
-           ") that " + reference_pawn + " has";
-  }
-  return "same names, different hash (a pawn built from other sources?)";
-}
-
-/// The last non-empty line of a pawn's output: its own error message, when
-/// it could not start, without the noise before it.
-std::string LastLine(const std::string& text) {
-  size_t end = text.find_last_not_of("\r\n");
-  if (end == std::string::npos) return "";
-  const size_t start = text.rfind('\n', end);
-  return text.substr(start == std::string::npos ? 0 : start + 1,
-                     end + 1 - (start == std::string::npos ? 0 : start + 1));
-}
-
-}  // namespace
 
 size_t BatchSize(size_t queued, int jobs, uint64_t mean_duration_us) {
   const size_t share = queued / (4 * static_cast<size_t>(std::max(jobs, 1)));
@@ -57,14 +21,16 @@ size_t BatchSize(size_t queued, int jobs, uint64_t mean_duration_us) {
 
 Rook::Rook(RookOptions options, knight::WorkerFactory* factory, const Clock* clock,
            RunSink* sink)
-    : options_(std::move(options)), factory_(factory), clock_(clock), sink_(sink) {}
+    : options_(std::move(options)),
+      factory_(factory),
+      clock_(clock),
+      sink_(sink),
+      ledger_(options_.retries, options_.repeat),
+      health_(HealthLimits{options_.timeout, options_.slow, options_.kill_grace,
+                           options_.start_timeout, options_.max_memory_percent}) {}
 
-Rook::~Rook() = default;
-
-void Rook::Start(std::function<void()> on_finished, std::function<void(int)> on_released,
-                 std::vector<int> pawns) {
-  on_finished_ = std::move(on_finished);
-  on_released_ = std::move(on_released);
+void Rook::Start(RookCallbacks callbacks, std::vector<int> pawns) {
+  callbacks_ = std::move(callbacks);
   slots_.resize(static_cast<size_t>(std::max(options_.jobs, 1)));
   if (pawns.empty()) {
     for (int i = 0; i < static_cast<int>(slots_.size()); ++i) pawns.push_back(i);
@@ -77,15 +43,20 @@ void Rook::Start(std::function<void()> on_finished, std::function<void(int)> on_
 
 void Rook::AddPawn(int pawn_id) {
   if (finished_ || outcome_ != RookOutcome::kRunning) {
-    if (on_released_) on_released_(pawn_id);
+    if (callbacks_.on_released) callbacks_.on_released(pawn_id);
     return;
   }
   StartSlot(pawn_id);
 }
 
-bool Rook::WantsPawns() const {
-  return !finished_ && outcome_ == RookOutcome::kRunning && stopping_ == NotRun::kRan &&
-         (!running_ || !NothingQueued());
+RookProgress Rook::progress() const {
+  return RookProgress{
+      .wants_pawns = !finished_ && outcome_ == RookOutcome::kRunning &&
+                     stopping_ == NotRun::kRan && (!running_ || !NothingQueued()),
+      .queued = queue_.size() + serial_queue_.size(),
+      .finished = finished_,
+      .restarts = restarts_,
+  };
 }
 
 bool Rook::NothingQueued() const {
@@ -94,27 +65,19 @@ bool Rook::NothingQueued() const {
 
 bool Rook::MoreRepetitions() const {
   if (options_.list_only || stopping_ != NotRun::kRan || selected_.empty()) return false;
-  return options_.repeat == 0 || repetitions_.size() < options_.repeat;
-}
-
-uint32_t Rook::RepetitionsPassed() const {
-  uint32_t passed = 0;
-  for (const Repetition& repetition : repetitions_) {
-    passed += repetition.open == 0 && !repetition.failed;
-  }
-  return passed;
+  return ledger_.MoreRepetitions();
 }
 
 bool Rook::AnyBusy() const {
   for (const Slot& s : slots_) {
-    if (s.state == SlotState::kBusy) return true;
+    if (s.state == PawnState::kBusy) return true;
   }
   return false;
 }
 
 int Rook::ActivePawns() const {
   int active = 0;
-  for (const Slot& s : slots_) active += s.state != SlotState::kGone;
+  for (const Slot& s : slots_) active += s.state != PawnState::kGone;
   return std::max(active, 1);
 }
 
@@ -127,8 +90,8 @@ void Rook::StartSlot(int slot) {
     Fail("cannot start pawn " + std::to_string(slot) + ": " + error);
     return;
   }
-  s.state = SlotState::kStarting;
-  s.since = clock_->Now();
+  s.state = PawnState::kStarting;
+  s.watch.since = clock_->Now();
   sink_->OnPawnStarted(slot, s.worker->pid());
 }
 
@@ -140,12 +103,13 @@ std::string Rook::Describe(int slot) const {
 }
 
 std::string Rook::NameOf(uint32_t index) const {
-  return index < tests_.size() ? tests_[index].name : "#" + std::to_string(index);
+  const std::vector<proto::TestInfo>& tests = list_.tests();
+  return index < tests.size() ? tests[index].name : "#" + std::to_string(index);
 }
 
 void Rook::OnMessage(int slot, proto::PawnMessage message) {
   // Nothing a pawn says after it broke the protocol is used.
-  if (slots_[slot].state == SlotState::kGone || !slots_[slot].violation.empty()) return;
+  if (slots_[slot].state == PawnState::kGone || !slots_[slot].violation.empty()) return;
   std::visit(proto::Overloaded{
                  [&](const proto::Hello& hello) { OnHello(slot, hello); },
                  [&](proto::TestList& list) { OnTestList(slot, std::move(list)); },
@@ -165,67 +129,49 @@ void Rook::OnMessage(int slot, proto::PawnMessage message) {
 
 void Rook::OnHello(int slot, const proto::Hello& hello) {
   Slot& s = slots_[slot];
-  if (s.state != SlotState::kStarting) {
+  if (s.state != PawnState::kStarting) {
     s.violation = "said hello twice";
     s.worker->Kill();
     return;
   }
-  if (hello.protocol_version != proto::kProtocolVersion) {
-    Fail(Describe(slot) + " speaks protocol " + std::to_string(hello.protocol_version) +
-         ", this redqueen speaks " + std::to_string(proto::kProtocolVersion) +
-         ": rebuild the test binary against this redqueen");
-    return;
-  }
-  s.hello = hello;
-  if (!reference_slot_) {
-    reference_slot_ = slot;
-    reference_hello_ = hello;
-    if (past_ && past_->list_hash == hello.list_hash &&
-        past_->tests.size() == hello.count) {
-      // The list the store remembers: nobody needs to send it.
-      tests_ = std::move(past_->tests);
-      history_ = std::move(past_->history);
-      past_.reset();
-      listed_ = true;
+  switch (list_.OnHello(slot, hello)) {
+    case ListAgreement::HelloVerdict::kWrongProtocol:
+      Fail(Describe(slot) + " " + ListAgreement::ProtocolError(hello));
+      return;
+    case ListAgreement::HelloVerdict::kKnown:
       Select();
-      s.state = SlotState::kReady;
+      s.state = PawnState::kReady;
       CheckAgreement();
       return;
-    }
-  } else if (hello.count == reference_hello_.count &&
-             hello.list_hash == reference_hello_.list_hash) {
-    s.state = SlotState::kReady;
-    if (running_) {
-      Dispatch();
-    } else {
-      CheckAgreement();
-    }
-    return;
+    case ListAgreement::HelloVerdict::kAgrees:
+      s.state = PawnState::kReady;
+      if (running_) {
+        Dispatch();
+      } else {
+        CheckAgreement();
+      }
+      return;
+    case ListAgreement::HelloVerdict::kSendList:
+      s.state = PawnState::kListing;
+      s.watch.since = clock_->Now();
+      s.worker->Send(proto::ListTests{});
+      return;
   }
-  // The reference pawn sends its names; a disagreeing one sends its own, so
-  // that the error can name the first test that differs.
-  s.state = SlotState::kListing;
-  s.since = clock_->Now();
-  s.worker->Send(proto::ListTests{});
 }
 
 void Rook::OnTestList(int slot, proto::TestList list) {
   Slot& s = slots_[slot];
-  if (s.state != SlotState::kListing) return;
-  s.state = SlotState::kReady;
-  if (reference_slot_ == slot && !listed_) {
-    if (list.tests.size() != reference_hello_.count ||
-        proto::ListHash(list.tests) != reference_hello_.list_hash) {
+  if (s.state != PawnState::kListing) return;
+  s.state = PawnState::kReady;
+  switch (list_.OnList(slot, std::move(list.tests))) {
+    case ListAgreement::ListVerdict::kBroken:
       Fail(Describe(slot) + " sent a test list that does not match its hello");
       return;
-    }
-    tests_ = std::move(list.tests);
-    if (past_) history_ = Carry(*past_, tests_);
-    past_.reset();
-    listed_ = true;
-    Select();
-  } else {
-    mismatched_.emplace_back(slot, std::move(list.tests));
+    case ListAgreement::ListVerdict::kListed:
+      Select();
+      break;
+    case ListAgreement::ListVerdict::kDisagrees:
+      break;
   }
   CheckAgreement();
 }
@@ -234,9 +180,10 @@ void Rook::Select() {
   const TestFilter filter(options_.filter);
   std::vector<TestFilter> serial;
   for (const std::string& pattern : options_.serial) serial.emplace_back(pattern);
-  serial_.assign(tests_.size(), false);
-  for (uint32_t i = 0; i < tests_.size(); ++i) {
-    const std::string& name = tests_[i].name;
+  const std::vector<proto::TestInfo>& tests = list_.tests();
+  serial_.assign(tests.size(), false);
+  for (uint32_t i = 0; i < tests.size(); ++i) {
+    const std::string& name = tests[i].name;
     if (!filter.Matches(name)) continue;
     if (!options_.also_run_disabled && IsDisabled(name)) continue;
     if (matched_++ % options_.shard_count != options_.shard_index) continue;
@@ -246,22 +193,18 @@ void Rook::Select() {
                              [&name](const TestFilter& f) { return f.Matches(name); });
     (serial_[i] ? serial_selected_ : parallel_selected_).push_back(i);
   }
-  estimates_ = Estimate(tests_.size(), selected_, history_);
+  estimates_ = Estimate(tests.size(), selected_, list_.history());
 }
 
 void Rook::CheckAgreement() {
-  if (outcome_ != RookOutcome::kRunning || !listed_) return;
-  if (!mismatched_.empty()) {
-    const auto& [slot, list] = mismatched_.front();
-    Fail(Describe(slot) + " disagrees with pawn " + std::to_string(*reference_slot_) +
-         " on the test list: " +
-         FirstDifference(tests_, list, "pawn " + std::to_string(*reference_slot_)) +
-         " (every pawn must register the same tests in the same order)");
+  if (outcome_ != RookOutcome::kRunning || !list_.listed()) return;
+  if (const auto difference = list_.Disagreement()) {
+    Fail(Describe(difference->slot) + " " + difference->words);
     return;
   }
   if (running_) return;
   for (const Slot& s : slots_) {
-    if (s.state == SlotState::kStarting || s.state == SlotState::kListing) return;
+    if (s.state == PawnState::kStarting || s.state == PawnState::kListing) return;
   }
   BeginRun();
 }
@@ -270,21 +213,20 @@ void Rook::BeginRun() {
   running_ = true;
   // Pawns start on their first batches while the sinks record the list.
   Dispatch();
-  sink_->OnTestsListed(tests_, selected_);
+  sink_->OnTestsListed(list_.tests(), selected_);
 }
 
 void Rook::PlanNextRepetition() {
-  const auto repetition = static_cast<uint32_t>(repetitions_.size());
-  for (Unit& unit :
-       Plan(tests_, serial_selected_, estimates_, history_, options_.plan, repetition)) {
+  const uint32_t repetition = ledger_.BeginRepetition(selected_.size());
+  const std::vector<proto::TestInfo>& tests = list_.tests();
+  for (Unit& unit : Plan(tests, serial_selected_, estimates_, list_.history(),
+                         options_.plan, repetition)) {
     serial_queue_.PushBack(std::move(unit));
   }
-  for (Unit& unit : Plan(tests_, parallel_selected_, estimates_, history_, options_.plan,
-                         repetition)) {
+  for (Unit& unit : Plan(tests, parallel_selected_, estimates_, list_.history(),
+                         options_.plan, repetition)) {
     queue_.PushBack(std::move(unit));
   }
-  repetitions_.push_back({selected_.size(), false});
-  open_ += selected_.size();
 }
 
 void Rook::Dispatch() {
@@ -295,13 +237,13 @@ void Rook::Dispatch() {
   if (stopping_ == NotRun::kRan && !serial_queue_.empty()) {
     // Serial phase: one test at a time, with no other test running.
     for (size_t i = 0; i < slots_.size() && !AnyBusy(); ++i) {
-      if (slots_[i].state == SlotState::kReady) {
+      if (slots_[i].state == PawnState::kReady) {
         SendBatch(static_cast<int>(i), serial_queue_, BatchLimit{1, UINT64_MAX});
       }
     }
   } else if (stopping_ == NotRun::kRan) {
     for (size_t i = 0; i < slots_.size() && !queue_.empty(); ++i) {
-      if (slots_[i].state == SlotState::kReady) {
+      if (slots_[i].state == PawnState::kReady) {
         SendBatch(static_cast<int>(i), queue_, LimitFor(queue_));
       }
     }
@@ -317,15 +259,15 @@ void Rook::Dispatch() {
 
 void Rook::ReleaseIdle() {
   for (Slot& s : slots_) {
-    if (s.state == SlotState::kReady) SendShutdown(s);
+    if (s.state == PawnState::kReady) SendShutdown(s);
   }
 }
 
 void Rook::SendShutdown(Slot& s) {
   s.worker->Send(proto::Shutdown{});
-  s.state = SlotState::kStopping;
-  s.told_to_stop = true;
-  s.since = clock_->Now();
+  s.state = PawnState::kStopping;
+  s.watch.told_to_stop = true;
+  s.watch.since = clock_->Now();
 }
 
 BatchLimit Rook::LimitFor(const WorkQueue& queue) const {
@@ -333,11 +275,8 @@ BatchLimit Rook::LimitFor(const WorkQueue& queue) const {
   if (!estimates_.empty()) {
     return BatchLimit{SIZE_MAX, std::max(queue.expected_us() / shares, kMinBatchWorkUs)};
   }
-  // A mean of at least 1 us once anything ran: tests faster than the clock
-  // are the ones that most need large batches.
-  const uint64_t mean =
-      attempts_in_ == 0 ? 0 : std::max<uint64_t>(total_duration_us_ / attempts_in_, 1);
-  return BatchLimit{BatchSize(queue.size(), ActivePawns(), mean), UINT64_MAX};
+  return BatchLimit{BatchSize(queue.size(), ActivePawns(), ledger_.MeanDurationUs()),
+                    UINT64_MAX};
 }
 
 bool Rook::SendBatch(int slot, WorkQueue& queue, BatchLimit limit) {
@@ -352,8 +291,8 @@ bool Rook::SendBatch(int slot, WorkQueue& queue, BatchLimit limit) {
   run.report_starts = options_.report_starts;
   for (const Work& work : batch) run.indexes.push_back(work.index);
   s.batch.assign(batch.begin(), batch.end());
-  s.state = SlotState::kBusy;
-  s.since = clock_->Now();
+  s.state = PawnState::kBusy;
+  s.watch.since = clock_->Now();
   s.reported = 0;
   s.worker->Send(run);
   return true;
@@ -382,11 +321,11 @@ void Rook::GiveBack(const std::vector<Work>& works) {
 
 void Rook::ShutDownAll() {
   for (Slot& s : slots_) {
-    if (s.state == SlotState::kReady) {
+    if (s.state == PawnState::kReady) {
       SendShutdown(s);
-    } else if (s.state == SlotState::kStarting || s.state == SlotState::kListing) {
+    } else if (s.state == PawnState::kStarting || s.state == PawnState::kListing) {
       s.worker->Kill();
-      s.state = SlotState::kStopping;
+      s.state = PawnState::kStopping;
     }
   }
 }
@@ -399,7 +338,7 @@ std::deque<Work>::iterator Rook::Find(std::deque<Work>& batch, int64_t index) {
 void Rook::OnTestResult(int slot, const proto::Result& result) {
   Slot& s = slots_[slot];
   const auto it = Find(s.batch, result.index);
-  if (s.state != SlotState::kBusy || it == s.batch.end()) {
+  if (s.state != PawnState::kBusy || it == s.batch.end()) {
     s.violation = "reported test " + NameOf(result.index) + " it was not running";
     s.worker->Kill();
     return;
@@ -429,12 +368,12 @@ void Rook::OnTestResult(int slot, const proto::Result& result) {
   }
   out.pawn = slot;
   Conclude(work, std::move(out));
-  if (stopping_ != NotRun::kRan && !s.batch.empty() && s.state == SlotState::kBusy) {
+  if (stopping_ != NotRun::kRan && !s.batch.empty() && s.state == PawnState::kBusy) {
     // Stopping early: the test it was running is done, the rest is not run.
     s.worker->Kill();
-    s.state = SlotState::kStopping;
-  } else if (s.batch.empty() && s.state == SlotState::kBusy) {
-    s.state = SlotState::kReady;
+    s.state = PawnState::kStopping;
+  } else if (s.batch.empty() && s.state == PawnState::kBusy) {
+    s.state = PawnState::kReady;
     Dispatch();
   }
 }
@@ -444,7 +383,7 @@ void Rook::OnRequeue(int slot, const std::vector<uint32_t>& indexes) {
   std::vector<Work> works;
   for (uint32_t index : indexes) {
     const auto it = Find(s.batch, index);
-    if (s.state != SlotState::kBusy || it == s.batch.end()) {
+    if (s.state != PawnState::kBusy || it == s.batch.end()) {
       s.violation = "gave back test " + NameOf(index) + " it was not running";
       s.worker->Kill();
       return;
@@ -457,29 +396,22 @@ void Rook::OnRequeue(int slot, const std::vector<uint32_t>& indexes) {
     // The whole batch back, none of it run: the pawn cannot run tests (an
     // exec pawn that cannot start its child). It exits; OnExit says why.
     s.gave_up = true;
-    s.state = SlotState::kStopping;
+    s.state = PawnState::kStopping;
   } else if (s.batch.empty()) {
-    s.state = SlotState::kReady;
+    s.state = PawnState::kReady;
     Dispatch();
   }
 }
 
 void Rook::Conclude(const Work& work, TestResult result) {
-  result.repetition = work.repetition;
-  result.attempt = work.attempt;
-  ++attempts_in_;
-  total_duration_us_ += result.duration_us;
-  if (IsFailure(result.status) && static_cast<int>(work.attempt) <= options_.retries &&
-      stopping_ == NotRun::kRan && outcome_ == RookOutcome::kRunning) {
-    const int pawn = result.pawn;
-    RunAgain(Work{work.index, work.repetition, work.attempt + 1, pawn},
-             std::move(result));
-    return;
+  Conclusion conclusion =
+      ledger_.Conclude(work, std::move(result),
+                       stopping_ == NotRun::kRan && outcome_ == RookOutcome::kRunning);
+  if (conclusion.again) {
+    RunAgain(*conclusion.again, std::move(conclusion.result));
+  } else {
+    Report(std::move(conclusion.result));
   }
-  if (result.status == TestStatus::kPassed && work.attempt > 1) {
-    result.status = TestStatus::kFlaky;
-  }
-  Report(std::move(result));
 }
 
 void Rook::RunAgain(const Work& next, TestResult result) {
@@ -494,138 +426,9 @@ void Rook::Report(TestResult result) {
                              clock_->Now().time_since_epoch())
                              .count();
   }
-  const bool final = result.final;
-  const bool failed = final && IsFailure(result.status);
-  if (final) {
-    Repetition& repetition = repetitions_.at(result.repetition);
-    --repetition.open;
-    repetition.failed = repetition.failed || failed;
-    --open_;
-    totals_.Add(result.status);
-  }
-  sink_->OnResult(result, totals_);
-  if (failed && on_final_failure_) on_final_failure_();
-}
-
-void Rook::OnExit(int slot, const knight::ExitInfo& info) {
-  Slot& s = slots_[slot];
-  const bool memory_killed = s.memory_killed_at > 0;
-  if (memory_killed) memory_kill_pending_ = false;
-  sink_->OnPawnExited(slot, s.worker->pid(), info.Describe());
-  const SlotState state = s.state;
-  if (outcome_ == RookOutcome::kInterrupted && running_) KeepInterrupted(slot, info);
-  if (outcome_ == RookOutcome::kRunning && s.exit_overdue) Fail(ExitOverdue(slot));
-  if (outcome_ == RookOutcome::kRunning) {
-    if (state == SlotState::kBusy) {
-      OnCrash(slot, info);
-    } else if (!running_ && state != SlotState::kStopping) {
-      const std::string said = LastLine(s.worker->ReadOutput(0, kToEndOfOutput, 4096));
-      Fail(Describe(slot) + " exited before the run began (" + info.Describe() + ")" +
-           (said.empty() ? "" : ": " + said));
-    } else if (s.gave_up) {
-      // Another pawn would fail the same way: the run stops, on its words.
-      const std::string said = LastLine(s.worker->ReadOutput(0, kToEndOfOutput, 4096));
-      Fail(Describe(slot) + " could not run its batch (" + info.Describe() + ")" +
-           (said.empty() ? "" : ": " + said));
-    }
-  }
-  s.worker.reset();
-  s.state = SlotState::kGone;
-  if (outcome_ == RookOutcome::kRunning && running_ &&
-      (state != SlotState::kStopping || memory_killed) && stopping_ == NotRun::kRan &&
-      !NothingQueued()) {
-    Restart(slot);
-  }
-  const bool released = slots_[slot].state == SlotState::kGone;
-  Dispatch();
-  MaybeFinish();
-  // After MaybeFinish: the owner may hand the id to another Rook at once.
-  if (released && on_released_ && outcome_ != RookOutcome::kInterrupted &&
-      outcome_ != RookOutcome::kError) {
-    on_released_(slot);
-  }
-}
-
-void Rook::StopEarly(NotRun reason) {
-  if (outcome_ != RookOutcome::kRunning || stopping_ != NotRun::kRan) return;
-  stopping_ = reason;
-  if (!running_) {
-    // Nothing of this binary ran yet: none of it will.
-    KillAll();
-    return;
-  }
-  Dispatch();
-}
-
-void Rook::Interrupt() {
-  if (outcome_ != RookOutcome::kRunning) return;
-  outcome_ = RookOutcome::kInterrupted;
-  KillAll();
-  MaybeFinish();
-}
-
-void Rook::Fail(std::string error) {
-  if (outcome_ != RookOutcome::kRunning) return;
-  outcome_ = RookOutcome::kError;
-  error_ = std::move(error);
-  KillAll();
-}
-
-void Rook::KillAll() {
-  for (Slot& s : slots_) {
-    if (s.worker) {
-      s.worker->Kill();
-      s.state = SlotState::kStopping;
-    }
-  }
-}
-
-void Rook::SkipUnfinished(NotRun reason) {
-  std::vector<Work> left = serial_queue_.Drain();
-  for (const Work& work : queue_.Drain()) left.push_back(work);
-  for (Slot& s : slots_) {
-    left.insert(left.end(), s.batch.begin(), s.batch.end());
-    s.batch.clear();
-  }
-  // Registration order, as every report lists tests.
-  std::sort(left.begin(), left.end(), [](const Work& a, const Work& b) {
-    return a.repetition != b.repetition ? a.repetition < b.repetition : a.index < b.index;
-  });
-  for (const Work& work : left) {
-    TestResult out;
-    out.index = work.index;
-    out.repetition = work.repetition;
-    out.attempt = work.attempt;
-    out.status = TestStatus::kSkipped;
-    out.not_run = reason;
-    out.skip_message = NotRunMessage(reason);
-    Report(std::move(out));
-  }
-}
-
-void Rook::MaybeFinish() {
-  if (finished_) return;
-  for (const Slot& s : slots_) {
-    if (s.worker) return;
-  }
-  finished_ = true;
-  if (outcome_ == RookOutcome::kRunning) {
-    if (AllResultsIn()) {
-      outcome_ = RookOutcome::kCompleted;
-    } else if (stopping_ != NotRun::kRan) {
-      if (running_) SkipUnfinished(stopping_);
-      outcome_ = RookOutcome::kCompleted;
-    } else {
-      outcome_ = RookOutcome::kError;
-      error_ = "every pawn is gone with " + std::to_string(open_) + " tests not run";
-    }
-  }
-  if (running_ && outcome_ == RookOutcome::kInterrupted) {
-    SkipUnfinished(NotRun::kInterrupted);
-  } else if (running_ && outcome_ == RookOutcome::kError) {
-    SkipUnfinished(NotRun::kRunStopped);
-  }
-  if (on_finished_) on_finished_();
+  const bool failed = ledger_.Record(result);
+  sink_->OnResult(result, ledger_.totals());
+  if (failed && callbacks_.on_final_failure) callbacks_.on_final_failure();
 }
 
 }  // namespace redqueen::rook

@@ -1,8 +1,13 @@
-// The Rook: the scheduler. It starts the pawns, checks that they agree on the
-// test list, hands out batches of test indexes as pawns become free, turns a
-// dead pawn into a CRASHED test plus a requeued batch and a replacement, and
-// reports every result to its sink. It owns all run state and runs on one
-// event loop; workers reach it only through WorkerEvents.
+// The Rook: the scheduler. It starts the pawns, hands out batches of test
+// indexes as pawns become free, turns a dead pawn into a CRASHED test plus a
+// requeued batch and a replacement, and reports every result to its sink.
+// It keeps the event loop and the pawn table and is the one owner of run
+// state; workers reach it only through WorkerEvents. Its policies decide and
+// leave the acting to it: ListAgreement (the pawns' hellos and lists),
+// Ledger (what each result means: retries, FLAKY, repetitions, totals, the
+// unfinished) and PawnHealth (timeouts, slow tests, deadlines, memory).
+// rook.cc holds the loop and dispatch, pawn_trouble.cc what it does about a
+// pawn in trouble, run_end.cc how the run stops and finishes.
 #pragma once
 
 #include <chrono>
@@ -10,7 +15,6 @@
 #include <functional>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -18,6 +22,9 @@
 #include "knight/worker.h"
 #include "rook/clock.h"
 #include "rook/estimate.h"
+#include "rook/ledger.h"
+#include "rook/list_agreement.h"
+#include "rook/pawn_health.h"
 #include "rook/plan.h"
 #include "rook/run_sink.h"
 #include "rook/work.h"
@@ -75,26 +82,43 @@ struct RookOptions {
 enum class RookOutcome {
   kRunning,
   kCompleted,    ///< Every selected test has a result.
-  kInterrupted,  ///< Interrupt() was called.
+  kInterrupted,  ///< Stop(NotRun::kInterrupted) was called.
   kError,        ///< Infrastructure failure: see error().
 };
 
-class Rook : public knight::WorkerEvents {
+/// What the Rook calls back while it runs (each may be empty).
+struct RookCallbacks {
+  /// Once, when every pawn is gone.
+  std::function<void()> on_finished;
+  /// Whenever a pawn id is given up while the run goes on.
+  std::function<void(int)> on_released;
+  /// For every test whose final result is a failure (after retries).
+  std::function<void()> on_final_failure;
+};
+
+/// Where a Rook's run stands, for the Board that shares pawns among Rooks.
+struct RookProgress {
+  /// It has not begun, or still has tests queued: another pawn helps.
+  bool wants_pawns = false;
+  size_t queued = 0;      ///< Tests queued, serial ones included.
+  bool finished = false;  ///< Every pawn is gone.
+  int restarts = 0;       ///< Pawns started to replace dead ones.
+};
+
+/// Workers reach the Rook only through the WorkerEvents the factory is given:
+/// its OnMessage and OnExit are not for anyone else to call.
+class Rook : private knight::WorkerEvents {
  public:
   Rook(RookOptions options, knight::WorkerFactory* factory, const Clock* clock,
        RunSink* sink);
-  ~Rook() override;
 
-  /// Starts the pawns `pawns` (empty: all of 0..jobs-1). `on_finished` runs
-  /// once, when every pawn is gone; `on_released` whenever a pawn id is given
-  /// up while the run goes on.
-  void Start(std::function<void()> on_finished, std::function<void(int)> on_released = {},
-             std::vector<int> pawns = {});
+  /// Starts the pawns `pawns` (empty: all of 0..jobs-1).
+  void Start(RookCallbacks callbacks, std::vector<int> pawns = {});
 
   /// What the store remembers of this binary: given before the pawns'
   /// first messages are handled. When a pawn's hello shows the same list,
   /// no pawn is asked for it.
-  void SetPast(Past past) { past_ = std::move(past); }
+  void SetPast(Past past) { list_.SetPast(std::move(past)); }
 
   /// Runs only the tests named here (--rerun-failed), within the filter.
   void RestrictTo(std::shared_ptr<const std::unordered_set<std::string>> names) {
@@ -104,30 +128,20 @@ class Rook : public knight::WorkerEvents {
   /// Starts one more pawn with this id (one that another Rook released).
   void AddPawn(int pawn_id);
 
-  /// True while this Rook has not begun or still has tests queued.
-  bool WantsPawns() const;
-  size_t queued() const { return queue_.size() + serial_queue_.size(); }
-  bool finished() const { return finished_; }
+  RookProgress progress() const;
 
   /// Reports tests past --slow, ends tests past the timeout (SIGTERM to
   /// their pawn, SIGKILL after the grace) and kills the largest pawn while
   /// memory is short. Called on a timer.
   void Tick();
 
-  /// Stops handing out tests and kills the pawns (Ctrl-C). Tests that have no
-  /// result are reported SKIPPED ("interrupted").
-  void Interrupt();
-
-  /// Stops the run with an infrastructure error (a sink failed, ...).
-  void Abort(std::string error) { Fail(std::move(error)); }
-
-  /// Stops handing out tests (--fail-fast): each pawn finishes the test it
-  /// is running; every test without a result is SKIPPED with `reason`. The
-  /// run still completes.
-  void StopEarly(NotRun reason);
-
-  /// Called for every test whose final result is a failure (after retries).
-  void OnFinalFailure(std::function<void()> hook) { on_final_failure_ = std::move(hook); }
+  /// Stops the run; every test without a result is SKIPPED for `why`.
+  /// kInterrupted (Ctrl-C): the pawns are killed, the outcome is
+  /// kInterrupted. kRunStopped: an infrastructure error (a sink failed, ...)
+  /// that `error` words; the pawns are killed, the outcome is kError. Any
+  /// other (kFailFast): no more tests are handed out, each pawn finishes the
+  /// test it is running, and the run still completes.
+  void Stop(NotRun why, std::string error = {});
 
   /// Called once, when every selected test has its final result, just after
   /// the pawns are told to shut down: work that needs every result (writing
@@ -144,33 +158,24 @@ class Rook : public knight::WorkerEvents {
   /// --rerun-failed narrow them: none is usually a mistyped filter.
   uint32_t matched() const { return matched_; }
   /// Tests the binary registers (known once the pawns agree on the list).
-  size_t listed() const { return tests_.size(); }
+  size_t listed() const { return list_.tests().size(); }
   const std::string& error() const { return error_; }
-  /// Pawns started to replace dead ones.
-  int restarts() const { return restarts_; }
   /// Repetitions begun, and those that ended with every test passing.
-  uint32_t repetitions_begun() const {
-    return static_cast<uint32_t>(repetitions_.size());
-  }
-  uint32_t RepetitionsPassed() const;
+  uint32_t repetitions_begun() const { return ledger_.repetitions_begun(); }
+  uint32_t RepetitionsPassed() const { return ledger_.RepetitionsPassed(); }
   /// The counts of the final results so far (as the last result event had).
-  const RunTotals& totals() const { return totals_; }
+  const RunTotals& totals() const { return ledger_.totals(); }
   /// Once running began: the list's proto::ListHash, and its tests' history
   /// from before this run, aligned with it (empty: none).
-  uint64_t list_hash() const { return reference_hello_.list_hash; }
-  const History& history() const { return history_; }
-
-  void OnMessage(int slot, proto::PawnMessage message) override;
-  void OnExit(int slot, const knight::ExitInfo& info) override;
+  uint64_t list_hash() const { return list_.list_hash(); }
+  const History& history() const { return list_.history(); }
 
  private:
-  enum class SlotState { kStarting, kListing, kReady, kBusy, kStopping, kGone };
-
+  void OnMessage(int slot, proto::PawnMessage message) override;
+  void OnExit(int slot, const knight::ExitInfo& info) override;
   struct Slot {
     std::unique_ptr<knight::Worker> worker;
-    SlotState state = SlotState::kGone;
-    proto::Hello hello;
-    bool said_hello = false;
+    PawnState state = PawnState::kGone;
     /// Tests sent and not yet reported, in the order the pawn runs them.
     std::deque<Work> batch;
     /// Where the last reported test's output ended.
@@ -181,33 +186,14 @@ class Rook : public knight::WorkerEvents {
     bool gave_up = false;
     /// Set when the Rook killed the pawn for breaking the protocol.
     std::string violation;
-    /// When the pawn entered its state (started, was asked for its list, was
-    /// sent its batch, was told to stop).
-    Clock::TimePoint since;
-    /// Shutdown was sent: the pawn must exit within start_timeout.
-    bool told_to_stop = false;
-    /// It did not, and was killed.
-    bool exit_overdue = false;
-    /// The test ended for its timeout, and when SIGKILL follows SIGTERM;
-    /// what the pawn was doing, when not inside that test ("SetUpTestSuite
-    /// of HS"), and the limit it passed.
-    int64_t timed_out = -1;
-    Clock::TimePoint kill_at;
-    std::string timeout_where;
-    std::chrono::microseconds timeout_limit{0};
-    /// The last test reported slow, so that each is reported once.
-    int64_t slow_reported = -1;
-    /// Killed for --max-memory, with this percent of memory in use.
-    double memory_killed_at = 0;
-  };
-
-  /// Open results and whether any failed, of one repetition.
-  struct Repetition {
-    size_t open = 0;
-    bool failed = false;
+    /// Its deadlines and what was done about them.
+    PawnWatch watch;
   };
 
   void StartSlot(int slot);
+  /// Stop's ways: Ctrl-C, and fail-fast.
+  void Interrupt();
+  void StopEarly(NotRun reason);
   void OnHello(int slot, const proto::Hello& hello);
   void OnTestList(int slot, proto::TestList list);
   void OnTestResult(int slot, const proto::Result& result);
@@ -227,21 +213,12 @@ class Rook : public knight::WorkerEvents {
   void GiveBack(const std::vector<Work>& works);
   void ShutDownAll();
   void ReleaseIdle();
-  void CheckTimeout(Slot& s, int64_t index, uint64_t running_for, Clock::TimePoint now);
-  /// Deadlines outside tests: a busy pawn's set-ups, tear-downs and exit, and
-  /// a pawn that owes results while it says it waits for a command.
-  void CheckPhase(int slot, Clock::TimePoint now);
-  /// A pawn that does not say hello, send its list or exit in time.
-  void CheckStartAndExit(int slot, Clock::TimePoint now);
-  /// Ends test `index` of slot `s` for passing `limit` (`where`: outside
-  /// the test itself).
-  void TimeOut(Slot& s, int64_t index, std::chrono::microseconds limit, std::string where,
-               Clock::TimePoint now);
+  static PawnView ViewOf(const Slot& s);
+  /// Does what PawnHealth found about the pawn in `slot`.
+  void Act(int slot, const HealthVerdict& verdict, Clock::TimePoint now);
   /// After Ctrl-C: the test the pawn was running keeps its output, and says so.
   void KeepInterrupted(int slot, const knight::ExitInfo& info);
   void SendShutdown(Slot& s);
-  /// Why the run stops when a pawn told to stop did not exit in time.
-  std::string ExitOverdue(int slot) const;
   void CheckMemory();
   int ActivePawns() const;
   bool AnyBusy() const;
@@ -255,7 +232,7 @@ class Rook : public knight::WorkerEvents {
   void Report(TestResult result);
   void SkipUnfinished(NotRun reason);
   void MaybeFinish();
-  bool AllResultsIn() const { return open_ == 0 && !MoreRepetitions(); }
+  bool AllResultsIn() const { return ledger_.open() == 0 && !MoreRepetitions(); }
   std::string NameOf(uint32_t index) const;
   /// The work of test `index` in a pawn's batch, or end().
   static std::deque<Work>::iterator Find(std::deque<Work>& batch, int64_t index);
@@ -265,18 +242,11 @@ class Rook : public knight::WorkerEvents {
   knight::WorkerFactory* factory_;
   const Clock* clock_;
   RunSink* sink_;
-  std::function<void()> on_finished_;
-  std::function<void(int)> on_released_;
+  RookCallbacks callbacks_;
 
   std::vector<Slot> slots_;
-  std::optional<int> reference_slot_;  ///< The pawn whose list we hold.
-  proto::Hello reference_hello_;
-  std::vector<proto::TestInfo> tests_;
-  bool listed_ = false;
-  /// Until the list is known: what the store remembered.
-  std::optional<Past> past_;
-  /// Aligned with tests_ once listed (empty: no history).
-  History history_;
+  /// The test list every pawn agreed on, and its history.
+  ListAgreement list_;
   bool running_ = false;
   std::vector<uint32_t> selected_;
   uint32_t matched_ = 0;
@@ -286,27 +256,17 @@ class Rook : public knight::WorkerEvents {
   std::vector<uint32_t> parallel_selected_;
   /// Expected duration by test index (empty: no history, batch by count).
   std::vector<uint64_t> estimates_;
-  std::vector<Repetition> repetitions_;
-  /// Executions planned and without a final result.
-  size_t open_ = 0;
-  /// The final results so far: every result event carries them.
-  RunTotals totals_;
-  /// Results of every attempt, for the mean duration BatchSize wants.
-  size_t attempts_in_ = 0;
-  uint64_t total_duration_us_ = 0;
+  /// Repetitions, open results, totals and retries.
+  Ledger ledger_;
+  /// Timeouts, slow tests, deadlines and memory.
+  PawnHealth health_;
   WorkQueue serial_queue_;
   WorkQueue queue_;
-  /// Tests (index, repetition) already requeued once after an out-of-memory
-  /// kill: the next kill is their result.
-  std::set<std::pair<uint32_t, uint32_t>> memory_requeued_;
   bool memory_kill_pending_ = false;
   /// Why the run is stopping early (fail-fast), or kRan.
   NotRun stopping_ = NotRun::kRan;
-  std::function<void()> on_final_failure_;
   std::function<void()> on_all_results_in_;
   std::shared_ptr<const std::unordered_set<std::string>> only_;
-  /// Pawns whose hello disagreed; their lists are fetched to name the test.
-  std::vector<std::pair<int, std::vector<proto::TestInfo>>> mismatched_;
   int restarts_ = 0;
   RookOutcome outcome_ = RookOutcome::kRunning;
   std::string error_;
@@ -319,15 +279,6 @@ inline constexpr uint64_t kToEndOfOutput = UINT64_MAX;
 /// Expected work per batch below which the cost of a batch (one
 /// RUN_ALL_TESTS() call walks every registered test) outweighs balance.
 inline constexpr uint64_t kMinBatchWorkUs = 5000;
-
-/// How long a pawn may wait, every command read, while it owes results,
-/// before its channel counts as stuck (a test wrote half a frame): its last
-/// results may still be in the pipe, behind a busy Queen.
-inline constexpr auto kStuckChannel = std::chrono::seconds(5);
-
-/// A pawn holding less is never killed for --max-memory: when the machine is
-/// full for other reasons, killing small pawns would only fail their tests.
-inline constexpr uint64_t kMinMemoryVictimBytes = 64ull << 20;
 
 /// Tests per batch for a free pawn: a quarter of each pawn's share of what is
 /// left, so batches shrink toward the end and the tail balances; but at least

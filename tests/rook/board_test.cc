@@ -32,20 +32,20 @@ struct Binary {
       if (!factory.current.count(pawn)) continue;
       if (worker->kills > 0) {
         factory.current.erase(pawn);
-        rook.OnExit(pawn, {.signaled = true, .signal = 9});
+        factory.events->OnExit(pawn, {.signaled = true, .signal = 9});
         acted = true;
         continue;
       }
       if (!greeted.count(worker)) {
         greeted.insert(worker);
-        rook.OnMessage(pawn, proto::HelloFor(1, tests));
+        factory.events->OnMessage(pawn, proto::HelloFor(1, tests));
         acted = true;
         continue;
       }
       if (handled[worker] >= worker->sent.size()) continue;
       const proto::RookMessage message = worker->sent[handled[worker]++];
       if (std::holds_alternative<proto::ListTests>(message)) {
-        rook.OnMessage(pawn, proto::TestList{tests});
+        factory.events->OnMessage(pawn, proto::TestList{tests});
       } else if (const auto* run = std::get_if<proto::Run>(&message)) {
         for (uint32_t index : run->indexes) {
           proto::Result result;
@@ -53,12 +53,12 @@ struct Binary {
           result.duration_us = 1000;
           result.status =
               failing.count(index) ? TestStatus::kFailed : TestStatus::kPassed;
-          rook.OnMessage(pawn, result);
+          factory.events->OnMessage(pawn, result);
           if (worker->kills > 0) break;
         }
       } else {
         factory.current.erase(pawn);
-        rook.OnExit(pawn, {});
+        factory.events->OnExit(pawn, {});
       }
       acted = true;
     }
@@ -116,7 +116,7 @@ TEST(BoardTest, InterruptStopsStartedRooksAndNeverStartsTheRest) {
   board.Interrupt();
   EXPECT_EQ(a.factory.current.at(0)->kills, 1);
   a.factory.current.erase(0);
-  a.rook.OnExit(0, {.signaled = true, .signal = 9});
+  a.factory.events->OnExit(0, {.signaled = true, .signal = 9});
   EXPECT_TRUE(finished);
   EXPECT_EQ(b.factory.started, 0);
 }

@@ -62,8 +62,9 @@ struct FakeWorker : knight::Worker {
 
 class FakeFactory : public knight::WorkerFactory {
  public:
-  std::unique_ptr<knight::Worker> Start(int slot, knight::WorkerEvents*,
+  std::unique_ptr<knight::Worker> Start(int slot, knight::WorkerEvents* to,
                                         std::string* error) override {
+    events = to;
     if (fail_starts) {
       *error = "no such binary";
       return nullptr;
@@ -76,6 +77,8 @@ class FakeFactory : public knight::WorkerFactory {
 
   bool fail_starts = false;
   int started = 0;
+  /// Where the Rook wants its workers' messages and exits.
+  knight::WorkerEvents* events = nullptr;
   /// The live worker of each slot (owned by the Rook).
   std::map<int, FakeWorker*> current;
 };

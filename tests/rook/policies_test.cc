@@ -111,7 +111,7 @@ TEST_F(RookTest, RepeatRunsEveryTestThatManyTimesSpreadOverThePawns) {
 
 TEST_F(RookTest, UntilStoppedRepeatsUntilAFailureStopsIt) {
   Make({.jobs = 1, .repeat = 0}, 4);
-  rook_->OnFinalFailure([this] { rook_->StopEarly(NotRun::kFailFast); });
+  on_final_failure_ = [this] { rook_->Stop(NotRun::kFailFast); };
   int runs = 0;
   verdict_ = [&runs](uint32_t, uint32_t) {
     return ++runs == 23 ? TestStatus::kFailed : TestStatus::kPassed;
@@ -128,7 +128,7 @@ TEST_F(RookTest, StoppingEarlyLetsTheRunningTestFinishAndSkipsTheRest) {
   const auto batch0 = Last<proto::Run>(Worker(0))->indexes;
   const auto batch1 = Last<proto::Run>(Worker(1))->indexes;
   ASSERT_GT(batch1.size(), 2u);
-  rook_->OnFinalFailure([this] { rook_->StopEarly(NotRun::kFailFast); });
+  on_final_failure_ = [this] { rook_->Stop(NotRun::kFailFast); };
   Answer(0, batch0[0], TestStatus::kFailed);
   EXPECT_EQ(Worker(0).kills, 1) << "the rest of its batch is not run";
   EXPECT_EQ(Worker(1).kills, 0) << "its running test finishes";

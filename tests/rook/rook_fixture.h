@@ -43,19 +43,30 @@ class RookTest : public testing::Test {
   void Make(RookOptions options, std::vector<proto::TestInfo> tests) {
     tests_ = std::move(tests);
     rook_ = std::make_unique<Rook>(options, &factory_, &clock_, &sink_);
-    rook_->Start([this] { ++finished_; });
+    Start();
   }
+
+  void Start() {
+    rook_->Start({.on_finished = [this] { ++finished_; },
+                  .on_final_failure =
+                      [this] {
+                        if (on_final_failure_) on_final_failure_();
+                      }});
+  }
+
+  /// The Rook as its knights reach it.
+  knight::WorkerEvents& Events() { return *factory_.events; }
 
   FakeWorker& Worker(int slot) { return *factory_.current.at(slot); }
 
   /// Every live pawn says hello; the one asked for the list sends it.
   void Greet(const std::vector<proto::TestInfo>& tests) {
     for (auto& [slot, worker] : factory_.current) {
-      if (worker && worker->sent.empty()) rook_->OnMessage(slot, HelloFor(tests));
+      if (worker && worker->sent.empty()) Events().OnMessage(slot, HelloFor(tests));
     }
     for (auto& [slot, worker] : factory_.current) {
       if (worker && Last<proto::ListTests>(*worker)) {
-        rook_->OnMessage(slot, proto::TestList{tests});
+        Events().OnMessage(slot, proto::TestList{tests});
       }
     }
   }
@@ -67,14 +78,14 @@ class RookTest : public testing::Test {
     result.index = index;
     result.status = status;
     result.duration_us = duration_us;
-    rook_->OnMessage(slot, result);
+    Events().OnMessage(slot, result);
   }
 
   /// The slot's pawn ends, as the Knight reports it.
   void Exit(int slot, knight::ExitInfo info) {
     answered_.erase(factory_.current[slot]);
     factory_.current.erase(slot);
-    rook_->OnExit(slot, info);
+    Events().OnExit(slot, info);
   }
 
   /// Answers every outstanding Run with passes, and every Shutdown with an
@@ -105,7 +116,7 @@ class RookTest : public testing::Test {
           }
           progress = true;
         } else if (Last<proto::Shutdown>(*worker)) {
-          rook_->OnMessage(slot, proto::Bye{});
+          Events().OnMessage(slot, proto::Bye{});
           Exit(slot, {});
           progress = true;
         }
@@ -124,6 +135,8 @@ class RookTest : public testing::Test {
   RecordingSink sink_;
   std::unique_ptr<Rook> rook_;
   int finished_ = 0;
+  /// Called for every final failure (RookCallbacks::on_final_failure).
+  std::function<void()> on_final_failure_;
 };
 
 }  // namespace redqueen::rook

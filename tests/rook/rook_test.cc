@@ -26,11 +26,11 @@ TEST_F(RookTest, DispatchesUntilEveryTestHasOneResult) {
 
 TEST_F(RookTest, OnlyTheFirstPawnSendsItsListAndNothingRunsBeforeAllAgree) {
   Make({.jobs = 2}, 10);
-  rook_->OnMessage(0, HelloFor(tests_));
+  Events().OnMessage(0, HelloFor(tests_));
   ASSERT_TRUE(Last<proto::ListTests>(Worker(0)));
-  rook_->OnMessage(0, proto::TestList{tests_});
+  Events().OnMessage(0, proto::TestList{tests_});
   EXPECT_EQ(Worker(0).sent.size(), 1u) << "ran before pawn 1 said hello";
-  rook_->OnMessage(1, HelloFor(tests_));
+  Events().OnMessage(1, HelloFor(tests_));
   EXPECT_TRUE(Worker(1).sent.size() == 1 && Last<proto::Run>(Worker(1)));
   EXPECT_TRUE(Last<proto::Run>(Worker(0)));
 }
@@ -49,9 +49,9 @@ Past PastOf(const std::vector<proto::TestInfo>& tests, uint64_t us) {
 TEST_F(RookTest, AListTheStoreRemembersIsNotAskedForAndKeepsItsHistory) {
   Make({.jobs = 2}, 10);
   rook_->SetPast(PastOf(tests_, 2'000));
-  rook_->OnMessage(0, HelloFor(tests_));
+  Events().OnMessage(0, HelloFor(tests_));
   EXPECT_TRUE(Worker(0).sent.empty()) << "asked for a list the store has";
-  rook_->OnMessage(1, HelloFor(tests_));
+  Events().OnMessage(1, HelloFor(tests_));
   EXPECT_TRUE(Last<proto::Run>(Worker(0)));
   EXPECT_TRUE(Last<proto::Run>(Worker(1)));
   ASSERT_EQ(sink_.tests.size(), 10u);
@@ -71,9 +71,9 @@ TEST_F(RookTest, AChangedListIsAskedForAndHistoryFollowsTheNames) {
   now[1].line = 42;
   tests_ = now;
   rook_->SetPast(PastOf(before, 3'000));
-  rook_->OnMessage(0, HelloFor(now));
+  Events().OnMessage(0, HelloFor(now));
   ASSERT_TRUE(Last<proto::ListTests>(Worker(0)));
-  rook_->OnMessage(0, proto::TestList{now});
+  Events().OnMessage(0, proto::TestList{now});
   ASSERT_EQ(rook_->history().size(), 3u);
   EXPECT_EQ(ExpectedDuration(rook_->history()[0]), 3'000u);
   EXPECT_EQ(ExpectedDuration(rook_->history()[1]), 3'000u)
@@ -90,10 +90,10 @@ TEST_F(RookTest, APawnDisagreeingWithTheRememberedListStopsTheRun) {
   rook_->SetPast(PastOf(tests_, 1'000));
   auto other = tests_;
   other.pop_back();
-  rook_->OnMessage(0, HelloFor(tests_));
-  rook_->OnMessage(1, HelloFor(other));
+  Events().OnMessage(0, HelloFor(tests_));
+  Events().OnMessage(1, HelloFor(other));
   ASSERT_TRUE(Last<proto::ListTests>(Worker(1)));
-  rook_->OnMessage(1, proto::TestList{other});
+  Events().OnMessage(1, proto::TestList{other});
   EXPECT_EQ(rook_->outcome(), RookOutcome::kError);
   EXPECT_NE(rook_->error().find("lacks 'T.t4'"), std::string::npos) << rook_->error();
   EXPECT_TRUE(sink_.results.empty());
@@ -121,7 +121,7 @@ TEST_F(RookTest, AllResultsInIsNotSaidWhenTheRunStopsEarly) {
   Make({.jobs = 1}, 5);
   int calls = 0;
   rook_->OnAllResultsIn([&calls] { ++calls; });
-  rook_->OnFinalFailure([this] { rook_->StopEarly(NotRun::kFailFast); });
+  on_final_failure_ = [this] { rook_->Stop(NotRun::kFailFast); };
   verdict_ = [](uint32_t index, uint32_t) {
     return index == 1 ? TestStatus::kFailed : TestStatus::kPassed;
   };
@@ -134,11 +134,11 @@ TEST_F(RookTest, DisagreeingListsNameThePawnAndTheTestAndRunNothing) {
   Make({.jobs = 2}, 5);
   auto other = tests_;
   other.insert(other.begin() + 3, proto::TestInfo{"T.extra", "t.cc", 9, "", ""});
-  rook_->OnMessage(0, HelloFor(tests_));
-  rook_->OnMessage(0, proto::TestList{tests_});
-  rook_->OnMessage(1, HelloFor(other));
+  Events().OnMessage(0, HelloFor(tests_));
+  Events().OnMessage(0, proto::TestList{tests_});
+  Events().OnMessage(1, HelloFor(other));
   ASSERT_TRUE(Last<proto::ListTests>(Worker(1)));
-  rook_->OnMessage(1, proto::TestList{other});
+  Events().OnMessage(1, proto::TestList{other});
   EXPECT_EQ(rook_->outcome(), RookOutcome::kError);
   EXPECT_NE(rook_->error().find("pawn 1"), std::string::npos) << rook_->error();
   EXPECT_NE(rook_->error().find("'T.extra' as test #3"), std::string::npos)
@@ -172,7 +172,7 @@ TEST_F(RookTest, CrashMarksTheRunningTestAndRequeuesTheRestOfTheBatch) {
   EXPECT_EQ(crashed.output, "output[77,end)");
   EXPECT_EQ(crashed.duration_us, 5000u);
   EXPECT_EQ(factory_.started, 2) << "a replacement takes the slot";
-  EXPECT_EQ(rook_->restarts(), 1);
+  EXPECT_EQ(rook_->progress().restarts, 1);
   Greet(tests_);
   const auto next = Last<proto::Run>(Worker(0))->indexes;
   ASSERT_FALSE(next.empty());
@@ -190,7 +190,7 @@ TEST_F(RookTest, DeathBetweenTestsBlamesTheNextTestOfTheBatch) {
   result.index = 1;
   result.status = TestStatus::kPassed;
   result.output_end = 500;
-  rook_->OnMessage(0, result);
+  Events().OnMessage(0, result);
   Exit(0, {.exit_code = 1, .running = -1});
   const TestResult& crashed = sink_.results.back();
   EXPECT_EQ(crashed.index, 2u);
@@ -222,7 +222,7 @@ TEST_F(RookTest, InterruptKillsPawnsKeepsResultsAndSkipsTheRest) {
   Make({.jobs = 2}, 20);
   Greet(tests_);
   Pass(0, Last<proto::Run>(Worker(0))->indexes.front());
-  rook_->Interrupt();
+  rook_->Stop(NotRun::kInterrupted);
   EXPECT_EQ(Worker(0).kills, 1);
   EXPECT_EQ(Worker(1).kills, 1);
   Exit(0, {.signaled = true, .signal = 9, .running = 1});
@@ -295,7 +295,7 @@ TEST_F(RookTest, FilterAndDisabledTestsDecideTheSelection) {
   tests_.push_back({"B.t0", "t.cc", 10, "", ""});
   rook_ = std::make_unique<Rook>(RookOptions{.jobs = 1, .filter = "A.*-A.t1"}, &factory_,
                                  &clock_, &sink_);
-  rook_->Start([this] { ++finished_; });
+  Start();
   Greet(tests_);
   EXPECT_EQ(sink_.selected, (std::vector<uint32_t>{0, 2}));
   RunToTheEnd();
@@ -348,7 +348,7 @@ TEST_F(RookTest, APawnsEndTimeBeatsTheArrivalTime) {
   proto::Result result;
   result.index = 0;
   result.finished_us = 1'600'000'000'000'000;
-  rook_->OnMessage(0, result);
+  Events().OnMessage(0, result);
   ASSERT_EQ(sink_.results.size(), 1u);
   EXPECT_EQ(sink_.results[0].finished_us, result.finished_us);
 }
@@ -388,14 +388,14 @@ TEST_F(RookTest, RequeuedTestsGoToTheFrontOfTheQueue) {
   Make({.jobs = 1}, 40);
   Greet(tests_);
   Pass(0, 0);
-  rook_->OnMessage(0, proto::Requeue{{2, 3, 4, 5, 6, 7, 8, 9}});
+  Events().OnMessage(0, proto::Requeue{{2, 3, 4, 5, 6, 7, 8, 9}});
   EXPECT_EQ(Worker(0).kills, 0);
   EXPECT_EQ(sink_.results.size(), 1u) << "only the pass so far; 1 is still running";
   proto::Result crashed;
   crashed.index = 1;
   crashed.status = TestStatus::kCrashed;
   crashed.crash = "signal 11 (SIGSEGV)";
-  rook_->OnMessage(0, crashed);
+  Events().OnMessage(0, crashed);
   EXPECT_EQ(sink_.results.back().crash, "signal 11 (SIGSEGV)");
   const auto next = Last<proto::Run>(Worker(0))->indexes;
   EXPECT_EQ(next.front(), 2u);
@@ -407,7 +407,7 @@ TEST_F(RookTest, APawnThatGivesBackItsWholeBatchUnrunStopsTheRunOnItsWords) {
   Make({.jobs = 2}, 40);
   Greet(tests_);
   const size_t sent = Worker(0).sent.size();
-  rook_->OnMessage(0, proto::Requeue{Last<proto::Run>(Worker(0))->indexes});
+  Events().OnMessage(0, proto::Requeue{Last<proto::Run>(Worker(0))->indexes});
   EXPECT_EQ(Worker(0).sent.size(), sent)
       << "no other batch for a pawn that cannot run one";
   Exit(0, {.exit_code = 3});
@@ -421,7 +421,7 @@ TEST_F(RookTest, APawnThatGivesBackItsWholeBatchUnrunStopsTheRunOnItsWords) {
 TEST_F(RookTest, GivingBackATestNotInTheBatchKillsThePawn) {
   Make({.jobs = 1}, 40);
   Greet(tests_);
-  rook_->OnMessage(0, proto::Requeue{{39}});
+  Events().OnMessage(0, proto::Requeue{{39}});
   EXPECT_EQ(Worker(0).kills, 1);
 }
 
@@ -473,7 +473,7 @@ TEST_F(RookTest, BatchesGrowWhenTestsTurnOutFast) {
     proto::Result result;
     result.index = index;
     result.duration_us = 2;
-    rook_->OnMessage(0, result);
+    Events().OnMessage(0, result);
   }
   EXPECT_EQ(Last<proto::Run>(Worker(0))->indexes.size(), 1500u)
       << "2 us tests: at least 2500 per batch, capped by what is left";
