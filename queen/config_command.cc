@@ -31,6 +31,16 @@ std::string ValueOf(const CLI::Option& option) {
   return quote(results.empty() ? option.get_default_str() : results.back());
 }
 
+/// How the shards split the tests, as the run will decide it.
+std::string PartitionInEffect(const RunOptions& options) {
+  if (!options.partition.empty()) return "partition by " + options.partition;
+  // A test runner's shard stands in for the binary's own.
+  if (options.shard.from == ShardFrom::kTestRunner) {
+    return "partition by count, as GoogleTest shards";
+  }
+  return "partition by time, or by hash without history";
+}
+
 }  // namespace
 
 std::vector<Setting> Settings(const CLI::App& run, const std::set<std::string>& given,
@@ -63,9 +73,9 @@ void PrintConfig(const RunOptions& options) {
     std::printf("%-40s # %s\n", line.c_str(), setting.source.c_str());
   }
   if (!options.shard.source.empty()) {
-    std::printf("# shard %d of %d of each binary's selected tests, from %s\n",
+    std::printf("# shard %d of %d of each binary's selected tests, from %s; %s\n",
                 options.shard.index + 1, options.shard.total,
-                options.shard.source.c_str());
+                options.shard.source.c_str(), PartitionInEffect(options).c_str());
   }
 }
 

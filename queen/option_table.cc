@@ -2,6 +2,7 @@
 // declares AddRunCommands). Each group is declared in the order --help,
 // the completion scripts and the man page show it.
 #include <CLI/CLI.hpp>
+#include <cstdint>
 #include <string>
 
 #include "queen/gtest_flags.h"
@@ -179,6 +180,25 @@ void AddSchedulingOptions(CLI::App* run, RunOptions* options) {
       ->capture_default_str();
 }
 
+/// Which of the CI's machines this is, and how the machines split the tests.
+void AddShardOptions(CLI::App* run, RunOptions* options) {
+  run->add_option("--shard", options->shard_option,
+                  "Run shard K (from 1) of N of each binary's selected tests; default: "
+                  "the CI's (CI_NODE_INDEX, CIRCLE_NODE_INDEX, BUILDKITE_PARALLEL_JOB, "
+                  "JOB_COMPLETION_INDEX with --shards) or GTEST_SHARD_INDEX's")
+      ->type_name("K/N")
+      ->check(CheckShardOption);
+  run->add_option("--shards", options->shards,
+                  "How many shards there are, for a Kubernetes Indexed Job's "
+                  "JOB_COMPLETION_INDEX (which does not say)")
+      ->check(WholeIn(1, INT32_MAX));
+  run->add_option("--partition", options->partition,
+                  "How the shards split the tests: count (GoogleTest's rule), hash (of "
+                  "each test's name) or time (by earlier runs); default: count for "
+                  "GTEST_SHARD_INDEX's shards, else time, or hash without history")
+      ->check(CLI::IsMember({"count", "hash", "time"}));
+}
+
 /// The end of run's help: what reaches the pawns, and from where settings come.
 std::string RunFooter() {
   std::string in_test;
@@ -205,6 +225,7 @@ void AddRunOptions(CLI::App* run, RunOptions* options) {
   AddHistoryOptions(run, options);
   AddRetryOptions(run, options);
   AddSchedulingOptions(run, options);
+  AddShardOptions(run, options);
   run->add_option("--format", options->list_format,
                   "What 'redqueen list' (and --gtest_list_tests) prints: text, a test a "
                   "line, or json")

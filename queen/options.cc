@@ -37,6 +37,13 @@ bool CheckListing(const OriginOf& origin, const RunOptions& options, std::string
         "'redqueen show --status FAILED' prints what did not pass";
     return false;
   }
+  // A listing of one shard is useful, but one by time needs the store.
+  if (origin("partition").rank == Origin::kCommandLine && options.partition == "time") {
+    *error =
+        "a listing does not read the store, so --partition time cannot split it by "
+        "history; list with --partition hash or count";
+    return false;
+  }
   for (const char* name :
        {"junit",        "json",         "events",          "repeat",
         "until-fail",   "retries",      "flaky-fails",     "timeout",
@@ -238,12 +245,14 @@ bool ParseWithSettings(const std::vector<std::string>& args, const std::string& 
 }
 
 /// What the variables redqueen runs under say: GTEST_* (each one read added
-/// to `from_env`), the shard and the runner's files. False with `*error`.
+/// to `from_env`), the shard (with --shard and --shards) and the runner's
+/// files. False with `*error`.
 bool ReadEnvironment(const std::set<std::string>& given, RunOptions* options,
                      std::vector<Setting>* from_env, std::string* error) {
   const GetEnv getenv = [](const char* name) { return std::getenv(name); };
   if (!ApplyGtestVariables(getenv, given, options, from_env, error) ||
-      !ReadShard(getenv, &options->shard, error)) {
+      !ResolveShard(options->shard_option, options->shards, getenv, &options->shard,
+                    error)) {
     return false;
   }
   options->runner_files = ReadRunnerFiles(getenv);

@@ -102,7 +102,19 @@ struct RunOptions {
   /// gtest flags for pawns given among redqueen's: given to every pawn.
   std::vector<std::string> pawn_args;
   GtestRun gtest;
-  /// From GTEST_SHARD_INDEX/GTEST_TOTAL_SHARDS (or Bazel's TEST_*).
+  /// --partition: how the shards split each binary's tests: count
+  /// (GoogleTest's rule), hash (of each test's name) or time (by the store's
+  /// history). Empty: the run decides, count when only a test runner's
+  /// variables name the shard (ShardFrom::kTestRunner), else time when
+  /// there is history, else hash.
+  std::string partition;
+  /// --shard K/N as given (K from 1; empty: not given).
+  std::string shard_option;
+  /// --shards N: the total for a Kubernetes Indexed Job's
+  /// JOB_COMPLETION_INDEX, which has none (0: not given).
+  int shards = 0;
+  /// Which shard this run is (ResolveShard): from --shard, the CI's
+  /// variables, or GTEST_SHARD_INDEX/GTEST_TOTAL_SHARDS (Bazel's TEST_*).
   ShardSpec shard;
   RunnerFiles runner_files;
   /// `redqueen list`, or --gtest_list_tests: print the selected tests, run none.

@@ -25,43 +25,125 @@ bool ParseInt32(const char* text, int64_t* value) {
   return true;
 }
 
-/// One pair of shard variables; false with `*error` when it is half set or
-/// not numbers. `*set` says whether the pair is there at all.
-bool ReadShardPair(const GetEnv& getenv, const char* index_name, const char* total_name,
-                   ShardSpec* shard, bool* set, std::string* error) {
+/// A pair of variables that name a shard.
+struct ShardPair {
+  const char* ci;  ///< "GitLab"; nullptr for a test runner's (GTEST_*, TEST_*).
+  const char* index_name;
+  const char* total_name;
+  int first = 0;  ///< The first shard's index: 0, or GitLab's 1.
+};
+
+/// A test runner's pairs, read as gtest reads its own, and the CI's.
+constexpr ShardPair kGtestPair{nullptr, "GTEST_SHARD_INDEX", "GTEST_TOTAL_SHARDS"};
+constexpr ShardPair kBazelPair{nullptr, "TEST_SHARD_INDEX", "TEST_TOTAL_SHARDS"};
+constexpr ShardPair kCiPairs[] = {
+    {"GitLab", "CI_NODE_INDEX", "CI_NODE_TOTAL", 1},
+    {"CircleCI", "CIRCLE_NODE_INDEX", "CIRCLE_NODE_TOTAL"},
+    {"Buildkite", "BUILDKITE_PARALLEL_JOB", "BUILDKITE_PARALLEL_JOB_COUNT"},
+};
+constexpr const char* kJobIndex = "JOB_COMPLETION_INDEX";
+
+/// "is not a shard of TOTAL=3 (the index runs from 0 to 2)", the end of the
+/// message for an index out of its range.
+std::string OutOfRange(const std::string& total, int64_t n, int first) {
+  const std::string last = first == 0 ? "TOTAL - 1" : "TOTAL";
+  return " is not a shard of " + total + " (the index runs from " +
+         std::to_string(first) + " to " +
+         (n < 1 ? last + ", and TOTAL is at least 1" : std::to_string(n - 1 + first)) +
+         ")";
+}
+
+/// One pair of shard variables; false with `*error` when it is half set,
+/// not numbers or out of range. `*set` says whether the pair names a shard.
+bool ReadShardPair(const GetEnv& getenv, const ShardPair& pair, ShardSpec* shard,
+                   bool* set, std::string* error) {
+  const bool runner = pair.ci == nullptr;
   // gtest reads an unset variable as -1, and so -1 as unset.
-  auto read = [&getenv](const char* name) -> const char* {
+  auto read = [&getenv, runner](const char* name) -> const char* {
     const char* value = getenv(name);
-    return value && std::strcmp(value, "-1") == 0 ? nullptr : value;
+    return runner && value && std::strcmp(value, "-1") == 0 ? nullptr : value;
   };
-  const char* index = read(index_name);
-  const char* total = read(total_name);
-  *set = index || total;
+  const char* index = read(pair.index_name);
+  const char* total = read(pair.total_name);
+  // GitLab sets CI_NODE_TOTAL=1 in every job that is not parallel.
+  *set = index || (total && (runner || std::strcmp(total, "1") != 0));
   if (!*set) return true;
   if (!index || !total) {
-    *error = std::string(index ? index_name : total_name) + " is set but " +
-             (index ? total_name : index_name) +
-             " is not (set both, as a sharded test runner does, or neither)";
+    *error = std::string(index ? pair.index_name : pair.total_name) + " is set but " +
+             (index ? pair.total_name : pair.index_name) + " is not (set both, as " +
+             (runner ? std::string("a sharded test runner does")
+                     : pair.ci + std::string(" does")) +
+             ", or neither)";
     return false;
   }
   int64_t i = 0;
   int64_t n = 0;
   if (!ParseInt32(index, &i) || !ParseInt32(total, &n)) {
     const bool bad_index = !ParseInt32(index, &i);
-    *error = std::string(bad_index ? index_name : total_name) + "='" +
+    *error = std::string(bad_index ? pair.index_name : pair.total_name) + "='" +
              (bad_index ? index : total) + "' is not a whole number";
     return false;
   }
-  if (n < 1 || i < 0 || i >= n) {
-    *error = std::string(index_name) + "=" + index + " is not a shard of " + total_name +
-             "=" + total + " (the index runs from 0 to " +
-             (n < 1 ? "TOTAL - 1, and TOTAL is at least 1" : std::to_string(n - 1)) + ")";
+  if (n < 1 || i < pair.first || i - pair.first >= n) {
+    *error = std::string(pair.index_name) + "=" + index +
+             OutOfRange(std::string(pair.total_name) + "=" + total, n, pair.first);
+    return false;
+  }
+  // A CI's one shard of one is a job that is not parallel.
+  *set = runner || n > 1;
+  shard->index = static_cast<int>(i - pair.first);
+  shard->total = static_cast<int>(n);
+  shard->source = (runner ? "" : pair.ci + std::string(" ")) + pair.index_name + "=" +
+                  index + ", " + pair.total_name + "=" + total;
+  shard->from = runner ? ShardFrom::kTestRunner : ShardFrom::kCi;
+  return true;
+}
+
+/// A Kubernetes Indexed Job's JOB_COMPLETION_INDEX (from 0), whose total
+/// only --shards gives (`shards`; 0: not given). `*set` as ReadShardPair's.
+bool ReadIndexedJob(const GetEnv& getenv, int shards, ShardSpec* shard, bool* set,
+                    std::string* error) {
+  const char* index = getenv(kJobIndex);
+  *set = index != nullptr;
+  if (!*set) return true;
+  const std::string named = std::string(kJobIndex) + "=" + index;
+  if (shards == 0) {
+    *error = named +
+             " is set but --shards is not (pass --shards N, N the Indexed Job's "
+             "completions, to say how many shards there are)";
+    return false;
+  }
+  int64_t i = 0;
+  if (!ParseInt32(index, &i)) {
+    *error = std::string(kJobIndex) + "='" + index + "' is not a whole number";
+    return false;
+  }
+  const std::string total = "--shards " + std::to_string(shards);
+  if (i < 0 || i >= shards) {
+    *error = named + OutOfRange(total, shards, 0);
     return false;
   }
   shard->index = static_cast<int>(i);
-  shard->total = static_cast<int>(n);
-  shard->source = std::string(index_name) + "=" + index + ", " + total_name + "=" + total;
+  shard->total = shards;
+  shard->source = "Kubernetes " + named + ", " + total;
+  shard->from = ShardFrom::kCi;
   return true;
+}
+
+/// --shard K/N as two numbers, K from 1; false when it is not two whole
+/// numbers around a '/'.
+bool ParseShardOption(const std::string& text, int64_t* k, int64_t* n) {
+  const size_t slash = text.find('/');
+  return slash != std::string::npos &&
+         text.find_first_not_of("0123456789/") == std::string::npos &&
+         ParseInt32(text.substr(0, slash).c_str(), k) &&
+         ParseInt32(text.substr(slash + 1).c_str(), n);
+}
+
+/// "shard 2 of 4", as people count.
+std::string Named(const ShardSpec& shard) {
+  return "shard " + std::to_string(shard.index + 1) + " of " +
+         std::to_string(shard.total);
 }
 
 std::string Quoted(const std::string& text) { return "\"" + text + "\""; }
@@ -166,6 +248,11 @@ const std::vector<std::string>& RunVariables() {
           "TEST_PREMATURE_EXIT_FILE", "TEST_WARNINGS_OUTPUT_FILE"}) {
       names.emplace_back(name);
     }
+    for (const ShardPair& pair : kCiPairs) {
+      names.emplace_back(pair.index_name);
+      names.emplace_back(pair.total_name);
+    }
+    names.emplace_back(kJobIndex);
     return names;
   }();
   return kVariables;
@@ -176,10 +263,8 @@ bool ReadShard(const GetEnv& getenv, ShardSpec* shard, std::string* error) {
   ShardSpec bazel;
   bool gtest_set = false;
   bool bazel_set = false;
-  if (!ReadShardPair(getenv, "GTEST_SHARD_INDEX", "GTEST_TOTAL_SHARDS", &gtest,
-                     &gtest_set, error) ||
-      !ReadShardPair(getenv, "TEST_SHARD_INDEX", "TEST_TOTAL_SHARDS", &bazel, &bazel_set,
-                     error)) {
+  if (!ReadShardPair(getenv, kGtestPair, &gtest, &gtest_set, error) ||
+      !ReadShardPair(getenv, kBazelPair, &bazel, &bazel_set, error)) {
     return false;
   }
   if (gtest_set && bazel_set &&
@@ -194,6 +279,91 @@ bool ReadShard(const GetEnv& getenv, ShardSpec* shard, std::string* error) {
   } else if (bazel_set) {
     *shard = bazel;
   }
+  return true;
+}
+
+std::string CheckShardOption(const std::string& text) {
+  int64_t k = 0;
+  int64_t n = 0;
+  if (!ParseShardOption(text, &k, &n)) {
+    return "must be K/N, shard K of N (e.g. 1/4, the first of four), not '" + text + "'";
+  }
+  if (n < 1) return "must be K/N with N at least 1, not '" + text + "'";
+  if (k < 1 || k > n) {
+    return "must be K/N with K from 1 to N (1 to " + std::to_string(n) + " here), not '" +
+           text + "'";
+  }
+  return "";
+}
+
+namespace {
+
+/// Every source that names a shard, first the one that beats the others in
+/// ShardSpec::from: --shard, then the CI's, then the test runner's.
+bool ReadShardSources(const std::string& shard_option, int shards, const GetEnv& getenv,
+                      std::vector<ShardSpec>* found, std::string* error) {
+  if (!shard_option.empty()) {
+    // The option's check refused what it cannot take; a caller may not have.
+    if (const std::string refusal = CheckShardOption(shard_option); !refusal.empty()) {
+      *error = "--shard " + refusal;
+      return false;
+    }
+    int64_t k = 0;
+    int64_t n = 0;
+    ParseShardOption(shard_option, &k, &n);
+    found->push_back(ShardSpec{static_cast<int>(k - 1), static_cast<int>(n),
+                               ShardFrom::kCommandLine, "--shard " + shard_option});
+  }
+  ShardSpec shard;
+  bool set = false;
+  for (const ShardPair& pair : kCiPairs) {
+    if (!ReadShardPair(getenv, pair, &shard, &set, error)) return false;
+    if (set) found->push_back(shard);
+  }
+  if (!ReadIndexedJob(getenv, shards, &shard, &set, error)) return false;
+  if (set) found->push_back(shard);
+  ShardSpec runner;
+  if (!ReadShard(getenv, &runner, error)) return false;
+  if (runner.from == ShardFrom::kTestRunner) found->push_back(runner);
+  return true;
+}
+
+}  // namespace
+
+bool ResolveShard(const std::string& shard_option, int shards, const GetEnv& getenv,
+                  ShardSpec* shard, std::string* error) {
+  std::vector<ShardSpec> found;
+  if (!ReadShardSources(shard_option, shards, getenv, &found, error)) return false;
+  if (found.empty()) {
+    if (shards == 0) return true;
+    *error = "--shards " + std::to_string(shards) +
+             " says how many shards there are, but nothing says which this is (pass "
+             "--shard K/" +
+             std::to_string(shards) +
+             ", or run in a Kubernetes Indexed Job, which sets JOB_COMPLETION_INDEX)";
+    return false;
+  }
+  ShardSpec agreed = found.front();
+  for (size_t i = 1; i < found.size(); ++i) {
+    const ShardSpec& other = found[i];
+    if (other.index != agreed.index || other.total != agreed.total) {
+      const bool given = agreed.from == ShardFrom::kCommandLine;
+      *error = "the shard sources disagree: " + found.front().source + " is " +
+               Named(found.front()) + " but " + other.source + " is " + Named(other) +
+               (given ? " (drop --shard, or make it " + std::to_string(other.index + 1) +
+                            "/" + std::to_string(other.total) + ")"
+                      : " (unset one of them)");
+      return false;
+    }
+    agreed.source += " and " + other.source;
+  }
+  if (shards != 0 && shards != agreed.total) {
+    *error = "--shards " + std::to_string(shards) + " but " + agreed.source + " is " +
+             Named(agreed) + " (drop --shards, or make it " +
+             std::to_string(agreed.total) + ")";
+    return false;
+  }
+  *shard = agreed;
   return true;
 }
 

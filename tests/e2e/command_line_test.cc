@@ -130,6 +130,36 @@ TEST(CommandLineTest, MistakesAreOneLineThatSaysWhatWasMeant) {
       "(see 'redqueen --help')");
 }
 
+TEST(CommandLineTest, ABadOrDisagreeingShardIsOneLine) {
+  ExpectOneLineOfBadUsage(
+      RunRedqueen({"run", Fixture("passing"), "--shard", "3/2"}),
+      "--shard must be K/N with K from 1 to N (1 to 2 here), not '3/2'");
+  Launch disagreeing{{"run", Fixture("passing"), "--shard", "1/2"}};
+  disagreeing.env = {{"CI_NODE_INDEX", "2"}, {"CI_NODE_TOTAL", "2"}};
+  ExpectOneLineOfBadUsage(RunRedqueen(disagreeing),
+                          "the shard sources disagree: --shard 1/2 is shard 1 of 2 but "
+                          "GitLab CI_NODE_INDEX=2, CI_NODE_TOTAL=2 is shard 2 of 2 (drop "
+                          "--shard, or make it 2/2)");
+  Launch indexed{{"run", Fixture("passing")}};
+  indexed.env = {{"JOB_COMPLETION_INDEX", "0"}};
+  ExpectOneLineOfBadUsage(RunRedqueen(indexed),
+                          "JOB_COMPLETION_INDEX=0 is set but --shards is not (pass "
+                          "--shards N, N the Indexed Job's completions, to say how many "
+                          "shards there are)");
+}
+
+TEST(CommandLineTest, ConfigNamesTheCiShardAndHowTheShardsSplit) {
+  Launch launch{{"config", Fixture("passing")}};
+  launch.env = {{"CI_NODE_INDEX", "2"}, {"CI_NODE_TOTAL", "4"}};
+  const Outcome outcome = RunRedqueen(launch);
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.err;
+  EXPECT_THAT(outcome.out,
+              HasSubstr("\n# shard 2 of 4 of each binary's selected tests, from GitLab "
+                        "CI_NODE_INDEX=2, CI_NODE_TOTAL=4; partition by time, or by hash "
+                        "without history\n"));
+  EXPECT_THAT(outcome.out, testing::ContainsRegex("\npartition = \"\" +# default\n"));
+}
+
 TEST(CommandLineTest, BashCompletesCommandsOptionsAndTheirValues) {
   const Outcome script = RunRedqueen({"completion", "bash"});
   ASSERT_EQ(script.exit_code, 0) << script.err;

@@ -12,6 +12,7 @@
 #include <random>
 #include <sstream>
 #include <stdexcept>
+#include <string_view>
 #include <thread>
 
 namespace redqueen::e2e {
@@ -84,6 +85,19 @@ Outcome Collect(bp::child& child, const Scratch& io) {
   return outcome;
 }
 
+/// A CI's shard variable: the shard of the job running these tests, which
+/// would shard every redqueen they run.
+bool IsCiShard(std::string_view entry) {
+  const std::string_view name = entry.substr(0, entry.find('='));
+  for (std::string_view shard :
+       {"CI_NODE_INDEX", "CI_NODE_TOTAL", "CIRCLE_NODE_INDEX", "CIRCLE_NODE_TOTAL",
+        "BUILDKITE_PARALLEL_JOB", "BUILDKITE_PARALLEL_JOB_COUNT",
+        "JOB_COMPLETION_INDEX"}) {
+    if (name == shard) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 Outcome RunProgram(const std::string& path, const Launch& launch) {
@@ -92,7 +106,9 @@ Outcome RunProgram(const std::string& path, const Launch& launch) {
   // Built entry by entry: Boost 1.74's environment lookup misreads entries.
   std::vector<std::string> env = {"REDQUEEN_E2E_TAG=" + last_tag};
   for (const auto& [key, value] : launch.env) env.push_back(key + "=" + value);
-  for (char** entry = environ; *entry; ++entry) env.emplace_back(*entry);
+  for (char** entry = environ; *entry; ++entry) {
+    if (!IsCiShard(*entry)) env.emplace_back(*entry);
+  }
   std::vector<char*> envp;
   for (std::string& entry : env) envp.push_back(entry.data());
   envp.push_back(nullptr);
