@@ -115,6 +115,16 @@ UPDATE executions SET not_run = CASE
   WHERE status = 'SKIPPED';
 )sql";
 
+// Version 6: a run may be one CI shard of a suite (--shard K/N); a merge of
+// the shards' stores checks that they split it alike.
+constexpr const char* kMigrateToV6 = R"sql(
+ALTER TABLE runs ADD COLUMN shard_index INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN shard_count INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE runs ADD COLUMN partition TEXT NOT NULL DEFAULT '';
+ALTER TABLE runs ADD COLUMN history_digest TEXT NOT NULL DEFAULT '';
+ALTER TABLE runs ADD COLUMN host TEXT NOT NULL DEFAULT '';
+)sql";
+
 }  // namespace
 
 int Store::SchemaVersion() {
@@ -227,6 +237,7 @@ bool Store::Migrate(std::string* error) {
       if (current < 3) Exec(kMigrateToV3);
       if (current < 4) Exec(kMigrateToV4);
       if (current < 5) Exec(kMigrateToV5);
+      if (current < 6) Exec(kMigrateToV6);
       Exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
       Exec("COMMIT");
     }

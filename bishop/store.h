@@ -27,12 +27,24 @@ namespace redqueen::bishop {
 inline constexpr int kBusyTimeoutMs = 10000;
 
 /// The schema this redqueen writes; recorded as PRAGMA user_version.
-inline constexpr int kSchemaVersion = 5;
+inline constexpr int kSchemaVersion = 6;
 
 struct RunRecord {
   std::string started_at;  ///< ISO 8601, UTC.
   std::string command;     ///< The command line, for people reading history.
   int jobs = 0;
+};
+
+/// Which CI shard of a suite a run was, and how the suite was split: what a
+/// merge of the shards' stores checks them by.
+struct ShardRecord {
+  int index = 0;  ///< From 0.
+  int count = 1;
+  std::string partition;  ///< count, hash or time.
+  /// Of the history the split was made from (hex; "0" without): shards that
+  /// read different histories may run a test twice or never.
+  std::string history_digest;
+  std::string host;  ///< The machine's name.
 };
 
 /// How a run ended: its totals over every binary, as the runs table has them.
@@ -135,6 +147,9 @@ class Store {
   /// and false is returned, so that the caller can build on that one.
   bool SaveSuite(const std::string& binary, const std::string& target,
                  int64_t seen_run_id, int64_t run_id, const std::string& blob);
+  /// Records that run `run_id` was this shard, in the open write
+  /// transaction.
+  void RecordShard(int64_t run_id, const ShardRecord& shard);
   void FinishRun(int64_t run_id, const RunSummaryRecord& summary);
   /// Writes what was queued and commits what was written since the last
   /// Flush. When that fails, it throws after Abandon.

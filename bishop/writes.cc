@@ -128,6 +128,24 @@ void Store::WritePending() {
   }
 }
 
+void Store::RecordShard(int64_t run_id, const ShardRecord& shard) {
+  BeginIfNeeded();
+  sqlite3_stmt* stmt = Prepare(
+      "UPDATE runs SET shard_index = ?, shard_count = ?, partition = ?, "
+      "history_digest = ?, host = ? WHERE id = ?");
+  {
+    Binder(db_, stmt)
+        .Int(shard.index)
+        .Int(shard.count)
+        .Text(shard.partition)
+        .Text(shard.history_digest)
+        .Text(shard.host)
+        .Int(run_id)
+        .Step("record the shard");
+  }
+  sqlite3_finalize(stmt);
+}
+
 void Store::FinishRun(int64_t run_id, const RunSummaryRecord& s) {
   BeginIfNeeded();
   sqlite3_stmt* stmt = Prepare(

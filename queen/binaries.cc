@@ -159,8 +159,6 @@ rook::RookOptions RookOptionsFor(const RunOptions& options, size_t binaries,
   rook_options.max_restarts = options.max_restarts;
   rook_options.filter = options.gtest_filter;
   rook_options.also_run_disabled = options.also_run_disabled;
-  rook_options.shard_index = static_cast<uint32_t>(options.shard.index);
-  rook_options.shard_count = static_cast<uint32_t>(options.shard.total);
   rook_options.list_only = options.list_only;
   rook_options.output_cap = options.output_cap;
   rook_options.timeout = options.timeout;

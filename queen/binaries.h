@@ -38,8 +38,8 @@ std::string LabelOf(const Binary& binary);
 knight::PawnSpec SpecFor(const RunOptions& options, const Binary& binary, size_t label,
                          const std::string& run_dir);
 
-/// What every binary's Rook runs with (the session adds what the store
-/// remembers); `binaries` is how many share the pawns.
+/// What every binary's Rook runs with (the session adds its shard rule and
+/// what the store remembers); `binaries` is how many share the pawns.
 rook::RookOptions RookOptionsFor(const RunOptions& options, size_t binaries,
                                  rook::PlanOptions plan);
 

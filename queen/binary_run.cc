@@ -80,7 +80,9 @@ std::vector<rook::Rook*> WireBinaries(const RunOptions& options,
         *wiring.io, SpecFor(options, binary, i, wiring.run_dir));
     binary.sinks = std::make_unique<Sinks>(SinksOf(options, wiring, i, binary),
                                            wiring.on_sink_error);
-    binary.rook = std::make_unique<rook::Rook>(rook_options, binary.factory.get(),
+    rook::RookOptions own = rook_options;
+    own.shard = wiring.shard_plan->RuleFor(binary);
+    binary.rook = std::make_unique<rook::Rook>(std::move(own), binary.factory.get(),
                                                wiring.clock, binary.sinks.get());
     // Written while the pawns exit, rather than after.
     binary.rook->OnAllResultsIn([&binary, store = wiring.store,
@@ -98,15 +100,22 @@ std::vector<rook::Rook*> WireBinaries(const RunOptions& options,
 }
 
 bool LoadSuites(bishop::Store& store, std::vector<BinaryRun>& binaries, bool rerun_failed,
-                Terminal& terminal, std::string* error) {
+                ShardPlan& shard_plan, Terminal& terminal, std::string* error) {
   try {
+    std::vector<std::optional<bishop::SuiteRecord>> suites;
+    std::vector<BinaryPast> pasts;
     for (BinaryRun& binary : binaries) {
-      if (std::optional<bishop::SuiteRecord> suite =
-              store.LoadSuite(binary.identity, binary.target)) {
-        binary.store_sink->Remember(*suite);
-        binary.rook->SetPast(std::move(suite->past));
-      }
+      suites.push_back(store.LoadSuite(binary.identity, binary.target));
       if (rerun_failed) RestrictToNotPassed(store, binary, terminal);
+    }
+    for (size_t i = 0; i < binaries.size(); ++i) {
+      pasts.push_back({&binaries[i], suites[i] ? &suites[i]->past : nullptr});
+    }
+    shard_plan.Partition(pasts);
+    for (size_t i = 0; i < binaries.size(); ++i) {
+      if (!suites[i]) continue;
+      binaries[i].store_sink->Remember(*suites[i]);
+      binaries[i].rook->SetPast(std::move(suites[i]->past));
     }
   } catch (const std::exception& e) {
     *error = std::string(e.what()) + " (pass --db with another store)";

@@ -16,6 +16,7 @@
 #include "queen/options.h"
 #include "queen/report_sink.h"
 #include "queen/runner_files.h"
+#include "queen/shard_plan.h"
 #include "queen/sinks.h"
 #include "queen/store_sink.h"
 #include "queen/terminal.h"
@@ -43,6 +44,8 @@ struct RunWiring {
   EventLog* events;  ///< Null without --events.
   const rook::Clock* clock;
   std::string run_dir;
+  /// Which tests of each binary this shard runs.
+  const ShardPlan* shard_plan;
   /// A sink or the store failed: the run stops with this error.
   std::function<void(std::string)> on_sink_error;
 };
@@ -59,11 +62,12 @@ std::vector<rook::Rook*> WireBinaries(const RunOptions& options,
                                       std::vector<BinaryRun>& binaries);
 
 /// Gives each Rook (and store sink) what the store remembers of its binary
-/// (and, for --rerun-failed, what did not pass last time). Called once the
-/// pawns are starting, so the reading overlaps their start-up. False with
-/// `*error` when the store cannot be read.
+/// (and, for --rerun-failed, what did not pass last time), and the shard
+/// plan every binary's past. Called once the pawns are starting, so the
+/// reading overlaps their start-up, and before any pawn is heard. False
+/// with `*error` when the store cannot be read.
 bool LoadSuites(bishop::Store& store, std::vector<BinaryRun>& binaries, bool rerun_failed,
-                Terminal& terminal, std::string* error);
+                ShardPlan& shard_plan, Terminal& terminal, std::string* error);
 
 /// The first line of the run: what runs on how many pawns of which kind.
 std::string StartLine(const std::vector<BinaryRun>& binaries, const RunOptions& options);

@@ -13,6 +13,7 @@
 #include "queen/exit_codes.h"
 #include "queen/print_error.h"
 #include "queen/run_dir.h"
+#include "queen/shard_plan.h"
 #include "queen/tick.h"
 #include "rook/board.h"
 #include "rook/clock.h"
@@ -138,6 +139,9 @@ int ListSession(const RunOptions& options) {
   rook::RookOptions rook_options =
       RookOptionsFor(one, binaries.size(), rook::PlanOptions{});
   rook_options.list_only = true;
+  // A listing reads no store: a CI shard is split by hash (or count).
+  ShardPlan shard_plan(options);
+  shard_plan.Partition({});
   const rook::SystemClock clock;
   std::vector<std::unique_ptr<Listing>> listings;
   std::vector<rook::Rook*> rooks;
@@ -146,7 +150,9 @@ int ListSession(const RunOptions& options) {
     listing->binary = binaries[i];
     listing->factory = std::make_unique<knight::KnightFactory>(
         io, SpecFor(one, listing->binary, i, run_dir.path()));
-    listing->rook = std::make_unique<rook::Rook>(rook_options, listing->factory.get(),
+    rook::RookOptions own = rook_options;
+    own.shard = shard_plan.RuleFor(listing->binary);
+    listing->rook = std::make_unique<rook::Rook>(std::move(own), listing->factory.get(),
                                                  &clock, &listing->sink);
     rooks.push_back(listing->rook.get());
     listings.push_back(std::move(listing));

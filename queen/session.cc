@@ -259,16 +259,25 @@ int RunSession(const RunOptions& options) {
   rook::RookOptions rook_options =
       RookOptionsFor(options, binaries.size(), PlanOptionsFor(options, *terminal));
   rook_options.report_starts = events != nullptr;
+  ShardPlan shard_plan(options);
   const RunWiring wiring{&io,          store.get(), run_id,         terminal.get(),
-                         events.get(), &clock,      run_dir.path(), on_sink_error};
+                         events.get(), &clock,      run_dir.path(), &shard_plan,
+                         on_sink_error};
   board =
       MakeBoard(options, binaries, WireBinaries(options, rook_options, wiring, binaries));
 
   terminal->Note(StartLine(binaries, options));
   const bool interrupted = RunToTheEnd(io, *board, *terminal, *store, on_sink_error, [&] {
-    if (std::string load_error;
-        !LoadSuites(*store, binaries, options.rerun_failed, *terminal, &load_error)) {
+    if (std::string load_error; !LoadSuites(*store, binaries, options.rerun_failed,
+                                            shard_plan, *terminal, &load_error)) {
       board->Abort(load_error);
+    } else if (options.shard.total > 1) {
+      terminal->Note(shard_plan.Line());
+      try {
+        store->RecordShard(run_id, shard_plan.Record());
+      } catch (const std::exception& e) {
+        on_sink_error(StoreFailure(e));
+      }
     }
   });
 

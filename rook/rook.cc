@@ -186,7 +186,8 @@ void Rook::Select() {
     const std::string& name = tests[i].name;
     if (!filter.Matches(name)) continue;
     if (!options_.also_run_disabled && IsDisabled(name)) continue;
-    if (matched_++ % options_.shard_count != options_.shard_index) continue;
+    const uint32_t position = matched_++;
+    if (options_.shard && !options_.shard->Runs(name, position)) continue;
     if (only_ && !only_->count(name)) continue;
     selected_.push_back(i);
     serial_[i] = std::any_of(serial.begin(), serial.end(),

@@ -27,6 +27,7 @@
 #include "rook/pawn_health.h"
 #include "rook/plan.h"
 #include "rook/run_sink.h"
+#include "rook/shard_rule.h"
 #include "rook/work.h"
 #include "rook/work_queue.h"
 
@@ -42,11 +43,8 @@ struct RookOptions {
   int max_restarts = 100;
   std::string filter = "*";  ///< gtest filter syntax, as gtest reads it.
   bool also_run_disabled = false;
-  /// Only shard `shard_index` of `shard_count`, by GoogleTest's rule: the
-  /// i-th test the filter selects (in registration order) is in shard
-  /// i mod shard_count, so that this run stands in for that native shard.
-  uint32_t shard_index = 0;
-  uint32_t shard_count = 1;
+  /// Only the selected tests this shard runs (null: every one).
+  std::shared_ptr<const ShardRule> shard;
   /// Only list: the sink gets the list and the selection, and no test runs.
   bool list_only = false;
   size_t output_cap = 256 * 1024;

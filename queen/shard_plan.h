@@ -1,0 +1,64 @@
+// This run's CI shard of the whole suite: which tests of every binary it
+// runs, decided alike on every shard from what each sees alike (the tests,
+// their names and, for `time`, the history in the store), so that the shards
+// never need to talk. GoogleTest's own shards (ctest, Bazel) use `count`.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "bishop/store.h"
+#include "proto/history.h"
+#include "queen/binaries.h"
+#include "queen/options.h"
+#include "queen/run_environment.h"
+#include "rook/partition.h"
+#include "rook/shard_rule.h"
+
+namespace redqueen::queen {
+
+/// A binary's past as the time partition reads it.
+struct BinaryPast {
+  const Binary* binary;
+  const Past* past;  ///< Null: the store has none.
+};
+
+/// Every shard charges a binary's start-up (spawning its pawns, listing its
+/// tests) to itself once: what a test costs beside its own duration.
+inline constexpr uint64_t kBinaryStartupUs = 30'000;
+
+class ShardPlan {
+ public:
+  /// The shard, --partition and the tests' selection of `options`. Without
+  /// --partition: `count` for GoogleTest's own shards (ctest, Bazel), else
+  /// `time` when Partition finds history, `hash` when it finds none.
+  explicit ShardPlan(const RunOptions& options);
+
+  /// The rule of `binary`'s Rook; it reads what Partition decides, which
+  /// happens before any test is selected.
+  std::shared_ptr<const rook::ShardRule> RuleFor(const Binary& binary) const;
+
+  /// Decides the split from every binary's past (time); a no-op for the
+  /// other partitions.
+  void Partition(const std::vector<BinaryPast>& pasts);
+
+  rook::Partition partition() const;
+  /// What the split was made from: tests, their estimates (0 for count and
+  /// hash). Shards that read different histories split differently.
+  uint64_t history_digest() const;
+  /// "redqueen: shard 2 of 4 (from GitLab CI_NODE_INDEX=2, CI_NODE_TOTAL=4),
+  /// by time: 812 of 1,054 tests with history, expected 41.2 s (imbalance
+  /// 1.01)".
+  std::string Line() const;
+  /// The shard as the run's row keeps it, with this machine's name.
+  bishop::ShardRecord Record() const;
+
+  struct State;
+
+ private:
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace redqueen::queen

@@ -1,0 +1,128 @@
+// One suite split over CI machines: N redqueen processes, each with its own
+// folder and store as a CI job has, run their --shard K/N at once. Together
+// they must run every test the single run runs, each exactly once, with the
+// single run's verdicts, whatever the partition.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "e2e/harness.h"
+
+namespace redqueen::e2e {
+namespace {
+
+constexpr int kShards = 3;
+
+/// "binary test" → final status, of every final execution in a store.
+using Verdicts = std::map<std::string, std::string>;
+
+std::vector<std::vector<std::string>> Finals(const std::string& db) {
+  return Db(db).Rows(
+      "SELECT t.binary || ' ' || t.name, e.status FROM executions e JOIN tests t ON "
+      "t.id = e.test_id WHERE e.final = 1");
+}
+
+std::string Quoted(const std::string& text) { return "'" + text + "'"; }
+
+class CiSplitTest : public testing::TestWithParam<std::string> {
+ protected:
+  std::vector<std::string> Binaries() const {
+    return {Fixture("shards"), Fixture("failing")};
+  }
+
+  /// The single machine's run, in `db`.
+  Verdicts SingleRun(const std::string& db) {
+    std::vector<std::string> args = {"run", "-j", "2", "--db", db};
+    for (const std::string& binary : Binaries()) args.push_back(binary);
+    const Outcome run = RunRedqueen(args);
+    EXPECT_EQ(run.exit_code, 1) << run.err;  // The failing fixture fails.
+    Verdicts verdicts;
+    for (const auto& row : Finals(db)) verdicts[row[0]] = row[1];
+    return verdicts;
+  }
+
+  /// Every shard at once, in folder shard_K with store shard_K/redqueen.db
+  /// (a copy of `seed` when given); their exit codes, by shard.
+  std::vector<int> RunShards(const std::string& seed) {
+    std::string script;
+    for (int k = 1; k <= kShards; ++k) {
+      const std::string dir = scratch_.Path("shard_" + std::to_string(k));
+      std::filesystem::create_directories(dir);
+      if (!seed.empty()) std::filesystem::copy_file(seed, dir + "/redqueen.db");
+      script += "(cd " + Quoted(dir) + " && " + Quoted(REDQUEEN_BINARY) +
+                " run -j 1 --db redqueen.db --shard " + std::to_string(k) + "/" +
+                std::to_string(kShards) + " --partition " + GetParam();
+      for (const std::string& binary : Binaries()) script += " " + Quoted(binary);
+      script += " >out 2>err; echo $? >code) &\n";
+    }
+    script += "wait\n";
+    const Outcome all = RunProgram("/bin/sh", Launch{{"-c", script}});
+    EXPECT_EQ(all.exit_code, 0) << all.err;
+    std::vector<int> codes;
+    for (int k = 1; k <= kShards; ++k) {
+      const std::string dir = scratch_.Path("shard_" + std::to_string(k));
+      codes.push_back(std::stoi(ReadFirstLine(dir + "/code")));
+    }
+    return codes;
+  }
+
+  static std::string ReadFirstLine(const std::string& path) {
+    std::FILE* in = std::fopen(path.c_str(), "r");
+    char line[64] = "-1";
+    if (in) {
+      if (!std::fgets(line, sizeof line, in)) line[0] = '\0';
+      std::fclose(in);
+    }
+    return line;
+  }
+
+  Scratch scratch_;
+};
+
+TEST_P(CiSplitTest, TheShardsRunEveryTestOnceWithTheSingleRunsVerdicts) {
+  const Verdicts single = SingleRun(scratch_.Path("single.db"));
+  ASSERT_GT(single.size(), 20u);
+  // Each machine restores the same store (a cached one): with history, time
+  // splits by it; count and hash do not read it.
+  const std::vector<int> codes = RunShards(scratch_.Path("single.db"));
+  Verdicts merged;
+  size_t executions = 0;
+  bool any_failed = false;
+  for (int k = 1; k <= kShards; ++k) {
+    const std::string db = scratch_.Path("shard_" + std::to_string(k) + "/redqueen.db");
+    const std::string run = Db(db).Value("SELECT max(id) FROM runs");
+    const auto rows = Db(db).Rows(
+        "SELECT t.binary || ' ' || t.name, e.status FROM executions e JOIN tests t ON "
+        "t.id = e.test_id WHERE e.final = 1 AND e.run_id = " +
+        run);
+    EXPECT_FALSE(rows.empty()) << "shard " << k << " ran nothing";
+    EXPECT_EQ(Db(db).Rows("SELECT shard_index, shard_count, partition, host != '' FROM "
+                          "runs WHERE id = " +
+                          run),
+              (std::vector<std::vector<std::string>>{
+                  {std::to_string(k - 1), std::to_string(kShards), GetParam(), "1"}}));
+    bool failed = false;
+    for (const auto& row : rows) {
+      EXPECT_EQ(merged.count(row[0]), 0u) << row[0] << " ran on two shards";
+      merged[row[0]] = row[1];
+      failed = failed || row[1] == "FAILED";
+    }
+    executions += rows.size();
+    EXPECT_EQ(codes[static_cast<size_t>(k - 1)], failed ? 1 : 0) << "shard " << k;
+    any_failed = any_failed || failed;
+  }
+  EXPECT_EQ(executions, single.size());
+  EXPECT_EQ(merged, single);
+  EXPECT_TRUE(any_failed);
+}
+
+INSTANTIATE_TEST_SUITE_P(Partitions, CiSplitTest,
+                         testing::Values("count", "hash", "time"),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace redqueen::e2e
