@@ -123,6 +123,12 @@ ALTER TABLE runs ADD COLUMN shard_count INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE runs ADD COLUMN partition TEXT NOT NULL DEFAULT '';
 ALTER TABLE runs ADD COLUMN history_digest TEXT NOT NULL DEFAULT '';
 ALTER TABLE runs ADD COLUMN host TEXT NOT NULL DEFAULT '';
+-- Every test a shard's filter selected, before the shard took its share:
+-- what the shards together must have run, each test once.
+CREATE TABLE shard_tests (
+  run_id INTEGER NOT NULL REFERENCES runs (id),
+  test_id INTEGER NOT NULL REFERENCES tests (id)
+);
 )sql";
 
 }  // namespace

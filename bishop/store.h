@@ -150,6 +150,9 @@ class Store {
   /// Records that run `run_id` was this shard, in the open write
   /// transaction.
   void RecordShard(int64_t run_id, const ShardRecord& shard);
+  /// Records the tests (AddTests ids) a shard's filter selected before the
+  /// shard took its share, in the open write transaction.
+  void RecordShardTests(int64_t run_id, const std::vector<int64_t>& test_ids);
   void FinishRun(int64_t run_id, const RunSummaryRecord& summary);
   /// Writes what was queued and commits what was written since the last
   /// Flush. When that fails, it throws after Abandon.

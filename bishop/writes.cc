@@ -146,6 +146,15 @@ void Store::RecordShard(int64_t run_id, const ShardRecord& shard) {
   sqlite3_finalize(stmt);
 }
 
+void Store::RecordShardTests(int64_t run_id, const std::vector<int64_t>& test_ids) {
+  BeginIfNeeded();
+  sqlite3_stmt* stmt = Prepare("INSERT INTO shard_tests (run_id, test_id) VALUES (?, ?)");
+  for (int64_t test_id : test_ids) {
+    Binder(db_, stmt).Int(run_id).Int(test_id).Step("record the shard's tests");
+  }
+  sqlite3_finalize(stmt);
+}
+
 void Store::FinishRun(int64_t run_id, const RunSummaryRecord& s) {
   BeginIfNeeded();
   sqlite3_stmt* stmt = Prepare(

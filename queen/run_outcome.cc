@@ -50,7 +50,7 @@ std::string NoTestsLine(const RunOptions& options,
                         const std::vector<BinaryRun>& binaries) {
   size_t listed = 0;
   for (const BinaryRun& binary : binaries) {
-    if (!binary.rook->running_began() || binary.rook->matched() > 0) return "";
+    if (!binary.rook->running_began() || !binary.rook->matched().empty()) return "";
     listed += binary.rook->listed();
   }
   const std::string of = binaries.size() == 1
@@ -157,12 +157,12 @@ void PrintOutcome(const RunOptions& options, const RunOutcome& out, Terminal& te
 }
 
 bool CloseRun(bishop::Store& store, std::vector<BinaryRun>& binaries, int64_t run_id,
-              RunSummary* summary) {
+              bool sharded, RunSummary* summary) {
   try {
     for (BinaryRun& binary : binaries) {
-      if (binary.rook->running_began()) {
-        binary.store_sink->SaveSuite(binary.rook->list_hash(), binary.rook->history());
-      }
+      if (!binary.rook->running_began()) continue;
+      binary.store_sink->SaveSuite(binary.rook->list_hash(), binary.rook->history());
+      if (sharded) binary.store_sink->SaveShardTests(binary.rook->matched());
     }
     store.FinishRun(run_id, *summary);
     return true;

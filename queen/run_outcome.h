@@ -42,11 +42,11 @@ RunOutcome OutcomeOf(const RunOptions& options, std::vector<BinaryRun>& binaries
 void PrintOutcome(const RunOptions& options, const RunOutcome& outcome,
                   Terminal& terminal);
 
-/// Closes the run's record: each binary's suite for its next run, and the
-/// summary. When the store fails (a full disk), it says so, naming the
-/// store, and still marks the run as ended in error if the store takes that
-/// much; `summary` then says "error". False when the store failed.
+/// Closes the run's record: each binary's suite for its next run (and, for a
+/// CI shard, the tests it had to split), and the summary. When the store fails (a full
+/// disk), it says so, naming the store, and still marks the run as ended in error if the
+/// store takes that much; `summary` then says "error". False when the store failed.
 bool CloseRun(bishop::Store& store, std::vector<BinaryRun>& binaries, int64_t run_id,
-              RunSummary* summary);
+              bool sharded, RunSummary* summary);
 
 }  // namespace redqueen::queen

@@ -200,7 +200,8 @@ bool OpenEvents(const RunOptions& options, const std::vector<std::string>& names
 int EndRun(const RunOptions& options, bishop::Store& store,
            std::vector<BinaryRun>& binaries, const bishop::RunRecord& run_record,
            int64_t run_id, RunOutcome* outcome) {
-  const bool closed = CloseRun(store, binaries, run_id, &outcome->summary);
+  const bool closed =
+      CloseRun(store, binaries, run_id, options.shard.total > 1, &outcome->summary);
   std::vector<ReportPart> parts;
   for (const BinaryRun& binary : binaries) {
     parts.push_back({binary.path, binary.report_sink.get(), binary.rook->totals()});

@@ -67,4 +67,12 @@ void StoreSink::SaveSuite(uint64_t list_hash, const History& before) {
   }
 }
 
+void StoreSink::SaveShardTests(const std::vector<uint32_t>& matched) {
+  if (!tests_) return;
+  std::vector<int64_t> ids;
+  ids.reserve(matched.size());
+  for (uint32_t index : matched) ids.push_back(test_ids_.at(index));
+  store_->RecordShardTests(run_id_, ids);
+}
+
 }  // namespace redqueen::queen

@@ -29,6 +29,10 @@ class StoreSink : public rook::RunSink {
   /// once done.
   void SaveSuite(uint64_t list_hash, const History& before);
 
+  /// A CI shard's: keeps the tests (indexes into the list) its filter
+  /// selected before the shard took its share.
+  void SaveShardTests(const std::vector<uint32_t>& matched);
+
  private:
   /// A final result that counts for history (skips do not).
   struct Outcome {

@@ -186,7 +186,8 @@ void Rook::Select() {
     const std::string& name = tests[i].name;
     if (!filter.Matches(name)) continue;
     if (!options_.also_run_disabled && IsDisabled(name)) continue;
-    const uint32_t position = matched_++;
+    const auto position = static_cast<uint32_t>(matched_.size());
+    matched_.push_back(i);
     if (options_.shard && !options_.shard->Runs(name, position)) continue;
     if (only_ && !only_->count(name)) continue;
     selected_.push_back(i);

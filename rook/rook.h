@@ -152,9 +152,10 @@ class Rook : private knight::WorkerEvents {
   RookOutcome outcome() const { return outcome_; }
   /// True once every pawn agreed and tests began to be handed out.
   bool running_began() const { return running_; }
-  /// Tests the filter and the DISABLED_ rule select, before the shard and
-  /// --rerun-failed narrow them: none is usually a mistyped filter.
-  uint32_t matched() const { return matched_; }
+  /// Tests the filter and the DISABLED_ rule select (indexes, in
+  /// registration order), before the shard and --rerun-failed narrow them:
+  /// none is usually a mistyped filter; every shard's are the same.
+  const std::vector<uint32_t>& matched() const { return matched_; }
   /// Tests the binary registers (known once the pawns agree on the list).
   size_t listed() const { return list_.tests().size(); }
   const std::string& error() const { return error_; }
@@ -247,7 +248,7 @@ class Rook : private knight::WorkerEvents {
   ListAgreement list_;
   bool running_ = false;
   std::vector<uint32_t> selected_;
-  uint32_t matched_ = 0;
+  std::vector<uint32_t> matched_;
   /// By test index: it runs in the serial phase (--serial).
   std::vector<bool> serial_;
   std::vector<uint32_t> serial_selected_;

@@ -105,6 +105,10 @@ TEST_P(CiSplitTest, TheShardsRunEveryTestOnceWithTheSingleRunsVerdicts) {
                           run),
               (std::vector<std::vector<std::string>>{
                   {std::to_string(k - 1), std::to_string(kShards), GetParam(), "1"}}));
+    EXPECT_EQ(static_cast<size_t>(
+                  Db(db).Count("SELECT count(*) FROM shard_tests WHERE run_id = " + run)),
+              single.size())
+        << "each shard keeps every test it had to split";
     bool failed = false;
     for (const auto& row : rows) {
       EXPECT_EQ(merged.count(row[0]), 0u) << row[0] << " ran on two shards";
