@@ -386,7 +386,7 @@ TEST_F(StoreTest, AVersion4StoreKnowsWhyTestsDidNotRunFromTheirMessages) {
                            "ALTER TABLE runs DROP COLUMN shard_count; "
                            "ALTER TABLE runs DROP COLUMN partition; "
                            "ALTER TABLE runs DROP COLUMN history_digest; "
-                           "ALTER TABLE runs DROP COLUMN host; "
+                           "ALTER TABLE runs DROP COLUMN host; DROP TABLE shard_tests; "
                            "PRAGMA user_version = 4",
                            nullptr, nullptr, nullptr),
               SQLITE_OK);
