@@ -139,8 +139,12 @@ int ListSession(const RunOptions& options) {
   rook::RookOptions rook_options =
       RookOptionsFor(one, binaries.size(), rook::PlanOptions{});
   rook_options.list_only = true;
-  // A listing reads no store: a CI shard is split by hash (or count).
+  // A listing reads no store: a CI shard is split by its plan, or by hash
+  // (or count).
   ShardPlan shard_plan(options);
+  if (!options.plan_path.empty() && !shard_plan.ReadPlan(options.plan_path, &error)) {
+    return ErrorExit(error, kExitUsage);
+  }
   shard_plan.Partition({});
   const rook::SystemClock clock;
   std::vector<std::unique_ptr<Listing>> listings;

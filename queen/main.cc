@@ -14,6 +14,7 @@
 #include "queen/history_commands.h"
 #include "queen/list_command.h"
 #include "queen/options.h"
+#include "queen/plan_command.h"
 #include "queen/session.h"
 
 int main(int argc, char** argv) {
@@ -53,6 +54,7 @@ int main(int argc, char** argv) {
   }
   try {
     if (options.list_only) return redqueen::queen::ListSession(options);
+    if (options.plan_only) return redqueen::queen::PlanSession(options);
     return redqueen::queen::RunSession(options);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "redqueen: error: %s\n", e.what());

@@ -197,6 +197,25 @@ void AddShardOptions(CLI::App* run, RunOptions* options) {
                   "each test's name) or time (by earlier runs); default: count for "
                   "GTEST_SHARD_INDEX's shards, else time, or hash without history")
       ->check(CLI::IsMember({"count", "hash", "time"}));
+  run->add_option("--plan", options->plan_path,
+                  "Run the tests the plan file ('redqueen plan') gives this shard; a "
+                  "test it does not know goes by its hash")
+      ->type_name("FILE");
+}
+
+/// What 'redqueen plan' writes, and how many shards it plans.
+void AddPlanOptions(CLI::App* run, RunOptions* options) {
+  run->add_option("-o,--output", options->plan_output,
+                  "Where 'redqueen plan' writes the plan (default: stdout)")
+      ->type_name("FILE");
+  AddDurationOption(run, "--target-time", &options->target_time,
+                    "'redqueen plan': the fewest shards whose longest is expected to "
+                    "end within this; prints a CI matrix of them",
+                    "");
+  run->add_option("--max-shards", options->max_shards,
+                  "'redqueen plan --target-time': at most this many shards")
+      ->check(WholeIn(1, 1024))
+      ->capture_default_str();
 }
 
 /// The end of run's help: what reaches the pawns, and from where settings come.
@@ -226,6 +245,7 @@ void AddRunOptions(CLI::App* run, RunOptions* options) {
   AddRetryOptions(run, options);
   AddSchedulingOptions(run, options);
   AddShardOptions(run, options);
+  AddPlanOptions(run, options);
   run->add_option("--format", options->list_format,
                   "What 'redqueen list' (and --gtest_list_tests) prints: text, a test a "
                   "line, or json")
@@ -249,6 +269,11 @@ CLI::App* AddRunCommands(CLI::App* app, RunOptions* options) {
   AddRunOptions(app->add_subcommand("list",
                                     "Print the tests 'run' would select (with the "
                                     "same options), one a line, and run none"),
+                options);
+  AddRunOptions(app->add_subcommand("plan",
+                                    "Split the selected tests of every binary over "
+                                    "--shards N CI machines by the store's history, and "
+                                    "write where each runs; run none"),
                 options);
   AddRunOptions(app->add_subcommand("config",
                                     "Print the settings 'run' would use (with the "

@@ -21,6 +21,15 @@ namespace redqueen::queen {
 
 namespace {
 
+/// The options that act on a run only: a listing or a plan refuses them
+/// rather than ignoring them.
+constexpr const char* kRunOnly[] = {
+    "junit",        "json",        "events",          "repeat",        "until-fail",
+    "retries",      "flaky-fails", "timeout",         "slow",          "kill-grace",
+    "fail-fast",    "max-fail",    "order",           "failed-first",  "serial",
+    "by-suite",     "max-memory",  "gtest_repeat",    "gtest_shuffle", "gtest_fail_fast",
+    "gtest_output", "gtest_brief", "gtest_print_time"};
+
 /// A listing runs nothing: options that only act on a run are refused
 /// rather than ignored, and --format is for listings alone.
 bool CheckListing(const OriginOf& origin, const RunOptions& options, std::string* error) {
@@ -44,18 +53,54 @@ bool CheckListing(const OriginOf& origin, const RunOptions& options, std::string
         "history; list with --partition hash or count";
     return false;
   }
-  for (const char* name :
-       {"junit",        "json",         "events",          "repeat",
-        "until-fail",   "retries",      "flaky-fails",     "timeout",
-        "slow",         "kill-grace",   "fail-fast",       "max-fail",
-        "order",        "failed-first", "serial",          "by-suite",
-        "max-memory",   "gtest_repeat", "gtest_shuffle",   "gtest_fail_fast",
-        "gtest_output", "gtest_brief",  "gtest_print_time"}) {
+  for (const char* name : kRunOnly) {
     if (origin(name).rank == Origin::kCommandLine) {
       *error = "--" + std::string(name) +
                " acts on a run, and a listing runs nothing; drop it";
       return false;
     }
+  }
+  return true;
+}
+
+/// `redqueen plan` splits the tests and runs none; its own options are for
+/// it alone.
+bool CheckPlanning(const OriginOf& origin, const RunOptions& options,
+                   std::string* error) {
+  if (!options.plan_only) {
+    for (const char* name : {"output", "target-time", "max-shards"}) {
+      if (origin(name).rank == Origin::kCommandLine) {
+        *error = "--" + std::string(name) + " is for 'redqueen plan'; drop it";
+        return false;
+      }
+    }
+    return true;
+  }
+  if ((options.shards == 0) == (options.target_time.count() == 0)) {
+    *error = options.shards == 0
+                 ? "redqueen plan needs --shards N (how many CI machines), or "
+                   "--target-time D to choose N"
+                 : "--shards and --target-time both say how many shards; pass one";
+    return false;
+  }
+  for (const char* name : kRunOnly) {
+    if (origin(name).rank == Origin::kCommandLine) {
+      *error =
+          "--" + std::string(name) + " acts on a run, and a plan runs nothing; drop it";
+      return false;
+    }
+  }
+  for (const char* name : {"shard", "plan", "rerun-failed"}) {
+    if (origin(name).rank == Origin::kCommandLine) {
+      *error =
+          "redqueen plan splits the tests for every shard: drop --" + std::string(name);
+      return false;
+    }
+  }
+  if (options.shard.total > 1) {
+    *error = "redqueen plan plans every shard, but " + options.shard.source +
+             " makes this run one of them (run the plan in a job of its own)";
+    return false;
   }
   return true;
 }
@@ -76,7 +121,7 @@ bool Reconcile(const OriginOf& origin, RunOptions* options, bool jobs_given,
     }
   }
   if (!MapGtestRun(origin, options, mapped, error) ||
-      !CheckListing(origin, *options, error)) {
+      !CheckListing(origin, *options, error) || !CheckPlanning(origin, *options, error)) {
     return false;
   }
   if (options->mode == "sequential") {
@@ -196,6 +241,9 @@ std::string TakeCommand(std::vector<std::string>* args, RunOptions* options) {
   } else if (command == "list") {
     options->list_only = true;
     (*args)[0] = "run";
+  } else if (command == "plan") {
+    options->plan_only = true;
+    (*args)[0] = "run";
   }
   return command;
 }
@@ -251,8 +299,9 @@ bool ReadEnvironment(const std::set<std::string>& given, RunOptions* options,
                      std::vector<Setting>* from_env, std::string* error) {
   const GetEnv getenv = [](const char* name) { return std::getenv(name); };
   if (!ApplyGtestVariables(getenv, given, options, from_env, error) ||
-      !ResolveShard(options->shard_option, options->shards, getenv, &options->shard,
-                    error)) {
+      // A plan's --shards is how many it plans, not which this run is.
+      !ResolveShard(options->shard_option, options->plan_only ? 0 : options->shards,
+                    getenv, &options->shard, error)) {
     return false;
   }
   options->runner_files = ReadRunnerFiles(getenv);

@@ -113,6 +113,15 @@ struct RunOptions {
   /// --shards N: the total for a Kubernetes Indexed Job's
   /// JOB_COMPLETION_INDEX, which has none (0: not given).
   int shards = 0;
+  /// --plan FILE: the split `redqueen plan` wrote (empty: none).
+  std::string plan_path;
+  /// `redqueen plan`: write the split of every shard, run nothing.
+  bool plan_only = false;
+  /// redqueen plan -o FILE (empty: stdout), --target-time (0: not given:
+  /// --shards says N), --max-shards.
+  std::string plan_output;
+  std::chrono::microseconds target_time{0};
+  int max_shards = 64;
   /// Which shard this run is (ResolveShard): from --shard, the CI's
   /// variables, or GTEST_SHARD_INDEX/GTEST_TOTAL_SHARDS (Bazel's TEST_*).
   ShardSpec shard;

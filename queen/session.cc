@@ -75,11 +75,16 @@ rook::PlanOptions PlanOptionsFor(const RunOptions& options, Terminal& terminal) 
   return plan;
 }
 
-/// Everything checked before the store is opened: the binaries (probed),
-/// the process limits their pawns need, the report paths and the runner's
-/// files. 0, or the exit code (the error printed).
-int Prepare(const RunOptions& options, std::vector<BinaryRun>* binaries) {
+/// Everything checked before the store is opened: the plan file, the
+/// binaries (probed), the process limits their pawns need, the report paths
+/// and the runner's files. 0, or the exit code (the error printed).
+int Prepare(const RunOptions& options, std::vector<BinaryRun>* binaries,
+            ShardPlan* shard_plan) {
   std::string error;
+  if (!options.plan_path.empty() && !shard_plan->ReadPlan(options.plan_path, &error)) {
+    PrintError(error);
+    return kExitUsage;
+  }
   if (!ProbeBinaries(options, binaries, &error)) {
     PrintError(error);
     return kExitInfra;
@@ -223,7 +228,8 @@ int RunSession(const RunOptions& options) {
   // First, so that it outlives every Knight and timer that uses it.
   asio::io_context io;
   std::vector<BinaryRun> binaries;
-  if (const int code = Prepare(options, &binaries)) return code;
+  ShardPlan shard_plan(options);
+  if (const int code = Prepare(options, &binaries, &shard_plan)) return code;
   // Whatever the tests leave behind, also outside their pawn's process
   // group, becomes redqueen's to end (proto/children.h).
   proto::BecomeSubreaper();
@@ -260,7 +266,6 @@ int RunSession(const RunOptions& options) {
   rook::RookOptions rook_options =
       RookOptionsFor(options, binaries.size(), PlanOptionsFor(options, *terminal));
   rook_options.report_starts = events != nullptr;
-  ShardPlan shard_plan(options);
   const RunWiring wiring{&io,          store.get(), run_id,         terminal.get(),
                          events.get(), &clock,      run_dir.path(), &shard_plan,
                          on_sink_error};
@@ -284,6 +289,7 @@ int RunSession(const RunOptions& options) {
 
   RunOutcome outcome =
       OutcomeOf(options, binaries, started, clock.Now(), interrupted, sink_error);
+  for (const std::string& line : shard_plan.PlannedNotSeen()) terminal->Note(line);
   if (events) events->RunEnd(outcome.summary);
   PrintOutcome(options, outcome, *terminal);
   return EndRun(options, *store, binaries, run_record, run_id, &outcome);

@@ -4,9 +4,13 @@
 
 #include <climits>
 #include <cstdio>
+#include <fstream>
 #include <map>
+#include <sstream>
 #include <unordered_map>
+#include <unordered_set>
 
+#include "queen/plan_file.h"
 #include "rook/estimate.h"
 #include "rook/filter.h"
 
@@ -24,7 +28,10 @@ struct ShardPlan::State {
   size_t timed = 0;
   uint64_t expected_us = 0;
   double imbalance = 1;
-  uint64_t digest = 0;
+  std::string digest = "0";
+  /// --plan: the file, and the planned tests this run's Rooks asked about.
+  std::string plan_path;
+  std::unordered_set<std::string> seen;
 };
 
 namespace {
@@ -49,21 +56,25 @@ class CountRule : public rook::ShardRule {
 /// hash, and time (a test the time split does not know goes by its hash).
 class BinaryRule : public rook::ShardRule {
  public:
-  BinaryRule(std::shared_ptr<const ShardPlan::State> state, const Binary& binary)
+  BinaryRule(std::shared_ptr<ShardPlan::State> state, const Binary& binary)
       : state_(std::move(state)), identity_(binary.identity), target_(binary.target) {}
 
   bool Runs(const std::string& name, uint32_t) const override {
     const auto total = static_cast<uint32_t>(state_->shard.total);
     const auto index = static_cast<uint32_t>(state_->shard.index);
     if (!state_->planned.empty()) {
-      const auto it = state_->planned.find(KeyOf(identity_, target_, name));
-      if (it != state_->planned.end()) return it->second == index;
+      std::string key = KeyOf(identity_, target_, name);
+      const auto it = state_->planned.find(key);
+      if (it != state_->planned.end()) {
+        if (!state_->plan_path.empty()) state_->seen.insert(std::move(key));
+        return it->second == index;
+      }
     }
     return rook::HashShard(identity_, target_, name, total) == index;
   }
 
  private:
-  std::shared_ptr<const ShardPlan::State> state_;
+  std::shared_ptr<ShardPlan::State> state_;
   std::string identity_;
   std::string target_;
 };
@@ -132,43 +143,122 @@ std::shared_ptr<const rook::ShardRule> ShardPlan::RuleFor(const Binary& binary) 
   return std::make_shared<BinaryRule>(state_, binary);
 }
 
-void ShardPlan::Partition(const std::vector<BinaryPast>& pasts) {
-  State& s = *state_;
-  if (s.partition == rook::Partition::kCount || s.shard.total <= 1) return;
-  const std::vector<rook::TimedTest> tests =
-      TimedTests(pasts, rook::TestFilter(s.filter), s.also_run_disabled);
-  s.tests = tests.size();
-  s.timed = 0;
-  for (const rook::TimedTest& test : tests) s.timed += test.estimate_us > 0;
-  if (!s.asked && s.timed > 0) s.partition = rook::Partition::kTime;
-  if (s.partition != rook::Partition::kTime) return;
+TimeSplit SplitByTime(const std::vector<BinaryPast>& pasts, const std::string& filter,
+                      bool also_run_disabled, uint32_t count) {
+  TimeSplit split;
+  split.tests = TimedTests(pasts, rook::TestFilter(filter), also_run_disabled);
   std::map<std::string, uint64_t> startup;
   for (const BinaryPast& one : pasts) {
     startup[one.binary->identity + '\n' + one.binary->target] = kBinaryStartupUs;
   }
-  const auto total = static_cast<uint32_t>(s.shard.total);
-  const rook::TimePlan plan = rook::TimePartition(tests, total, {}, startup);
-  for (size_t i = 0; i < tests.size(); ++i) {
-    const rook::TimedTest& test = tests[i];
-    if (test.estimate_us > 0) {
-      s.planned.emplace(KeyOf(test.binary, test.target, test.name), plan.shard_of[i]);
-    }
-    s.digest += Mix(rook::StableTestHash(test.binary, test.target, test.name) ^
-                    Mix(test.estimate_us));
+  split.plan = rook::TimePartition(split.tests, count, {}, startup);
+  for (const rook::TimedTest& test : split.tests) {
+    split.timed += test.estimate_us > 0;
+    split.digest += Mix(rook::StableTestHash(test.binary, test.target, test.name) ^
+                        Mix(test.estimate_us));
   }
-  s.expected_us = plan.expected_us[static_cast<size_t>(s.shard.index)];
-  s.imbalance = rook::Imbalance(plan.expected_us);
+  return split;
+}
+
+std::string DigestText(uint64_t digest) {
+  char text[17];
+  std::snprintf(text, sizeof text, "%llx", static_cast<unsigned long long>(digest));
+  return text;
+}
+
+bool ShardPlan::ReadPlan(const std::string& path, std::string* error) {
+  State& s = *state_;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    *error = "--plan " + path + ": cannot be read (is the plan job's artifact there?)";
+    return false;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  PlanFile plan;
+  if (!ParsePlan(text.str(), &plan, error)) {
+    *error = "--plan " + path + ": " + *error;
+    return false;
+  }
+  if (s.shard.total <= 1 || plan.shards != static_cast<uint32_t>(s.shard.total)) {
+    *error = "--plan " + path + " splits the tests over " + std::to_string(plan.shards) +
+             " shards, but " +
+             (s.shard.total <= 1 ? std::string("this run is no shard")
+                                 : "this is shard " + std::to_string(s.shard.index + 1) +
+                                       " of " + std::to_string(s.shard.total)) +
+             " (pass --shard K/" + std::to_string(plan.shards) +
+             ", or make the plan for " + std::to_string(std::max(s.shard.total, 1)) + ")";
+    return false;
+  }
+  s.plan_path = path;
+  s.partition = rook::Partition::kTime;
+  s.digest = plan.history_digest;
+  s.imbalance = plan.imbalance;
+  for (const PlannedTest& test : plan.tests) {
+    s.planned.emplace(KeyOf(test.binary, test.target, test.name), test.shard);
+    s.timed += test.estimate_us > 0;
+  }
+  s.tests = plan.tests.size();
+  const auto index = static_cast<size_t>(s.shard.index);
+  if (index < plan.expected_us.size()) s.expected_us = plan.expected_us[index];
+  return true;
+}
+
+void ShardPlan::Partition(const std::vector<BinaryPast>& pasts) {
+  State& s = *state_;
+  if (s.partition == rook::Partition::kCount || s.shard.total <= 1 ||
+      !s.plan_path.empty()) {
+    return;
+  }
+  const TimeSplit split = SplitByTime(pasts, s.filter, s.also_run_disabled,
+                                      static_cast<uint32_t>(s.shard.total));
+  s.tests = split.tests.size();
+  s.timed = split.timed;
+  if (!s.asked && s.timed > 0) s.partition = rook::Partition::kTime;
+  if (s.partition != rook::Partition::kTime) return;
+  for (size_t i = 0; i < split.tests.size(); ++i) {
+    const rook::TimedTest& test = split.tests[i];
+    if (test.estimate_us > 0) {
+      s.planned.emplace(KeyOf(test.binary, test.target, test.name),
+                        split.plan.shard_of[i]);
+    }
+  }
+  s.digest = DigestText(split.digest);
+  s.expected_us = split.plan.expected_us[static_cast<size_t>(s.shard.index)];
+  s.imbalance = rook::Imbalance(split.plan.expected_us);
+}
+
+std::vector<std::string> ShardPlan::PlannedNotSeen() const {
+  const State& s = *state_;
+  std::map<std::string, size_t> gone;  // By "identity" or "identity@target".
+  if (s.plan_path.empty()) return {};
+  for (const auto& [key, shard] : s.planned) {
+    if (s.seen.count(key)) continue;
+    const size_t first = key.find('\n');
+    const size_t second = key.find('\n', first + 1);
+    const std::string target = key.substr(first + 1, second - first - 1);
+    ++gone[key.substr(0, first) + (target.empty() ? "" : "@" + target)];
+  }
+  std::vector<std::string> lines;
+  for (const auto& [binary, count] : gone) {
+    lines.push_back("redqueen: plan: " + std::to_string(count) +
+                    (count == 1 ? " test" : " tests") + " of " + binary + " in " +
+                    s.plan_path + (count == 1 ? " was" : " were") +
+                    " not in this run (gone since the plan, or not selected)");
+  }
+  return lines;
 }
 
 rook::Partition ShardPlan::partition() const { return state_->partition; }
 
-uint64_t ShardPlan::history_digest() const { return state_->digest; }
+const std::string& ShardPlan::history_digest() const { return state_->digest; }
 
 std::string ShardPlan::Line() const {
   const State& s = *state_;
   std::string line = "redqueen: shard " + std::to_string(s.shard.index + 1) + " of " +
                      std::to_string(s.shard.total) + " (from " + s.shard.source +
                      "), by " + std::string(rook::PartitionName(s.partition));
+  if (!s.plan_path.empty()) line += " as " + s.plan_path + " says";
   if (s.partition == rook::Partition::kTime) {
     char figures[96];
     std::snprintf(figures, sizeof figures, ", expected %.1fs (imbalance %.2f)",
@@ -185,9 +275,7 @@ bishop::ShardRecord ShardPlan::Record() const {
   record.index = s.shard.index;
   record.count = s.shard.total;
   record.partition = std::string(rook::PartitionName(s.partition));
-  char digest[17];
-  std::snprintf(digest, sizeof digest, "%llx", static_cast<unsigned long long>(s.digest));
-  record.history_digest = digest;
+  record.history_digest = s.digest;
   char host[HOST_NAME_MAX + 1] = "";
   if (gethostname(host, sizeof host) != 0) host[0] = '\0';
   host[HOST_NAME_MAX] = '\0';

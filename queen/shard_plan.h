@@ -29,6 +29,22 @@ struct BinaryPast {
 /// tests) to itself once: what a test costs beside its own duration.
 inline constexpr uint64_t kBinaryStartupUs = 30'000;
 
+/// The time split of every binary's remembered selected tests over `count`
+/// shards, as every shard (and `redqueen plan`) computes it.
+struct TimeSplit {
+  std::vector<rook::TimedTest> tests;  ///< Estimates 0: no history.
+  rook::TimePlan plan;                 ///< Aligned with `tests`.
+  size_t timed = 0;                    ///< Tests with an estimate.
+  /// Of the tests and estimates split by, whatever order they came in.
+  uint64_t digest = 0;
+};
+
+TimeSplit SplitByTime(const std::vector<BinaryPast>& pasts, const std::string& filter,
+                      bool also_run_disabled, uint32_t count);
+
+/// A digest as the store and plan files write it (hex).
+std::string DigestText(uint64_t digest);
+
 class ShardPlan {
  public:
   /// The shard, --partition and the tests' selection of `options`. Without
@@ -40,14 +56,24 @@ class ShardPlan {
   /// happens before any test is selected.
   std::shared_ptr<const rook::ShardRule> RuleFor(const Binary& binary) const;
 
+  /// --plan: the split comes from the file, not the store. False with a
+  /// one-line `*error` when it cannot be read, is not a plan, or was made
+  /// for another number of shards.
+  bool ReadPlan(const std::string& path, std::string* error);
+
   /// Decides the split from every binary's past (time); a no-op for the
-  /// other partitions.
+  /// other partitions, and with a plan.
   void Partition(const std::vector<BinaryPast>& pasts);
 
+  /// With a plan: a line per binary with tests planned that this run did
+  /// not select (gone since the plan, or filtered out), saying how many.
+  std::vector<std::string> PlannedNotSeen() const;
+
   rook::Partition partition() const;
-  /// What the split was made from: tests, their estimates (0 for count and
-  /// hash). Shards that read different histories split differently.
-  uint64_t history_digest() const;
+  /// What the split was made from: tests and their estimates, in hex ("0"
+  /// for count and hash). Shards that read different histories split
+  /// differently.
+  const std::string& history_digest() const;
   /// "redqueen: shard 2 of 4 (from GitLab CI_NODE_INDEX=2, CI_NODE_TOTAL=4),
   /// by time: 812 of 1,054 tests with history, expected 41.2 s (imbalance
   /// 1.01)".

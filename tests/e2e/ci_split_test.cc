@@ -55,7 +55,9 @@ class CiSplitTest : public testing::TestWithParam<std::string> {
       if (!seed.empty()) std::filesystem::copy_file(seed, dir + "/redqueen.db");
       script += "(cd " + Quoted(dir) + " && " + Quoted(REDQUEEN_BINARY) +
                 " run -j 1 --db redqueen.db --shard " + std::to_string(k) + "/" +
-                std::to_string(kShards) + " --partition " + GetParam();
+                std::to_string(kShards) +
+                (GetParam() == "plan" ? " --plan " + Quoted(scratch_.Path("plan.json"))
+                                      : " --partition " + GetParam());
       for (const std::string& binary : Binaries()) script += " " + Quoted(binary);
       script += " >out 2>err; echo $? >code) &\n";
     }
@@ -87,8 +89,19 @@ TEST_P(CiSplitTest, TheShardsRunEveryTestOnceWithTheSingleRunsVerdicts) {
   const Verdicts single = SingleRun(scratch_.Path("single.db"));
   ASSERT_GT(single.size(), 20u);
   // Each machine restores the same store (a cached one): with history, time
-  // splits by it; count and hash do not read it.
-  const std::vector<int> codes = RunShards(scratch_.Path("single.db"));
+  // splits by it; count and hash do not read it. With a plan, the machines
+  // start from nothing: the plan made from the single run's store decides.
+  std::string seed = scratch_.Path("single.db");
+  if (GetParam() == "plan") {
+    std::vector<std::string> args = {
+        "plan", "--shards", std::to_string(kShards),   "--db",
+        seed,   "-o",       scratch_.Path("plan.json")};
+    for (const std::string& binary : Binaries()) args.push_back(binary);
+    const Outcome plan = RunRedqueen(args);
+    ASSERT_EQ(plan.exit_code, 0) << plan.err;
+    seed.clear();
+  }
+  const std::vector<int> codes = RunShards(seed);
   Verdicts merged;
   size_t executions = 0;
   bool any_failed = false;
@@ -104,7 +117,8 @@ TEST_P(CiSplitTest, TheShardsRunEveryTestOnceWithTheSingleRunsVerdicts) {
                           "runs WHERE id = " +
                           run),
               (std::vector<std::vector<std::string>>{
-                  {std::to_string(k - 1), std::to_string(kShards), GetParam(), "1"}}));
+                  {std::to_string(k - 1), std::to_string(kShards),
+                   GetParam() == "plan" ? "time" : GetParam(), "1"}}));
     EXPECT_EQ(static_cast<size_t>(
                   Db(db).Count("SELECT count(*) FROM shard_tests WHERE run_id = " + run)),
               single.size())
@@ -125,8 +139,69 @@ TEST_P(CiSplitTest, TheShardsRunEveryTestOnceWithTheSingleRunsVerdicts) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Partitions, CiSplitTest,
-                         testing::Values("count", "hash", "time"),
+                         testing::Values("count", "hash", "time", "plan"),
                          [](const auto& info) { return info.param; });
+
+/// The passing fixture run once, then planned for two shards: the plan's
+/// path ("" when either failed).
+std::string PlanOfPassing(const Scratch& scratch) {
+  const std::string db = scratch.Path("redqueen.db");
+  const std::string plan = scratch.Path("plan.json");
+  if (RunRedqueen({"run", Fixture("passing"), "--db", db}).exit_code != 0 ||
+      RunRedqueen({"plan", Fixture("passing"), "--shards", "2", "--db", db, "-o", plan})
+              .exit_code != 0) {
+    return "";
+  }
+  return plan;
+}
+
+TEST(CiPlanTest, APlanForOtherShardsOrNoPlanAtAllIsBadUsage) {
+  Scratch scratch;
+  const std::string plan = PlanOfPassing(scratch);
+  ASSERT_FALSE(plan.empty());
+  const Outcome other = RunRedqueen({"run", Fixture("passing"), "--plan", plan, "--shard",
+                                     "1/3", "--db", scratch.Path("other.db")});
+  EXPECT_EQ(other.exit_code, 2);
+  EXPECT_THAT(other.err, testing::HasSubstr(
+                             "splits the tests over 2 shards, but this is shard 1 of 3"));
+  const std::string bad = scratch.Path("bad.json");
+  std::FILE* out = std::fopen(bad.c_str(), "w");
+  std::fputs("{\"format\": \"something else\"}", out);
+  std::fclose(out);
+  const Outcome malformed =
+      RunRedqueen({"run", Fixture("passing"), "--plan", bad, "--shard", "1/2"});
+  EXPECT_EQ(malformed.exit_code, 2);
+  EXPECT_THAT(malformed.err, testing::HasSubstr("is not a plan of this redqueen"));
+  const Outcome no_store = RunRedqueen(
+      {"plan", Fixture("passing"), "--shards", "2", "--db", scratch.Path("none.db")});
+  EXPECT_EQ(no_store.exit_code, 3);
+  EXPECT_THAT(no_store.err, testing::HasSubstr("no result store"));
+}
+
+TEST(CiPlanTest, PlannedTestsARunDidNotSelectAreCountedNotAnError) {
+  Scratch scratch;
+  const std::string plan = PlanOfPassing(scratch);
+  ASSERT_FALSE(plan.empty());
+  const Outcome narrower =
+      RunRedqueen({"run", Fixture("passing"), "--plan", plan, "--shard", "1/2",
+                   "--gtest_filter=Passing.One", "--db", scratch.Path("shard.db")});
+  EXPECT_EQ(narrower.exit_code, 0) << narrower.err;
+  EXPECT_THAT(narrower.out,
+              testing::ContainsRegex("plan: [0-9]+ tests? of .*fixture_passing"
+                                     ".* not in this run"));
+}
+
+TEST(CiPlanTest, TargetTimeChoosesTheShardsAndPrintsAMatrix) {
+  Scratch scratch;
+  const std::string db = scratch.Path("redqueen.db");
+  ASSERT_EQ(RunRedqueen({"run", Fixture("passing"), "--db", db}).exit_code, 0);
+  const Outcome plan = RunRedqueen({"plan", Fixture("passing"), "--target-time", "10s",
+                                    "--db", db, "-o", scratch.Path("plan.json")});
+  ASSERT_EQ(plan.exit_code, 0) << plan.err;
+  // Its tests take microseconds: one shard ends in time.
+  EXPECT_EQ(plan.out, "{\"include\":[{\"shard\":\"1/1\"}],\"shards\":1}\n");
+  EXPECT_THAT(plan.err, testing::StartsWith("redqueen: 1 shard: "));
+}
 
 }  // namespace
 }  // namespace redqueen::e2e

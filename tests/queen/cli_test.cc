@@ -96,7 +96,7 @@ TEST(CommandTest, AnUnknownCommandIsOneLineWithTheNearestOrTheList) {
   EXPECT_EQ(p.exit_code, 2);
   EXPECT_THAT(p.err,
               StartsWith("redqueen: error: unknown command 'nosuch' (the commands: "
-                         "run, list, config, runs, show,"));
+                         "run, list, plan, config, runs, show,"));
   EXPECT_THAT(p.err, Not(HasSubstr(" man"))) << "hidden";
   ExpectUsageError(Prepare({}),
                    "no command given; 'redqueen run BINARY...' runs a suite's "
@@ -158,7 +158,7 @@ TEST(CompletionTest, ValuesCompleteFromTheTable) {
               HasSubstr("--pawn) _redqueen_reply -W 'auto resident exec'; return ;;"));
   EXPECT_THAT(bash, HasSubstr("--from-ctest) compopt -o filenames 2>/dev/null; "
                               "_redqueen_reply -d; return ;;"));
-  EXPECT_THAT(bash, HasSubstr("run|list|config)")) << "same options, one case";
+  EXPECT_THAT(bash, HasSubstr("run|list|plan|config)")) << "same options, one case";
   const std::string zsh = Prepare({"completion", "zsh"}).out;
   EXPECT_THAT(zsh, HasSubstr("#compdef redqueen\n"));
   EXPECT_THAT(zsh, HasSubstr("'--pawn=[auto\\: resident pawns"));

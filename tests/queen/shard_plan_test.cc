@@ -145,7 +145,7 @@ TEST(ShardPlanTest, TheDigestTellsDifferentHistoriesApart) {
     plan.Partition({{&binaries[0], &pasts[0]}});
     return plan.history_digest();
   };
-  const uint64_t before = digest();
+  const std::string before = digest();
   EXPECT_EQ(digest(), before);
   pasts[0].history[3].Record(true, 999'000);
   EXPECT_NE(digest(), before);
