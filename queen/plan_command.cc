@@ -92,13 +92,14 @@ uint32_t ShardsFor(const RunOptions& options, const Remembered& remembered) {
   return static_cast<uint32_t>(options.max_shards);
 }
 
-/// GitHub Actions' `strategy.matrix` (its `include`), and N for the others.
+/// GitHub Actions' `strategy.matrix` (an `include` of one `shard` each): a
+/// key beside `include` would be one more dimension. N is on stderr.
 std::string Matrix(uint32_t shards) {
   nlohmann::json include = nlohmann::json::array();
   for (uint32_t k = 1; k <= shards; ++k) {
     include.push_back({{"shard", std::to_string(k) + "/" + std::to_string(shards)}});
   }
-  return nlohmann::json{{"shards", shards}, {"include", include}}.dump() + "\n";
+  return nlohmann::json{{"include", include}}.dump() + "\n";
 }
 
 bool Write(const std::string& path, const std::string& text) {

@@ -40,8 +40,9 @@ uint32_t CountShard(size_t position, uint32_t count);
 uint64_t StableTestHash(std::string_view binary, std::string_view target,
                         std::string_view name);
 
-/// The shard (0-based, < `count`) of a test by `hash`: StableTestHash %
-/// `count`. Unchanged when other tests are added or removed. `count` > 0.
+/// The shard (0-based, < `count`) of a test by `hash`: StableTestHash, its
+/// bits mixed by MurmurHash3's finalizer, modulo `count`. Unchanged when
+/// other tests are added or removed. `count` > 0.
 uint32_t HashShard(std::string_view binary, std::string_view target,
                    std::string_view name, uint32_t count);
 
