@@ -72,6 +72,17 @@ class CiSplitTest : public testing::TestWithParam<std::string> {
     return codes;
   }
 
+  static std::string ReadAll(const std::string& path) {
+    std::string text;
+    if (std::FILE* in = std::fopen(path.c_str(), "r")) {
+      char buffer[4096];
+      for (size_t n; (n = std::fread(buffer, 1, sizeof buffer, in)) > 0;)
+        text.append(buffer, n);
+      std::fclose(in);
+    }
+    return text;
+  }
+
   static std::string ReadFirstLine(const std::string& path) {
     std::FILE* in = std::fopen(path.c_str(), "r");
     char line[64] = "-1";
@@ -113,6 +124,11 @@ TEST_P(CiSplitTest, TheShardsRunEveryTestOnceWithTheSingleRunsVerdicts) {
         "t.id = e.test_id WHERE e.final = 1 AND e.run_id = " +
         run);
     EXPECT_FALSE(rows.empty()) << "shard " << k << " ran nothing";
+    const std::string partition = GetParam() == "plan" ? "time as " : GetParam();
+    EXPECT_THAT(ReadAll(scratch_.Path("shard_" + std::to_string(k) + "/out")),
+                testing::HasSubstr("redqueen: shard " + std::to_string(k) +
+                                   " of 3 (from --shard " + std::to_string(k) +
+                                   "/3), by " + partition));
     EXPECT_EQ(Db(db).Rows("SELECT shard_index, shard_count, partition, host != '' FROM "
                           "runs WHERE id = " +
                           run),
