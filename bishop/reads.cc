@@ -201,7 +201,7 @@ std::vector<RunExecution> Store::RunExecutions(int64_t run_id) {
   sqlite3_stmt* stmt = Prepare(R"sql(
     SELECT e.id, t.binary, t.target, t.name, t.file, t.line, e.repetition, e.attempt,
            e.final, e.status, e.duration_us, e.skip_message, e.crash, e.output,
-           e.finished_us, e.pawn, e.not_run
+           e.finished_us, e.pawn, e.not_run, e.shard
     FROM executions e JOIN tests t ON t.id = e.test_id
     WHERE e.run_id = ?
     ORDER BY t.binary, t.target, t.id, e.repetition, e.attempt)sql");
@@ -231,6 +231,7 @@ std::vector<RunExecution> Store::RunExecutions(int64_t run_id) {
       e.finished_us = sqlite3_column_int64(stmt, 14);
       e.pawn = sqlite3_column_int(stmt, 15);
       e.not_run = NotRunColumn(stmt, 16);
+      e.shard = static_cast<uint32_t>(sqlite3_column_int64(stmt, 17));
       by_id.emplace(sqlite3_column_int64(stmt, 0), executions.size());
       executions.push_back(std::move(e));
     }
@@ -251,6 +252,50 @@ std::vector<RunExecution> Store::RunExecutions(int64_t run_id) {
   }
   sqlite3_finalize(stmt);
   return executions;
+}
+
+std::optional<ShardRecord> Store::ShardOf(int64_t run_id) {
+  sqlite3_stmt* stmt = Prepare(
+      "SELECT shard_index, shard_count, partition, history_digest, host FROM runs "
+      "WHERE id = ?");
+  std::optional<ShardRecord> shard;
+  {
+    Binder binder(db_, stmt);
+    binder.Int(run_id);
+    if (binder.Step("read the run's shard")) {
+      shard = ShardRecord{sqlite3_column_int(stmt, 0), sqlite3_column_int(stmt, 1),
+                          Column(stmt, 2), Column(stmt, 3), Column(stmt, 4)};
+    }
+  }
+  sqlite3_finalize(stmt);
+  return shard;
+}
+
+std::vector<StoredTest> Store::RunTests(int64_t run_id) {
+  // shard_tests has no index: it is read only here, by a merge, and an index
+  // would cost every shard's run a write per test.
+  sqlite3_stmt* stmt = Prepare(R"sql(
+    SELECT binary, target, name, file, line, type_param, value_param,
+           id IN (SELECT test_id FROM shard_tests WHERE run_id = ?1)
+    FROM tests
+    WHERE id IN (SELECT test_id FROM shard_tests WHERE run_id = ?1)
+       OR id IN (SELECT test_id FROM executions WHERE run_id = ?1)
+    ORDER BY id)sql");
+  std::vector<StoredTest> tests;
+  {
+    Binder binder(db_, stmt);
+    binder.Int(run_id);
+    while (binder.Step("read the run's tests")) {
+      StoredTest test{
+          Column(stmt, 0), Column(stmt, 1),
+          proto::TestInfo{Column(stmt, 2), Column(stmt, 3), sqlite3_column_int(stmt, 4),
+                          Column(stmt, 5), Column(stmt, 6)},
+          sqlite3_column_int(stmt, 7) != 0};
+      tests.push_back(std::move(test));
+    }
+  }
+  sqlite3_finalize(stmt);
+  return tests;
 }
 
 }  // namespace redqueen::bishop

@@ -27,7 +27,7 @@ namespace redqueen::bishop {
 inline constexpr int kBusyTimeoutMs = 10000;
 
 /// The schema this redqueen writes; recorded as PRAGMA user_version.
-inline constexpr int kSchemaVersion = 6;
+inline constexpr int kSchemaVersion = 7;
 
 struct RunRecord {
   std::string started_at;  ///< ISO 8601, UTC.
@@ -38,13 +38,28 @@ struct RunRecord {
 /// Which CI shard of a suite a run was, and how the suite was split: what a
 /// merge of the shards' stores checks them by.
 struct ShardRecord {
-  int index = 0;  ///< From 0.
+  /// From 0; kMergedShards for the run `redqueen merge` made of all of them.
+  int index = 0;
   int count = 1;
   std::string partition;  ///< count, hash or time.
   /// Of the history the split was made from (hex; "0" without): shards that
   /// read different histories may run a test twice or never.
   std::string history_digest;
-  std::string host;  ///< The machine's name.
+  /// The machine's name; a merged run's names its shards' machines in
+  /// shard order, separated by commas (an execution's `shard` picks one).
+  std::string host;
+};
+
+/// The shard index of a merged run: no one shard, and never taken for one
+/// by a later merge.
+inline constexpr int kMergedShards = -1;
+
+/// A test as the tests table has it.
+struct StoredTest {
+  std::string binary;
+  std::string target;
+  proto::TestInfo info;
+  bool selected = false;  ///< In the run's shard_tests.
 };
 
 /// How a run ended: its totals over every binary, as the runs table has them.
@@ -135,6 +150,12 @@ class Store {
   /// Every execution of run `run_id`, by binary, target, test (in the order
   /// tests were first stored), repetition and attempt.
   std::vector<RunExecution> RunExecutions(int64_t run_id);
+  /// The shard run `run_id` was (RecordShard); nullopt when there is no
+  /// such run.
+  std::optional<ShardRecord> ShardOf(int64_t run_id);
+  /// The tests run `run_id` executed or, as a shard, selected
+  /// (RecordShardTests), in the order they were first stored.
+  std::vector<StoredTest> RunTests(int64_t run_id);
 
   /// What the last run of `binary` (for `target`) that listed its tests
   /// left for the next (see suite.h); nullopt when none did. Its past is

@@ -112,6 +112,7 @@ void Store::WritePending() {
             .Int(e.finished_us)
             .Int(e.pawn)
             .Int(static_cast<int64_t>(e.not_run))
+            .Int(e.shard)
             .TextInPlace(e.skip_message)
             .TextInPlace(e.crash)
             .BlobInPlace(e.output);

@@ -40,6 +40,10 @@ struct TestResult {
   uint64_t duration_us = 0;
   int64_t finished_us = 0;  ///< Unix time in microseconds.
   int pawn = -1;
+  /// 0: run by this run's own redqueen. In a run that `redqueen merge`
+  /// made of CI shards' runs, the shard that ran it, from 1; its machine is
+  /// that item of the run's host list.
+  uint32_t shard = 0;
   NotRun not_run = NotRun::kRan;
   std::vector<proto::Failure> failures;
   /// The gtest skip message, or why redqueen did not run the test.

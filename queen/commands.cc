@@ -8,6 +8,7 @@
 #include "queen/cli_docs.h"
 #include "queen/exit_codes.h"
 #include "queen/history_commands.h"
+#include "queen/merge_command.h"
 #include "queen/nearest.h"
 #include "queen/options.h"
 #include "queen/print_error.h"
@@ -45,6 +46,7 @@ Tree::Tree() : CLI::App("redqueen " + Version() + ": " + kSummary, "redqueen") {
   AddRunCommands(this, &run);
   for (const std::string& name : HistoryCommands())
     add_subcommand(MakeHistoryParser(name));
+  add_subcommand(MakeMergeParser());
   CLI::App* help_app =
       add_subcommand("help", "Print redqueen's help, or a command's (as COMMAND --help)");
   CLI::App* completion = add_subcommand(

@@ -1,6 +1,7 @@
 // redqueen's commands as one table, and the first look at a command line:
 // before a command's own parser reads it (options.h for run, list and config;
-// history_commands.h for the commands that read the store), this answers
+// history_commands.h for the commands that read the store, merge_command.h
+// for merge), this answers
 // --help, --version, help, completion and man, and refuses an unknown
 // command or options put before the command, each in one line (exit 2).
 #pragma once

@@ -8,7 +8,8 @@ enum ExitCode : int {
   kExitTestsFailed = 1,    ///< A test failed, crashed or timed out.
   kExitUsage = 2,          ///< Bad command line.
   kExitInfra = 3,          ///< Binary missing or not a pawn, lists disagree,
-                           ///< store unwritable, pawns keep dying.
+                           ///< store unwritable, pawns keep dying,
+                           ///< shards that do not merge.
   kExitNoTests = 4,        ///< No test matched the filter (--no-tests fail).
   kExitInterrupted = 130,  ///< Ctrl-C (SIGINT), SIGTERM or SIGHUP.
 };
@@ -30,7 +31,8 @@ inline constexpr ExitCodeMeaning kExitCodeMeanings[] = {
     {kExitInfra,
      "Infrastructure error: a binary missing or not a GoogleTest binary, a pawn that "
      "cannot start or keeps dying, pawns that disagree on the test list, a store that "
-     "cannot be written."},
+     "cannot be written, CI shards' stores that merge cannot join into the whole "
+     "suite's run."},
     {kExitNoTests,
      "No test of any binary matches the filter its user gave (--no-tests fail, the "
      "default for such a filter)."},

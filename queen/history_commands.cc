@@ -221,16 +221,7 @@ int HistoryMain(int argc, char** argv) {
   // After the parser took its defaults: its help, the completion scripts and
   // the man page say the same in every environment.
   if (const char* env = std::getenv("REDQUEEN_DB"); env && *env) options.db_path = env;
-  try {
-    app.parse(argc - 1, argv + 1);
-  } catch (const CLI::CallForHelp&) {
-    std::fputs(app.help("redqueen").c_str(), stdout);
-    return kExitPassed;
-  } catch (const CLI::ParseError& e) {
-    return ErrorExit(
-        ParseErrorLine(e, app, std::vector<std::string>(argv + 2, argv + argc)),
-        kExitUsage);
-  }
+  if (int exit_code = 0; !ParseCommand(app, argc, argv, &exit_code)) return exit_code;
   std::error_code ec;
   if (!std::filesystem::exists(options.db_path, ec)) {
     return ErrorExit("no result store at '" + options.db_path +

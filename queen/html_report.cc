@@ -23,16 +23,20 @@ function el(tag, attrs, text, ns) {
 function seconds(us) { return (us / 1e6).toFixed(3) + ' s'; }
 function timeline() {
   const runs = RUN.results.filter(r => r.pawn >= 0);
-  const pawns = [...new Set(runs.map(r => r.pawn))].sort((a, b) => a - b);
+  // A merged run's pawns are its shards' (each from 0): a row per shard and pawn.
+  const lane = r => (r.shard ? 'shard ' + r.shard + ' ' : '') + 'pawn ' + r.pawn;
+  const pawns = [...new Map(runs.map(r => [lane(r), r.shard * 1e6 + r.pawn]))]
+      .sort((a, b) => a[1] - b[1]).map(entry => entry[0]);
   const start = Math.min(...runs.map(r => r.finished_us - r.duration_us));
   const end = Math.max(...runs.map(r => r.finished_us));
   const width = 1000, row = 22, span = Math.max(end - start, 1);
-  const svg = el('svg', {id: 'timeline', width: width + 60, height: pawns.length * row + 10}, undefined, true);
+  const left = runs.some(r => r.shard) ? 110 : 60;
+  const svg = el('svg', {id: 'timeline', width: width + left, height: pawns.length * row + 10}, undefined, true);
   pawns.forEach((pawn, i) => svg.appendChild(
-      el('text', {x: 0, y: i * row + 15, class: 'label'}, 'pawn ' + pawn, true)));
+      el('text', {x: 0, y: i * row + 15, class: 'label'}, pawn, true)));
   for (const r of runs) {
-    const x = 60 + (r.finished_us - r.duration_us - start) / span * width;
-    const bar = el('rect', {class: 'bar', x: x, y: pawns.indexOf(r.pawn) * row + 3,
+    const x = left + (r.finished_us - r.duration_us - start) / span * width;
+    const bar = el('rect', {class: 'bar', x: x, y: pawns.indexOf(lane(r)) * row + 3,
                             width: Math.max(r.duration_us / span * width, 1), height: row - 6,
                             fill: COLOURS[r.status] || '#000'}, undefined, true);
     bar.appendChild(el('title', {}, r.binary + ': ' + r.name + ' — ' + r.status + ', ' +
@@ -109,6 +113,7 @@ std::string HtmlReport(const bishop::RunRow& run,
                        {"duration_us", e.duration_us},
                        {"finished_us", e.finished_us},
                        {"pawn", e.pawn},
+                       {"shard", e.shard},
                        {"text", FailureText(e)},
                        {"output", e.output}});
   }

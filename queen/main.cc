@@ -13,6 +13,7 @@
 #include "queen/exit_codes.h"
 #include "queen/history_commands.h"
 #include "queen/list_command.h"
+#include "queen/merge_command.h"
 #include "queen/options.h"
 #include "queen/plan_command.h"
 #include "queen/session.h"
@@ -39,6 +40,14 @@ int main(int argc, char** argv) {
   if (argc > 1 && redqueen::queen::IsHistoryCommand(argv[1])) {
     try {
       return redqueen::queen::HistoryMain(argc, argv);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "redqueen: error: %s\n", e.what());
+      return redqueen::kExitInfra;
+    }
+  }
+  if (argc > 1 && std::strcmp(argv[1], "merge") == 0) {
+    try {
+      return redqueen::queen::MergeMain(argc, argv);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "redqueen: error: %s\n", e.what());
       return redqueen::kExitInfra;

@@ -1,8 +1,10 @@
 #include "queen/usage.h"
 
 #include <CLI/CLI.hpp>
+#include <cstdio>
 
 #include "queen/nearest.h"
+#include "queen/print_error.h"
 
 namespace redqueen::queen {
 namespace {
@@ -100,6 +102,21 @@ std::string ParseErrorLine(const CLI::ParseError& error, const CLI::App& app,
     }
   }
   return (message.empty() ? "bad command line" : message) + see;
+}
+
+bool ParseCommand(CLI::App& app, int argc, char** argv, int* exit_code) {
+  try {
+    app.parse(argc - 1, argv + 1);
+    return true;
+  } catch (const CLI::CallForHelp&) {
+    std::fputs(app.help("redqueen").c_str(), stdout);
+    *exit_code = kExitPassed;
+  } catch (const CLI::ParseError& e) {
+    *exit_code =
+        ErrorExit(ParseErrorLine(e, app, std::vector<std::string>(argv + 2, argv + argc)),
+                  kExitUsage);
+  }
+  return false;
 }
 
 }  // namespace redqueen::queen

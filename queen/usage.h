@@ -30,4 +30,9 @@ std::string ParseErrorLine(const CLI::ParseError& error, const CLI::App& app,
 /// parsed subcommand); app's root is "redqueen" or a command's own parser.
 std::string HelpCommand(const CLI::App& app);
 
+/// Parses argv[2..] with `app`, the own parser of the command argv[1]:
+/// false when the process should exit with `*exit_code` (its help printed:
+/// 0; a bad command line, one line on stderr: 2).
+bool ParseCommand(CLI::App& app, int argc, char** argv, int* exit_code);
+
 }  // namespace redqueen::queen

@@ -382,6 +382,7 @@ TEST_F(StoreTest, AVersion4StoreKnowsWhyTestsDidNotRunFromTheirMessages) {
     // As version 4 wrote them: the reason in the message alone.
     ASSERT_EQ(sqlite3_exec(store->db(),
                            "ALTER TABLE executions DROP COLUMN not_run; "
+                           "ALTER TABLE executions DROP COLUMN shard; "
                            "ALTER TABLE runs DROP COLUMN shard_index; "
                            "ALTER TABLE runs DROP COLUMN shard_count; "
                            "ALTER TABLE runs DROP COLUMN partition; "

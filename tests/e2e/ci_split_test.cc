@@ -1,12 +1,16 @@
 // One suite split over CI machines: N redqueen processes, each with its own
 // folder and store as a CI job has, run their --shard K/N at once. Together
 // they must run every test the single run runs, each exactly once, with the
-// single run's verdicts, whatever the partition.
+// single run's verdicts, whatever the partition; `redqueen merge` joins
+// their stores into the single run's, and refuses shards that do not add up.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <filesystem>
+#include <fstream>
 #include <map>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -27,6 +31,38 @@ std::vector<std::vector<std::string>> Finals(const std::string& db) {
 }
 
 std::string Quoted(const std::string& text) { return "'" + text + "'"; }
+
+/// Runs `sql` on the store `db`, writing.
+void Execute(const std::string& db, const std::string& sql) {
+  sqlite3* handle = nullptr;
+  ASSERT_EQ(sqlite3_open(db.c_str(), &handle), SQLITE_OK) << db;
+  char* message = nullptr;
+  EXPECT_EQ(sqlite3_exec(handle, sql.c_str(), nullptr, nullptr, &message), SQLITE_OK)
+      << (message ? message : "");
+  sqlite3_free(message);
+  sqlite3_close(handle);
+}
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+/// The totals of a JUnit report (its <testsuites> line without the time),
+/// or of a JSON one (its "total_tests" to "tests_skipped").
+std::string ReportTotals(const std::string& report, const std::string& from,
+                         const std::string& to) {
+  const size_t begin = report.find(from);
+  const size_t end = report.find(to, begin);
+  if (begin == std::string::npos || end == std::string::npos) return "";
+  return report.substr(begin, end - begin);
+}
+
+constexpr const char* kTotals =
+    "SELECT total_tests, tests_passed, tests_failed, tests_skipped FROM runs "
+    "WHERE id = (SELECT max(id) FROM runs)";
 
 class CiSplitTest : public testing::TestWithParam<std::string> {
  protected:
@@ -83,6 +119,34 @@ class CiSplitTest : public testing::TestWithParam<std::string> {
     return text;
   }
 
+  /// The partition the shards' runs record: a plan's is time.
+  std::string Partition() const { return GetParam() == "plan" ? "time" : GetParam(); }
+
+  std::string ShardStore(int k) const {
+    return scratch_.Path("shard_" + std::to_string(k) + "/redqueen.db");
+  }
+
+  /// `redqueen merge STORES... --db OUT`.
+  static Outcome Merge(const std::vector<std::string>& stores, const std::string& out) {
+    std::vector<std::string> args = {"merge"};
+    args.insert(args.end(), stores.begin(), stores.end());
+    args.insert(args.end(), {"--db", out});
+    return RunRedqueen(args);
+  }
+
+  /// A copy of shard `k`'s store, to spoil.
+  std::string CopyOfShard(int k, const std::string& name) const {
+    const std::string copy = scratch_.Path(name);
+    std::filesystem::copy_file(ShardStore(k), copy);
+    if (std::filesystem::exists(ShardStore(k) + "-wal")) {
+      std::filesystem::copy_file(ShardStore(k) + "-wal", copy + "-wal");
+    }
+    return copy;
+  }
+
+  void ExpectTheMergeIsTheSingleRun(const std::string& single_db, const Verdicts& single);
+  void ExpectMergesOfShardsThatDoNotAddUpAreRefused();
+
   static std::string ReadFirstLine(const std::string& path) {
     std::FILE* in = std::fopen(path.c_str(), "r");
     char line[64] = "-1";
@@ -133,8 +197,7 @@ TEST_P(CiSplitTest, TheShardsRunEveryTestOnceWithTheSingleRunsVerdicts) {
                           "runs WHERE id = " +
                           run),
               (std::vector<std::vector<std::string>>{
-                  {std::to_string(k - 1), std::to_string(kShards),
-                   GetParam() == "plan" ? "time" : GetParam(), "1"}}));
+                  {std::to_string(k - 1), std::to_string(kShards), Partition(), "1"}}));
     EXPECT_EQ(static_cast<size_t>(
                   Db(db).Count("SELECT count(*) FROM shard_tests WHERE run_id = " + run)),
               single.size())
@@ -152,6 +215,91 @@ TEST_P(CiSplitTest, TheShardsRunEveryTestOnceWithTheSingleRunsVerdicts) {
   EXPECT_EQ(executions, single.size());
   EXPECT_EQ(merged, single);
   EXPECT_TRUE(any_failed);
+  ExpectTheMergeIsTheSingleRun(scratch_.Path("single.db"), single);
+  ExpectMergesOfShardsThatDoNotAddUpAreRefused();
+}
+
+void CiSplitTest::ExpectTheMergeIsTheSingleRun(const std::string& single_db,
+                                               const Verdicts& single) {
+  const std::string out = scratch_.Path("merged.db");
+  const Outcome merge = Merge({ShardStore(1), ShardStore(2), ShardStore(3)}, out);
+  ASSERT_EQ(merge.exit_code, 0) << merge.err;
+  EXPECT_THAT(merge.out, testing::HasSubstr("redqueen: merged 3 shards into run 1"));
+  EXPECT_EQ(Db(out).Rows(kTotals), Db(single_db).Rows(kTotals));
+  EXPECT_EQ(Db(out).Rows("SELECT status, shard_index, shard_count, partition, "
+                         "length(host) > 2 FROM runs"),
+            (std::vector<std::vector<std::string>>{
+                {"failed", "-1", std::to_string(kShards), Partition(), "1"}}));
+  const auto rows = Finals(out);
+  EXPECT_EQ(rows.size(), single.size());
+  Verdicts verdicts;
+  for (const auto& row : rows) verdicts[row[0]] = row[1];
+  EXPECT_EQ(verdicts, single);
+  EXPECT_EQ(Db(out).Value("SELECT group_concat(shard) FROM (SELECT DISTINCT shard FROM "
+                          "executions ORDER BY shard)"),
+            "1,2,3");
+  // One report of the whole pipeline, as the single run's.
+  for (const std::string& db : {single_db, out}) {
+    const Outcome exported = RunRedqueen(
+        {"export", "--db", db, "--junit", db + ".xml", "--json", db + ".json"});
+    EXPECT_EQ(exported.exit_code, 0) << exported.err;
+    const Outcome report = RunRedqueen({"report", "--db", db, "-o", db + ".html"});
+    EXPECT_EQ(report.exit_code, 0) << report.err;
+  }
+  const std::string junit = ReportTotals(Slurp(out + ".xml"), "<testsuites", " time=");
+  EXPECT_THAT(junit, testing::HasSubstr("tests=\"" + std::to_string(single.size())));
+  EXPECT_EQ(junit, ReportTotals(Slurp(single_db + ".xml"), "<testsuites", " time="));
+  const std::string json = ReportTotals(Slurp(out + ".json"), "\"tests_failed\"", "}");
+  EXPECT_FALSE(json.empty());
+  EXPECT_EQ(json, ReportTotals(Slurp(single_db + ".json"), "\"tests_failed\"", "}"));
+  const std::string name =
+      single.begin()->first.substr(single.begin()->first.rfind(' ') + 1);
+  const std::string html = Slurp(out + ".html");
+  EXPECT_THAT(html, testing::HasSubstr(name)) << "the report names tests";
+  EXPECT_THAT(html, testing::HasSubstr("\"shard\":3"))
+      << "a timeline row per shard's pawn";
+}
+
+void CiSplitTest::ExpectMergesOfShardsThatDoNotAddUpAreRefused() {
+  auto refused = [this](const std::vector<std::string>& stores, const std::string& why) {
+    const std::string out = scratch_.Path("refused.db");
+    const Outcome merge = Merge(stores, out);
+    EXPECT_EQ(merge.exit_code, 3) << why;
+    EXPECT_THAT(merge.err, testing::HasSubstr(why));
+    EXPECT_FALSE(std::filesystem::exists(out)) << why << ": nothing is written";
+  };
+  refused({ShardStore(1), ShardStore(2)},
+          "redqueen: error: shard 3 of 3 is missing: pass every shard's store");
+  refused({ShardStore(1), ShardStore(2), ShardStore(2), ShardStore(3)},
+          "' are both shard 2 of 3: pass each shard's store once");
+  refused({ShardStore(1), scratch_.Path("none.db")},
+          "shard store '" + scratch_.Path("none.db") + "' does not exist");
+
+  const std::string altered = CopyOfShard(2, "altered.db");
+  Execute(altered,
+          "UPDATE runs SET history_digest = 'x' WHERE id = (SELECT max(id) "
+          "FROM runs)");
+  refused({ShardStore(1), altered, ShardStore(3)},
+          "shards 1 and 2 split by different histories (digests ");
+
+  // A test shard 1 ran, run again on shard 2.
+  const std::string twice = CopyOfShard(2, "twice.db");
+  const std::string run = Db(ShardStore(1)).Value("SELECT max(id) FROM runs");
+  const auto ran = Db(ShardStore(1))
+                       .Rows(
+                           "SELECT t.binary, t.name FROM executions e JOIN tests t ON "
+                           "t.id = e.test_id "
+                           "WHERE e.final = 1 AND e.run_id = " +
+                           run + " ORDER BY e.id LIMIT 1");
+  ASSERT_EQ(ran.size(), 1u);
+  Execute(twice,
+          "INSERT INTO executions (run_id, test_id, attempt, status, duration_us, "
+          "finished_us, pawn, skip_message, crash, output) SELECT (SELECT max(id) FROM "
+          "runs), id, 1, 'PASSED', 1, 1, 0, '', '', '' FROM tests WHERE binary = " +
+              Quoted(ran[0][0]) + " AND name = " + Quoted(ran[0][1]));
+  refused({ShardStore(1), twice, ShardStore(3)}, "1 test ran in more than one shard (" +
+                                                     ran[0][0] + ": " + ran[0][1] +
+                                                     " (shards 1 and 2))");
 }
 
 INSTANTIATE_TEST_SUITE_P(Partitions, CiSplitTest,
