@@ -65,6 +65,11 @@ PlanFile PlanOf(const Remembered& remembered, const TimeSplit& split, uint32_t s
         {test.binary, test.target, test.name, split.plan.shard_of[i], test.estimate_us});
   }
   for (size_t i = 0; i < remembered.binaries.size(); ++i) {
+    const Binary& binary = remembered.binaries[i];
+    if (remembered.suites[i]) {
+      plan.list_hashes[binary.identity + '\n' + binary.target] =
+          remembered.suites[i]->past.list_hash;
+    }
     if (!remembered.suites[i]) {
       plan.without_history.emplace_back(remembered.binaries[i].identity,
                                         remembered.binaries[i].target);

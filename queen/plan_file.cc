@@ -1,6 +1,7 @@
 #include "queen/plan_file.h"
 
 #include <cmath>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 
 namespace redqueen::queen {
@@ -11,8 +12,21 @@ using json = nlohmann::ordered_json;
 
 constexpr const char* kFormat = "redqueen-plan-1";
 
-json BinaryEntry(const std::string& binary, const std::string& target) {
-  return {{"binary", binary}, {"target", target}, {"tests", json::array()}};
+std::string Hex(uint64_t value) {
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(value));
+  return text;
+}
+
+json BinaryEntry(const PlanFile& plan, const std::string& binary,
+                 const std::string& target) {
+  json entry = {{"binary", binary}, {"target", target}};
+  if (const auto it = plan.list_hashes.find(binary + '\n' + target);
+      it != plan.list_hashes.end()) {
+    entry["list_hash"] = Hex(it->second);
+  }
+  entry["tests"] = json::array();
+  return entry;
 }
 
 /// A duration in seconds as the file has it, back in microseconds.
@@ -26,6 +40,10 @@ void ReadBinaries(const json& root, PlanFile* plan) {
   for (const json& binary : root.at("binaries")) {
     const std::string identity = binary.at("binary").get<std::string>();
     const std::string target = binary.at("target").get<std::string>();
+    if (binary.contains("list_hash")) {
+      plan->list_hashes[identity + '\n' + target] =
+          std::stoull(binary.at("list_hash").get<std::string>(), nullptr, 16);
+    }
     for (const json& test : binary.at("tests")) {
       const int64_t shard = test.at("shard").get<int64_t>();
       if (shard < 1 || shard > plan->shards) {
@@ -59,7 +77,7 @@ std::string PlanJson(const PlanFile& plan) {
   for (const PlannedTest& test : plan.tests) {
     if (binaries.empty() || binaries.back()["binary"] != test.binary ||
         binaries.back()["target"] != test.target) {
-      binaries.push_back(BinaryEntry(test.binary, test.target));
+      binaries.push_back(BinaryEntry(plan, test.binary, test.target));
     }
     binaries.back()["tests"].push_back({{"name", test.name},
                                         {"shard", test.shard + 1},

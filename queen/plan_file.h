@@ -5,7 +5,7 @@
 //   {"format": "redqueen-plan-1", "shards": 4, "partition": "time",
 //    "history_digest": "9f3a...", "imbalance": 1.01,
 //    "expected_s": [41.2, 41.0, 40.9, 41.1],
-//    "binaries": [{"binary": "test/x_test", "target": "",
+//    "binaries": [{"binary": "test/x_test", "target": "", "list_hash": "1f2e...",
 //                  "tests": [{"name": "Suite.Test", "shard": 1, "estimate_s": 0.012}]}],
 //    "without_history": [{"binary": "test/y_test", "target": ""}]}
 //
@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -33,8 +34,10 @@ struct PlanFile {
   std::vector<uint64_t> expected_us;  ///< Per shard.
   /// By binary (and target), in the order the run names them.
   std::vector<PlannedTest> tests;
-  /// "identity\ntarget" of binaries the store has no history of: their
-  /// tests go by hash.
+  /// By "identity\ntarget": the list the plan was made from (proto::ListHash),
+  /// so that a binary changed since can be told.
+  std::map<std::string, uint64_t> list_hashes;
+  /// Binaries the store has no history of: their tests go by hash.
   std::vector<std::pair<std::string, std::string>> without_history;
 };
 

@@ -17,6 +17,7 @@ PlanFile APlan() {
                 {"test/a", "gpu", "S.one", 1, 800'000},
                 {"test/b", "", "T.x", 0, 500'000}};
   plan.without_history = {{"test/c", ""}};
+  plan.list_hashes = {{"test/a\n", 0x1f2e3d4c5b6a7988ULL}, {"test/b\n", 7}};
   return plan;
 }
 
@@ -39,6 +40,8 @@ TEST(PlanFileTest, WhatIsWrittenIsReadBack) {
     EXPECT_EQ(read.tests[i].estimate_us, APlan().tests[i].estimate_us);
   }
   EXPECT_EQ(read.without_history, APlan().without_history);
+  EXPECT_EQ(read.list_hashes, APlan().list_hashes);
+  EXPECT_THAT(text, testing::HasSubstr("\"list_hash\": \"1f2e3d4c5b6a7988\""));
 }
 
 TEST(PlanFileTest, AnythingElseIsRefusedWithWhatIsWrong) {
