@@ -185,13 +185,14 @@ void AddShardOptions(CLI::App* run, RunOptions* options) {
   run->add_option("--shard", options->shard_option,
                   "Run shard K (from 1) of N of each binary's selected tests; default: "
                   "the CI's (CI_NODE_INDEX, CIRCLE_NODE_INDEX, BUILDKITE_PARALLEL_JOB, "
-                  "JOB_COMPLETION_INDEX with --shards) or GTEST_SHARD_INDEX's")
+                  "JOB_COMPLETION_INDEX with --shards) or GTEST_SHARD_INDEX's; off: not "
+                  "the CI's")
       ->type_name("K/N")
       ->check(CheckShardOption);
   run->add_option("--shards", options->shards,
                   "How many shards there are, for a Kubernetes Indexed Job's "
                   "JOB_COMPLETION_INDEX (which does not say)")
-      ->check(WholeIn(1, INT32_MAX));
+      ->check(WholeIn(1, kMaxShards));
   run->add_option("--partition", options->partition,
                   "How the shards split the tests: count (GoogleTest's rule), hash (of "
                   "each test's name) or time (by earlier runs); default: count for "

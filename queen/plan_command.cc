@@ -39,10 +39,13 @@ int Remember(const RunOptions& options, Remembered* out) {
   out->binaries = PerTarget(options, std::move(probed));
   std::error_code ec;
   if (!std::filesystem::exists(options.db_path, ec)) {
-    return ErrorExit("no result store at '" + options.db_path +
-                         "' to plan by (run the suite once with 'redqueen run', or pass "
-                         "--db)",
-                     kExitInfra);
+    // A first pipeline has no history yet: every test goes by its hash.
+    std::fprintf(stderr,
+                 "redqueen: warning: no result store at '%s' to plan by: every test goes "
+                 "by its hash (the merged store of this pipeline plans the next)\n",
+                 options.db_path.c_str());
+    out->suites.resize(out->binaries.size());
+    return 0;
   }
   std::unique_ptr<bishop::Store> store =
       bishop::Store::OpenForReading(options.db_path, &error);

@@ -104,15 +104,11 @@ bool ReadShardPair(const GetEnv& getenv, const ShardPair& pair, ShardSpec* shard
 bool ReadIndexedJob(const GetEnv& getenv, int shards, ShardSpec* shard, bool* set,
                     std::string* error) {
   const char* index = getenv(kJobIndex);
-  *set = index != nullptr;
+  // Without --shards, an Indexed Job that runs the whole suite on each pod
+  // (its index may mean something else to it) is no shard.
+  *set = index != nullptr && shards != 0;
   if (!*set) return true;
   const std::string named = std::string(kJobIndex) + "=" + index;
-  if (shards == 0) {
-    *error = named +
-             " is set but --shards is not (pass --shards N, N the Indexed Job's "
-             "completions, to say how many shards there are)";
-    return false;
-  }
   int64_t i = 0;
   if (!ParseInt32(index, &i)) {
     *error = std::string(kJobIndex) + "='" + index + "' is not a whole number";
@@ -283,12 +279,17 @@ bool ReadShard(const GetEnv& getenv, ShardSpec* shard, std::string* error) {
 }
 
 std::string CheckShardOption(const std::string& text) {
+  if (text == "off") return "";
   int64_t k = 0;
   int64_t n = 0;
   if (!ParseShardOption(text, &k, &n)) {
     return "must be K/N, shard K of N (e.g. 1/4, the first of four), not '" + text + "'";
   }
   if (n < 1) return "must be K/N with N at least 1, not '" + text + "'";
+  if (n > kMaxShards) {
+    return "must be K/N with N at most " + std::to_string(kMaxShards) + ", not '" + text +
+           "'";
+  }
   if (k < 1 || k > n) {
     return "must be K/N with K from 1 to N (1 to " + std::to_string(n) + " here), not '" +
            text + "'";
@@ -302,7 +303,10 @@ namespace {
 /// ShardSpec::from: --shard, then the CI's, then the test runner's.
 bool ReadShardSources(const std::string& shard_option, int shards, const GetEnv& getenv,
                       std::vector<ShardSpec>* found, std::string* error) {
-  if (!shard_option.empty()) {
+  // --shard off: the CI's variables mean something else to this job (a
+  // GitLab parallel:matrix sets them too); a test runner's still count.
+  const bool ci = shard_option != "off";
+  if (!shard_option.empty() && ci) {
     // The option's check refused what it cannot take; a caller may not have.
     if (const std::string refusal = CheckShardOption(shard_option); !refusal.empty()) {
       *error = "--shard " + refusal;
@@ -317,11 +321,12 @@ bool ReadShardSources(const std::string& shard_option, int shards, const GetEnv&
   ShardSpec shard;
   bool set = false;
   for (const ShardPair& pair : kCiPairs) {
+    if (!ci) break;
     if (!ReadShardPair(getenv, pair, &shard, &set, error)) return false;
     if (set) found->push_back(shard);
   }
-  if (!ReadIndexedJob(getenv, shards, &shard, &set, error)) return false;
-  if (set) found->push_back(shard);
+  if (ci && !ReadIndexedJob(getenv, shards, &shard, &set, error)) return false;
+  if (ci && set) found->push_back(shard);
   ShardSpec runner;
   if (!ReadShard(getenv, &runner, error)) return false;
   if (runner.from == ShardFrom::kTestRunner) found->push_back(runner);
@@ -361,6 +366,11 @@ bool ResolveShard(const std::string& shard_option, int shards, const GetEnv& get
     *error = "--shards " + std::to_string(shards) + " but " + agreed.source + " is " +
              Named(agreed) + " (drop --shards, or make it " +
              std::to_string(agreed.total) + ")";
+    return false;
+  }
+  if (agreed.total > kMaxShards && agreed.from != ShardFrom::kTestRunner) {
+    *error = agreed.source + " is " + Named(agreed) + ", but redqueen splits a suite " +
+             "into at most " + std::to_string(kMaxShards) + " shards";
     return false;
   }
   *shard = agreed;

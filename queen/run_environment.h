@@ -48,6 +48,9 @@ struct ShardSpec {
   std::string source;
 };
 
+/// The most shards a suite is split into (each is a machine).
+inline constexpr int kMaxShards = 1024;
+
 /// Files a test runner asks for through the environment.
 struct RunnerFiles {
   /// GTEST_SHARD_STATUS_FILE, TEST_SHARD_STATUS_FILE: touched at the start,

@@ -154,6 +154,7 @@ std::unique_ptr<rook::Board> MakeBoard(const RunOptions& options,
 /// signal interrupted the run.
 bool RunToTheEnd(asio::io_context& io, rook::Board& board, Terminal& terminal,
                  bishop::Store& store, const std::function<void(std::string)>& on_error,
+                 const std::string& start_line,
                  const std::function<void()>& once_started) {
   // SIGHUP (a closed terminal, a dropped ssh session) ends the run as
   // SIGTERM does, rather than leaving it "running" with its temp folder.
@@ -172,6 +173,7 @@ bool RunToTheEnd(asio::io_context& io, rook::Board& board, Terminal& terminal,
     terminal.Tick();
     board.Tick();
   });
+  terminal.Note(start_line);
   board.Start([&] {
     interrupts.cancel();
     flush_timer.cancel();
@@ -272,24 +274,30 @@ int RunSession(const RunOptions& options) {
   board =
       MakeBoard(options, binaries, WireBinaries(options, rook_options, wiring, binaries));
 
-  terminal->Note(StartLine(binaries, options));
-  const bool interrupted = RunToTheEnd(io, *board, *terminal, *store, on_sink_error, [&] {
-    if (std::string load_error; !LoadSuites(*store, binaries, options.rerun_failed,
-                                            shard_plan, *terminal, &load_error)) {
-      board->Abort(load_error);
-    } else if (options.shard.total > 1) {
-      terminal->Note(shard_plan.Line());
-      try {
-        store->RecordShard(run_id, shard_plan.Record());
-      } catch (const std::exception& e) {
-        on_sink_error(StoreFailure(e));
-      }
-    }
-  });
+  const bool interrupted = RunToTheEnd(
+      io, *board, *terminal, *store, on_sink_error, StartLine(binaries, options), [&] {
+        if (std::string load_error; !LoadSuites(*store, binaries, options.rerun_failed,
+                                                shard_plan, *terminal, &load_error)) {
+          board->Abort(load_error);
+        } else if (options.shard.total > 1) {
+          terminal->Note(shard_plan.Line());
+          try {
+            store->RecordShard(run_id, shard_plan.Record());
+          } catch (const std::exception& e) {
+            on_sink_error(StoreFailure(e));
+          }
+        }
+      });
 
   RunOutcome outcome =
       OutcomeOf(options, binaries, started, clock.Now(), interrupted, sink_error);
   for (const std::string& line : shard_plan.PlannedNotSeen()) terminal->Note(line);
+  for (const BinaryRun& binary : binaries) {
+    if (!binary.rook->running_began()) continue;
+    const std::string changed =
+        shard_plan.ChangedSincePlan(binary, binary.rook->list_hash());
+    if (!changed.empty()) terminal->Note(changed);
+  }
   if (events) events->RunEnd(outcome.summary);
   PrintOutcome(options, outcome, *terminal);
   return EndRun(options, *store, binaries, run_record, run_id, &outcome);

@@ -32,6 +32,8 @@ struct ShardPlan::State {
   /// --plan: the file, and the planned tests this run's Rooks asked about.
   std::string plan_path;
   std::unordered_set<std::string> seen;
+  /// By "identity\ntarget": the lists the plan was made from.
+  std::map<std::string, uint64_t> list_hashes;
 };
 
 namespace {
@@ -106,8 +108,7 @@ std::vector<rook::TimedTest> TimedTests(const std::vector<BinaryPast>& pasts,
       if (i < past.history.size()) {
         estimate = rook::ExpectedDuration(past.history[i]).value_or(0);
       }
-      tests.push_back({one.binary->identity, one.binary->target, name,
-                       std::max<uint64_t>(estimate, estimate ? 1 : 0)});
+      tests.push_back({one.binary->identity, one.binary->target, name, estimate});
     }
   }
   return tests;
@@ -180,6 +181,8 @@ bool ShardPlan::ReadPlan(const std::string& path, std::string* error) {
     *error = "--plan " + path + ": " + *error;
     return false;
   }
+  // A plan of one shard (--target-time found one enough) runs every test.
+  if (plan.shards == 1 && s.shard.total <= 1) return true;
   if (s.shard.total <= 1 || plan.shards != static_cast<uint32_t>(s.shard.total)) {
     *error = "--plan " + path + " splits the tests over " + std::to_string(plan.shards) +
              " shards, but " +
@@ -198,6 +201,7 @@ bool ShardPlan::ReadPlan(const std::string& path, std::string* error) {
     s.planned.emplace(KeyOf(test.binary, test.target, test.name), test.shard);
     s.timed += test.estimate_us > 0;
   }
+  s.list_hashes = plan.list_hashes;
   s.tests = plan.tests.size();
   const auto index = static_cast<size_t>(s.shard.index);
   if (index < plan.expected_us.size()) s.expected_us = plan.expected_us[index];
@@ -230,8 +234,8 @@ void ShardPlan::Partition(const std::vector<BinaryPast>& pasts) {
 
 std::vector<std::string> ShardPlan::PlannedNotSeen() const {
   const State& s = *state_;
-  std::map<std::string, size_t> gone;  // By "identity" or "identity@target".
   if (s.plan_path.empty()) return {};
+  std::map<std::string, size_t> gone;  // By "identity" or "identity@target".
   for (const auto& [key, shard] : s.planned) {
     if (s.seen.count(key)) continue;
     const size_t first = key.find('\n');
@@ -247,6 +251,18 @@ std::vector<std::string> ShardPlan::PlannedNotSeen() const {
                     " not in this run (gone since the plan, or not selected)");
   }
   return lines;
+}
+
+std::string ShardPlan::ChangedSincePlan(const Binary& binary, uint64_t list_hash) const {
+  const State& s = *state_;
+  const auto it = s.list_hashes.find(binary.identity + '\n' + binary.target);
+  if (s.plan_path.empty() || it == s.list_hashes.end() || it->second == list_hash) {
+    return "";
+  }
+  return "redqueen: plan: the tests of " + LabelOf(binary) + " changed since " +
+         s.plan_path +
+         " was made (tests it does not know went by their hash; make a new "
+         "plan to balance them)";
 }
 
 rook::Partition ShardPlan::partition() const { return state_->partition; }

@@ -68,6 +68,9 @@ class ShardPlan {
   /// With a plan: a line per binary with tests planned that this run did
   /// not select (gone since the plan, or filtered out), saying how many.
   std::vector<std::string> PlannedNotSeen() const;
+  /// With a plan: a line when `binary`'s list (proto::ListHash) is not the
+  /// one the plan was made from; "" when it is, or the plan does not say.
+  std::string ChangedSincePlan(const Binary& binary, uint64_t list_hash) const;
 
   rook::Partition partition() const;
   /// What the split was made from: tests and their estimates, in hex ("0"

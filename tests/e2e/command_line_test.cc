@@ -140,12 +140,12 @@ TEST(CommandLineTest, ABadOrDisagreeingShardIsOneLine) {
                           "the shard sources disagree: --shard 1/2 is shard 1 of 2 but "
                           "GitLab CI_NODE_INDEX=2, CI_NODE_TOTAL=2 is shard 2 of 2 (drop "
                           "--shard, or make it 2/2)");
-  Launch indexed{{"run", Fixture("passing")}};
-  indexed.env = {{"JOB_COMPLETION_INDEX", "0"}};
-  ExpectOneLineOfBadUsage(RunRedqueen(indexed),
-                          "JOB_COMPLETION_INDEX=0 is set but --shards is not (pass "
-                          "--shards N, N the Indexed Job's completions, to say how many "
-                          "shards there are)");
+  Launch indexed{{"run", Fixture("passing"), "--shards", "2"}};
+  indexed.env = {{"JOB_COMPLETION_INDEX", "2"}};
+  ExpectOneLineOfBadUsage(
+      RunRedqueen(indexed),
+      "JOB_COMPLETION_INDEX=2 is not a shard of --shards 2 (the index "
+      "runs from 0 to 1)");
 }
 
 TEST(CommandLineTest, ConfigNamesTheCiShardAndHowTheShardsSplit) {

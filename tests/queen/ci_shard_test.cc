@@ -206,10 +206,32 @@ TEST(CiShardTest, ABadCiVariableSaysWhatIsWrong) {
   for (const auto& [env, message] : cases) ExpectRefused(Resolve(env), message);
 }
 
+TEST(CiShardTest, OffLeavesTheCisVariablesAloneButNotTheTestRunners) {
+  ExpectShard(Resolve({{"CI_NODE_INDEX", "2"}, {"CI_NODE_TOTAL", "4"}}, "off"), 0, 1,
+              ShardFrom::kNone, "");
+  ExpectShard(
+      Resolve({{"BUILDKITE_PARALLEL_JOB", "1"}, {"BUILDKITE_PARALLEL_JOB_COUNT", "3"}},
+              "off"),
+      0, 1, ShardFrom::kNone, "");
+  ExpectShard(Resolve({{"GTEST_SHARD_INDEX", "1"},
+                       {"GTEST_TOTAL_SHARDS", "2"},
+                       {"CIRCLE_NODE_INDEX", "0"},
+                       {"CIRCLE_NODE_TOTAL", "3"}},
+                      "off"),
+              1, 2, ShardFrom::kTestRunner, "GTEST_SHARD_INDEX=1, GTEST_TOTAL_SHARDS=2");
+}
+
+TEST(CiShardTest, NoMoreThanTheMostShards) {
+  ExpectRefused(Resolve({}, "1/1025"),
+                "--shard must be K/N with N at most 1024, not '1/1025'");
+  ExpectRefused(Resolve({{"CI_NODE_INDEX", "1"}, {"CI_NODE_TOTAL", "5000"}}),
+                "GitLab CI_NODE_INDEX=1, CI_NODE_TOTAL=5000 is shard 1 of 5000, but "
+                "redqueen splits a suite into at most 1024 shards");
+}
+
 TEST(CiShardTest, AnIndexedJobsIndexNeedsShardsAndShardsNeedAnIndex) {
-  ExpectRefused(Resolve({{"JOB_COMPLETION_INDEX", "2"}}),
-                "JOB_COMPLETION_INDEX=2 is set but --shards is not (pass --shards N, N "
-                "the Indexed Job's completions, to say how many shards there are)");
+  // Without --shards, an Indexed Job's pod runs the whole suite.
+  ExpectShard(Resolve({{"JOB_COMPLETION_INDEX", "2"}}), 0, 1, ShardFrom::kNone, "");
   ExpectRefused(Resolve({{"JOB_COMPLETION_INDEX", "3"}}, "", 3),
                 "JOB_COMPLETION_INDEX=3 is not a shard of --shards 3 (the index runs "
                 "from 0 to 2)");
@@ -316,7 +338,8 @@ TEST_F(ShardCommandLineTest, RunTakesTheShardAndThePartition) {
   EXPECT_EQ(options_.shard.total, 4);
   EXPECT_EQ(options_.shard.from, ShardFrom::kCommandLine);
   EXPECT_EQ(options_.partition, "hash");
-  ASSERT_EQ(Parse({"run", "bin"}, {{"JOB_COMPLETION_INDEX", "1"}}), 2);
+  ASSERT_EQ(Parse({"run", "bin"}, {{"JOB_COMPLETION_INDEX", "1"}}), -1);
+  EXPECT_EQ(options_.shard.total, 1) << "no --shards: no shard";
   ASSERT_EQ(Parse({"run", "bin", "--shards", "3"}), 2);
   ASSERT_EQ(Parse({"run", "bin", "--shards", "3"}, {{"JOB_COMPLETION_INDEX", "1"}}), -1);
   EXPECT_EQ(options_.shards, 3);
