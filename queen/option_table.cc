@@ -213,6 +213,13 @@ void AddPlanOptions(CLI::App* run, RunOptions* options) {
                     "'redqueen plan': the fewest shards whose longest is expected to "
                     "end within this; prints a CI matrix of them",
                     "");
+  run->add_option(
+         "--shard-jobs", options->shard_jobs,
+         "'redqueen plan --shards N': each shard's pawns (-j), N numbers, when "
+         "the machines differ: a shard with twice the pawns takes twice the work")
+      ->delimiter(',')
+      ->check(WholeIn(1, 4096))
+      ->type_name("J,J,...");
   run->add_option("--max-shards", options->max_shards,
                   "'redqueen plan --target-time': at most this many shards")
       ->check(WholeIn(1, 1024))

@@ -68,7 +68,7 @@ bool CheckListing(const OriginOf& origin, const RunOptions& options, std::string
 bool CheckPlanning(const OriginOf& origin, const RunOptions& options,
                    std::string* error) {
   if (!options.plan_only) {
-    for (const char* name : {"output", "target-time", "max-shards"}) {
+    for (const char* name : {"output", "target-time", "max-shards", "shard-jobs"}) {
       if (origin(name).rank == Origin::kCommandLine) {
         *error = "--" + std::string(name) + " is for 'redqueen plan'; drop it";
         return false;
@@ -81,6 +81,16 @@ bool CheckPlanning(const OriginOf& origin, const RunOptions& options,
                  ? "redqueen plan needs --shards N (how many CI machines), or "
                    "--target-time D to choose N"
                  : "--shards and --target-time both say how many shards; pass one";
+    return false;
+  }
+  if (!options.shard_jobs.empty() &&
+      static_cast<int>(options.shard_jobs.size()) != options.shards) {
+    *error = options.shards == 0
+                 ? "--shard-jobs needs --shards N (with --target-time the shards are "
+                   "alike)"
+                 : "--shard-jobs gives " + std::to_string(options.shard_jobs.size()) +
+                       " shards' pawns, but --shards is " +
+                       std::to_string(options.shards) + " (give one number a shard)";
     return false;
   }
   for (const char* name : kRunOnly) {

@@ -122,6 +122,9 @@ struct RunOptions {
   std::string plan_output;
   std::chrono::microseconds target_time{0};
   int max_shards = 64;
+  /// redqueen plan --shard-jobs: each shard's pawns, when the machines
+  /// differ (empty: alike).
+  std::vector<int> shard_jobs;
   /// Which shard this run is (ResolveShard): from --shard, the CI's
   /// variables, or GTEST_SHARD_INDEX/GTEST_TOTAL_SHARDS (Bazel's TEST_*).
   ShardSpec shard;

@@ -81,11 +81,28 @@ PlanFile PlanOf(const Remembered& remembered, const TimeSplit& split, uint32_t s
   return plan;
 }
 
-/// The longest shard's expected time on `jobs` pawns: its tests' time
-/// shared among them (each shard is expected to run with the -j given here).
-uint64_t Longest(const TimeSplit& split, int jobs) {
-  return *std::max_element(split.plan.expected_us.begin(), split.plan.expected_us.end()) /
-         static_cast<uint64_t>(std::max(jobs, 1));
+/// Each shard's pawns: --shard-jobs, or the -j given here for every one.
+std::vector<int> JobsOf(const RunOptions& options, uint32_t shards) {
+  if (!options.shard_jobs.empty()) return options.shard_jobs;
+  return std::vector<int>(shards, std::max(options.jobs, 1));
+}
+
+/// Each shard's expected time on its pawns: its tests' time shared among them.
+std::vector<uint64_t> ShardTimes(const TimeSplit& split, const std::vector<int>& jobs) {
+  std::vector<uint64_t> times;
+  for (size_t k = 0; k < split.plan.expected_us.size(); ++k) {
+    times.push_back(split.plan.expected_us[k] / static_cast<uint64_t>(jobs.at(k)));
+  }
+  return times;
+}
+
+uint64_t Longest(const TimeSplit& split, const std::vector<int>& jobs) {
+  const std::vector<uint64_t> times = ShardTimes(split, jobs);
+  return *std::max_element(times.begin(), times.end());
+}
+
+std::vector<double> Weights(const std::vector<int>& jobs) {
+  return std::vector<double>(jobs.begin(), jobs.end());
 }
 
 /// --target-time: the fewest shards (up to --max-shards) whose longest is
@@ -95,7 +112,7 @@ uint32_t ShardsFor(const RunOptions& options, const Remembered& remembered) {
   for (uint32_t n = 1; n < static_cast<uint32_t>(options.max_shards); ++n) {
     const TimeSplit split = SplitByTime(remembered.Pasts(), options.gtest_filter,
                                         options.also_run_disabled, n);
-    if (Longest(split, options.jobs) <= target) return n;
+    if (Longest(split, JobsOf(options, n)) <= target) return n;
   }
   return static_cast<uint32_t>(options.max_shards);
 }
@@ -125,21 +142,25 @@ int PlanSession(const RunOptions& options) {
   const uint32_t shards = options.target_time.count() > 0
                               ? ShardsFor(options, remembered)
                               : static_cast<uint32_t>(options.shards);
+  const std::vector<int> jobs = JobsOf(options, shards);
   const TimeSplit split = SplitByTime(remembered.Pasts(), options.gtest_filter,
-                                      options.also_run_disabled, shards);
-  const PlanFile plan = PlanOf(remembered, split, shards);
-  std::fprintf(
-      stderr,
-      "redqueen: %u shard%s: %zu tests (%zu with history), the longest %.1fs on %d "
-      "pawns, imbalance %.2f%s\n",
-      shards, shards == 1 ? "" : "s", split.tests.size(), split.timed,
-      Longest(split, options.jobs) / 1e6, options.jobs, plan.imbalance,
-      plan.without_history.empty() ? ""
-                                   : (", " + std::to_string(plan.without_history.size()) +
-                                      " binaries without history go by hash")
-                                         .c_str());
+                                      options.also_run_disabled, shards, Weights(jobs));
+  PlanFile plan = PlanOf(remembered, split, shards);
+  plan.imbalance = rook::Imbalance(ShardTimes(split, jobs));
+  if (!options.shard_jobs.empty()) plan.jobs = jobs;
+  std::fprintf(stderr,
+               "redqueen: %u shard%s: %zu tests (%zu with history), the longest shard "
+               "%.1fs on its "
+               "pawns, imbalance %.2f%s\n",
+               shards, shards == 1 ? "" : "s", split.tests.size(), split.timed,
+               Longest(split, jobs) / 1e6, plan.imbalance,
+               plan.without_history.empty()
+                   ? ""
+                   : (", " + std::to_string(plan.without_history.size()) +
+                      " binaries without history go by hash")
+                         .c_str());
   const auto target_us = static_cast<uint64_t>(options.target_time.count());
-  if (target_us > 0 && Longest(split, options.jobs) > target_us) {
+  if (target_us > 0 && Longest(split, jobs) > target_us) {
     std::fprintf(stderr,
                  "redqueen: warning: even %u shards take longer than --target-time\n",
                  shards);

@@ -73,6 +73,7 @@ std::string PlanJson(const PlanFile& plan) {
   json expected = json::array();
   for (uint64_t us : plan.expected_us) expected.push_back(us / 1e6);
   root["expected_s"] = expected;
+  if (!plan.jobs.empty()) root["jobs"] = plan.jobs;
   json binaries = json::array();
   for (const PlannedTest& test : plan.tests) {
     if (binaries.empty() || binaries.back()["binary"] != test.binary ||
@@ -108,6 +109,7 @@ bool ParsePlan(const std::string& text, PlanFile* plan, std::string* error) {
     for (const json& seconds : root.value("expected_s", json::array())) {
       plan->expected_us.push_back(Micros(seconds));
     }
+    plan->jobs = root.value("jobs", std::vector<int>());
     ReadBinaries(root, plan);
   } catch (const std::exception& e) {
     *error = std::string("is not a plan redqueen can read (") + e.what() +

@@ -31,7 +31,9 @@ struct PlanFile {
   uint32_t shards = 1;
   std::string history_digest;
   double imbalance = 1;
-  std::vector<uint64_t> expected_us;  ///< Per shard.
+  std::vector<uint64_t> expected_us;  ///< Per shard, its tests' serial time.
+  /// Per shard, its pawns (--shard-jobs; empty: alike).
+  std::vector<int> jobs;
   /// By binary (and target), in the order the run names them.
   std::vector<PlannedTest> tests;
   /// By "identity\ntarget": the list the plan was made from (proto::ListHash),

@@ -145,14 +145,15 @@ std::shared_ptr<const rook::ShardRule> ShardPlan::RuleFor(const Binary& binary) 
 }
 
 TimeSplit SplitByTime(const std::vector<BinaryPast>& pasts, const std::string& filter,
-                      bool also_run_disabled, uint32_t count) {
+                      bool also_run_disabled, uint32_t count,
+                      const std::vector<double>& weights) {
   TimeSplit split;
   split.tests = TimedTests(pasts, rook::TestFilter(filter), also_run_disabled);
   std::map<std::string, uint64_t> startup;
   for (const BinaryPast& one : pasts) {
     startup[one.binary->identity + '\n' + one.binary->target] = kBinaryStartupUs;
   }
-  split.plan = rook::TimePartition(split.tests, count, {}, startup);
+  split.plan = rook::TimePartition(split.tests, count, weights, startup);
   for (const rook::TimedTest& test : split.tests) {
     split.timed += test.estimate_us > 0;
     split.digest += Mix(rook::StableTestHash(test.binary, test.target, test.name) ^

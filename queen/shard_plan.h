@@ -39,8 +39,10 @@ struct TimeSplit {
   uint64_t digest = 0;
 };
 
+/// `weights`: each shard's pawns, when the machines differ (empty: alike).
 TimeSplit SplitByTime(const std::vector<BinaryPast>& pasts, const std::string& filter,
-                      bool also_run_disabled, uint32_t count);
+                      bool also_run_disabled, uint32_t count,
+                      const std::vector<double>& weights = {});
 
 /// A digest as the store and plan files write it (hex).
 std::string DigestText(uint64_t digest);

@@ -370,6 +370,21 @@ TEST_F(ShardCommandLineTest, AListingTakesTheShardButNotAPartitionByHistory) {
   EXPECT_EQ(Parse({"run", "bin", "--shard", "1/2", "--partition", "time"}), -1);
 }
 
+TEST_F(ShardCommandLineTest, APlanTakesItsShardsAndTheirPawnsButNoShardOfItsOwn) {
+  ASSERT_EQ(Parse({"plan", "bin", "--shards", "3", "--shard-jobs", "4,2,2"}), -1);
+  EXPECT_TRUE(options_.plan_only);
+  EXPECT_EQ(options_.shards, 3);
+  EXPECT_EQ(options_.shard_jobs, (std::vector<int>{4, 2, 2}));
+  EXPECT_EQ(options_.shard.total, 1) << "a plan's --shards is how many it plans";
+  EXPECT_EQ(Parse({"plan", "bin", "--shards", "2", "--shard-jobs", "4,2,2"}), 2);
+  EXPECT_EQ(Parse({"plan", "bin", "--target-time", "5m", "--shard-jobs", "4"}), 2);
+  EXPECT_EQ(Parse({"plan", "bin"}), 2) << "how many shards?";
+  EXPECT_EQ(Parse({"plan", "bin", "--shards", "2", "--target-time", "5m"}), 2);
+  EXPECT_EQ(Parse({"plan", "bin", "--shards", "2", "--shard", "1/2"}), 2);
+  EXPECT_EQ(Parse({"run", "bin", "--shard-jobs", "2,2"}), 2) << "for plan alone";
+  EXPECT_EQ(Parse({"run", "bin", "-o", "plan.json"}), 2) << "for plan alone";
+}
+
 TEST_F(ShardCommandLineTest, ConfigSaysWhichShardFromWhereAndHowItIsSplit) {
   EXPECT_THAT(Config({}, {{"CI_NODE_INDEX", "2"}, {"CI_NODE_TOTAL", "4"}}),
               HasSubstr("# shard 2 of 4 of each binary's selected tests, from GitLab "

@@ -18,6 +18,7 @@ PlanFile APlan() {
                 {"test/b", "", "T.x", 0, 500'000}};
   plan.without_history = {{"test/c", ""}};
   plan.list_hashes = {{"test/a\n", 0x1f2e3d4c5b6a7988ULL}, {"test/b\n", 7}};
+  plan.jobs = {4, 2, 2};
   return plan;
 }
 
@@ -41,6 +42,7 @@ TEST(PlanFileTest, WhatIsWrittenIsReadBack) {
   }
   EXPECT_EQ(read.without_history, APlan().without_history);
   EXPECT_EQ(read.list_hashes, APlan().list_hashes);
+  EXPECT_EQ(read.jobs, APlan().jobs);
   EXPECT_THAT(text, testing::HasSubstr("\"list_hash\": \"1f2e3d4c5b6a7988\""));
 }
 

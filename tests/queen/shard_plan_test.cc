@@ -137,6 +137,17 @@ TEST(ShardPlanTest, TimeSharesTheWorkEvenlyWhereCountDoesNot) {
   EXPECT_GE(spread(count), 40u) << "test i mod 4 leaves the last shard the longest";
 }
 
+TEST(ShardPlanTest, AShardWithThreeTimesThePawnsTakesThreeTimesTheWork) {
+  const std::vector<Binary> binaries = {BinaryNamed("a")};
+  const std::vector<Past> pasts = {PastOf(80)};
+  const TimeSplit split =
+      SplitByTime({{&binaries[0], &pasts[0]}}, "*", false, 2, std::vector<double>{3, 1});
+  ASSERT_EQ(split.plan.expected_us.size(), 2u);
+  const double ratio = static_cast<double>(split.plan.expected_us[0]) /
+                       static_cast<double>(split.plan.expected_us[1]);
+  EXPECT_NEAR(ratio, 3.0, 0.1);
+}
+
 TEST(ShardPlanTest, TheDigestTellsDifferentHistoriesApart) {
   const std::vector<Binary> binaries = {BinaryNamed("a")};
   std::vector<Past> pasts = {PastOf(10)};
