@@ -144,7 +144,7 @@ knight::PawnSpec SpecFor(const RunOptions& options, const Binary& binary, size_t
   spec.run_dir = run_dir;
   spec.pawn_count = options.jobs;
   // A pawn runs the tests it is sent: no shard, filter or report of its own.
-  spec.unset_env = RunVariables();
+  spec.unset_env = HiddenFromPawns(options.shard);
   if (!binary.target.empty()) {
     spec.env = options.targets[binary.target_index].env;
     spec.env.emplace_back("REDQUEEN_TARGET", binary.target);

@@ -377,6 +377,21 @@ bool ResolveShard(const std::string& shard_option, int shards, const GetEnv& get
   return true;
 }
 
+std::vector<std::string> HiddenFromPawns(const ShardSpec& shard) {
+  std::vector<std::string> hidden = RunVariables();
+  if (shard.from == ShardFrom::kCi || shard.from == ShardFrom::kCommandLine)
+    return hidden;
+  auto is_ci = [](const std::string& name) {
+    if (name == kJobIndex) return true;
+    return std::any_of(std::begin(kCiPairs), std::end(kCiPairs),
+                       [&name](const ShardPair& p) {
+                         return name == p.index_name || name == p.total_name;
+                       });
+  };
+  hidden.erase(std::remove_if(hidden.begin(), hidden.end(), is_ci), hidden.end());
+  return hidden;
+}
+
 RunnerFiles ReadRunnerFiles(const GetEnv& getenv) {
   RunnerFiles files;
   for (const char* name : {"GTEST_SHARD_STATUS_FILE", "TEST_SHARD_STATUS_FILE"}) {

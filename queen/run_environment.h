@@ -20,7 +20,7 @@ struct Setting;
 /// getenv, or a fake of it.
 using GetEnv = std::function<const char*(const char*)>;
 
-/// Every variable that steers a whole run; removed from pawns' environment.
+/// Every variable that steers a whole run.
 const std::vector<std::string>& RunVariables();
 
 /// Who named a run's shard; the first of them when several agree.
@@ -47,6 +47,11 @@ struct ShardSpec {
   /// GitLab CI_NODE_INDEX=2, CI_NODE_TOTAL=4"; empty: none).
   std::string source;
 };
+
+/// What is removed from pawns' environment: RunVariables, but the CI's
+/// shard variables only when they named this run's shard (`shard`), since a
+/// test may read them for its own ends (a port, a folder per CI node).
+std::vector<std::string> HiddenFromPawns(const ShardSpec& shard);
 
 /// The most shards a suite is split into (each is a machine).
 inline constexpr int kMaxShards = 1024;

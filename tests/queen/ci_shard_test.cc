@@ -283,6 +283,25 @@ TEST(CiShardTest, PawnsNeverSeeTheCiShardVariables) {
   }
 }
 
+TEST(CiShardTest, PawnsSeeTheCisVariablesWhenTheyNamedNoShardOfThisRun) {
+  auto hides = [](ShardFrom from, const char* name) {
+    ShardSpec shard;
+    shard.from = from;
+    const std::vector<std::string> hidden = HiddenFromPawns(shard);
+    return std::find(hidden.begin(), hidden.end(), name) != hidden.end();
+  };
+  for (const char* name :
+       {"CI_NODE_INDEX", "CIRCLE_NODE_TOTAL", "JOB_COMPLETION_INDEX"}) {
+    EXPECT_TRUE(hides(ShardFrom::kCi, name)) << name;
+    EXPECT_TRUE(hides(ShardFrom::kCommandLine, name)) << name;
+    EXPECT_FALSE(hides(ShardFrom::kNone, name)) << name;
+    EXPECT_FALSE(hides(ShardFrom::kTestRunner, name)) << name;
+  }
+  for (ShardFrom from : {ShardFrom::kNone, ShardFrom::kCi, ShardFrom::kTestRunner}) {
+    EXPECT_TRUE(hides(from, "GTEST_SHARD_INDEX")) << "gtest would shard again";
+  }
+}
+
 /// The command line with the CI's variables set: in a fresh folder (no
 /// settings file) with every shard variable unset but those a test sets.
 class ShardCommandLineTest : public testing::Test {
