@@ -81,16 +81,6 @@ class BinaryRule : public rook::ShardRule {
   std::string target_;
 };
 
-/// Order-free: the same tests and estimates give the same digest however
-/// the binaries were listed.
-uint64_t Mix(uint64_t x) {
-  x ^= x >> 33;
-  x *= 0xff51afd7ed558ccdull;
-  x ^= x >> 33;
-  x *= 0xc4ceb9fe1a85ec53ull;
-  return x ^ (x >> 33);
-}
-
 /// The selected tests of every binary's past, with their estimates.
 std::vector<rook::TimedTest> TimedTests(const std::vector<BinaryPast>& pasts,
                                         const rook::TestFilter& filter,
@@ -156,8 +146,11 @@ TimeSplit SplitByTime(const std::vector<BinaryPast>& pasts, const std::string& f
   split.plan = rook::TimePartition(split.tests, count, weights, startup);
   for (const rook::TimedTest& test : split.tests) {
     split.timed += test.estimate_us > 0;
-    split.digest += Mix(rook::StableTestHash(test.binary, test.target, test.name) ^
-                        Mix(test.estimate_us));
+    // A sum of mixed terms: the same tests and estimates give the same
+    // digest however the binaries were listed.
+    split.digest +=
+        rook::MixBits(rook::StableTestHash(test.binary, test.target, test.name) ^
+                      rook::MixBits(test.estimate_us));
   }
   return split;
 }

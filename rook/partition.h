@@ -40,6 +40,10 @@ uint32_t CountShard(size_t position, uint32_t count);
 uint64_t StableTestHash(std::string_view binary, std::string_view target,
                         std::string_view name);
 
+/// MurmurHash3's 64-bit finalizer: every bit of `x` moves every bit of the
+/// result.
+uint64_t MixBits(uint64_t x);
+
 /// The shard (0-based, < `count`) of a test by `hash`: StableTestHash, its
 /// bits mixed by MurmurHash3's finalizer, modulo `count`. Unchanged when
 /// other tests are added or removed. `count` > 0.
