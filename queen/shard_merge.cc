@@ -192,19 +192,12 @@ bool LoadShard(const std::string& path, ShardRun* shard, std::string* error) {
   return true;
 }
 
-int64_t MergeShards(bishop::Store& out, const std::vector<ShardRun>& shards,
-                    const std::string& command) {
-  std::vector<const ShardRun*> order;
-  for (const ShardRun& s : shards) order.push_back(&s);
-  std::stable_sort(order.begin(), order.end(), [](const ShardRun* a, const ShardRun* b) {
-    return a->shard.index < b->shard.index;
-  });
-  bishop::RunRecord record{order[0]->row.run.started_at, command, 0};
-  for (const ShardRun* s : order) {
-    record.started_at = std::min(record.started_at, s->row.run.started_at);
-    record.jobs += s->row.run.jobs;
-  }
-  const int64_t run_id = out.BeginRun(record);
+namespace {
+
+/// Everything of the merged run `run_id` but its row: the shard record, the
+/// tests, every execution, the history, the summary.
+void WriteMerged(bishop::Store& out, const std::vector<const ShardRun*>& order,
+                 int64_t run_id) {
   out.RecordShard(run_id, MergedShard(order));
   std::vector<Suite> suites = SuitesOf(order);
   std::map<BinaryKey, Suite*> suite_of;
@@ -225,6 +218,39 @@ int64_t MergeShards(bishop::Store& out, const std::vector<ShardRun>& shards,
   }
   for (const Suite& suite : suites) SaveHistory(out, suite, order, run_id);
   out.FinishRun(run_id, SummaryOf(order, totals));
+}
+
+}  // namespace
+
+int64_t MergeShards(bishop::Store& out, const std::vector<ShardRun>& shards,
+                    const std::string& command) {
+  std::vector<const ShardRun*> order;
+  for (const ShardRun& s : shards) order.push_back(&s);
+  std::stable_sort(order.begin(), order.end(), [](const ShardRun* a, const ShardRun* b) {
+    return a->shard.index < b->shard.index;
+  });
+  bishop::RunRecord record{order[0]->row.run.started_at, command, 0};
+  for (const ShardRun* s : order) {
+    record.started_at = std::min(record.started_at, s->row.run.started_at);
+    record.jobs += s->row.run.jobs;
+  }
+  const int64_t run_id = out.BeginRun(record);
+  try {
+    WriteMerged(out, order, run_id);
+  } catch (const std::exception&) {
+    // No half-merged run: what was written is dropped, and the run's row
+    // says it ended in error (as a run whose store failed does), so that
+    // --rerun-failed and the next merge pass over it.
+    out.Abandon();
+    bishop::RunSummaryRecord failed;
+    failed.status = "error";
+    try {
+      out.FinishRun(run_id, failed);
+    } catch (const std::exception&) {
+      // The store is past writing to; the error that stopped the merge says why.
+    }
+    throw;
+  }
   return run_id;
 }
 

@@ -267,6 +267,22 @@ TEST_F(ShardMergeTest, TheMergedRunSumsTheShardsAndKeepsWhereEachTestRan) {
       ran, ElementsAre("A.a 1 PASSED", "A.b 2 FAILED", "A.c 1 PASSED", "A.d 2 FAILED"));
 }
 
+TEST_F(ShardMergeTest, AMergeThatFailsHalfwayLeavesARunInErrorAndNoResults) {
+  auto shards = Load({Write("1.db", {.index = 0}), Write("2.db", {.index = 1})});
+  ASSERT_THAT(CheckShards(shards), IsEmpty());
+  // An execution of a binary no shard listed: the merge throws halfway.
+  bishop::RunExecution ghost = shards[1].executions.front();
+  ghost.binary = "bin/ghost";
+  shards[1].executions.push_back(ghost);
+  auto out = Open("merged.db");
+  EXPECT_THROW(MergeShards(*out, shards, "redqueen merge"), std::exception);
+  const std::vector<bishop::RunRow> runs = out->Runs(10);
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].summary.status, "error") << "not left 'running'";
+  EXPECT_THAT(out->RunExecutions(runs[0].id), IsEmpty()) << "nothing half-merged";
+  EXPECT_FALSE(out->LoadSuite("bin/a")) << "no history from a merge that failed";
+}
+
 TEST_F(ShardMergeTest, TheMergedStoresHistoryLearnsEveryShardsDurations) {
   {
     auto out = Open("merged.db");
