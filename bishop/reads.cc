@@ -78,7 +78,9 @@ std::vector<Outcomes> Store::RecentOutcomes(int runs) {
     ORDER BY t.id)sql");
   std::vector<Outcomes> tests;
   std::unordered_map<std::string, size_t> index;
-  {
+  // A row that cannot be read throws: the statement must not outlive it, or
+  // the store cannot close.
+  try {
     Binder binder(db_, stmt);
     binder.Int(runs).Text(StatusName(TestStatus::kSkipped));
     while (binder.Step("read outcomes")) {
@@ -96,6 +98,9 @@ std::vector<Outcomes> Store::RecentOutcomes(int runs) {
         ++test.failed;
       }
     }
+  } catch (...) {
+    sqlite3_finalize(stmt);
+    throw;
   }
   sqlite3_finalize(stmt);
   return tests;
@@ -210,7 +215,8 @@ std::vector<RunExecution> Store::RunExecutions(int64_t run_id) {
     return std::string(bytes ? bytes : "",
                        static_cast<size_t>(sqlite3_column_bytes(stmt, column)));
   };
-  {
+  // As in RecentOutcomes: a row that cannot be read finalizes the statement.
+  try {
     Binder binder(db_, stmt);
     binder.Int(run_id);
     while (binder.Step("read executions")) {
@@ -235,6 +241,9 @@ std::vector<RunExecution> Store::RunExecutions(int64_t run_id) {
       by_id.emplace(sqlite3_column_int64(stmt, 0), executions.size());
       executions.push_back(std::move(e));
     }
+  } catch (...) {
+    sqlite3_finalize(stmt);
+    throw;
   }
   sqlite3_finalize(stmt);
   stmt = Prepare(R"sql(
