@@ -9,6 +9,7 @@ packages=(
   libboost-dev libboost-filesystem-dev
   libcereal-dev libcli11-dev
   googletest libgtest-dev libgmock-dev
+  libbenchmark-dev  # the Google Benchmark fixture of `redqueen bench`
   libsqlite3-dev sqlite3 nlohmann-json3-dev
   python3
   chromium  # renders redqueen's HTML report in its end-to-end test
