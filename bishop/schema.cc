@@ -140,6 +140,49 @@ constexpr const char* kMigrateToV7 = R"sql(
 ALTER TABLE executions ADD COLUMN shard INTEGER NOT NULL DEFAULT 0;
 )sql";
 
+// Version 8: benchmark runs (`redqueen bench`, `bench ab`), numbered apart
+// from test runs: every sample of every benchmark, so that a later compare
+// can judge them again, and the benchmarks that measured nothing. A
+// result's `position` in its run keeps the order it was given in across
+// both tables.
+constexpr const char* kMigrateToV8 = R"sql(
+CREATE TABLE bench_runs (
+  id INTEGER PRIMARY KEY,
+  started_at TEXT NOT NULL,
+  command TEXT NOT NULL,
+  git_commit TEXT NOT NULL DEFAULT '',
+  label TEXT NOT NULL DEFAULT '',
+  kind TEXT NOT NULL,         -- bench or ab
+  machine_key TEXT NOT NULL,
+  fingerprint TEXT NOT NULL   -- JSON: proto/bench.h's Fingerprint
+);
+CREATE TABLE bench_samples (
+  run_id INTEGER NOT NULL REFERENCES bench_runs (id),
+  position INTEGER NOT NULL,
+  binary TEXT NOT NULL,
+  benchmark TEXT NOT NULL,
+  kind TEXT NOT NULL,         -- fixture or google-benchmark
+  arm TEXT NOT NULL DEFAULT '',
+  repetition INTEGER NOT NULL,
+  iterations INTEGER NOT NULL,
+  real_ns REAL NOT NULL,      -- per iteration
+  cpu_ns REAL NOT NULL,
+  counters TEXT NOT NULL DEFAULT '{}',  -- JSON {"name": number}: number_map.h
+  quality TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX bench_samples_by_run ON bench_samples (run_id);
+CREATE TABLE bench_errors (
+  run_id INTEGER NOT NULL REFERENCES bench_runs (id),
+  position INTEGER NOT NULL,
+  binary TEXT NOT NULL,
+  benchmark TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  arm TEXT NOT NULL DEFAULT '',
+  error TEXT NOT NULL
+);
+CREATE INDEX bench_errors_by_run ON bench_errors (run_id);
+)sql";
+
 }  // namespace
 
 int Store::SchemaVersion() {
@@ -254,6 +297,7 @@ bool Store::Migrate(std::string* error) {
       if (current < 5) Exec(kMigrateToV5);
       if (current < 6) Exec(kMigrateToV6);
       if (current < 7) Exec(kMigrateToV7);
+      if (current < 8) Exec(kMigrateToV8);
       Exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
       Exec("COMMIT");
     }

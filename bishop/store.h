@@ -1,4 +1,5 @@
-// The Bishop's store: every run, test and execution in one SQLite file.
+// The Bishop's store: every run, test and execution, and every benchmark
+// run's samples (bench.cc), in one SQLite file.
 //
 // Results stream in as they arrive. They are written inside an open
 // transaction that the owner commits on a short timer (Flush), so a killed
@@ -9,6 +10,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -18,6 +20,7 @@
 
 #include "bishop/row_inserter.h"
 #include "bishop/suite.h"
+#include "proto/bench.h"
 #include "proto/messages.h"
 #include "proto/result.h"
 
@@ -27,7 +30,7 @@ namespace redqueen::bishop {
 inline constexpr int kBusyTimeoutMs = 10000;
 
 /// The schema this redqueen writes; recorded as PRAGMA user_version.
-inline constexpr int kSchemaVersion = 7;
+inline constexpr int kSchemaVersion = 8;
 
 struct RunRecord {
   std::string started_at;  ///< ISO 8601, UTC.
@@ -100,6 +103,28 @@ struct Outcomes {
   int passed = 0;
   int failed = 0;  ///< FAILED, CRASHED or TIMEOUT.
   int flaky = 0;
+};
+
+/// A benchmark run (`redqueen bench`, `bench ab`) as bench_runs has it.
+/// Benchmark runs are numbered apart from test runs.
+struct BenchRunRecord {
+  std::string started_at;   ///< ISO 8601, UTC.
+  std::string command;      ///< The command line, for people reading history.
+  std::string git_commit;   ///< Of the tree measured; "" when not known.
+  std::string label;        ///< --save's label; "" without.
+  std::string kind;         ///< "bench" or "ab".
+  std::string machine_key;  ///< What runs are compared by: the same machine.
+  /// The Fingerprint as JSON, kept as given: the store links no JSON
+  /// library, and whoever reads it back parses it.
+  std::string fingerprint_json;
+};
+
+/// A benchmark run with how much it measured, as listings show it.
+struct BenchRunRow {
+  int64_t id = 0;
+  BenchRunRecord run;
+  int benchmarks = 0;  ///< Results stored, those that measured nothing included.
+  int samples = 0;
 };
 
 class Store {
@@ -175,6 +200,27 @@ class Store {
   /// shard took its share, in the open write transaction.
   void RecordShardTests(int64_t run_id, const std::vector<int64_t>& test_ids);
   void FinishRun(int64_t run_id, const RunSummaryRecord& summary);
+  /// Records a new benchmark run and commits it; returns its id. Like
+  /// every benchmark write it commits at once (they are rare and small),
+  /// or, when a test run holds the store's transaction open, joins that
+  /// transaction and is committed by its Flush.
+  int64_t BeginBenchRun(const BenchRunRecord& run);
+  /// Writes `results` of benchmark run `run_id` in one transaction, after
+  /// any it has already: each sample, and the error of each result that has
+  /// one or has no samples. Times must be numbers (a NaN throws); counters
+  /// and quality figures may be anything (see number_map.h).
+  void AddBenchResults(int64_t run_id, const std::vector<BenchResult>& results);
+  /// The newest `limit` benchmark runs (all when negative), newest first.
+  std::vector<BenchRunRow> BenchRuns(int limit);
+  /// Benchmark run `id`; nullopt when there is none.
+  std::optional<BenchRunRow> BenchRun(int64_t id);
+  /// The newest benchmark run's id; 0 when there is none.
+  int64_t LatestBenchRun();
+  /// Every result of benchmark run `run_id`, in the order they were added,
+  /// each with its samples by repetition. A result that measured nothing
+  /// comes back with its error and no samples.
+  std::vector<BenchResult> BenchResults(int64_t run_id);
+
   /// Writes what was queued and commits what was written since the last
   /// Flush. When that fails, it throws after Abandon.
   void Flush();
@@ -202,6 +248,14 @@ class Store {
   /// The newest completed run that ran tests of `binary`; 0 when none.
   int64_t LastCompletedRun(const std::string& binary, const std::string& target);
   sqlite3_stmt* Prepare(const char* sql);
+  /// Runs `write` in a transaction of its own, committed before returning;
+  /// or, inside the open write transaction, in a savepoint of it, so that a
+  /// failure undoes these writes alone. Throws what `write` threw.
+  void WriteAtOnce(const std::function<void()>& write);
+  /// Where benchmark run `run_id`'s next result goes: after those it has.
+  int64_t NextBenchPosition(int64_t run_id);
+  /// Benchmark runs newest first; only run `only` when not 0.
+  std::vector<BenchRunRow> ReadBenchRuns(int limit, int64_t only);
 
   sqlite3* db_;
   bool in_transaction_ = false;

@@ -79,13 +79,14 @@ TEST_F(ShardStoreTest, AVersion6StoresExecutionsAsRunInTheRunsOwnShard) {
     store->FinishRun(run, {});
     ASSERT_EQ(sqlite3_exec(store->db(),
                            "ALTER TABLE executions DROP COLUMN shard; "
-                           "PRAGMA user_version = 6",
+                           "DROP TABLE bench_samples; DROP TABLE bench_errors; "
+                           "DROP TABLE bench_runs; PRAGMA user_version = 6",
                            nullptr, nullptr, nullptr),
               SQLITE_OK);
   }
   auto store = Open();
   ASSERT_TRUE(store);
-  EXPECT_EQ(store->SchemaVersion(), 7);
+  EXPECT_EQ(store->SchemaVersion(), kSchemaVersion);
   const int64_t run = store->BeginRun({"t", "c", 1});
   TestResult merged = ResultOf(TestStatus::kFailed);
   merged.shard = 3;

@@ -388,7 +388,8 @@ TEST_F(StoreTest, AVersion4StoreKnowsWhyTestsDidNotRunFromTheirMessages) {
                            "ALTER TABLE runs DROP COLUMN partition; "
                            "ALTER TABLE runs DROP COLUMN history_digest; "
                            "ALTER TABLE runs DROP COLUMN host; DROP TABLE shard_tests; "
-                           "PRAGMA user_version = 4",
+                           "DROP TABLE bench_samples; DROP TABLE bench_errors; "
+                           "DROP TABLE bench_runs; PRAGMA user_version = 4",
                            nullptr, nullptr, nullptr),
               SQLITE_OK);
   }
