@@ -2,12 +2,14 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/process/args.hpp>
 #include <boost/process/child.hpp>
 #include <boost/process/exe.hpp>
@@ -46,7 +48,13 @@ bool ChildProcess::Start(const std::string& binary, const std::vector<std::strin
       bp::exe = binary, bp::args = args,
       bp::extend::on_setup = [&envp](auto& exec) { exec.env = envp.data(); },
       bp::extend::on_exec_setup =
-          [write_fd](auto&) {
+          [write_fd, cpu = cpu_](auto&) {
+            if (cpu >= 0) {
+              cpu_set_t set;
+              CPU_ZERO(&set);
+              CPU_SET(cpu, &set);
+              sched_setaffinity(0, sizeof set, &set);
+            }
             // Stays in the pawn's process group, which the Knight
             // kills whole; dies with the pawn if the pawn is killed.
             prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -105,12 +113,28 @@ bool ChildProcess::Read(std::string* out) {
     // read: whoever else holds the pipe is not waited for.
     if (exited_) return false;
     pollfd polls[2] = {{out_fd_, POLLIN, 0}, {pidfd_, POLLIN, 0}};
-    const int ready = poll(polls, pidfd_ >= 0 ? 2 : 1, pidfd_ >= 0 ? -1 : 50);
+    const int budget = WaitBudgetMs();
+    if (budget == 0) {
+      timed_out_ = true;
+      deadline_ = std::chrono::steady_clock::time_point::max();
+      Kill();
+      continue;
+    }
+    const int wait_ms = pidfd_ >= 0 ? budget : (budget < 0 ? 50 : std::min(budget, 50));
+    const int ready = poll(polls, pidfd_ >= 0 ? 2 : 1, wait_ms);
     if (ready < 0 && errno != EINTR) return false;
     if (pidfd_ >= 0 ? (polls[1].revents & POLLIN) != 0 : (ready == 0 && Exited())) {
       exited_ = true;
     }
   }
+}
+
+int ChildProcess::WaitBudgetMs() {
+  if (deadline_ == std::chrono::steady_clock::time_point::max()) return -1;
+  const auto left = std::chrono::ceil<std::chrono::milliseconds>(
+      deadline_ - std::chrono::steady_clock::now());
+  return left.count() <= 0 ? 0
+                           : static_cast<int>(std::min<int64_t>(left.count(), 1 << 30));
 }
 
 void ChildProcess::Kill() {

@@ -3,6 +3,7 @@
 // as it comes, reaped by the pawn.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,14 @@ class ChildProcess {
   bool Start(const std::string& binary, const std::vector<std::string>& args,
              std::string* error, const std::vector<std::string>& env = {});
   ~ChildProcess();
+
+  /// Before Start: the child runs on CPU `cpu` only (a benchmark's, apart
+  /// from redqueen's own work); -1, the default, leaves it where we are.
+  void PinTo(int cpu) { cpu_ = cpu; }
+  /// Past `deadline`, Read kills the child (and timed_out() says so): a
+  /// caller that has no event loop of its own still never waits forever.
+  void KillAt(std::chrono::steady_clock::time_point deadline) { deadline_ = deadline; }
+  bool timed_out() const { return timed_out_; }
 
   /// Appends what the child wrote next to `*out`. False once the child has
   /// exited and all it wrote is read: a process it left behind that holds
@@ -30,6 +39,13 @@ class ChildProcess {
   /// True once the child is waitable (it exited or was killed).
   bool Exited() const;
 
+  /// Milliseconds Read may wait before the deadline (-1: no deadline).
+  int WaitBudgetMs();
+
+  int cpu_ = -1;
+  std::chrono::steady_clock::time_point deadline_ =
+      std::chrono::steady_clock::time_point::max();
+  bool timed_out_ = false;
   int pid_ = -1;
   int pidfd_ = -1;  ///< Readable when the child exits (-1: polled instead).
   int out_fd_ = -1;

@@ -50,18 +50,18 @@ struct BenchResult {
 /// machines apart is MachineKey's part; the rest are conditions, kept and
 /// warned about.
 struct Fingerprint {
-  std::string cpu_model;   ///< /proc/cpuinfo's "model name".
-  std::string cpu_flags;   ///< A digest of its "flags".
-  int logical_cpus = 0;    ///< Online CPUs.
-  int physical_cores = 0;  ///< Distinct (package, core) pairs; 0: unknown.
-  bool smt = false;        ///< More than one thread per core.
-  std::string governor;    ///< cpufreq's scaling_governor of cpu0; "" if none.
-  std::string boost;       ///< "on", "off", or "" when the machine does not say.
-  std::string kernel;      ///< uname's release.
-  int aslr = -1;           ///< /proc/sys/kernel/randomize_va_space; -1 unknown.
-  double load_average = 0; ///< 1-minute load when the run started.
-  std::string compiler;    ///< Of the benchmark binary, where it tells.
-  std::string build_type;  ///< release or debug, where the binary tells.
+  std::string cpu_model;    ///< /proc/cpuinfo's "model name".
+  std::string cpu_flags;    ///< A digest of its "flags".
+  int logical_cpus = 0;     ///< Online CPUs.
+  int physical_cores = 0;   ///< Distinct (package, core) pairs; 0: unknown.
+  bool smt = false;         ///< More than one thread per core.
+  std::string governor;     ///< cpufreq's scaling_governor of cpu0; "" if none.
+  std::string boost;        ///< "on", "off", or "" when the machine does not say.
+  std::string kernel;       ///< uname's release.
+  int aslr = -1;            ///< /proc/sys/kernel/randomize_va_space; -1 unknown.
+  double load_average = 0;  ///< 1-minute load when the run started.
+  std::string compiler;     ///< Of the benchmark binary, where it tells.
+  std::string build_type;   ///< release or debug, where the binary tells.
 };
 
 }  // namespace redqueen

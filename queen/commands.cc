@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "queen/bench/bench_command.h"
 #include "queen/cli_docs.h"
 #include "queen/exit_codes.h"
 #include "queen/history_commands.h"
@@ -47,6 +48,7 @@ Tree::Tree() : CLI::App("redqueen " + Version() + ": " + kSummary, "redqueen") {
   for (const std::string& name : HistoryCommands())
     add_subcommand(MakeHistoryParser(name));
   add_subcommand(MakeMergeParser());
+  add_subcommand(bench::MakeBenchParser());
   CLI::App* help_app =
       add_subcommand("help", "Print redqueen's help, or a command's (as COMMAND --help)");
   CLI::App* completion = add_subcommand(

@@ -101,6 +101,16 @@ pre { background: #f7f7f7; padding: 8px; overflow-x: auto; }
 
 }  // namespace
 
+std::string ScriptJson(const nlohmann::json& data) {
+  // In a <script>, "</" would end it; JSON allows "<\/" for it.
+  std::string embedded =
+      data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  for (size_t at = 0; (at = embedded.find("</", at)) != std::string::npos; at += 3) {
+    embedded.replace(at, 2, "<\\/");
+  }
+  return embedded;
+}
+
 std::string HtmlReport(const bishop::RunRow& run,
                        const std::vector<bishop::RunExecution>& executions) {
   using nlohmann::json;
@@ -129,11 +139,7 @@ std::string HtmlReport(const bishop::RunRow& run,
                        {"flaky", run.summary.flaky},
                        {"execution_time", run.summary.execution_time}}},
                      {"results", results}};
-  // In a <script>, "</" would end it; JSON allows "<\/" for it.
-  std::string embedded = data.dump(-1, ' ', false, json::error_handler_t::replace);
-  for (size_t at = 0; (at = embedded.find("</", at)) != std::string::npos; at += 3) {
-    embedded.replace(at, 2, "<\\/");
-  }
+  const std::string embedded = ScriptJson(data);
   return std::string(
              "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">\n<title>redqueen "
              "run ") +

@@ -4,12 +4,16 @@
 // with their output. The page draws itself from the run's data, embedded.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "bishop/store.h"
 
 namespace redqueen::queen {
+
+/// `data` as JSON text that can stand inside a <script> element.
+std::string ScriptJson(const nlohmann::json& data);
 
 std::string HtmlReport(const bishop::RunRow& run,
                        const std::vector<bishop::RunExecution>& executions);

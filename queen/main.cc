@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "pawn/exec_pawn.h"
+#include "queen/bench/bench_command.h"
 #include "queen/commands.h"
 #include "queen/config_command.h"
 #include "queen/exit_codes.h"
@@ -48,6 +49,14 @@ int main(int argc, char** argv) {
   if (argc > 1 && std::strcmp(argv[1], "merge") == 0) {
     try {
       return redqueen::queen::MergeMain(argc, argv);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "redqueen: error: %s\n", e.what());
+      return redqueen::kExitInfra;
+    }
+  }
+  if (argc > 1 && std::strcmp(argv[1], "bench") == 0) {
+    try {
+      return redqueen::queen::bench::BenchMain(argc, argv);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "redqueen: error: %s\n", e.what());
       return redqueen::kExitInfra;

@@ -35,6 +35,8 @@ bool ParseDuration(const std::string& text, std::chrono::microseconds* duration)
     seconds_per_unit = 1;
   } else if (unit == "ms") {
     seconds_per_unit = 1e-3;
+  } else if (unit == "us" || unit == "µs") {
+    seconds_per_unit = 1e-6;
   } else if (unit == "m") {
     seconds_per_unit = 60;
   } else if (unit == "h") {

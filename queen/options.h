@@ -157,7 +157,7 @@ inline constexpr int kMaxDurationHours = 1000;
 /// The most pawns -j and REDQUEEN_JOBS take.
 inline constexpr int kMaxJobs = 4096;
 
-/// "90s", "1.5m", "500ms", "2" (seconds): false when not a duration from 0
+/// "90s", "1.5m", "500ms", "5us", "2" (seconds): false when not a duration from 0
 /// to kMaxDurationHours (NaN and infinity are not).
 bool ParseDuration(const std::string& text, std::chrono::microseconds* duration);
 /// Why `text` is not a duration ParseDuration takes, with the range, to

@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "queen/bench/fingerprint.h"
+
 namespace redqueen::queen::bench {
 namespace {
 
@@ -30,45 +32,6 @@ ordered_json Number(double value) {
 double NumberFrom(const json& value) {
   if (value.is_null()) return std::numeric_limits<double>::quiet_NaN();
   return value.get<double>();
-}
-
-ordered_json FingerprintToJson(const Fingerprint& f) {
-  return {{"cpu_model", f.cpu_model},
-          {"cpu_flags", f.cpu_flags},
-          {"logical_cpus", f.logical_cpus},
-          {"physical_cores", f.physical_cores},
-          {"smt", f.smt},
-          {"governor", f.governor},
-          {"boost", f.boost},
-          {"kernel", f.kernel},
-          {"aslr", f.aslr},
-          {"load_average", Number(f.load_average)},
-          {"compiler", f.compiler},
-          {"build_type", f.build_type}};
-}
-
-/// What a machine did not tell is missing or null: the default stays.
-Fingerprint FingerprintFromJson(const json& j) {
-  Fingerprint f;
-  auto text = [&j](const char* key, std::string* field) {
-    if (j.contains(key) && !j[key].is_null()) *field = j[key].get<std::string>();
-  };
-  auto integer = [&j](const char* key, int* field) {
-    if (j.contains(key) && !j[key].is_null()) *field = j[key].get<int>();
-  };
-  text("cpu_model", &f.cpu_model);
-  text("cpu_flags", &f.cpu_flags);
-  integer("logical_cpus", &f.logical_cpus);
-  integer("physical_cores", &f.physical_cores);
-  if (j.contains("smt") && !j["smt"].is_null()) f.smt = j["smt"].get<bool>();
-  text("governor", &f.governor);
-  text("boost", &f.boost);
-  text("kernel", &f.kernel);
-  integer("aslr", &f.aslr);
-  if (j.contains("load_average")) f.load_average = NumberFrom(j["load_average"]);
-  text("compiler", &f.compiler);
-  text("build_type", &f.build_type);
-  return f;
 }
 
 ordered_json NumbersToJson(const std::map<std::string, double>& values) {
@@ -159,7 +122,7 @@ ordered_json FileToJson(const BenchFile& file) {
           {"commit", file.git_commit},
           {"label", file.label},
           {"command", file.command},
-          {"machine_info", FingerprintToJson(file.machine)},
+          {"machine_info", ordered_json(FingerprintJson(file.machine))},
           {"benchmarks", benchmarks}};
 }
 

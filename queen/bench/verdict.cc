@@ -117,8 +117,18 @@ double NoiseFloor(const Interval& a_against_a) {
   return std::max(1 - a_against_a.low, a_against_a.high - 1);
 }
 
-Judgement CompareSamples(const std::vector<double>& base,
-                         const std::vector<double>& fresh, const Gate& gate) {
+std::vector<double> Thinned(const std::vector<double>& values, size_t most) {
+  if (values.size() <= most) return values;
+  std::vector<double> kept;
+  kept.reserve(most);
+  for (size_t i = 0; i < most; ++i) kept.push_back(values[i * values.size() / most]);
+  return kept;
+}
+
+Judgement CompareSamples(const std::vector<double>& all_base,
+                         const std::vector<double>& all_fresh, const Gate& gate) {
+  const std::vector<double> base = Thinned(all_base, kMaxCompared);
+  const std::vector<double> fresh = Thinned(all_fresh, kMaxCompared);
   const Interval ratio = RatioInterval(base, fresh, 1 - gate.alpha);
   return Undecided(Judge(ratio, MannWhitneyP(base, fresh), gate),
                    TooFewSamples(base.size(), fresh.size(), gate.alpha));

@@ -5,6 +5,7 @@
 // neither a tiny real change nor a large noisy one fails a gate.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -25,11 +26,11 @@ struct Gate {
 
 /// A verdict and what it was decided from.
 struct Judgement {
-  Verdict verdict;
-  Interval ratio;    ///< NEW/BASE.
-  double p;          ///< Two-sided, of "no difference".
-  double threshold;  ///< The one applied: the gate's, or the noise floor if higher.
-  std::string why;   ///< One short phrase for the report.
+  Verdict verdict = Verdict::kUnstable;
+  Interval ratio;        ///< NEW/BASE.
+  double p = 1;          ///< Two-sided, of "no difference".
+  double threshold = 0;  ///< The one applied: the gate's, or the noise floor if higher.
+  std::string why;       ///< One short phrase for the report.
 };
 
 /// With t = max(gate.threshold, noise_floor):
@@ -45,10 +46,19 @@ Judgement Judge(const Interval& ratio, double p, const Gate& gate,
 /// change smaller than what A against itself shows is not told from noise.
 double NoiseFloor(const Interval& a_against_a);
 
+/// The most samples a side CompareSamples judges: the fixture keeps every
+/// round, up to some 200,000 of a fast benchmark, and the Hodges-Lehmann
+/// interval looks at every pair of them.
+inline constexpr size_t kMaxCompared = 1000;
+
+/// `values` thinned to `most`, evenly spaced in the order measured (so
+/// that a drift over the run stays in); all of them when there are fewer.
+std::vector<double> Thinned(const std::vector<double>& values, size_t most);
+
 /// `bench compare`: two runs' samples of one benchmark (positive times),
 /// judged on RatioInterval at 1 - alpha and MannWhitneyP. Unstable, whatever
 /// the data, with fewer than 3 samples on a side or too few for an interval
-/// at 1 - alpha (EnoughForInterval).
+/// at 1 - alpha (EnoughForInterval). Each side is Thinned to kMaxCompared.
 Judgement CompareSamples(const std::vector<double>& base,
                          const std::vector<double>& fresh, const Gate& gate);
 

@@ -37,7 +37,7 @@ std::vector<std::string> Lines(const std::string& path) {
 TEST(BenchFixtureTest, ByHandEachBenchmarkCallsItsCodeOnce) {
   const Outcome outcome = RunBench({});
   EXPECT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
-  EXPECT_THAT(outcome.out, HasSubstr("[  PASSED  ] 4 tests.\n"));
+  EXPECT_THAT(outcome.out, HasSubstr("[  PASSED  ] 5 tests.\n"));
   EXPECT_THAT(outcome.out, HasSubstr("YOU HAVE 2 DISABLED TESTS"));
   for (const char* name :
        {"Bench.OneMicrosecond", "Bench.OneMillisecond", "Bench.EncodeWithFigures"}) {
@@ -55,6 +55,8 @@ TEST(BenchFixtureTest, ListingMarksExactlyTheBenchmarks) {
                         "  OneMillisecond  # GetParam() = redqueen benchmark\n"
                         "  EncodeWithFigures  # GetParam() = redqueen benchmark\n"
                         "  OrdinaryTest\n"
+                        "BenchFaults.\n"
+                        "  OnRequest  # GetParam() = redqueen benchmark\n"
                         "BenchMisuse.\n"
                         "  DISABLED_NeverMeasures  # GetParam() = redqueen benchmark\n"
                         "  DISABLED_MeasuresTwice  # GetParam() = redqueen benchmark\n"));
@@ -144,7 +146,7 @@ class BenchFixtureRunTest : public FixtureTest {};
 TEST_F(BenchFixtureRunTest, ResidentPawnRunsBenchmarksAsTests) {
   const Outcome outcome = RunFixture("bench_fixture", {"-j", "2"});
   EXPECT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
-  EXPECT_THAT(outcome.out, HasSubstr("tests_passed: 4\n"));
+  EXPECT_THAT(outcome.out, HasSubstr("tests_passed: 5\n"));
   Db db(scratch_.db());
   EXPECT_EQ(StatusOf(db, "Bench.OneMillisecond"), "PASSED");
   EXPECT_EQ(StatusOf(db, "Bench.OrdinaryTest"), "PASSED");
