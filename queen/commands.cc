@@ -148,6 +148,9 @@ std::string ManPageText() {
        {{"REDQUEEN_JOBS", "Pawns when -j is not given; beats the settings file."},
         {"REDQUEEN_DB",
          "The result store when --db is not given; beats the settings file."},
+        {"CI",
+         "When set (every hosted CI sets it), bench compare and bench ab exit 3 on a "
+         "benchmark too noisy to judge, as with --fail-unstable."},
         {"GTEST_*",
          "GoogleTest's variables mean what they mean to the binary (GTEST_FILTER, "
          "GTEST_REPEAT, GTEST_SHARD_INDEX, ...); an option beats its variable."},
@@ -161,7 +164,9 @@ std::string ManPageText() {
          "Settings: any option of run, by its long name, in its [run] "
          "section; found in the working directory or the nearest parent."},
         {".redqueen/redqueen.db",
-         "The result store (SQLite), under the working directory."}}}};
+         "The result store (SQLite), under the working directory."},
+        {".redqueen/bench/NNNN_LABEL.json",
+         "bench --save's numbered result files, beside the store."}}}};
   return ManPage(
       tree, Version(), kSummary,
       "redqueen runs the tests of GoogleTest binaries on long-lived worker processes "

@@ -175,6 +175,37 @@ TEST_F(BenchTest, SavesNumberedFilesAndShowsTheChangeSinceTheLastRun) {
   EXPECT_THAT(ReadText(scratch_.Path("bench.html")), HasSubstr("BM_Tiny"));
 }
 
+TEST_F(BenchTest, BenchmarkPageDrawsEachBenchmarksHistoryInChromium) {
+  const std::vector<std::string> args = {
+      "bench", Fixture("gbench"), "--filter", "BM_Tiny:BM_Counters", "--repetitions",
+      "3",     "--bench-time",    "10ms"};
+  for (int run = 0; run < 3; ++run)
+    ASSERT_EQ(RunRedqueen(Args(args, scratch_)).exit_code, 0);
+  const std::string html = scratch_.Path("bench.html");
+  ASSERT_EQ(RunRedqueen({"bench", "report", "-o", html, "--db", scratch_.db()}).exit_code,
+            0);
+  ASSERT_TRUE(std::filesystem::exists("/usr/bin/chromium"))
+      << "install Debian's chromium (scripts/setup.sh does) to render the page";
+  // --dump-dom prints the page as its script left it.
+  const Outcome dom =
+      RunProgram("/usr/bin/chromium", {"--headless", "--no-sandbox", "--disable-gpu",
+                                       "--user-data-dir=" + scratch_.Path("chromium"),
+                                       "--dump-dom", "file://" + html});
+  ASSERT_EQ(dom.exit_code, 0) << dom.err;
+  auto count = [&dom](const std::string& text) {
+    size_t n = 0;
+    for (size_t at = 0; (at = dom.out.find(text, at)) != std::string::npos;
+         at += text.size()) {
+      ++n;
+    }
+    return n;
+  };
+  EXPECT_EQ(count("class=\"chart\""), 2u) << "one chart per benchmark";
+  EXPECT_EQ(count("class=\"dot\""), 6u) << "a point per benchmark and run";
+  EXPECT_EQ(count("class=\"band\""), 2u);
+  EXPECT_THAT(dom.out, HasSubstr("3 bench runs"));
+}
+
 TEST_F(BenchTest, CompareFlagsARegressionWithExitOne) {
   const Outcome slower =
       RunRedqueen({"bench", "compare", File("base.json", Around(100, 0.01)),

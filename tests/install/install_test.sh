@@ -19,7 +19,10 @@ cmake --build "$work/build" -j 2 >/dev/null
 "$work/build/consumer_test" >/dev/null
 "$work/prefix/bin/redqueen" run "$work/build/consumer_test" -j 2 --db "$work/rq.db" \
   >"$work/out"
-grep -q "tests_passed: 2" "$work/out"
+grep -q "tests_passed: 3" "$work/out"
+"$work/prefix/bin/redqueen" bench "$work/build/consumer_test" --bench-time 20ms \
+  --db "$work/rq.db" >"$work/out" 2>/dev/null
+grep -q "Consumer.Sums" "$work/out"
 "$work/build/own_main_test" >/dev/null
 "$work/prefix/bin/redqueen" run "$work/build/own_main_test" --db "$work/rq.db" >"$work/out"
 grep -q "resident pawn" "$work/out"
