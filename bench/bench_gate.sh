@@ -34,12 +34,14 @@ fi
 
 # The verdict of the one benchmark of a comparison's --json file.
 verdict() {
+  [[ -f "$1" ]] || { echo "failed"; return; }
   $python -c 'import json,sys; b=json.load(open(sys.argv[1]))["benchmarks"][0]; print(b.get("verdict", b.get("missing")))' "$1"
 }
 
-# gbench BUILD OUT: BM_Knob by Google Benchmark itself, 10 repetitions.
+# gbench BUILD OUT: BM_Knob by Google Benchmark itself, 10 repetitions of
+# 0.1 s (as long as each of ab's processes measures, within a factor 2).
 gbench() {
-  "$knob"_"$1" --benchmark_filter='^BM_Knob$' --benchmark_repetitions=10 \
+  "$knob"_"$1" --benchmark_filter='^BM_Knob$' --benchmark_repetitions=10 --benchmark_min_time=0.1 \
     --benchmark_out="$2" --benchmark_out_format=json >/dev/null
 }
 
@@ -59,6 +61,8 @@ scenario() {
   local slower=0 unstable=0 cmp_slower=0 py_low_p=0 py_nonzero=0
   for ((i = 1; i <= trials; i++)); do
     local ab_json=$work/ab.json
+    # A trial that fails leaves no verdict: never the last one's.
+    rm -f "$ab_json" "$work/cmp.json" "$work/a.json" "$work/b.json"
     "$redqueen" bench ab "$knob"_"$base" "$knob"_"$fresh" --filter BM_Knob --db "$work/ab.db" \
       --no-fail-unstable --json "$ab_json" "$@" >/dev/null 2>&1 || true
     local v

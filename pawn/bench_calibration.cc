@@ -197,7 +197,10 @@ std::vector<BenchSample> MeasureBench(const BenchSettings& settings, BenchClock&
                                       const RunRound& run_round) {
   const int64_t first_call_ns = TimeRound(clock, run_round, 1).real_ns;
   if (first_call_ns >= kSlowCallNs) return KeepRounds(kMinRounds, 1, clock, run_round);
-  const int64_t min_round_ns = ToNs(settings.min_round_s);
+  // At most kMaxRounds samples: past that, rounds grow instead of adding
+  // up (a 1 µs call would give 200,000 of 5 µs to store and judge).
+  const int64_t min_round_ns =
+      std::max(ToNs(settings.min_round_s), ToNs(settings.time_s) / kMaxRounds);
   const Plan plan = Calibrate(first_call_ns, min_round_ns, clock, run_round);
   const int64_t rounds = KeptRounds(ToNs(settings.time_s), plan.round_ns, min_round_ns);
   WarmUp(ToNs(settings.warmup_s), plan.iterations, clock, run_round);

@@ -42,11 +42,15 @@ bool ReadBenchSettings(const EnvLookup& env, BenchSettings* settings, std::strin
 /// Runs the measured code `iterations` times in a row.
 using RunRound = std::function<void(int64_t iterations)>;
 
+/// The most rounds a benchmark keeps (each is a sample to store and judge).
+inline constexpr int64_t kMaxRounds = 10'000;
+
 /// Measures by RedQueen's rule (pytest-benchmark's): times one call; if it
 /// takes a second or more, keeps 5 rounds of one call. Otherwise grows the
 /// iterations per round ×10 while a round is under half of min_round, scales
 /// them so that a round takes at least min_round, runs rounds for warmup_s
-/// and keeps max(5, ceil(time_s / round time)) rounds. One sample per kept
+/// and keeps max(5, ceil(time_s / round time)) rounds, at most kMaxRounds
+/// (min_round is raised to time_s / kMaxRounds). One sample per kept
 /// round, times per iteration.
 std::vector<BenchSample> MeasureBench(const BenchSettings& settings, BenchClock& clock,
                                       const RunRound& run_round);

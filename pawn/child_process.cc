@@ -48,7 +48,8 @@ bool ChildProcess::Start(const std::string& binary, const std::vector<std::strin
       bp::exe = binary, bp::args = args,
       bp::extend::on_setup = [&envp](auto& exec) { exec.env = envp.data(); },
       bp::extend::on_exec_setup =
-          [write_fd, cpu = cpu_](auto&) {
+          [write_fd, cpu = cpu_, own_group = own_group_](auto&) {
+            if (own_group) setpgid(0, 0);
             if (cpu >= 0) {
               cpu_set_t set;
               CPU_ZERO(&set);
@@ -138,11 +139,31 @@ int ChildProcess::WaitBudgetMs() {
 }
 
 void ChildProcess::Kill() {
-  if (pid_ > 0 && !reaped_) kill(pid_, SIGKILL);
+  if (pid_ > 0 && !reaped_) kill(own_group_ ? -pid_ : pid_, SIGKILL);
+}
+
+void ChildProcess::AwaitExit() {
+  while (!exited_ && !Exited()) {
+    const int budget = WaitBudgetMs();
+    if (budget == 0) {
+      timed_out_ = true;
+      Kill();
+      return;
+    }
+    pollfd poll_exit = {pidfd_, POLLIN, 0};
+    if (pidfd_ < 0 || poll(&poll_exit, 1, budget < 0 ? -1 : budget) < 0) {
+      poll(nullptr, 0, budget < 0 ? 50 : std::min(budget, 50));
+    }
+  }
 }
 
 int ChildProcess::Wait() {
   if (reaped_ || pid_ <= 0) return status_;
+  // A child that closed its output reads as ended before it is: the
+  // deadline still holds.
+  if (deadline_ != std::chrono::steady_clock::time_point::max()) AwaitExit();
+  // Its pid is held until it is reaped: the group cannot be another's yet.
+  if (own_group_) kill(-pid_, SIGKILL);
   while (waitpid(pid_, &status_, 0) < 0 && errno == EINTR) {
   }
   reaped_ = true;

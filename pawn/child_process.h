@@ -20,6 +20,11 @@ class ChildProcess {
   /// Before Start: the child runs on CPU `cpu` only (a benchmark's, apart
   /// from redqueen's own work); -1, the default, leaves it where we are.
   void PinTo(int cpu) { cpu_ = cpu; }
+  /// Before Start: the child leads a process group of its own, which Kill
+  /// and Wait end whole, so what it started cannot outlive it (a
+  /// benchmark's helpers would go on using its CPU). Without, it stays in
+  /// our group, which the Knight kills whole.
+  void OwnGroup() { own_group_ = true; }
   /// Past `deadline`, Read kills the child (and timed_out() says so): a
   /// caller that has no event loop of its own still never waits forever.
   void KillAt(std::chrono::steady_clock::time_point deadline) { deadline_ = deadline; }
@@ -32,7 +37,8 @@ class ChildProcess {
 
   /// Kills the child (what it started dies with the pawn's group).
   void Kill();
-  /// Reaps the child; returns its wait status.
+  /// Reaps the child (killing it at the KillAt deadline); returns its wait
+  /// status. With OwnGroup, what is left of its group is killed first.
   int Wait();
 
  private:
@@ -42,7 +48,11 @@ class ChildProcess {
   /// Milliseconds Read may wait before the deadline (-1: no deadline).
   int WaitBudgetMs();
 
+  /// Blocks until the child is waitable or the deadline passes (then kills).
+  void AwaitExit();
+
   int cpu_ = -1;
+  bool own_group_ = false;
   std::chrono::steady_clock::time_point deadline_ =
       std::chrono::steady_clock::time_point::max();
   bool timed_out_ = false;

@@ -1,11 +1,13 @@
 #include "queen/bench/ab.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
+#include <tuple>
 
 #include "queen/bench/bench_run.h"
 #include "queen/bench/bench_table.h"
@@ -70,6 +72,29 @@ void RunCycles(AbPair* pair, int cycles, const MeasureSettings& settings, int cp
   }
 }
 
+bool Has(const std::vector<BenchJob>& jobs, const std::string& name) {
+  return std::any_of(jobs.begin(), jobs.end(),
+                     [&name](const BenchJob& job) { return job.name == name; });
+}
+
+/// Rows for the benchmarks only one build has: shown, not judged.
+std::vector<Comparison> OneSided(const std::vector<BenchJob>& base,
+                                 const std::vector<BenchJob>& fresh) {
+  std::vector<Comparison> rows;
+  for (const auto& [jobs, other, side] :
+       {std::tuple(&fresh, &base, "only in the new"),
+        std::tuple(&base, &fresh, "only in the base")}) {
+    for (const BenchJob& job : *jobs) {
+      if (Has(*other, job.name)) continue;
+      Comparison row;
+      row.name = job.name;
+      row.missing = side;
+      rows.push_back(row);
+    }
+  }
+  return rows;
+}
+
 /// The benchmarks of the new build that the base has too, by name.
 std::vector<AbPair> Pairs(const std::vector<BenchJob>& base,
                           const std::vector<BenchJob>& fresh) {
@@ -116,6 +141,13 @@ Comparison Judge(const AbPair& pair, const GateOptions& options) {
       return row;
     }
   }
+  for (const BenchResult* arm : {&pair.a, &pair.b, &pair.a2}) {
+    if (const std::string why = Unjudgeable(*arm, options.use_cpu_time); !why.empty()) {
+      row.missing = "cannot judge arm " + arm->arm + ": " + why;
+      row.undecided = true;
+      return row;
+    }
+  }
   std::vector<double> ratios, a_against_a;
   PairedRatios(pair.a.samples, pair.b.samples, pair.a2.samples, options.use_cpu_time,
                &ratios, &a_against_a);
@@ -127,7 +159,8 @@ Comparison Judge(const AbPair& pair, const GateOptions& options) {
   return row;
 }
 
-bool FindBoth(const AbOptions& options, std::vector<AbPair>* pairs, int* exit_code) {
+bool FindBoth(const AbOptions& options, std::vector<AbPair>* pairs,
+              std::vector<Comparison>* one_sided, int* exit_code) {
   std::vector<BenchJob> base, fresh;
   if (!FindAllBenchmarks({options.base_binary}, options.measure.filter, &base,
                          exit_code) ||
@@ -136,6 +169,7 @@ bool FindBoth(const AbOptions& options, std::vector<AbPair>* pairs, int* exit_co
     return false;
   }
   *pairs = Pairs(base, fresh);
+  *one_sided = OneSided(base, fresh);
   if (pairs->empty()) {
     *exit_code =
         ErrorExit("the two binaries have no benchmark of the same name", kExitNoTests);
@@ -168,16 +202,17 @@ void PairedRatios(const std::vector<BenchSample>& a, const std::vector<BenchSamp
   const size_t cycles = std::min({a.size(), b.size(), a2.size()});
   for (size_t k = 0; k < cycles; ++k) {
     ratios->push_back(value(b[k]) / std::sqrt(value(a[k]) * value(a2[k])));
-    // In cycle order: the first A over the second.
-    a_against_a->push_back(k % 2 ? value(a2[k]) / value(a[k])
-                                 : value(a[k]) / value(a2[k]));
+    // A over A': A runs first in even cycles and last in odd ones, so a
+    // drift over the invocation cancels in these as in B's ratios.
+    a_against_a->push_back(value(a[k]) / value(a2[k]));
   }
 }
 
 int AbSession(const AbOptions& options) {
   int exit_code = kExitPassed;
   std::vector<AbPair> pairs;
-  if (!FindBoth(options, &pairs, &exit_code)) return exit_code;
+  std::vector<Comparison> one_sided;
+  if (!FindBoth(options, &pairs, &one_sided, &exit_code)) return exit_code;
   Measuring measuring;
   if (!measuring.Prepare(options.measure, options.db_path, &exit_code)) return exit_code;
   // A process is one figure of its cycle: the cycles are the repetitions.
@@ -194,13 +229,15 @@ int AbSession(const AbOptions& options) {
     results.insert(results.end(), {pair.a, pair.b, pair.a2});
     rows.push_back(Judge(pair, options.gate));
   }
+  rows.insert(rows.end(), one_sided.begin(), one_sided.end());
   const int64_t run_id = measuring.store->BeginBenchRun(record);
   measuring.store->AddBenchResults(run_id, results);
   exit_code = ExitCodeOf(rows, options.gate.fail_unstable);
   std::string error;
   std::printf("redqueen: bench ab, run %lld: %d cycles of A B A' per benchmark\n%s%s\n",
               static_cast<long long>(run_id), options.cycles,
-              ComparisonTable(rows, "base", "new").c_str(), VerdictCounts(rows).c_str());
+              ComparisonTable(rows, "base", "new", options.gate.gate.alpha).c_str(),
+              VerdictCounts(rows).c_str());
   if (!options.gate.json_path.empty() &&
       !WriteComparisonJson(options.gate.json_path, rows, options.base_binary,
                            options.new_binary, options.gate, exit_code, &error)) {

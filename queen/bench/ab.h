@@ -5,8 +5,8 @@
 //
 // Each cycle runs three processes back to back, A B A' (the next cycle
 // A' B A): B's ratio to the geometric mean of the A's beside it cancels a
-// drift that is linear over the cycle, and A/A' alternates its order so
-// that the same drift cancels over the cycles of the noise floor.
+// drift that is linear over the cycle, and A over A' (A first in one cycle,
+// last in the next) cancels it over the cycles of the noise floor.
 #pragma once
 
 #include <string>
@@ -30,9 +30,8 @@ struct AbOptions {
 /// samples (wall and CPU), as one sample.
 BenchSample CycleSample(const BenchResult& process, int cycle);
 
-/// The paired ratios B / sqrt(A * A') and the A/A ratios of `cycles`
-/// (each the three samples of one cycle, in the order A, B, A'); `cpu`
-/// picks CPU time.
+/// The paired ratios B / sqrt(A * A') and the ratios A / A' of each cycle
+/// (the k-th sample of each arm is cycle k's); `cpu` picks CPU time.
 void PairedRatios(const std::vector<BenchSample>& a, const std::vector<BenchSample>& b,
                   const std::vector<BenchSample>& a2, bool cpu,
                   std::vector<double>* ratios, std::vector<double>* a_against_a);

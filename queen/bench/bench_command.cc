@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdlib>
+#include <cstring>
 
 #include "queen/bench/ab.h"
 #include "queen/bench/bench_run.h"
@@ -21,9 +22,13 @@ void AddSeconds(CLI::App* app, const std::string& name, double* seconds,
          name,
          [name, seconds](const std::string& text) {
            std::chrono::microseconds duration{};
-           if (!ParseDuration(text, &duration) || duration.count() == 0) {
-             throw CLI::ValidationError(name + ": " + DurationError(text) +
-                                        " (and more than 0)");
+           // The fixture takes up to 1e6 s; a day is past any benchmark.
+           if (!ParseDuration(text, &duration) || duration.count() == 0 ||
+               duration > std::chrono::hours(24)) {
+             throw CLI::ValidationError(name +
+                                        " must be a duration above 0 and at most 24h "
+                                        "(e.g. 1s, 200ms, 5us), not '" +
+                                        text + "'");
            }
            *seconds = static_cast<double>(duration.count()) / 1e6;
          },
@@ -108,6 +113,13 @@ void AddGateOptions(CLI::App* app, GateOptions* gate) {
 class BenchParser : public CLI::App {
  public:
   BenchParser();
+  /// bench BINARY...: its own positionals and options.
+  void AddMeasuring();
+  /// list, runs, show, report: what reads binaries or the store only.
+  void AddReading();
+  void AddCompare();
+  void AddAb();
+
   BenchOptions bench;
   std::vector<std::string> list_binaries;
   std::string list_filter = "*";
@@ -128,6 +140,13 @@ class BenchParser : public CLI::App {
 
 BenchParser::BenchParser()
     : CLI::App("Measure benchmarks, compare runs, gate on regressions", "bench") {
+  AddMeasuring();
+  AddReading();
+  AddCompare();
+  AddAb();
+}
+
+void BenchParser::AddMeasuring() {
   add_option("BINARY", bench.binaries,
              "Google Benchmark binaries, or GoogleTest binaries with REDQUEEN_BENCHMARKs")
       ->type_name("FILE");
@@ -148,7 +167,9 @@ BenchParser::BenchParser()
       "Exit 1 when a benchmark failed to measure. 'redqueen bench compare' and "
       "'redqueen bench ab' gate: exit 1 on a regression, 3 on an unstable benchmark with "
       "--fail-unstable.");
+}
 
+void BenchParser::AddReading() {
   list = add_subcommand("list", "List the benchmarks of binaries, measuring none");
   list->add_option("BINARY", list_binaries, "Binaries")->required()->type_name("FILE");
   list->add_option("--filter", list_filter, "GoogleTest's filter syntax")
@@ -175,7 +196,9 @@ BenchParser::BenchParser()
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
   AddDb(report, &bench.db_path);
+}
 
+void BenchParser::AddCompare() {
   compare_app = add_subcommand(
       "compare", "Judge NEW against BASE: exit 1 when a benchmark is slower");
   compare_app
@@ -188,7 +211,9 @@ BenchParser::BenchParser()
                         "Compare runs of different machines");
   AddGateOptions(compare_app, &compare.gate);
   AddDb(compare_app, &compare.db_path);
+}
 
+void BenchParser::AddAb() {
   ab_app = add_subcommand("ab",
                           "Run two builds alternately on one CPU and judge NEW against "
                           "BASE on paired ratios, past the base's own A/A noise");
@@ -198,8 +223,9 @@ BenchParser::BenchParser()
   ab_app->add_option("NEW_BINARY", ab.new_binary, "The new build")
       ->required()
       ->type_name("FILE");
+  // Six pairs are the fewest that bound a change at 95% (2/2^6 < 5%).
   ab_app->add_option("--cycles", ab.cycles, "Cycles of A B A' (each a process per arm)")
-      ->check(CLI::Range(5, 10000))
+      ->check(CLI::Range(6, 10000))
       ->capture_default_str();
   ab.measure.settings.bench_time = 0.2;
   AddMeasureOptions(ab_app, &ab.measure, "200ms");
@@ -219,7 +245,10 @@ std::shared_ptr<CLI::App> MakeBenchParser() { return std::make_shared<BenchParse
 
 int BenchMain(int argc, char** argv) {
   BenchParser app;
-  const bool in_ci = std::getenv("CI") && *std::getenv("CI");
+  // Hosted CIs set CI=true; CI=false or 0 says this is not one.
+  const char* ci = std::getenv("CI");
+  const bool in_ci =
+      ci && *ci && std::strcmp(ci, "false") != 0 && std::strcmp(ci, "0") != 0;
   app.compare.gate.fail_unstable = app.ab.gate.fail_unstable = in_ci;
   if (const char* env = std::getenv("REDQUEEN_DB"); env && *env) {
     app.bench.db_path = app.compare.db_path = app.ab.db_path = env;

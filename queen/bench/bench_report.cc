@@ -40,10 +40,13 @@ std::string Spread(const std::vector<double>& times) {
 
 std::vector<std::string> Row(const BenchResult& result, const SavedRun* previous,
                              const GateOptions& gate) {
-  if (!result.error.empty()) return {result.name, "ERROR: " + result.error};
+  // `bench ab` keeps each benchmark three times, one per arm.
+  const std::string name =
+      result.arm.empty() ? result.name : result.name + " [" + result.arm + "]";
+  if (!result.error.empty()) return {name, "ERROR: " + result.error};
   const std::vector<double> times = Times(result, gate.use_cpu_time);
   std::vector<std::string> row = {
-      result.name, FormatTimeInterval(MedianInterval(times)),
+      name, FormatTimeInterval(MedianInterval(times)),
       std::to_string(result.samples.empty() ? 0 : result.samples.front().iterations),
       std::to_string(result.samples.size()), Spread(times)};
   if (!previous) return row;
@@ -147,7 +150,10 @@ bool LoadRun(bishop::Store& store, int64_t id, SavedRun* run, std::string* error
 
 bool PreviousRun(bishop::Store& store, const SavedRun& run, SavedRun* previous) {
   for (const bishop::BenchRunRow& row : store.BenchRuns(50)) {
-    if (row.id >= run.id || row.run.machine_key != run.record.machine_key) continue;
+    if (row.id >= run.id || row.run.kind != "bench" ||
+        row.run.machine_key != run.record.machine_key) {
+      continue;
+    }
     std::string error;
     if (!LoadRun(store, row.id, previous, &error)) continue;
     for (const BenchResult& result : run.results) {
@@ -173,11 +179,20 @@ BenchFile FileOf(const SavedRun& run) {
 }
 
 int ReportRun(bishop::Store& store, const BenchOptions& options, SavedRun* run) {
-  run->id = store.BeginBenchRun(run->record);
-  store.AddBenchResults(run->id, run->results);
-  run->source = "run " + std::to_string(run->id);
+  // A store that fails now must not cost what was measured: the table and
+  // the files still come, and the exit code says the store failed.
+  std::string store_error;
+  try {
+    run->id = store.BeginBenchRun(run->record);
+    store.AddBenchResults(run->id, run->results);
+    run->source = "run " + std::to_string(run->id);
+  } catch (const std::exception& e) {
+    store_error = std::string(e.what()) +
+                  " (the run is not in the store; --save and --json still write it)";
+    run->id = 0;
+  }
   SavedRun previous;
-  const bool has_previous = PreviousRun(store, *run, &previous);
+  const bool has_previous = run->id && PreviousRun(store, *run, &previous);
   std::printf("redqueen: bench run %lld\n%s%s", static_cast<long long>(run->id),
               RunTable(*run, has_previous ? &previous : nullptr, GateOptions{}).c_str(),
               FiguresText(*run).c_str());
@@ -187,8 +202,9 @@ int ReportRun(bishop::Store& store, const BenchOptions& options, SavedRun* run) 
         std::filesystem::path(options.db_path).parent_path() / "bench";
     const std::string path = NextResultPath(folder.string(), options.label, &error);
     if (path.empty() || !WriteBenchFile(path, FileOf(*run), &error)) {
-      return ErrorExit(error + " (the run is kept in the store as run " +
-                           std::to_string(run->id) + ")",
+      return ErrorExit(error + (run->id ? " (the run is kept in the store as run " +
+                                              std::to_string(run->id) + ")"
+                                        : ""),
                        kExitInfra);
     }
     std::printf("redqueen: saved %s\n", path.c_str());
@@ -197,6 +213,7 @@ int ReportRun(bishop::Store& store, const BenchOptions& options, SavedRun* run) 
       !WriteBenchFile(options.json_path, FileOf(*run), &error)) {
     return ErrorExit(error, kExitUsage);
   }
+  if (!store_error.empty()) return ErrorExit(store_error, kExitInfra);
   const bool failed = std::any_of(run->results.begin(), run->results.end(),
                                   [](const BenchResult& r) { return !r.error.empty(); });
   return failed ? kExitTestsFailed : kExitPassed;

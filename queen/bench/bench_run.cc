@@ -3,11 +3,13 @@
 #include <stdlib.h>
 
 #include <atomic>
+#include <boost/process/search_path.hpp>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <thread>
 
 #include "bishop/store.h"
@@ -27,15 +29,18 @@ void Warn(const std::string& line) {
   std::fprintf(stderr, "redqueen: warning: %s\n", line.c_str());
 }
 
-/// Runs `git args...` in the working directory; "" unless it exits 0.
-std::string Git(const std::vector<std::string>& args) {
+/// What `git args...` in the working directory printed; nullopt unless it
+/// ran and exited 0 (no git, not a checkout).
+std::optional<std::string> Git(const std::vector<std::string>& args) {
+  const std::string git_path = boost::process::search_path("git").string();
+  if (git_path.empty()) return std::nullopt;
   pawn::ChildProcess git;
   git.KillAt(std::chrono::steady_clock::now() + std::chrono::seconds(10));
   std::string out, error;
-  if (!git.Start("/usr/bin/git", args, &error)) return "";
+  if (!git.Start(git_path, args, &error)) return std::nullopt;
   while (git.Read(&out)) {
   }
-  if (git.Wait() != 0) return "";
+  if (git.Wait() != 0) return std::nullopt;
   while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
   return out;
 }
@@ -138,10 +143,13 @@ ScratchDir::~ScratchDir() {
 }
 
 std::string GitCommit() {
-  const std::string commit = Git({"rev-parse", "HEAD"});
-  if (commit.empty()) return "";
-  const std::string changes = Git({"status", "--porcelain", "--untracked-files=no"});
-  return changes.empty() ? commit : commit + "-dirty";
+  const std::optional<std::string> commit = Git({"rev-parse", "HEAD"});
+  if (!commit || commit->empty()) return "";
+  const std::optional<std::string> changes =
+      Git({"status", "--porcelain", "--untracked-files=no"});
+  // A status that failed is not a clean tree.
+  if (!changes) return *commit + "-unchecked";
+  return changes->empty() ? *commit : *commit + "-dirty";
 }
 
 bool Measuring::Prepare(const MeasureOptions& options, const std::string& db_path,

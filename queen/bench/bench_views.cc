@@ -119,11 +119,22 @@ int CompareMain(const CompareOptions& options) {
       !LoadSide(store.get(), options.fresh, &fresh, &error)) {
     return ErrorExit(error, kExitUsage);
   }
+  for (const SavedRun* side : {&base, &fresh}) {
+    if (side->record.kind == "ab") {
+      return ErrorExit(side->source +
+                           " is a bench ab run, judged in its own table ('redqueen "
+                           "bench show " +
+                           std::to_string(side->id) + "')",
+                       kExitUsage);
+    }
+  }
   if (!SameMachine(base, fresh, options.cross_machine)) return kExitUsage;
   const std::vector<Comparison> rows = CompareRuns(base, fresh, options.gate);
   const int exit_code = ExitCodeOf(rows, options.gate.fail_unstable);
-  std::printf("%s%s\n", ComparisonTable(rows, base.source, fresh.source).c_str(),
-              VerdictCounts(rows).c_str());
+  std::printf(
+      "%s%s\n",
+      ComparisonTable(rows, base.source, fresh.source, options.gate.gate.alpha).c_str(),
+      VerdictCounts(rows).c_str());
   if (!options.gate.json_path.empty() &&
       !WriteComparisonJson(options.gate.json_path, rows, base.source, fresh.source,
                            options.gate, exit_code, &error)) {

@@ -91,6 +91,15 @@ Comparison Judged(const BenchResult& base, const BenchResult& fresh,
     row.missing = "the base has no samples: " + base.error;
     return row;
   }
+  for (const auto& [side, result] :
+       {std::pair("base", &base), std::pair("new", &fresh)}) {
+    if (const std::string why = Unjudgeable(*result, options.use_cpu_time);
+        !why.empty()) {
+      row.missing = std::string("cannot judge the ") + side + ": " + why;
+      row.undecided = true;
+      return row;
+    }
+  }
   const std::vector<double> before = Times(base, options.use_cpu_time);
   const std::vector<double> after = Times(fresh, options.use_cpu_time);
   row.base_ns = MedianOf(before);
@@ -132,6 +141,18 @@ std::string PValue(double p) {
 
 }  // namespace
 
+std::string Unjudgeable(const BenchResult& result, bool cpu) {
+  for (const BenchSample& sample : result.samples) {
+    const double time = cpu ? sample.cpu_ns : sample.real_ns;
+    if (!std::isfinite(time) || time <= 0) {
+      return std::string(cpu ? "CPU" : "wall") + " time of repetition " +
+             std::to_string(sample.repetition) + " is " + std::to_string(time) +
+             (cpu ? " (not measured: judge --metric real)" : "");
+    }
+  }
+  return "";
+}
+
 bool LoadSide(bishop::Store* store, const std::string& arg, SavedRun* run,
               std::string* error) {
   std::error_code ec;
@@ -163,12 +184,14 @@ std::vector<Comparison> CompareRuns(const SavedRun& base, const SavedRun& fresh,
 }
 
 std::string ComparisonTable(const std::vector<Comparison>& rows, const std::string& base,
-                            const std::string& fresh) {
+                            const std::string& fresh, double alpha) {
+  char level[16];
+  std::snprintf(level, sizeof level, "[%g%%]", 100 * (1 - alpha));
   std::vector<std::vector<std::string>> table = {
-      {"benchmark", base, fresh, "change [95%]", "p", "verdict"}};
+      {"benchmark", base, fresh, std::string("change ") + level, "p", "verdict"}};
   const bool noise = std::any_of(rows.begin(), rows.end(),
                                  [](const Comparison& r) { return r.has_a_against_a; });
-  if (noise) table[0].insert(table[0].begin() + 4, "A/A [95%]");
+  if (noise) table[0].insert(table[0].begin() + 4, std::string("A/A ") + level);
   for (const Comparison& row : rows) {
     if (!row.missing.empty()) {
       table.push_back({row.name, "", "", row.missing});
@@ -193,6 +216,7 @@ int ExitCodeOf(const std::vector<Comparison>& rows, bool fail_unstable) {
   bool unstable = false;
   for (const Comparison& row : rows) {
     if (row.broken) return kExitTestsFailed;
+    unstable |= row.undecided;
     if (!row.missing.empty()) continue;
     if (row.judgement.verdict == Verdict::kSlower) return kExitTestsFailed;
     unstable |= row.judgement.verdict == Verdict::kUnstable;

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "pawn/benchmark.h"
 #include "proto/bench.h"
 
 namespace redqueen::queen::bench {
@@ -19,7 +20,7 @@ struct BenchJob {
 };
 
 /// The value parameter REDQUEEN_BENCHMARK gives its tests.
-inline constexpr const char* kFixtureMarker = "redqueen benchmark";
+inline constexpr const char* kFixtureMarker = kBenchmarkParam;
 
 /// The benchmarks of `binary` that `filter` (gtest's syntax) matches, in
 /// the binary's order. False with `*error` when the binary is missing, is

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -66,6 +67,7 @@ bool RunProcess(const BenchJob& job, const std::vector<std::string>& args,
                 int cpu, BenchResult* result) {
   pawn::ChildProcess child;
   child.PinTo(cpu);
+  child.OwnGroup();
   child.KillAt(std::chrono::steady_clock::now() +
                std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                    std::chrono::duration<double>(settings.timeout)));
@@ -185,6 +187,14 @@ BenchResult Measure(const BenchJob& job, const MeasureSettings& settings, int cp
     MeasureFixture(job, settings, cpu, &result, build);
   } else {
     MeasureGoogleBenchmark(job, settings, cpu, &result, build);
+  }
+  for (const BenchSample& sample : result.samples) {
+    if (!std::isfinite(sample.real_ns) || sample.real_ns <= 0) {
+      result.error = "its repetition " + std::to_string(sample.repetition) +
+                     " has no wall time (" + std::to_string(sample.real_ns) + ")";
+      result.samples.clear();
+      break;
+    }
   }
   return result;
 }

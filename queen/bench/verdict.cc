@@ -8,7 +8,7 @@ namespace redqueen::queen::bench {
 namespace {
 
 constexpr size_t kMinSamples = 3;  // A side of `bench compare`.
-constexpr size_t kMinPairs = 5;    // Of `bench ab`, and of its A/A ratios.
+constexpr size_t kMinPairs = 6;    // Of `bench ab`, and of its A/A ratios: 2/2^6 < 5%.
 
 /// 0.05 -> "5%", 0.073 -> "7.3%".
 std::string Percent(double fraction) {
@@ -104,9 +104,14 @@ Judgement Judge(const Interval& ratio, double p, const Gate& gate, double noise_
   } else if (above || below) {
     judgement.why = effect + " is beyond " + limit + " but " + PText(p) +
                     " is not below " + Percent(gate.alpha);
-  } else if (ratio.low >= 1 - t && ratio.high <= 1 + t) {
+  } else if (ratio.low >= 1 - gate.threshold && ratio.high <= 1 + gate.threshold) {
+    // Within the gate's own threshold: a noise floor above it can only
+    // make a change harder to call, never a regression "no change".
     judgement.verdict = Verdict::kNoChange;
-    judgement.why = effect + ", within " + limit;
+    judgement.why = effect + ", within " + Limit(gate.threshold, false);
+  } else if (ratio.low >= 1 - t && ratio.high <= 1 + t) {
+    judgement.why = effect + " is within " + limit + ": too noisy to tell from " +
+                    Limit(gate.threshold, false);
   } else {
     judgement.why = "the interval " + Bracket(ratio) + " crosses " + limit;
   }

@@ -63,10 +63,10 @@ Judgement CompareSamples(const std::vector<double>& base,
                          const std::vector<double>& fresh, const Gate& gate);
 
 /// `bench ab`: the ratios B/A of pairs measured back to back, judged on
-/// PairedRatioInterval at 1 - alpha and WilcoxonSignedRankP. With at least 5
+/// PairedRatioInterval at 1 - alpha and WilcoxonSignedRankP. With at least 6
 /// ratios of A against A from the same invocation, their NoiseFloor (of
 /// PairedRatioInterval at 1 - alpha) may raise the threshold. Unstable,
-/// whatever the data, with fewer than 5 pairs or too few for an interval at
+/// whatever the data, with fewer than 6 pairs or too few for an interval at
 /// 1 - alpha (EnoughForPairedInterval).
 Judgement ComparePaired(const std::vector<double>& ratios,
                         const std::vector<double>& a_against_a, const Gate& gate);

@@ -56,21 +56,37 @@ std::vector<int64_t> IterationsOf(const std::vector<BenchSample>& samples) {
 }
 
 TEST(BenchCalibrationTest, OneMicrosecondCall) {
-  // First call 1 µs: under 1 s. As a round of n = 1 it is under 2.5 µs (half
-  // of min_round 5 µs): n = 10, a round of 10 µs >= 2.5 µs stops the growth;
-  // 10 µs >= 5 µs needs no scaling. Warm-up: 0.1 s / 10 µs = 10000 rounds;
-  // kept: max(5, ceil(1 s / 10 µs)) = 100000 rounds of 10.
+  // With --bench-time 0.05 s the round cap (0.05 s / 10000 = 5 µs) equals
+  // min_round: RedQueen's rule alone. First call 1 µs: under 1 s. As a
+  // round of n = 1 it is under 2.5 µs (half of min_round 5 µs): n = 10, a
+  // round of 10 µs >= 2.5 µs stops the growth; 10 µs >= 5 µs needs no
+  // scaling. Warm-up: 0.1 s / 10 µs = 10000 rounds; kept: max(5, ceil(0.05 s
+  // / 10 µs)) = 5000 rounds of 10.
   FakeCode code(1000);
-  const std::vector<BenchSample> samples = code.Measure();
-  ASSERT_EQ(code.rounds.size(), 2u + 10000 + 100000);
+  const std::vector<BenchSample> samples = code.Measure({0.05, 5e-6, 0.1});
+  ASSERT_EQ(code.rounds.size(), 2u + 10000 + 5000);
   EXPECT_EQ(code.rounds[0], 1);
   EXPECT_EQ(code.rounds[1], 10);
-  EXPECT_EQ(code.RoundsOf(10, 2), 110000);
-  ASSERT_EQ(samples.size(), 100000u);
+  EXPECT_EQ(code.RoundsOf(10, 2), 15000);
+  ASSERT_EQ(samples.size(), 5000u);
   EXPECT_THAT(IterationsOf(samples), Each(10));
   EXPECT_EQ(samples[0].real_ns, 1000);
   EXPECT_EQ(samples[0].cpu_ns, 500);
-  EXPECT_EQ(samples.back().repetition, 99999);
+  EXPECT_EQ(samples.back().repetition, 4999);
+}
+
+TEST(BenchCalibrationTest, ManyShortRoundsGrowInsteadPastTheCap) {
+  // The default 1 s of 1 µs calls would keep 100000 rounds of 10 µs: the
+  // cap of 10000 rounds raises min_round to 1 s / 10000 = 100 µs. n = 1, 10
+  // are under 50 µs; n = 100 takes 100 µs: no scaling. Warm-up 0.1 s / 100
+  // µs = 1000 rounds; kept: 1 s / 100 µs = 10000.
+  FakeCode code(1000);
+  const std::vector<BenchSample> samples = code.Measure();
+  EXPECT_THAT(std::vector<int64_t>(code.rounds.begin(), code.rounds.begin() + 3),
+              ElementsAre(1, 10, 100));
+  EXPECT_EQ(code.RoundsOf(100, 3), 1000 + 10000);
+  ASSERT_EQ(samples.size(), static_cast<size_t>(kMaxRounds));
+  EXPECT_THAT(IterationsOf(samples), Each(100));
 }
 
 TEST(BenchCalibrationTest, OneMillisecondCall) {
@@ -100,12 +116,13 @@ TEST(BenchCalibrationTest, ScalesARoundUpToMinRound) {
   // 300 ns: n = 1 is under 2.5 µs, n = 10 takes 3 µs: stop growing. 3 µs is
   // under 5 µs: n = ceil(10 * 5 µs / 3 µs) = ceil(16.7) = 17, a round of
   // 17 * 300 ns = 5.1 µs. Warm-up: ceil(0.1 s / 5.1 µs) = 19608 rounds; kept:
-  // ceil(1 s / 5.1 µs) = ceil(196078.4) = 196079.
+  // ceil(0.05 s / 5.1 µs) = ceil(9803.9) = 9804 (0.05 s: the cap of 10000
+  // rounds stays at 5 µs).
   FakeCode code(300);
-  const std::vector<BenchSample> samples = code.Measure();
+  const std::vector<BenchSample> samples = code.Measure({0.05, 5e-6, 0.1});
   EXPECT_EQ(code.rounds[1], 10);
-  EXPECT_EQ(code.RoundsOf(17, 2), 19608 + 196079);
-  ASSERT_EQ(samples.size(), 196079u);
+  EXPECT_EQ(code.RoundsOf(17, 2), 19608 + 9804);
+  ASSERT_EQ(samples.size(), 9804u);
   EXPECT_THAT(IterationsOf(samples), Each(17));
 }
 
@@ -127,13 +144,13 @@ TEST(BenchCalibrationTest, KeepsAtLeastFiveRounds) {
 
 TEST(BenchCalibrationTest, CodeTheCompilerRemovedStopsGrowing) {
   // Each round takes the 100 ns of reading the clock, whatever n: n grows to
-  // its cap of 1e9 and stays there; a round counts as min_round, so the kept
-  // rounds are ceil(1 s / 5 µs) = 200000.
+  // its cap of 1e9 and stays there; a round counts as min_round (raised to
+  // 1 s / 10000 = 100 µs by the round cap), so the kept rounds are 10000.
   FakeCode code(0);
   code.clock.read_ns = 100;
   const std::vector<BenchSample> samples = code.Measure({1, 5e-6, 0});
   EXPECT_EQ(code.rounds[9], 1'000'000'000);
-  ASSERT_EQ(samples.size(), 200000u);
+  ASSERT_EQ(samples.size(), 10000u);
   EXPECT_THAT(IterationsOf(samples), Each(1'000'000'000));
 }
 

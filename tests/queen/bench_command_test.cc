@@ -104,11 +104,12 @@ BenchSample At(double ns, int cycle = 0) {
 
 TEST(BenchAbTest, PairsEachNewToTheGeometricMeanOfItsTwoBases) {
   std::vector<double> ratios, a_against_a;
-  // Cycle 0 runs A B A', cycle 1 A' B A: the A/A ratio is first over second.
+  // Cycle 0 runs A B A', cycle 1 A' B A: the A/A ratio is A over A' in both.
   PairedRatios({At(100), At(100)}, {At(110), At(121)}, {At(100), At(121)}, false, &ratios,
                &a_against_a);
   EXPECT_THAT(ratios, ElementsAre(testing::DoubleEq(1.1), testing::DoubleEq(1.1)));
-  EXPECT_THAT(a_against_a, ElementsAre(testing::DoubleEq(1), testing::DoubleEq(1.21)));
+  EXPECT_THAT(a_against_a,
+              ElementsAre(testing::DoubleEq(1), testing::DoubleEq(100.0 / 121)));
   std::vector<double> cpu_ratios, cpu_a;
   PairedRatios({At(100)}, {At(300)}, {At(100)}, true, &cpu_ratios, &cpu_a);
   EXPECT_THAT(cpu_ratios, ElementsAre(testing::DoubleEq(3)));
@@ -175,6 +176,11 @@ TEST(BenchComparisonTest, ExitCodesOfTheGate) {
   broken.missing = "ERROR: exit code 1";
   broken.broken = true;
   EXPECT_EQ(ExitCodeOf({broken}, false), 1);
+  Comparison base_failed = Row(Verdict::kNoChange);
+  base_failed.missing = "ERROR (base): timed out";
+  base_failed.undecided = true;
+  EXPECT_EQ(ExitCodeOf({base_failed}, true), 3);
+  EXPECT_EQ(ExitCodeOf({base_failed}, false), 0);
   Comparison only_new = Row(Verdict::kUnstable);
   only_new.missing = "only in the new";
   EXPECT_EQ(ExitCodeOf({only_new}, true), 0);

@@ -58,10 +58,17 @@ TEST(BenchJudge, NoChangeWithinAndUnstableAcross) {
 TEST(BenchJudge, NoiseFloorRaisesTheThreshold) {
   const Interval ratio{1.08, 1.07, 1.09};
   EXPECT_EQ(Judge(ratio, 0.001, Gate{}, 0.03).verdict, Verdict::kSlower);
+  // Within the noise floor but beyond the gate's threshold: the noise
+  // cannot tell it from a regression, so never "no change".
   const Judgement noisy = Judge(ratio, 0.001, Gate{}, 0.125);
-  EXPECT_EQ(noisy.verdict, Verdict::kNoChange);
+  EXPECT_EQ(noisy.verdict, Verdict::kUnstable);
   EXPECT_EQ(noisy.threshold, 0.125);
-  EXPECT_EQ(noisy.why, "+8.0% [+7.0%, +9.0%], within the 12.5% noise floor");
+  EXPECT_EQ(
+      noisy.why,
+      "+8.0% [+7.0%, +9.0%] is within the 12.5% noise floor: too noisy to tell from "
+      "the 5% threshold");
+  // Within the gate's own threshold, a noise floor does not matter.
+  EXPECT_EQ(Judge({1.01, 0.99, 1.03}, 0.5, Gate{}, 0.125).verdict, Verdict::kNoChange);
 }
 
 TEST(BenchNoiseFloor, FarthestReachFromOne) {
@@ -131,10 +138,11 @@ TEST(BenchComparePaired, NoisyAAgainstARaisesTheThreshold) {
   const std::vector<double> ratios = Scaled(Tight(), 1.08 / 100);
   const std::vector<double> a_against_a = {0.8, 1.2, 0.85, 1.15, 0.9, 1.1, 0.95, 1.05};
   const Judgement judgement = ComparePaired(ratios, a_against_a, Gate{});
-  // The A/A interval reaches about 15% from 1, beyond the ratios' +8.4%.
-  EXPECT_EQ(judgement.verdict, Verdict::kNoChange) << judgement.why;
+  // The A/A interval reaches about 15% from 1, beyond the ratios' +8.4%:
+  // too noisy to call it slower, and not within the 5% to call it no change.
+  EXPECT_EQ(judgement.verdict, Verdict::kUnstable) << judgement.why;
   EXPECT_GT(judgement.threshold, 0.09);
-  // Fewer than five A/A ratios say nothing about the noise.
+  // Fewer than six A/A ratios say nothing about the noise.
   const std::vector<double> few(a_against_a.begin(), a_against_a.begin() + 4);
   EXPECT_EQ(ComparePaired(ratios, few, Gate{}).verdict, Verdict::kSlower);
 }
@@ -144,8 +152,7 @@ TEST(BenchComparePaired, TooFewPairsAreUnstable) {
   const std::vector<double> four(tight.begin(), tight.begin() + 4);
   EXPECT_EQ(ComparePaired(four, {}, Gate{}).why, "only 4 pairs");
   const std::vector<double> five(tight.begin(), tight.begin() + 5);
-  EXPECT_EQ(ComparePaired(five, {}, Gate{}).why,
-            "5 pairs are too few for a 95% interval");
+  EXPECT_EQ(ComparePaired(five, {}, Gate{}).why, "only 5 pairs");
   const std::vector<double> six(tight.begin(), tight.begin() + 6);
   EXPECT_EQ(ComparePaired(six, {}, Gate{}).verdict, Verdict::kSlower);
 }
