@@ -11,9 +11,11 @@
 #      `redqueen bench compare` and by Google Benchmark's compare.py (its
 #      exit code, and its U test's p < 0.05), when COMPARE_PY names it;
 #  (d) noise: the coefficient of variation of 10 repetitions of a 1 ms
-#      benchmark under `redqueen bench` and run directly by Google
-#      Benchmark, alternately, NOISE_RUNS times each: the median CVs.
+#      benchmark of real work (BM_MillisecondWork) under `redqueen bench`
+#      and run directly by Google Benchmark, alternately, NOISE_RUNS times
+#      each: the median CVs.
 # Usage: [COMPARE_PY=.../tools/compare.py] bench/bench_gate.sh [TRIALS] [NOISE_RUNS]
+# (TRIALS 0: the noise alone.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 trials=${1:-20}
@@ -42,7 +44,7 @@ verdict() {
 # 0.1 s (as long as each of ab's processes measures, within a factor 2).
 gbench() {
   "$knob"_"$1" --benchmark_filter='^BM_Knob$' --benchmark_repetitions=10 --benchmark_min_time=0.1 \
-    --benchmark_out="$2" --benchmark_out_format=json >/dev/null
+    --benchmark_out="$2" --benchmark_out_format=json >/dev/null 2>&1
 }
 
 # compare.py's p-value of the U test for BM_Knob, and its exit code.
@@ -86,15 +88,17 @@ scenario() {
     "$unstable" "$cmp_slower" "$trials" "$py"
 }
 
-echo "== (a)-(c): $trials trials each"
-echo "| scenario | bench ab: slower | bench compare on GB's files: slower | compare.py on the same files |"
-echo "|---|---|---|---|"
-scenario "A/A, 5% threshold" 100 100
-scenario "A/A, 2% threshold" 100 100 --threshold 2
-scenario "10% slower, 5% threshold" 100 110
-scenario "5% slower, 2% threshold" 100 105 --threshold 2
+if ((trials > 0)); then
+  echo "== (a)-(c): $trials trials each"
+  echo "| scenario | bench ab: slower | bench compare on GB's files: slower | compare.py on the same files |"
+  echo "|---|---|---|---|"
+  scenario "A/A, 5% threshold" 100 100
+  scenario "A/A, 2% threshold" 100 100 --threshold 2
+  scenario "10% slower, 5% threshold" 100 110
+  scenario "5% slower, 2% threshold" 100 105 --threshold 2
+fi
 
-echo "== (d) noise: CV of 10 repetitions of BM_Millisecond, median of $noise_runs"
+echo "== (d) noise: CV of 10 repetitions of BM_MillisecondWork, median of $noise_runs"
 cv_of() {  # FILE KIND: the CV of the real times of BM_Millisecond's repetitions
   $python - "$1" "$2" <<'PY'
 import json, statistics, sys
@@ -108,11 +112,12 @@ PY
 }
 rq_cvs=() gb_cvs=()
 for ((i = 1; i <= noise_runs; i++)); do
-  "$redqueen" bench "$knob"_100 --filter BM_Millisecond --repetitions 10 --bench-time 0.5s \
+  "$redqueen" bench "$knob"_100 --filter BM_MillisecondWork --repetitions 10 --bench-time 0.5s \
     --db "$work/noise.db" --json "$work/rq.json" >/dev/null 2>&1
   rq_cvs+=("$(cv_of "$work/rq.json" redqueen)")
-  "$knob"_100 --benchmark_filter='^BM_Millisecond$' --benchmark_repetitions=10 \
-    --benchmark_min_time=0.5 --benchmark_out="$work/gb.json" --benchmark_out_format=json >/dev/null
+  "$knob"_100 --benchmark_filter='^BM_MillisecondWork$' --benchmark_repetitions=10 \
+    --benchmark_min_time=0.5 --benchmark_out="$work/gb.json" --benchmark_out_format=json \
+    >/dev/null 2>&1
   gb_cvs+=("$(cv_of "$work/gb.json" gbench)")
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }

@@ -182,6 +182,12 @@ bool FindBoth(const AbOptions& options, std::vector<AbPair>* pairs,
   return true;
 }
 
+std::string Decimal(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", value);
+  return text;
+}
+
 }  // namespace
 
 BenchSample CycleSample(const BenchResult& process, int cycle) {
@@ -209,6 +215,16 @@ void PairedRatios(const std::vector<BenchSample>& a, const std::vector<BenchSamp
 }
 
 int AbSession(const AbOptions& options) {
+  const double confidence = 1 - options.gate.gate.alpha;
+  if (!EnoughForPairedInterval(options.cycles, confidence)) {
+    int fewest = options.cycles;
+    while (!EnoughForPairedInterval(fewest, confidence)) ++fewest;
+    return ErrorExit("--cycles " + std::to_string(options.cycles) +
+                         " can never decide at --alpha " +
+                         Decimal(options.gate.gate.alpha) + ": give at least " +
+                         std::to_string(fewest) + " cycles",
+                     kExitUsage);
+  }
   int exit_code = kExitPassed;
   std::vector<AbPair> pairs;
   std::vector<Comparison> one_sided;

@@ -69,17 +69,14 @@ h1 { font-size: 20px; } h2 { font-size: 15px; margin: 1.5em 0 0.3em; font-family
 )css";
 
 /// Each benchmark (binary and name) with a point per run that measured it.
-nlohmann::json Benchmarks(const std::vector<SavedRun>& runs) {
+nlohmann::json Benchmarks(const std::vector<HistoryRun>& runs) {
   std::vector<std::string> order;
   std::map<std::string, nlohmann::json> points;
-  for (const SavedRun& run : runs) {
-    for (const BenchResult& result : run.results) {
-      if (result.samples.empty()) continue;
-      const std::string key = result.binary + ": " + result.name;
+  for (const HistoryRun& run : runs) {
+    for (const auto& [key, median] : run.medians) {
       if (!points.count(key)) order.push_back(key);
-      const Interval median = MedianInterval(Times(result));
       points[key].push_back({{"run", run.id},
-                             {"commit", run.record.git_commit},
+                             {"commit", run.commit},
                              {"median", median.estimate},
                              {"low", median.low},
                              {"high", median.high}});
@@ -93,15 +90,14 @@ nlohmann::json Benchmarks(const std::vector<SavedRun>& runs) {
 
 }  // namespace
 
-std::string BenchHtml(const std::vector<SavedRun>& runs) {
-  const std::string summary = runs.empty()
-                                  ? std::string("No bench run yet.")
-                                  : std::to_string(runs.size()) + " bench runs, " +
-                                        runs.front().record.started_at + " to " +
-                                        runs.back().record.started_at + ", on " +
-                                        runs.back().machine.cpu_model + " (" +
-                                        std::to_string(runs.back().machine.logical_cpus) +
-                                        " CPUs). Bands: the median's 95% interval.";
+std::string BenchHtml(const std::vector<HistoryRun>& runs) {
+  const std::string summary =
+      runs.empty() ? std::string("No bench run yet.")
+                   : std::to_string(runs.size()) + " bench runs, " +
+                         runs.front().started_at + " to " + runs.back().started_at +
+                         ", on " + runs.back().machine.cpu_model + " (" +
+                         std::to_string(runs.back().machine.logical_cpus) +
+                         " CPUs). Bands: the median's 95% interval.";
   const nlohmann::json data = {{"summary", summary}, {"benchmarks", Benchmarks(runs)}};
   const std::string embedded = ScriptJson(data);
   return std::string(
@@ -112,8 +108,8 @@ std::string BenchHtml(const std::vector<SavedRun>& runs) {
          embedded + ";</script>\n<script>" + kScript + "</script>\n</body></html>\n";
 }
 
-std::vector<SavedRun> HistoryRuns(bishop::Store& store, int limit) {
-  std::vector<SavedRun> runs;
+std::vector<HistoryRun> HistoryRuns(bishop::Store& store, int limit) {
+  std::vector<HistoryRun> runs;
   std::string machine_key;
   for (const bishop::BenchRunRow& row : store.BenchRuns(limit)) {
     if (row.run.kind != "bench") continue;
@@ -121,7 +117,15 @@ std::vector<SavedRun> HistoryRuns(bishop::Store& store, int limit) {
     if (row.run.machine_key != machine_key) continue;
     SavedRun run;
     std::string error;
-    if (LoadRun(store, row.id, &run, &error)) runs.push_back(std::move(run));
+    if (!LoadRun(store, row.id, &run, &error)) continue;
+    HistoryRun point{
+        run.id, run.record.git_commit, run.record.started_at, run.machine, {}};
+    for (const BenchResult& result : run.results) {
+      if (result.samples.empty()) continue;
+      point.medians.emplace_back(result.binary + ": " + result.name,
+                                 MedianInterval(Times(result)));
+    }
+    runs.push_back(std::move(point));
   }
   std::reverse(runs.begin(), runs.end());
   return runs;

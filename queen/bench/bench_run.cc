@@ -194,6 +194,14 @@ int BenchSession(const BenchOptions& options) {
       !measuring.Prepare(options.measure, options.db_path, &exit_code)) {
     return exit_code;
   }
+  const MeasureSettings& settings = measuring.settings;
+  if (settings.repetitions * settings.bench_time * 2 > settings.timeout) {
+    Warn(
+        "--repetitions " + std::to_string(settings.repetitions) +
+        " of --bench-time take about " +
+        std::to_string(static_cast<int>(settings.repetitions * settings.bench_time * 2)) +
+        " s a Google Benchmark, near or past --bench-timeout: raise it");
+  }
   BuildInfo build;
   SavedRun run;
   run.results = MeasureAll(jobs, measuring.settings, measuring.cpus.bench_cpus, &build,

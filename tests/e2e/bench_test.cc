@@ -184,22 +184,9 @@ TEST_F(BenchTest, BenchmarkPageDrawsEachBenchmarksHistoryInChromium) {
   const std::string html = scratch_.Path("bench.html");
   ASSERT_EQ(RunRedqueen({"bench", "report", "-o", html, "--db", scratch_.db()}).exit_code,
             0);
-  ASSERT_TRUE(std::filesystem::exists("/usr/bin/chromium"))
-      << "install Debian's chromium (scripts/setup.sh does) to render the page";
-  // --dump-dom prints the page as its script left it.
-  const Outcome dom =
-      RunProgram("/usr/bin/chromium", {"--headless", "--no-sandbox", "--disable-gpu",
-                                       "--user-data-dir=" + scratch_.Path("chromium"),
-                                       "--dump-dom", "file://" + html});
+  const Outcome dom = RenderedPage(html, scratch_);
   ASSERT_EQ(dom.exit_code, 0) << dom.err;
-  auto count = [&dom](const std::string& text) {
-    size_t n = 0;
-    for (size_t at = 0; (at = dom.out.find(text, at)) != std::string::npos;
-         at += text.size()) {
-      ++n;
-    }
-    return n;
-  };
+  auto count = [&dom](const std::string& text) { return Occurrences(dom.out, text); };
   EXPECT_EQ(count("class=\"chart\""), 2u) << "one chart per benchmark";
   EXPECT_EQ(count("class=\"dot\""), 6u) << "a point per benchmark and run";
   EXPECT_EQ(count("class=\"band\""), 2u);
@@ -304,6 +291,13 @@ TEST_F(BenchTest, BadInputIsOneLineAndADocumentedExitCode) {
       {{"bench", "compare", not_a_dir, not_a_dir}, 2, "not JSON"},
       {{"bench", "compare", "7", "8", "--db", scratch_.db()}, 2, "7"},
       {{"bench", "ab", Fixture("knob_100")}, 2, "NEW_BINARY"},
+      {{"bench", "ab", Fixture("knob_100"), Fixture("knob_100"), "--cycles", "6",
+        "--alpha", "0.01"},
+       2,
+       "at least 8 cycles"},
+      {{"bench", "ab", Fixture("knob_100"), Fixture("knob_100"), "--cycles", "5"},
+       2,
+       "--cycles"},
       {{"bench", "show", "5", "--db", scratch_.db()}, 3, "no bench run"},
   };
   for (const Case& c : cases) {

@@ -221,4 +221,19 @@ std::string StatusOf(Db& db, const std::string& name) {
   return "(no result)";
 }
 
+Outcome RenderedPage(const std::string& html, const Scratch& scratch) {
+  EXPECT_TRUE(std::filesystem::exists("/usr/bin/chromium"))
+      << "install Debian's chromium (scripts/setup.sh does) to render the page";
+  return RunProgram("/usr/bin/chromium", {"--headless", "--no-sandbox", "--disable-gpu",
+                                          "--user-data-dir=" + scratch.Path("chromium"),
+                                          "--dump-dom", "file://" + html});
+}
+
+size_t Occurrences(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = 0; (at = text.find(what, at)) != std::string::npos; at += what.size())
+    ++n;
+  return n;
+}
+
 }  // namespace redqueen::e2e

@@ -81,6 +81,14 @@ class FixtureTest : public testing::Test {
   Scratch scratch_;
 };
 
+/// `html` as headless Chromium leaves it once its scripts ran (--dump-dom):
+/// what a page drew exists only if its script drew it. Fails the test when
+/// Debian's chromium is not installed (scripts/setup.sh installs it).
+Outcome RenderedPage(const std::string& html, const Scratch& scratch);
+
+/// How many times `what` occurs in `text`.
+size_t Occurrences(const std::string& text, const std::string& what);
+
 /// "name -> status" of the final executions of the last run in a store.
 std::vector<std::pair<std::string, std::string>> Statuses(Db& db);
 std::string StatusOf(Db& db, const std::string& name);
