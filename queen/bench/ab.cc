@@ -1,12 +1,9 @@
 #include "queen/bench/ab.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <cstdio>
-#include <mutex>
 #include <nlohmann/json.hpp>
-#include <thread>
 #include <tuple>
 
 #include "queen/bench/bench_run.h"
@@ -112,22 +109,15 @@ std::vector<AbPair> Pairs(const std::vector<BenchJob>& base,
 
 void MeasurePairs(std::vector<AbPair>* pairs, int cycles, const MeasureSettings& settings,
                   const std::vector<int>& cpus, BuildInfo* build) {
-  std::atomic<size_t> next{0};
-  std::mutex mutex;
-  size_t finished = 0;
-  auto measure_on = [&](int cpu) {
-    for (size_t i = next++; i < pairs->size(); i = next++) {
-      BuildInfo told;
-      RunCycles(&(*pairs)[i], cycles, settings, cpu, &told);
-      std::lock_guard<std::mutex> lock(mutex);
-      if (!told.build_type.empty()) *build = told;
-      std::fprintf(stderr, "[%zu/%zu] %s\n", ++finished, pairs->size(),
-                   (*pairs)[i].fresh.name.c_str());
-    }
-  };
-  std::vector<std::thread> threads;
-  for (int cpu : cpus) threads.emplace_back(measure_on, cpu);
-  for (std::thread& thread : threads) thread.join();
+  ShareCpus(
+      pairs->size(), cpus, build,
+      [&](size_t i, int cpu, BuildInfo* told) {
+        RunCycles(&(*pairs)[i], cycles, settings, cpu, told);
+      },
+      [&](size_t i, size_t finished) {
+        std::fprintf(stderr, "[%zu/%zu] %s\n", finished, pairs->size(),
+                     (*pairs)[i].fresh.name.c_str());
+      });
 }
 
 Comparison Judge(const AbPair& pair, const GateOptions& options) {

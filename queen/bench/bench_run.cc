@@ -57,27 +57,37 @@ void PrintProgress(const BenchResult& result, size_t finished, size_t total) {
 
 }  // namespace
 
+void ShareCpus(size_t count, const std::vector<int>& cpus, BuildInfo* build,
+               const std::function<void(size_t, int, BuildInfo*)>& work,
+               const std::function<void(size_t, size_t)>& done) {
+  std::atomic<size_t> next{0};
+  size_t finished = 0;
+  std::mutex mutex;
+  auto work_on = [&](int cpu) {
+    for (size_t i = next++; i < count; i = next++) {
+      BuildInfo told;
+      work(i, cpu, &told);
+      std::lock_guard<std::mutex> lock(mutex);
+      if (!told.build_type.empty()) *build = told;
+      done(i, ++finished);
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int cpu : cpus) threads.emplace_back(work_on, cpu);
+  for (std::thread& thread : threads) thread.join();
+}
+
 std::vector<BenchResult> MeasureAll(
     const std::vector<BenchJob>& jobs, const MeasureSettings& settings,
     const std::vector<int>& cpus, BuildInfo* build,
     const std::function<void(const BenchResult&, size_t, size_t)>& done) {
   std::vector<BenchResult> results(jobs.size());
-  std::atomic<size_t> next{0};
-  size_t finished = 0;
-  std::mutex mutex;
-  auto measure_on = [&](int cpu) {
-    for (size_t i = next++; i < jobs.size(); i = next++) {
-      BuildInfo told;
-      BenchResult result = Measure(jobs[i], settings, cpu, &told);
-      std::lock_guard<std::mutex> lock(mutex);
-      if (!told.build_type.empty()) *build = told;
-      results[i] = std::move(result);
-      done(results[i], ++finished, jobs.size());
-    }
-  };
-  std::vector<std::thread> threads;
-  for (int cpu : cpus) threads.emplace_back(measure_on, cpu);
-  for (std::thread& thread : threads) thread.join();
+  ShareCpus(
+      jobs.size(), cpus, build,
+      [&](size_t i, int cpu, BuildInfo* told) {
+        results[i] = Measure(jobs[i], settings, cpu, told);
+      },
+      [&](size_t i, size_t finished) { done(results[i], finished, jobs.size()); });
   return results;
 }
 

@@ -15,6 +15,13 @@
 
 namespace redqueen::queen::bench {
 
+/// Runs work(i, cpu, &told) for each i below `count`, as many at once as
+/// `cpus` has CPUs, each on its own; then, one at a time, keeps what the
+/// work told of its build in `*build` and calls done(i, finished so far).
+void ShareCpus(size_t count, const std::vector<int>& cpus, BuildInfo* build,
+               const std::function<void(size_t, int, BuildInfo*)>& work,
+               const std::function<void(size_t, size_t)>& done);
+
 /// Measures `jobs` in order, as many at once as `cpus` has CPUs, each on
 /// its own; `done(result, finished, total)` after each (from any thread,
 /// one at a time). Results come back in the jobs' order.
