@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -149,13 +150,24 @@ std::unique_ptr<rook::Board> MakeBoard(const RunOptions& options,
   return board;
 }
 
+/// Whether the store is read before any pawn starts. The Board orders
+/// several binaries by what the store remembers of them, and an exec pawn
+/// takes the list the store remembers rather than list again. The pawns of
+/// one binary of resident pawns start while the store is read.
+bool LoadFirst(const std::vector<BinaryRun>& binaries) {
+  return binaries.size() > 1 ||
+         std::any_of(binaries.begin(), binaries.end(),
+                     [](const BinaryRun& b) { return !b.resident; });
+}
+
 /// Runs the Board on the event loop until every pawn is gone, with the
-/// store flushed on a timer and Ctrl-C stopping the pawns. True when a
-/// signal interrupted the run.
+/// store flushed on a timer and Ctrl-C stopping the pawns; `load` reads the
+/// store, before the pawns start when `load_first`, else while they do.
+/// True when a signal interrupted the run.
 bool RunToTheEnd(asio::io_context& io, rook::Board& board, Terminal& terminal,
                  bishop::Store& store, const std::function<void(std::string)>& on_error,
-                 const std::string& start_line,
-                 const std::function<void()>& once_started) {
+                 const std::string& start_line, const std::function<void()>& load,
+                 bool load_first) {
   // SIGHUP (a closed terminal, a dropped ssh session) ends the run as
   // SIGTERM does, rather than leaving it "running" with its temp folder.
   asio::signal_set interrupts(io, SIGINT, SIGTERM, SIGHUP);
@@ -174,13 +186,14 @@ bool RunToTheEnd(asio::io_context& io, rook::Board& board, Terminal& terminal,
     board.Tick();
   });
   terminal.Note(start_line);
+  if (load_first) load();
   board.Start([&] {
     interrupts.cancel();
     flush_timer.cancel();
     tick_timer.cancel();
     io.stop();
   });
-  once_started();
+  if (!load_first) load();
   io.run();
   // No process of the run outlives it.
   proto::KillOrphans();
@@ -275,7 +288,8 @@ int RunSession(const RunOptions& options) {
       MakeBoard(options, binaries, WireBinaries(options, rook_options, wiring, binaries));
 
   const bool interrupted = RunToTheEnd(
-      io, *board, *terminal, *store, on_sink_error, StartLine(binaries, options), [&] {
+      io, *board, *terminal, *store, on_sink_error, StartLine(binaries, options),
+      [&] {
         if (std::string load_error; !LoadSuites(*store, binaries, options.rerun_failed,
                                                 shard_plan, *terminal, &load_error)) {
           board->Abort(load_error);
@@ -287,7 +301,8 @@ int RunSession(const RunOptions& options) {
             on_sink_error(StoreFailure(e));
           }
         }
-      });
+      },
+      LoadFirst(binaries));
 
   RunOutcome outcome =
       OutcomeOf(options, binaries, started, clock.Now(), interrupted, sink_error);

@@ -37,6 +37,11 @@ bool Board::HasRoom(size_t rook) const {
 
 void Board::Start(std::function<void()> on_finished) {
   on_finished_ = std::move(on_finished);
+  // Aborted before it began (the store could not be read): nothing starts.
+  if (stopped_) {
+    MaybeFinish();
+    return;
+  }
   // Deal the ids round-robin over the first binaries: each lists its tests
   // while the others already run. A capped group's share goes to the next.
   const size_t first = std::min(rooks_.size(), static_cast<size_t>(jobs_));
