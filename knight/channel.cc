@@ -14,6 +14,10 @@ void Knight::Send(const proto::RookMessage& message) {
   std::string frame;
   proto::EncodeFrame(message, &frame);
   ++commands_sent_;
+  // Before the pawn can read it: which of its tests it may start.
+  if (const auto* run = std::get_if<proto::Run>(&message); run && scoreboard_) {
+    proto::OfferBatch(*scoreboard_, commands_sent_, run->indexes.size());
+  }
   // Commands are small and go only to a pawn that waits for one, so the pipe
   // never fills; a dead pawn shows up as EPIPE here and as OnExit soon after.
   size_t written = 0;

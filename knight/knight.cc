@@ -74,6 +74,11 @@ bool Knight::Where(Whereabouts* where) const {
   return true;
 }
 
+int64_t Knight::TakeBackUnstarted() {
+  // A busy pawn has been sent nothing since its batch's Run.
+  return scoreboard_ ? proto::TakeBackUnstarted(*scoreboard_, commands_sent_) : -1;
+}
+
 bool Knight::Running(int64_t* index, uint64_t* running_for_us) const {
   if (!scoreboard_) return false;
   *index = scoreboard_->running.load(std::memory_order_acquire);

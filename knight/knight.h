@@ -59,6 +59,7 @@ class Knight : public Worker {
   std::string ReadOutput(uint64_t begin, uint64_t end, size_t cap) override;
   uint64_t ResidentBytes() const override;
   int pid() const override { return pid_; }
+  int64_t TakeBackUnstarted() override;
 
   /// Reaps the process if it has ended (called on SIGCHLD).
   void TryReap();

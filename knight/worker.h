@@ -73,6 +73,12 @@ class Worker {
   /// end"), at most `cap` bytes: the head and tail, with a note of the cut.
   virtual std::string ReadOutput(uint64_t begin, uint64_t end, size_t cap) = 0;
   virtual int pid() const = 0;
+  /// Takes back the tests of the batch the worker runs that it has not
+  /// started yet (work stealing): returns how many of the batch, in the
+  /// order it runs them, it started and keeps; the rest are the Rook's to
+  /// hand out again. A worker that has not begun its batch keeps it all.
+  /// -1: the worker cannot tell (no scoreboard); nothing is taken back.
+  virtual int64_t TakeBackUnstarted() = 0;
   /// Resident memory of the worker's whole process group (the pawn and the
   /// processes its tests started), in bytes.
   virtual uint64_t ResidentBytes() const = 0;

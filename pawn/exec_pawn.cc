@@ -115,6 +115,13 @@ std::vector<uint32_t> ExecPawn::RunChild(const std::vector<uint32_t>& pending,
 }
 
 void ExecPawn::RunBatch(std::vector<uint32_t> pending) {
+  // A child runs its tests to the end, so the batch is claimed whole as it
+  // begins: the Rook can take back none of it later (proto::ClaimTests).
+  if (scoreboard_) {
+    const uint64_t command = scoreboard_->commands_read.load(std::memory_order_relaxed);
+    pending.resize(
+        proto::ClaimTests(*scoreboard_, command, static_cast<uint32_t>(pending.size())));
+  }
   pending.erase(std::remove_if(pending.begin(), pending.end(),
                                [this](uint32_t i) { return i >= tests_.size(); }),
                 pending.end());

@@ -92,6 +92,7 @@ class ResidentPawn::Reporter : public testing::EmptyTestEventListener {
   void BeginBatch(const std::vector<uint32_t>& indexes) {
     batch_ = &indexes;
     ended_ = 0;
+    end_ = indexes.size();
     waits_.clear();
     for (size_t i = 0; i < indexes.size(); ++i) {
       const bool last_of_suite =
@@ -202,6 +203,9 @@ class ResidentPawn::Reporter : public testing::EmptyTestEventListener {
       board->Enter(Phase::kSuiteTearDown, index_, ended_ns);
     }
     ++ended_;
+    // The next test is claimed before gtest can start it; one the Rook took
+    // back ends the batch here.
+    if (ended_ < end_ && pawn_->Claim(1) == 0) Cut(result.index);
     if (waits_.count(result.index)) {
       waiting_ = std::move(result);
     } else {
@@ -220,12 +224,27 @@ class ResidentPawn::Reporter : public testing::EmptyTestEventListener {
     result->output_end = OutputOffset();
   }
 
+  /// The Rook took back the batch's tests from the ended_-th on: gtest does
+  /// not start them, and `last`, which just ended, is now the last of its
+  /// suite and of the batch, so its result waits for their tear-downs.
+  void Cut(uint32_t last) {
+    pawn_->Drop(*batch_, ended_, end_, last);
+    end_ = ended_;
+    waits_.insert(last);
+    batch_last_ = last;
+  }
+
   /// The batch's tests gtest did not run at all: a global Environment's
   /// SetUp skipped them or failed (no event of a test follows either). The
   /// binary then passes, or fails with that failure, natively; so do they.
+  /// The first of them was claimed; the rest are, but for those the Rook
+  /// took back.
   void ReportUnrun() {
     if (!batch_) return;
-    for (size_t i = ended_; i < batch_->size(); ++i) {
+    if (ended_ + 1 < end_) {
+      end_ = ended_ + 1 + pawn_->Claim(static_cast<uint32_t>(end_ - ended_ - 1));
+    }
+    for (size_t i = ended_; i < end_; ++i) {
       proto::Result result;
       result.index = (*batch_)[i];
       result.status = TestStatus::kSkipped;
@@ -240,7 +259,7 @@ class ResidentPawn::Reporter : public testing::EmptyTestEventListener {
       }
       Report(result, SteadyNanos());
     }
-    ended_ = batch_->size();
+    ended_ = end_;
     outside_skip_.clear();
   }
 
@@ -270,8 +289,7 @@ class ResidentPawn::Reporter : public testing::EmptyTestEventListener {
 
   /// The batch's next test to start (kIdle past its end).
   int64_t Next() const {
-    return batch_ && ended_ < batch_->size() ? (*batch_)[ended_]
-                                             : proto::Scoreboard::kIdle;
+    return batch_ && ended_ < end_ ? (*batch_)[ended_] : proto::Scoreboard::kIdle;
   }
 
   void Publish(Phase phase, int64_t test, int64_t now) {
@@ -300,9 +318,11 @@ class ResidentPawn::Reporter : public testing::EmptyTestEventListener {
   /// waits now.
   std::unordered_set<uint32_t> waits_;
   uint32_t batch_last_ = 0;
-  /// The batch being run, in the order it runs, and how many of it ended.
+  /// The batch being run, in the order it runs, how many of it ended, and
+  /// where it ends now (the Rook may take back its tail).
   const std::vector<uint32_t>* batch_ = nullptr;
   size_t ended_ = 0;
+  size_t end_ = 0;
   std::optional<proto::Result> waiting_;
   int64_t oldest_queued_ns_ = 0;
   int64_t wall_minus_steady_us_ = 0;
@@ -324,6 +344,7 @@ void ResidentPawn::CollectTests() {
       const testing::TestInfo* info = suite.GetTestInfo(j);
       index_of_.emplace(info, static_cast<uint32_t>(tests_.size()));
       tests_.push_back(info);
+      suites_.push_back(&suite);
       names_.push_back(std::string(info->test_suite_name()) + "." + info->name());
       hasher.Add(names_.back(), info->file(), info->line(),
                  info->type_param() ? info->type_param() : "",
@@ -354,6 +375,8 @@ void ResidentPawn::RunBatch(const std::vector<uint32_t>& indexes) {
   // "everything").
   if (batch.empty()) return;
   std::sort(batch.begin(), batch.end());
+  command_ = scoreboard_ ? scoreboard_->commands_read.load(std::memory_order_relaxed) : 0;
+  if (Claim(1) == 0) return;
   prune_ = false;
   GTEST_FLAG_SET(filter, BatchFilter(names_, batch, {}, &prune_));
   GTEST_FLAG_SET(also_run_disabled_tests, true);
@@ -381,6 +404,27 @@ void ResidentPawn::Prune(const std::vector<uint32_t>& batch) {
     }
     // A suite none of whose tests runs must not run its set-up either.
     suite.*Member(SuiteShouldRun{}) = any;
+  }
+}
+
+uint32_t ResidentPawn::Claim(uint32_t count) {
+  return scoreboard_ ? proto::ClaimTests(*scoreboard_, command_, count) : count;
+}
+
+void ResidentPawn::Drop(const std::vector<uint32_t>& batch, size_t from, size_t to,
+                        uint32_t current) {
+  std::unordered_set<const testing::TestSuite*> touched;
+  for (size_t i = from; i < to; ++i) {
+    auto& info = const_cast<testing::TestInfo&>(*tests_[batch[i]]);
+    info.*Member(TestShouldRun{}) = false;
+    if (suites_[batch[i]] != suites_[current]) touched.insert(suites_[batch[i]]);
+  }
+  for (const testing::TestSuite* suite : touched) {
+    bool any = false;
+    for (int j = 0; j < suite->total_test_count(); ++j) {
+      any = any || suite->GetTestInfo(j)->should_run();
+    }
+    const_cast<testing::TestSuite&>(*suite).*Member(SuiteShouldRun{}) = any;
   }
 }
 

@@ -29,6 +29,13 @@ class ResidentPawn {
   /// Keeps every test out of the `batch` (sorted indexes) from running, and
   /// suites without a test in it from setting up (see batch_filter.h).
   void Prune(const std::vector<uint32_t>& batch);
+  /// Claims the batch's next `count` tests before they start (the Rook may
+  /// have taken them back: proto::ClaimTests); returns how many it got.
+  uint32_t Claim(uint32_t count);
+  /// Keeps `batch[from, to)` from running: the Rook took them back. Their
+  /// suites, but that of `current` (running now), set up only for a test
+  /// that still runs.
+  void Drop(const std::vector<uint32_t>& batch, size_t from, size_t to, uint32_t current);
   proto::TestList List() const;
 
   Channel* channel_;
@@ -44,6 +51,10 @@ class ResidentPawn {
   /// The running batch's filter may select more than the batch.
   bool prune_ = false;
   std::unordered_map<const testing::TestInfo*, uint32_t> index_of_;
+  /// The suite of each test, aligned with tests_.
+  std::vector<const testing::TestSuite*> suites_;
+  /// The number of the Run command being served (scoreboard's claims).
+  uint64_t command_ = 0;
 };
 
 }  // namespace redqueen::pawn

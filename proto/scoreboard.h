@@ -7,6 +7,7 @@
 // mutexes, and a pawn can die at any instruction.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -49,6 +50,12 @@ struct Scoreboard {
   /// Commands the pawn has read from the Rook: one that waits having read
   /// them all owes no result.
   std::atomic<uint64_t> commands_read{0};
+  /// Which tests of its batch the pawn may still start: the Rook takes back
+  /// those it has not started (work stealing) by compare-and-swap on this
+  /// one word, and the pawn claims each test by compare-and-swap before it
+  /// starts it, so a test is either started here or taken back, never both
+  /// (BatchClaims).
+  std::atomic<uint64_t> claims{0};
 
   /// The pawn's side: it now does `what`, about test `test`.
   void Enter(Phase what, int64_t test, int64_t now_ns) {
@@ -57,6 +64,75 @@ struct Scoreboard {
     phase.store(static_cast<int32_t>(what), std::memory_order_release);
   }
 };
+
+/// The claims word: the batch it is for (the number of the Run command, mod
+/// 2^16: what commands_read is once the pawn read it), how many of the
+/// batch's tests (in the order it runs them) the pawn has started, and how
+/// many it may start.
+struct BatchClaims {
+  static constexpr uint64_t kMaxTests = (uint64_t{1} << 24) - 1;
+
+  uint16_t batch = 0;
+  uint32_t started = 0;  ///< 24 bits.
+  uint32_t limit = 0;    ///< 24 bits.
+
+  uint64_t Pack() const {
+    return uint64_t{batch} << 48 | uint64_t{started} << 24 | limit;
+  }
+  static BatchClaims Unpack(uint64_t word) {
+    return {static_cast<uint16_t>(word >> 48),
+            static_cast<uint32_t>(word >> 24 & kMaxTests),
+            static_cast<uint32_t>(word & kMaxTests)};
+  }
+  static uint16_t BatchOf(uint64_t command) { return static_cast<uint16_t>(command); }
+};
+
+/// The Rook's side, as it sends Run command number `command` of `tests`
+/// tests: none started, all may be. A batch too large for the word is not
+/// claimed test by test (the pawn then runs it all; nothing is taken back).
+inline void OfferBatch(Scoreboard& board, uint64_t command, size_t tests) {
+  const BatchClaims claims{
+      BatchClaims::BatchOf(tests > BatchClaims::kMaxTests ? 0 : command), 0,
+      static_cast<uint32_t>(std::min<size_t>(tests, BatchClaims::kMaxTests))};
+  board.claims.store(claims.Pack(), std::memory_order_release);
+}
+
+/// The pawn's side: claims the next `count` tests of the batch of command
+/// `command` before starting them; returns how many it got (fewer, or 0,
+/// once the Rook took the rest back). A word for another batch (a Rook that
+/// offers none) limits nothing.
+inline uint32_t ClaimTests(Scoreboard& board, uint64_t command, uint32_t count) {
+  uint64_t word = board.claims.load(std::memory_order_acquire);
+  for (;;) {
+    BatchClaims claims = BatchClaims::Unpack(word);
+    if (claims.batch != BatchClaims::BatchOf(command) || claims.batch == 0) return count;
+    const uint32_t got =
+        std::min(count, claims.limit - std::min(claims.limit, claims.started));
+    if (got == 0) return 0;
+    claims.started += got;
+    if (board.claims.compare_exchange_weak(word, claims.Pack(),
+                                           std::memory_order_acq_rel))
+      return got;
+  }
+}
+
+/// The Rook's side: takes back every test of the batch of command `command`
+/// that the pawn has not started; returns how many it keeps, or -1
+/// when the word is for no batch of this command (nothing taken back). A
+/// pawn that has started none keeps its batch: it is about to begin, and
+/// taking it all would only move the work.
+inline int64_t TakeBackUnstarted(Scoreboard& board, uint64_t command) {
+  uint64_t word = board.claims.load(std::memory_order_acquire);
+  for (;;) {
+    BatchClaims claims = BatchClaims::Unpack(word);
+    if (claims.batch != BatchClaims::BatchOf(command) || claims.batch == 0) return -1;
+    if (claims.started == 0 || claims.limit <= claims.started) return claims.limit;
+    claims.limit = claims.started;
+    if (board.claims.compare_exchange_weak(word, claims.Pack(),
+                                           std::memory_order_acq_rel))
+      return claims.started;
+  }
+}
 
 static_assert(std::atomic<int64_t>::is_always_lock_free);
 static_assert(std::atomic<int32_t>::is_always_lock_free);

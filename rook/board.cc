@@ -1,6 +1,8 @@
 #include "rook/board.h"
 
 #include <algorithm>
+#include <optional>
+#include <utility>
 
 namespace redqueen::rook {
 
@@ -35,6 +37,24 @@ bool Board::HasRoom(size_t rook) const {
   return caps_[group] <= 0 || held_[group] < caps_[group];
 }
 
+std::vector<size_t> Board::StartOrder() const {
+  std::vector<std::pair<std::optional<RookForecast>, size_t>> keyed;
+  for (size_t rook = 0; rook < rooks_.size(); ++rook) {
+    keyed.emplace_back(forecasts_[rook], rook);
+  }
+  // Stable: binaries alike (or all unknown) keep the command line's order.
+  std::stable_sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) {
+    if (a.first.has_value() != b.first.has_value()) return !a.first.has_value();
+    if (!a.first) return false;
+    if (a.first->longest_us != b.first->longest_us)
+      return a.first->longest_us > b.first->longest_us;
+    return a.first->total_us > b.first->total_us;
+  });
+  std::vector<size_t> order;
+  for (const auto& [forecast, rook] : keyed) order.push_back(rook);
+  return order;
+}
+
 void Board::Start(std::function<void()> on_finished) {
   on_finished_ = std::move(on_finished);
   // Aborted before it began (the store could not be read): nothing starts.
@@ -42,6 +62,8 @@ void Board::Start(std::function<void()> on_finished) {
     MaybeFinish();
     return;
   }
+  for (Rook* rook : rooks_) forecasts_.push_back(rook->Forecast());
+  order_ = StartOrder();
   // Deal the ids round-robin over the first binaries: each lists its tests
   // while the others already run. A capped group's share goes to the next.
   const size_t first = std::min(rooks_.size(), static_cast<size_t>(jobs_));
@@ -49,7 +71,8 @@ void Board::Start(std::function<void()> on_finished) {
   for (int pawn = 0; pawn < jobs_ && first > 0; ++pawn) {
     bool placed = false;
     for (size_t step = 0; step < rooks_.size() && !placed; ++step) {
-      const size_t rook = (static_cast<size_t>(pawn) % first + step) % rooks_.size();
+      const size_t rook =
+          order_[(static_cast<size_t>(pawn) % first + step) % rooks_.size()];
       if (!HasRoom(rook)) continue;
       dealt[rook].push_back(pawn);
       ++held_[groups_[rook]];
@@ -57,7 +80,7 @@ void Board::Start(std::function<void()> on_finished) {
     }
     if (!placed) idle_.push_back(pawn);
   }
-  for (size_t rook = 0; rook < rooks_.size(); ++rook) {
+  for (size_t rook : order_) {
     if (!dealt[rook].empty()) Start(rook, dealt[rook]);
   }
   MaybeFinish();
@@ -70,7 +93,21 @@ void Board::Start(size_t rook, std::vector<int> pawns) {
       .on_released = [this, rook](int pawn) { OnReleased(rook, pawn); },
   };
   if (max_fail_ > 0) callbacks.on_final_failure = [this] { OnFailure(); };
+  if (rooks_.size() > 1) callbacks.run_share_us = [this] { return RunShareUs(); };
   rooks_[rook]->Start(std::move(callbacks), std::move(pawns));
+}
+
+uint64_t Board::RunShareUs() const {
+  uint64_t left = 0;
+  for (size_t rook = 0; rook < rooks_.size(); ++rook) {
+    if (done_[rook]) continue;
+    if (started_[rook]) {
+      left += rooks_[rook]->progress().queued_us;
+    } else if (forecasts_[rook]) {
+      left += forecasts_[rook]->total_us;
+    }
+  }
+  return left / static_cast<uint64_t>(jobs_);
 }
 
 void Board::OnReleased(size_t rook, int pawn) {
@@ -97,20 +134,26 @@ void Board::AssignIdle() {
 
 bool Board::Assign(int pawn) {
   if (stopped_ || finished_) return false;
-  for (size_t rook = 0; rook < rooks_.size(); ++rook) {
+  for (size_t rook : order_) {
     if (!started_[rook] && HasRoom(rook)) {
       ++held_[groups_[rook]];
       Start(rook, {pawn});
       return true;
     }
   }
+  // The started binary with the most expected work queued (by count when
+  // there is no history), unless a pawn's start-up would cost it more than
+  // the work it could take.
   size_t neediest = rooks_.size();
-  for (size_t rook = 0; rook < rooks_.size(); ++rook) {
-    if (!started_[rook] || !rooks_[rook]->progress().wants_pawns || !HasRoom(rook))
-      continue;
-    if (neediest == rooks_.size() ||
-        rooks_[rook]->progress().queued > rooks_[neediest]->progress().queued) {
+  RookProgress most;
+  for (size_t rook : order_) {
+    const RookProgress progress = rooks_[rook]->progress();
+    if (!started_[rook] || !progress.wants_pawns || !HasRoom(rook)) continue;
+    if (progress.queued_us > 0 && progress.queued_us <= progress.startup_us) continue;
+    if (neediest == rooks_.size() || progress.queued_us > most.queued_us ||
+        (progress.queued_us == most.queued_us && progress.queued > most.queued)) {
       neediest = rook;
+      most = progress;
     }
   }
   // No binary may take it now: it waits for a group to make room.

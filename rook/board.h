@@ -1,14 +1,20 @@
 // The Board: several Rooks, one per binary, sharing one budget of pawns.
 //
-// Pawn ids 0..jobs-1 are dealt to the first binaries; a Rook whose queue runs
-// dry hands its ids back (RookOptions::release_idle), and the Board gives
-// each to the next binary not yet started, or else to the started one with
-// the most tests queued, so no core idles while any binary has work. Rooks
+// One queue across binaries: the binaries start in the order of their
+// longest expected test (longest-processing-time first over the whole run,
+// from what the store remembers; binaries it knows nothing of first, since
+// their durations are a guess), and each Rook hands out its own tests longest
+// first. Pawn ids 0..jobs-1 are dealt to the first binaries of that order; a
+// Rook whose queue runs dry hands its ids back (RookOptions::release_idle),
+// and the Board gives each to the next binary not yet started, or else to
+// the started one with the most expected work queued, if that is more than a
+// pawn's start-up costs, so no core idles while any binary has work. Rooks
 // may be grouped (one group per --target) with a cap on the pawns a group
 // holds at once (--target-jobs).
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -56,8 +62,16 @@ class Board {
   void OnFailure();
   void MaybeFinish();
 
+  /// The binaries in the order they start (LPT over what the store knows).
+  std::vector<size_t> StartOrder() const;
+  /// The expected work left in the run per pawn: the queued work of the
+  /// started binaries and the forecast of the others.
+  uint64_t RunShareUs() const;
+
   int jobs_;
   std::vector<Rook*> rooks_;
+  std::vector<size_t> order_;
+  std::vector<std::optional<RookForecast>> forecasts_;
   std::vector<bool> started_;
   std::vector<bool> done_;
   std::function<void()> on_finished_;

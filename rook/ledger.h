@@ -67,6 +67,8 @@ class Ledger {
   /// The mean duration of the attempts concluded so far, at least 1 us once
   /// any was (tests faster than the clock most need large batches); 0: none.
   uint64_t MeanDurationUs() const;
+  /// Results of attempts received so far.
+  size_t attempts_in() const { return attempts_in_; }
 
  private:
   /// Open results and whether any failed, of one repetition.

@@ -54,6 +54,9 @@ class ListAgreement {
   /// Once listed, the first pawn whose list differs (nullopt: none so far).
   std::optional<Difference> Disagreement() const;
 
+  /// What the store remembered, until the list is known.
+  const std::optional<Past>& past() const { return past_; }
+
   /// The rest of the error for a hello of kWrongProtocol.
   static std::string ProtocolError(const proto::Hello& hello);
 

@@ -134,6 +134,15 @@ void Rook::Tick() {
     Act(static_cast<int>(slot), health_.Check(ViewOf(slots_[slot]), list_.tests(), now),
         now);
   }
+  // A pawn with nothing to do may take back a tail that became worth it
+  // since: the test ahead of it runs long.
+  const bool idle = std::any_of(slots_.begin(), slots_.end(), [](const Slot& s) {
+    return s.state == PawnState::kReady;
+  });
+  if (outcome_ == RookOutcome::kRunning && running_ && stopping_ == NotRun::kRan &&
+      queue_.empty() && serial_queue_.empty() && idle) {
+    Dispatch();
+  }
 }
 
 void Rook::Act(int slot, const HealthVerdict& verdict, Clock::TimePoint now) {

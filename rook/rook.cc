@@ -9,14 +9,24 @@
 
 namespace redqueen::rook {
 
-size_t BatchSize(size_t queued, int jobs, uint64_t mean_duration_us) {
-  const size_t share = queued / (4 * static_cast<size_t>(std::max(jobs, 1)));
+size_t BatchSize(size_t queued, int jobs, uint64_t mean_duration_us, size_t results) {
+  const size_t pawns = static_cast<size_t>(std::max(jobs, 1));
+  const size_t share = queued / (4 * pawns);
   const size_t floor =
       mean_duration_us == 0
           ? 1
           : static_cast<size_t>((kMinBatchWorkUs + mean_duration_us - 1) /
                                 mean_duration_us);
-  return std::max({share, floor, size_t{1}});
+  const size_t grown = std::max(kGrowthPerResult * results, size_t{1});
+  const size_t fair = (queued + pawns - 1) / pawns;
+  return std::max(std::min({std::max(share, floor), grown, fair}), size_t{1});
+}
+
+uint64_t BatchWorkUs(uint64_t queued_us, int jobs, uint64_t run_share_us,
+                     uint64_t floor_us) {
+  const uint64_t share = queued_us / static_cast<uint64_t>(std::max(jobs, 1));
+  const uint64_t quarter = std::max(share, run_share_us) / 4;
+  return std::max({std::min(quarter, share), kMinBatchWorkUs, floor_us});
 }
 
 Rook::Rook(RookOptions options, knight::WorkerFactory* factory, const Clock* clock,
@@ -54,6 +64,8 @@ RookProgress Rook::progress() const {
       .wants_pawns = !finished_ && outcome_ == RookOutcome::kRunning &&
                      stopping_ == NotRun::kRan && (!running_ || !NothingQueued()),
       .queued = queue_.size() + serial_queue_.size(),
+      .queued_us = queue_.expected_us() + serial_queue_.expected_us(),
+      .startup_us = startups_ == 0 ? 0 : startup_total_us_ / startups_,
       .finished = finished_,
       .restarts = restarts_,
   };
@@ -92,6 +104,7 @@ void Rook::StartSlot(int slot) {
   }
   s.state = PawnState::kStarting;
   s.watch.since = clock_->Now();
+  s.started_at = s.watch.since;
   sink_->OnPawnStarted(slot, s.worker->pid());
 }
 
@@ -176,26 +189,52 @@ void Rook::OnTestList(int slot, proto::TestList list) {
   CheckAgreement();
 }
 
-void Rook::Select() {
+Rook::Selection Rook::SelectFrom(const std::vector<proto::TestInfo>& tests) const {
   const TestFilter filter(options_.filter);
-  std::vector<TestFilter> serial;
-  for (const std::string& pattern : options_.serial) serial.emplace_back(pattern);
-  const std::vector<proto::TestInfo>& tests = list_.tests();
-  serial_.assign(tests.size(), false);
+  Selection selection;
   for (uint32_t i = 0; i < tests.size(); ++i) {
     const std::string& name = tests[i].name;
     if (!filter.Matches(name)) continue;
     if (!options_.also_run_disabled && IsDisabled(name)) continue;
-    const auto position = static_cast<uint32_t>(matched_.size());
-    matched_.push_back(i);
+    const auto position = static_cast<uint32_t>(selection.matched.size());
+    selection.matched.push_back(i);
     if (options_.shard && !options_.shard->Runs(name, position)) continue;
     if (only_ && !only_->count(name)) continue;
-    selected_.push_back(i);
-    serial_[i] = std::any_of(serial.begin(), serial.end(),
-                             [&name](const TestFilter& f) { return f.Matches(name); });
+    selection.selected.push_back(i);
+  }
+  return selection;
+}
+
+void Rook::Select() {
+  const std::vector<proto::TestInfo>& tests = list_.tests();
+  Selection selection = SelectFrom(tests);
+  matched_ = std::move(selection.matched);
+  selected_ = std::move(selection.selected);
+  std::vector<TestFilter> serial;
+  for (const std::string& pattern : options_.serial) serial.emplace_back(pattern);
+  serial_.assign(tests.size(), false);
+  for (uint32_t i : selected_) {
+    serial_[i] = std::any_of(serial.begin(), serial.end(), [&](const TestFilter& f) {
+      return f.Matches(tests[i].name);
+    });
     (serial_[i] ? serial_selected_ : parallel_selected_).push_back(i);
   }
   estimates_ = Estimate(tests.size(), selected_, list_.history());
+}
+
+std::optional<RookForecast> Rook::Forecast() const {
+  const std::optional<Past>& past = list_.past();
+  if (!past) return std::nullopt;
+  const std::vector<uint32_t> selected = SelectFrom(past->tests).selected;
+  const std::vector<uint64_t> estimates =
+      Estimate(past->tests.size(), selected, past->history);
+  if (estimates.empty()) return std::nullopt;
+  RookForecast forecast;
+  for (uint32_t index : selected) {
+    forecast.longest_us = std::max(forecast.longest_us, estimates[index]);
+    forecast.total_us += estimates[index];
+  }
+  return forecast;
 }
 
 void Rook::CheckAgreement() {
@@ -244,10 +283,11 @@ void Rook::Dispatch() {
       }
     }
   } else if (stopping_ == NotRun::kRan) {
-    for (size_t i = 0; i < slots_.size() && !queue_.empty(); ++i) {
-      if (slots_[i].state == PawnState::kReady) {
-        SendBatch(static_cast<int>(i), queue_, LimitFor(queue_));
-      }
+    for (size_t i = 0; i < slots_.size(); ++i) {
+      if (slots_[i].state != PawnState::kReady) continue;
+      // A pawn that finds nothing queued takes back another's unstarted tail.
+      if (queue_.empty() && !TakeBackTail()) break;
+      SendBatch(static_cast<int>(i), queue_, LimitFor(queue_));
     }
   }
   if (AllResultsIn() || stopping_ != NotRun::kRan) {
@@ -273,12 +313,81 @@ void Rook::SendShutdown(Slot& s) {
 }
 
 BatchLimit Rook::LimitFor(const WorkQueue& queue) const {
-  const uint64_t shares = 4 * static_cast<uint64_t>(ActivePawns());
   if (!estimates_.empty()) {
-    return BatchLimit{SIZE_MAX, std::max(queue.expected_us() / shares, kMinBatchWorkUs)};
+    const uint64_t run_share = callbacks_.run_share_us ? callbacks_.run_share_us() : 0;
+    return BatchLimit{SIZE_MAX, BatchWorkUs(queue.expected_us(), ActivePawns(), run_share,
+                                            kBatchCostShare * BatchOverheadUs())};
   }
-  return BatchLimit{BatchSize(queue.size(), ActivePawns(), ledger_.MeanDurationUs()),
+  return BatchLimit{BatchSize(queue.size(), ActivePawns(), ledger_.MeanDurationUs(),
+                              ledger_.attempts_in()),
                     UINT64_MAX};
+}
+
+uint64_t Rook::BatchOverheadUs() const {
+  return batches_ended_ == 0 ? 0 : overhead_total_us_ / batches_ended_;
+}
+
+void Rook::EndBatch(Slot& s) {
+  const auto elapsed =
+      std::chrono::duration_cast<std::chrono::microseconds>(clock_->Now() - s.sent_at)
+          .count();
+  const auto work = static_cast<int64_t>(s.work_us);
+  overhead_total_us_ += static_cast<uint64_t>(std::max<int64_t>(elapsed - work, 0));
+  ++batches_ended_;
+}
+
+uint64_t Rook::ExpectedUs(const std::deque<Work>& works, size_t from) const {
+  uint64_t expected = 0;
+  for (size_t i = from; i < works.size(); ++i) {
+    expected +=
+        estimates_.empty() ? ledger_.MeanDurationUs() : estimates_[works[i].index];
+  }
+  return expected;
+}
+
+bool Rook::TakeBackTail() {
+  // --by-suite: a suite goes to one pawn whole.
+  if (options_.plan.by_suite) return false;
+  // The busy pawn whose batch has the most work not yet begun (all but the
+  // test it runs).
+  Slot* victim = nullptr;
+  uint64_t most = 0;
+  for (Slot& s : slots_) {
+    if (s.state != PawnState::kBusy || s.taken_back || s.batch.size() < 2) continue;
+    const uint64_t tail = ExpectedUs(s.batch, 1);
+    if (!victim || tail > most) {
+      victim = &s;
+      most = tail;
+    }
+  }
+  if (!victim || !WorthTakingBack(*victim, most)) return false;
+  // A pawn that has not begun its batch keeps it (and is asked again later);
+  // one without a scoreboard is asked once.
+  const int64_t kept = victim->worker->TakeBackUnstarted();
+  if (kept < 0) victim->taken_back = true;
+  if (kept < 0 || static_cast<size_t>(kept) >= victim->sent.size()) return false;
+  victim->taken_back = true;
+  std::vector<Work> taken;
+  for (size_t i = static_cast<size_t>(kept); i < victim->sent.size(); ++i) {
+    const auto it = Find(victim->batch, victim->sent[i].index);
+    if (it == victim->batch.end()) continue;
+    taken.push_back(*it);
+    victim->batch.erase(it);
+  }
+  if (taken.empty()) return false;
+  GiveBack(taken);
+  return true;
+}
+
+bool Rook::WorthTakingBack(const Slot& victim, uint64_t tail_us) const {
+  // Without any duration known, any tail is.
+  if (estimates_.empty() && ledger_.MeanDurationUs() == 0) return true;
+  if (tail_us >= kMinBatchWorkUs) return true;
+  // A short tail, behind a test that already runs long: it would wait.
+  int64_t index = 0;
+  uint64_t running_for_us = 0;
+  return victim.worker->Running(&index, &running_for_us) &&
+         running_for_us >= kMinBatchWorkUs;
 }
 
 bool Rook::SendBatch(int slot, WorkQueue& queue, BatchLimit limit) {
@@ -292,9 +401,21 @@ bool Rook::SendBatch(int slot, WorkQueue& queue, BatchLimit limit) {
   run.attempt = batch.front().attempt;
   run.report_starts = options_.report_starts;
   for (const Work& work : batch) run.indexes.push_back(work.index);
+  const Clock::TimePoint now = clock_->Now();
+  if (!s.began) {
+    s.began = true;
+    startup_total_us_ += static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(now - s.started_at)
+            .count());
+    ++startups_;
+  }
   s.batch.assign(batch.begin(), batch.end());
+  s.sent = std::move(batch);
+  s.taken_back = false;
+  s.sent_at = now;
+  s.work_us = 0;
   s.state = PawnState::kBusy;
-  s.watch.since = clock_->Now();
+  s.watch.since = now;
   s.reported = 0;
   s.worker->Send(run);
   return true;
@@ -355,6 +476,7 @@ void Rook::OnTestResult(int slot, const proto::Result& result) {
   const Work work = *it;
   s.batch.erase(it);
   ++s.reported;
+  s.work_us += result.duration_us;
   s.output_end = result.output_end;
   TestResult out;
   out.index = result.index;
@@ -375,6 +497,7 @@ void Rook::OnTestResult(int slot, const proto::Result& result) {
     s.worker->Kill();
     s.state = PawnState::kStopping;
   } else if (s.batch.empty() && s.state == PawnState::kBusy) {
+    EndBatch(s);
     s.state = PawnState::kReady;
     Dispatch();
   }

@@ -92,15 +92,32 @@ struct RookCallbacks {
   std::function<void(int)> on_released;
   /// For every test whose final result is a failure (after retries).
   std::function<void()> on_final_failure;
+  /// The expected work left in the whole run per pawn, when the Rook shares
+  /// the pawns with others (0: not known): a batch is cut as a share of
+  /// that, so a binary is not split while other binaries' work keeps every
+  /// pawn busy.
+  std::function<uint64_t()> run_share_us;
 };
 
 /// Where a Rook's run stands, for the Board that shares pawns among Rooks.
 struct RookProgress {
   /// It has not begun, or still has tests queued: another pawn helps.
   bool wants_pawns = false;
-  size_t queued = 0;      ///< Tests queued, serial ones included.
+  size_t queued = 0;  ///< Tests queued, serial ones included.
+  /// Their expected work (0: no history to expect it by).
+  uint64_t queued_us = 0;
+  /// How long its pawns took from their start to their first batch, on
+  /// average (0: none got there yet).
+  uint64_t startup_us = 0;
   bool finished = false;  ///< Every pawn is gone.
   int restarts = 0;       ///< Pawns started to replace dead ones.
+};
+
+/// What a Rook expects of its run before it starts, from the store's memory
+/// of its binary: the Board starts the binaries with the longest work first.
+struct RookForecast {
+  uint64_t longest_us = 0;  ///< The longest selected test.
+  uint64_t total_us = 0;    ///< Every selected test, once.
 };
 
 /// Workers reach the Rook only through the WorkerEvents the factory is given:
@@ -127,6 +144,10 @@ class Rook : private knight::WorkerEvents {
   void AddPawn(int pawn_id);
 
   RookProgress progress() const;
+
+  /// Once SetPast was given: what the store's memory says this run will
+  /// take; nullopt when it knows no selected test's duration.
+  std::optional<RookForecast> Forecast() const;
 
   /// Reports tests past --slow, ends tests past the timeout (SIGTERM to
   /// their pawn, SIGKILL after the grace) and kills the largest pawn while
@@ -177,6 +198,18 @@ class Rook : private knight::WorkerEvents {
     PawnState state = PawnState::kGone;
     /// Tests sent and not yet reported, in the order the pawn runs them.
     std::deque<Work> batch;
+    /// The batch as it was sent: its tail can be taken back (work stealing).
+    std::vector<Work> sent;
+    /// Its batch's unstarted tail was already asked for.
+    bool taken_back = false;
+    /// When the batch was sent, and the durations its results reported:
+    /// the rest of its time is what a batch costs beyond its tests.
+    Clock::TimePoint sent_at{};
+    uint64_t work_us = 0;
+    /// When it was started, and whether it has had a batch (its start-up
+    /// counted).
+    Clock::TimePoint started_at{};
+    bool began = false;
     /// Where the last reported test's output ended.
     uint64_t output_end = 0;
     /// Results received since the batch was sent.
@@ -197,6 +230,13 @@ class Rook : private knight::WorkerEvents {
   void OnTestList(int slot, proto::TestList list);
   void OnTestResult(int slot, const proto::Result& result);
   void OnRequeue(int slot, const std::vector<uint32_t>& indexes);
+  /// The tests of `tests` the filter, the DISABLED_ rule, the shard and
+  /// --rerun-failed select.
+  struct Selection {
+    std::vector<uint32_t> matched;
+    std::vector<uint32_t> selected;
+  };
+  Selection SelectFrom(const std::vector<proto::TestInfo>& tests) const;
   void Select();
   void CheckAgreement();
   void BeginRun();
@@ -206,6 +246,20 @@ class Rook : private knight::WorkerEvents {
   void Dispatch();
   bool SendBatch(int slot, WorkQueue& queue, BatchLimit limit);
   BatchLimit LimitFor(const WorkQueue& queue) const;
+  /// Work stealing: takes back the unstarted tail of the busy pawn's batch
+  /// that holds the most work, when that is worth a batch of its own; true
+  /// when something was queued again.
+  bool TakeBackTail();
+  /// A tail of `tail_us` expected work is worth a batch of its own: it is
+  /// long enough, or the test before it has run long already.
+  bool WorthTakingBack(const Slot& victim, uint64_t tail_us) const;
+  /// The work of the tests in `works` the Rook expects (history, else the
+  /// mean so far; 0: neither).
+  uint64_t ExpectedUs(const std::deque<Work>& works, size_t from) const;
+  /// A batch's own cost beyond its tests, on average so far (0: unknown).
+  uint64_t BatchOverheadUs() const;
+  /// A pawn's batch ended (its results in, or taken back): what it cost.
+  void EndBatch(Slot& s);
   WorkQueue& QueueOf(const Work& work) {
     return serial_[work.index] ? serial_queue_ : queue_;
   }
@@ -267,6 +321,11 @@ class Rook : private knight::WorkerEvents {
   std::function<void()> on_all_results_in_;
   std::shared_ptr<const std::unordered_set<std::string>> only_;
   int restarts_ = 0;
+  /// Start-ups and batch overheads measured, for the Board and batch sizes.
+  uint64_t startup_total_us_ = 0;
+  uint64_t startups_ = 0;
+  uint64_t overhead_total_us_ = 0;
+  uint64_t batches_ended_ = 0;
   RookOutcome outcome_ = RookOutcome::kRunning;
   std::string error_;
   bool finished_ = false;
@@ -279,10 +338,29 @@ inline constexpr uint64_t kToEndOfOutput = UINT64_MAX;
 /// RUN_ALL_TESTS() call walks every registered test) outweighs balance.
 inline constexpr uint64_t kMinBatchWorkUs = 5000;
 
-/// Tests per batch for a free pawn: a quarter of each pawn's share of what is
-/// left, so batches shrink toward the end and the tail balances; but at least
-/// kMinBatchWorkUs of work at the mean duration seen so far (0: none seen),
-/// and at least one test.
-size_t BatchSize(size_t queued, int jobs, uint64_t mean_duration_us);
+/// A batch's own cost (a RUN_ALL_TESTS walk, an exec pawn's child) is at most
+/// this fraction of the work it holds: 1 / kBatchCostShare.
+inline constexpr uint64_t kBatchCostShare = 10;
+
+/// A batch grows to at most this many times the results in so far.
+inline constexpr size_t kGrowthPerResult = 4;
+
+/// Tests per batch for a free pawn without history: a quarter of each pawn's
+/// share of what is left, so batches shrink toward the end and the tail
+/// balances; but at least kMinBatchWorkUs of work at the mean duration seen
+/// so far (0: none seen). Guided self-scheduling: at most kGrowthPerResult
+/// times the `results` in so far, so a first run starts with single tests
+/// and its batches grow as durations arrive; at most one pawn's share; at
+/// least one test.
+size_t BatchSize(size_t queued, int jobs, uint64_t mean_duration_us, size_t results);
+
+/// Expected work per batch with history: a quarter of each pawn's share of
+/// the run's work left (`run_share_us`, or else `queued_us` over `jobs`),
+/// so batches shrink toward the end and the tail balances, and at most each
+/// of `jobs` pawns' share of `queued_us`; but at least kMinBatchWorkUs and
+/// `floor_us` (a batch's cost must stay small beside its work, and below
+/// that splitting costs more than it saves: a small binary runs whole).
+uint64_t BatchWorkUs(uint64_t queued_us, int jobs, uint64_t run_share_us,
+                     uint64_t floor_us);
 
 }  // namespace redqueen::rook

@@ -60,7 +60,7 @@ TEST_F(DeadlinesTest, AChildsStartHasTheListTimeoutNotTheTestTimeout) {
 }
 
 TEST_F(DeadlinesTest, APawnThatWaitsWithEveryCommandReadWhileItOwesResultsIsStuck) {
-  Make({.jobs = 1}, 40);
+  MakeRemembered({.jobs = 1}, 40, 1000);
   Greet(tests_);
   // The Run is not read yet: however long, nothing is owed.
   Scoreboard(proto::Phase::kWaiting, -1, 60, /*unread=*/1);

@@ -43,6 +43,12 @@ struct FakeWorker : knight::Worker {
            (end == UINT64_MAX ? std::string("end") : std::to_string(end)) + ")";
   }
   int pid() const override { return fake_pid; }
+  /// As a pawn's scoreboard would answer: `started` tests of its batch
+  /// begun (-1: no scoreboard); a pawn that has begun none keeps them all.
+  int64_t TakeBackUnstarted() override {
+    ++take_backs;
+    return started;
+  }
   uint64_t ResidentBytes() const override { return resident; }
 
   int fake_pid;
@@ -58,6 +64,8 @@ struct FakeWorker : knight::Worker {
   int64_t subject = -1;
   uint64_t phase_for_us = 0;
   uint64_t unread = 0;
+  int64_t started = -1;  ///< What TakeBackUnstarted answers.
+  int take_backs = 0;
 };
 
 class FakeFactory : public knight::WorkerFactory {

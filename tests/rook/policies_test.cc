@@ -123,7 +123,7 @@ TEST_F(RookTest, UntilStoppedRepeatsUntilAFailureStopsIt) {
 }
 
 TEST_F(RookTest, StoppingEarlyLetsTheRunningTestFinishAndSkipsTheRest) {
-  Make({.jobs = 2}, 40);
+  MakeRemembered({.jobs = 2}, 40, 1000);
   Greet(tests_);
   const auto batch0 = Last<proto::Run>(Worker(0))->indexes;
   const auto batch1 = Last<proto::Run>(Worker(1))->indexes;

@@ -46,6 +46,18 @@ class RookTest : public testing::Test {
     Start();
   }
 
+  /// As Make, with a store that remembers every test passing in `us`: the
+  /// Rook then cuts batches by expected work, a first batch holding more
+  /// than one test.
+  void MakeRemembered(RookOptions options, int tests, uint64_t us) {
+    tests_ = MakeTests(tests);
+    rook_ = std::make_unique<Rook>(options, &factory_, &clock_, &sink_);
+    Past past{HelloFor(tests_).list_hash, tests_, History(tests_.size())};
+    for (TestHistory& test : past.history) test.Record(true, us);
+    rook_->SetPast(std::move(past));
+    Start();
+  }
+
   void Start() {
     rook_->Start({.on_finished = [this] { ++finished_; },
                   .on_final_failure =

@@ -153,7 +153,7 @@ TEST_F(RookTest, DisagreeingListsNameThePawnAndTheTestAndRunNothing) {
 }
 
 TEST_F(RookTest, CrashMarksTheRunningTestAndRequeuesTheRestOfTheBatch) {
-  Make({.jobs = 1}, 40);
+  MakeRemembered({.jobs = 1}, 40, 1000);
   Greet(tests_);
   const auto batch = Last<proto::Run>(Worker(0))->indexes;
   ASSERT_EQ(batch, (std::vector<uint32_t>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
@@ -219,7 +219,7 @@ TEST_F(RookTest, RestartsAreBoundedAndTheRestIsReportedNotRun) {
 }
 
 TEST_F(RookTest, InterruptKillsPawnsKeepsResultsAndSkipsTheRest) {
-  Make({.jobs = 2}, 20);
+  MakeRemembered({.jobs = 2}, 20, 1000);
   Greet(tests_);
   Pass(0, Last<proto::Run>(Worker(0))->indexes.front());
   rook_->Stop(NotRun::kInterrupted);
@@ -385,7 +385,7 @@ TEST_F(RookTest, TestPastItsTimeoutGetsSigtermThenSigkillAndIsTimeout) {
 }
 
 TEST_F(RookTest, RequeuedTestsGoToTheFrontOfTheQueue) {
-  Make({.jobs = 1}, 40);
+  MakeRemembered({.jobs = 1}, 40, 1000);
   Greet(tests_);
   Pass(0, 0);
   Events().OnMessage(0, proto::Requeue{{2, 3, 4, 5, 6, 7, 8, 9}});
@@ -452,31 +452,59 @@ TEST_F(RookTest, NoTimeoutMeansNoLimit) {
   EXPECT_EQ(Worker(0).terminations, 0);
 }
 
+/// Results in so far: enough that growth limits nothing.
+constexpr size_t kMany = 1'000'000;
+
 TEST(BatchSizeTest, AQuarterOfEachPawnsShareAndAtLeastOne) {
-  EXPECT_EQ(BatchSize(10000, 2, 0), 1250u);
-  EXPECT_EQ(BatchSize(7, 2, 0), 1u);
-  EXPECT_EQ(BatchSize(0, 2, 0), 1u);
-  EXPECT_EQ(BatchSize(7, 2, 50'000), 1u) << "slow tests: single tests at the end";
+  EXPECT_EQ(BatchSize(10000, 2, 0, kMany), 1250u);
+  EXPECT_EQ(BatchSize(7, 2, 0, kMany), 1u);
+  EXPECT_EQ(BatchSize(0, 2, 0, kMany), 1u);
+  EXPECT_EQ(BatchSize(7, 2, 50'000, kMany), 1u) << "slow tests: single tests at the end";
 }
 
-TEST(BatchSizeTest, FastTestsGetBatchesWorthTheCallOverhead) {
-  EXPECT_EQ(BatchSize(100, 2, 1), kMinBatchWorkUs);
-  EXPECT_EQ(BatchSize(20, 2, 1000), kMinBatchWorkUs / 1000);
+TEST(BatchSizeTest, FastTestsGetBatchesWorthTheCallOverheadUpToAPawnsShare) {
+  EXPECT_EQ(BatchSize(10'000, 2, 1, kMany), kMinBatchWorkUs);
+  EXPECT_EQ(BatchSize(20, 2, 1000, kMany), kMinBatchWorkUs / 1000);
+  EXPECT_EQ(BatchSize(100, 2, 1, kMany), 50u)
+      << "never more than one pawn's share: the other finds work to take back";
 }
 
-TEST_F(RookTest, BatchesGrowWhenTestsTurnOutFast) {
+TEST(BatchSizeTest, AFirstRunStartsWithSingleTestsAndGrowsWithTheResults) {
+  EXPECT_EQ(BatchSize(10000, 2, 0, 0), 1u);
+  EXPECT_EQ(BatchSize(10000, 2, 1, 1), kGrowthPerResult);
+  EXPECT_EQ(BatchSize(10000, 2, 1, 100), 100 * kGrowthPerResult);
+}
+
+TEST(BatchWorkTest, AQuarterOfEachPawnsShareOfTheRun) {
+  EXPECT_EQ(BatchWorkUs(8'000'000, 2, 0, 0), 1'000'000u);
+  EXPECT_EQ(BatchWorkUs(800'000, 1, 4'000'000, 0), 800'000u)
+      << "one pawn's binary among others that keep every pawn busy: whole";
+  EXPECT_EQ(BatchWorkUs(8'000'000, 2, 8'000'000, 0), 2'000'000u);
+}
+
+TEST(BatchWorkTest, ABatchIsWorthItsCost) {
+  EXPECT_EQ(BatchWorkUs(1'000, 2, 0, 0), kMinBatchWorkUs);
+  EXPECT_EQ(BatchWorkUs(12'000, 2, 0, 30'000), 30'000u)
+      << "a tenth of the work per batch would cost more than splitting saves";
+}
+
+TEST_F(RookTest, AFirstRunsBatchesGrowAsResultsArrive) {
   Make({.jobs = 1}, 2000);
   Greet(tests_);
-  const auto first = Last<proto::Run>(Worker(0))->indexes;
-  EXPECT_EQ(first.size(), 500u);
-  for (uint32_t index : first) {
-    proto::Result result;
-    result.index = index;
-    result.duration_us = 2;
-    Events().OnMessage(0, result);
+  std::vector<size_t> sizes;
+  for (int round = 0; round < 6; ++round) {
+    const auto batch = Last<proto::Run>(Worker(0))->indexes;
+    sizes.push_back(batch.size());
+    for (uint32_t index : batch) {
+      proto::Result result;
+      result.index = index;
+      result.duration_us = 2;
+      Events().OnMessage(0, result);
+    }
   }
-  EXPECT_EQ(Last<proto::Run>(Worker(0))->indexes.size(), 1500u)
-      << "2 us tests: at least 2500 per batch, capped by what is left";
+  // 1 in: 4 more; 5 in: 20; 25: 100; 125: 500; 625: the 1375 left (2 us
+  // tests want 2500 a batch).
+  EXPECT_EQ(sizes, (std::vector<size_t>{1, 4, 20, 100, 500, 1375}));
 }
 
 }  // namespace
