@@ -270,8 +270,21 @@ void Rook::PlanNextRepetition() {
   }
 }
 
+void Rook::CountStartups() {
+  for (Slot& s : slots_) {
+    if (s.state != PawnState::kReady || s.began) continue;
+    s.began = true;
+    startup_total_us_ +=
+        static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                  clock_->Now() - s.started_at)
+                                  .count());
+    ++startups_;
+  }
+}
+
 void Rook::Dispatch() {
   if (outcome_ != RookOutcome::kRunning || !running_) return;
+  CountStartups();
   // The next repetition is planned as the last one's queue runs dry, so
   // pawns never wait at the boundary.
   if (queue_.empty() && serial_queue_.empty() && MoreRepetitions()) PlanNextRepetition();
@@ -324,7 +337,10 @@ BatchLimit Rook::LimitFor(const WorkQueue& queue) const {
 }
 
 uint64_t Rook::BatchOverheadUs() const {
-  return batches_ended_ == 0 ? 0 : overhead_total_us_ / batches_ended_;
+  if (batches_ended_ > 0) return overhead_total_us_ / batches_ended_;
+  // Before any batch ended: a batch that starts the binary costs about what
+  // a pawn's start cost; a resident pawn's batch is a walk of its tests.
+  return !options_.child_per_batch || startups_ == 0 ? 0 : startup_total_us_ / startups_;
 }
 
 void Rook::EndBatch(Slot& s) {
@@ -380,8 +396,6 @@ bool Rook::TakeBackTail() {
 }
 
 bool Rook::WorthTakingBack(const Slot& victim, uint64_t tail_us) const {
-  // Without any duration known, any tail is.
-  if (estimates_.empty() && ledger_.MeanDurationUs() == 0) return true;
   if (tail_us >= kMinBatchWorkUs) return true;
   // A short tail, behind a test that already runs long: it would wait.
   int64_t index = 0;
@@ -402,13 +416,6 @@ bool Rook::SendBatch(int slot, WorkQueue& queue, BatchLimit limit) {
   run.report_starts = options_.report_starts;
   for (const Work& work : batch) run.indexes.push_back(work.index);
   const Clock::TimePoint now = clock_->Now();
-  if (!s.began) {
-    s.began = true;
-    startup_total_us_ += static_cast<uint64_t>(
-        std::chrono::duration_cast<std::chrono::microseconds>(now - s.started_at)
-            .count());
-    ++startups_;
-  }
   s.batch.assign(batch.begin(), batch.end());
   s.sent = std::move(batch);
   s.taken_back = false;

@@ -72,6 +72,9 @@ struct RookOptions {
   double max_memory_percent = 0;
   /// Ask pawns to say when each test starts (--events).
   bool report_starts = false;
+  /// Each batch starts the binary anew (exec pawns): until batches have
+  /// been measured, one is expected to cost what a pawn's start-up did.
+  bool child_per_batch = false;
   /// The machine's memory in use, in percent (null: not watched).
   std::function<std::optional<double>()> memory_used_percent;
 };
@@ -256,10 +259,13 @@ class Rook : private knight::WorkerEvents {
   /// The work of the tests in `works` the Rook expects (history, else the
   /// mean so far; 0: neither).
   uint64_t ExpectedUs(const std::deque<Work>& works, size_t from) const;
-  /// A batch's own cost beyond its tests, on average so far (0: unknown).
+  /// A batch's own cost beyond its tests, on average so far; before any
+  /// batch ended, a pawn's start-up (0: unknown).
   uint64_t BatchOverheadUs() const;
   /// A pawn's batch ended (its results in, or taken back): what it cost.
   void EndBatch(Slot& s);
+  /// Counts the start-up of each pawn ready for its first batch.
+  void CountStartups();
   WorkQueue& QueueOf(const Work& work) {
     return serial_[work.index] ? serial_queue_ : queue_;
   }

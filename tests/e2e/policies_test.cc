@@ -195,6 +195,35 @@ TEST_F(PoliciesTest, HistoryOrderStartsTheLongestTestsFirstOnTheNextRun) {
   EXPECT_EQ(SuiteOf(spans.back().name), "A") << "the shortest fill the end";
 }
 
+// A test that was quick last time runs long now: the pawn holding the
+// batch is stuck on it, and the other pawn takes back the rest of its batch
+// rather than idle. An exec pawn's child runs its batch to the end, so there
+// every test still runs once, on the pawn that had it.
+TEST_F(PoliciesTest, APawnThatRunsDryTakesBackTheTestsAStuckPawnHasNotStarted) {
+  for (const char* kind : {"resident", "exec"}) {
+    const std::string fixture = std::string(kind) == "exec" ? "steal_plain" : "steal";
+    const std::vector<std::string> args = {
+        "run", Fixture(fixture), "--db", scratch_.db(), "-j", "2", "--pawn", kind};
+    Outcome outcome = RunRedqueen(args);
+    ASSERT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
+    outcome = RunRedqueen(Launch{args, {{"REDQUEEN_FIXTURE_SLOW", "1"}}});
+    ASSERT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
+    EXPECT_EQ(LeftBehind(), std::vector<int>{});
+    const std::vector<Span> spans = Spans();
+    ASSERT_EQ(spans.size(), 12u) << kind << ": each test once";
+    const auto slow = std::find_if(spans.begin(), spans.end(),
+                                   [](const Span& s) { return s.name == "Steal.Slow"; });
+    ASSERT_NE(slow, spans.end());
+    for (const Span& span : spans) {
+      if (span.name == slow->name) continue;
+      if (std::string(kind) == "resident") {
+        EXPECT_NE(span.pawn, slow->pawn) << span.name << " waited behind Steal.Slow";
+        EXPECT_LT(span.end, slow->end) << span.name;
+      }
+    }
+  }
+}
+
 // The store remembers each binary's list, so that a rerun asks no pawn for
 // it; a binary rebuilt with other tests must still run what it has now.
 TEST_F(PoliciesTest, ABinaryRebuiltBetweenRunsRunsItsNewTests) {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <memory>
 #include <set>
 
 #include "fakes.h"
@@ -19,9 +21,20 @@ std::vector<proto::TestInfo> Tests(const std::string& suite, int count) {
 
 /// One binary: its tests, its fake factory, its Rook, what it reported.
 struct Binary {
-  Binary(const std::string& suite, int count, int jobs, const FakeClock* clock)
+  /// `exec`: each batch starts the binary anew (RookOptions::child_per_batch).
+  Binary(const std::string& suite, int count, int jobs, FakeClock* clock,
+         bool exec = false)
       : tests(Tests(suite, count)),
-        rook({.jobs = jobs, .release_idle = true}, &factory, clock, &sink) {}
+        clock(clock),
+        rook({.jobs = jobs, .release_idle = true, .child_per_batch = exec}, &factory,
+             clock, &sink) {}
+
+  /// The store remembers every test passing in `us`. Before the Board starts.
+  void Remember(uint64_t us) {
+    Past past{proto::HelloFor(1, tests).list_hash, tests, History(tests.size())};
+    for (TestHistory& test : past.history) test.Record(true, us);
+    rook.SetPast(std::move(past));
+  }
 
   /// Plays every pawn of this binary one step: hello, list, pass the batch,
   /// or exit after Shutdown. True when something happened.
@@ -38,6 +51,7 @@ struct Binary {
       }
       if (!greeted.count(worker)) {
         greeted.insert(worker);
+        clock->now += startup;
         factory.events->OnMessage(pawn, proto::HelloFor(1, tests));
         acted = true;
         continue;
@@ -47,6 +61,7 @@ struct Binary {
       if (std::holds_alternative<proto::ListTests>(message)) {
         factory.events->OnMessage(pawn, proto::TestList{tests});
       } else if (const auto* run = std::get_if<proto::Run>(&message)) {
+        ++runs;
         for (uint32_t index : run->indexes) {
           proto::Result result;
           result.index = index;
@@ -66,6 +81,10 @@ struct Binary {
   }
 
   std::vector<proto::TestInfo> tests;
+  FakeClock* clock;
+  /// How long each of its pawns takes to say hello.
+  std::chrono::microseconds startup{0};
+  int runs = 0;                ///< Batches its pawns ran.
   std::set<uint32_t> failing;  ///< Indexes that fail.
   FakeFactory factory;
   RecordingSink sink;
@@ -105,6 +124,93 @@ TEST(BoardTest, BinariesBeyondTheJobsStartWhenAPawnIsFree) {
   }
   EXPECT_EQ(a.sink.results.size() + b.sink.results.size() + c.sink.results.size(), 9u);
   EXPECT_TRUE(finished);
+}
+
+TEST(BoardTest, TheBinaryWithTheLongestTestStartsFirstAndUnknownOnesBeforeIt) {
+  FakeClock clock;
+  Binary short_tests("Short", 3, 1, &clock), long_test("Long", 3, 1, &clock),
+      unknown("Unknown", 3, 1, &clock);
+  short_tests.Remember(10'000);
+  long_test.Remember(100'000);
+  Board board(1, {&short_tests.rook, &long_test.rook, &unknown.rook});
+  board.Start([] {});
+  std::vector<std::string> order;
+  auto note = [&order](const Binary& binary, const std::string& name) {
+    if (binary.factory.started > 0 &&
+        std::find(order.begin(), order.end(), name) == order.end()) {
+      order.push_back(name);
+    }
+  };
+  do {
+    note(unknown, "unknown");
+    note(long_test, "long");
+    note(short_tests, "short");
+  } while (unknown.Step() || long_test.Step() || short_tests.Step());
+  EXPECT_EQ(order, (std::vector<std::string>{"unknown", "long", "short"}));
+}
+
+TEST(BoardTest, AFreePawnGoesToTheBinaryWithTheMostExpectedWorkQueued) {
+  FakeClock clock;
+  // Two pawns: one runs `few` (6 tests of 100 ms), one `many` (40 of 1 ms)
+  // and `quick` (2 tests), which end first; that pawn then helps `few`,
+  // which has more work queued though fewer tests.
+  Binary few("Few", 6, 2, &clock), many("Many", 40, 2, &clock),
+      quick("Quick", 2, 2, &clock);
+  few.Remember(100'000);
+  many.Remember(1'000);
+  quick.Remember(1'000);
+  Board board(2, {&many.rook, &quick.rook, &few.rook});
+  board.Start([] {});
+  EXPECT_EQ(few.factory.started, 1) << "the longest tests start first";
+  EXPECT_EQ(many.factory.started, 1);
+  while (quick.Step() || many.Step()) {
+  }
+  EXPECT_EQ(quick.factory.started, 1);
+  EXPECT_EQ(few.factory.started, 2) << "the pawn that ran dry joins the longest work";
+}
+
+TEST(BoardTest, SmallBinariesRunWholeInOneBatchEach) {
+  FakeClock clock;
+  // Four binaries of 30 tests of 300 us (9 ms each) whose pawns take 3 ms to
+  // start: splitting one would cost more than it saves. One binary of 30
+  // tests of 10 ms is split.
+  std::vector<std::unique_ptr<Binary>> binaries;
+  std::vector<Rook*> rooks;
+  for (const char* name : {"S1", "S2", "S3", "S4", "Big"}) {
+    binaries.push_back(std::make_unique<Binary>(name, 30, 2, &clock, /*exec=*/true));
+    binaries.back()->Remember(std::string(name) == "Big" ? 10'000 : 300);
+    binaries.back()->startup = std::chrono::milliseconds(3);
+    rooks.push_back(&binaries.back()->rook);
+  }
+  Board board(2, rooks);
+  bool finished = false;
+  board.Start([&] { finished = true; });
+  for (bool acted = true; acted;) {
+    acted = false;
+    for (auto& binary : binaries) acted = binary->Step() || acted;
+  }
+  ASSERT_TRUE(finished);
+  for (size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(binaries[i]->runs, 1) << binaries[i]->tests.front().name;
+    EXPECT_EQ(binaries[i]->sink.results.size(), 30u);
+  }
+  EXPECT_GT(binaries[4]->runs, 1) << "300 ms of work is worth splitting";
+}
+
+TEST(BoardTest, AnExecBinaryWorthLessThanTenPawnStartsRunsWholeOnOnePawn) {
+  FakeClock clock;
+  for (const bool exec : {true, false}) {
+    Binary small("Small", 30, 2, &clock, exec);
+    small.Remember(300);
+    small.startup = std::chrono::milliseconds(3);
+    Board board(2, {&small.rook});
+    board.Start([] {});
+    while (small.Step()) {
+    }
+    EXPECT_EQ(small.sink.results.size(), 30u);
+    // A resident pawn's batch costs a walk of its tests: 9 ms is split.
+    EXPECT_EQ(small.runs, exec ? 1 : 2) << (exec ? "exec" : "resident");
+  }
 }
 
 TEST(BoardTest, InterruptStopsStartedRooksAndNeverStartsTheRest) {
