@@ -82,7 +82,7 @@ std::vector<rook::Rook*> WireBinaries(const RunOptions& options,
                                            wiring.on_sink_error);
     rook::RookOptions own = rook_options;
     own.shard = wiring.shard_plan->RuleFor(binary);
-    own.child_per_batch = !binary.resident;
+    own.whole_batches = !binary.resident;
     binary.rook = std::make_unique<rook::Rook>(std::move(own), binary.factory.get(),
                                                wiring.clock, binary.sinks.get());
     // Written while the pawns exit, rather than after.

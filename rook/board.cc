@@ -101,8 +101,9 @@ uint64_t Board::RunShareUs() const {
   uint64_t left = 0;
   for (size_t rook = 0; rook < rooks_.size(); ++rook) {
     if (done_[rook]) continue;
-    if (started_[rook]) {
-      left += rooks_[rook]->progress().queued_us;
+    // A binary not yet running (its pawns starting) has its forecast left.
+    if (rooks_[rook]->running_began()) {
+      left += rooks_[rook]->progress().left_us;
     } else if (forecasts_[rook]) {
       left += forecasts_[rook]->total_us;
     }

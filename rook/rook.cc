@@ -9,7 +9,7 @@
 
 namespace redqueen::rook {
 
-size_t BatchSize(size_t queued, int jobs, uint64_t mean_duration_us, size_t results) {
+size_t BatchSize(size_t queued, int jobs, uint64_t mean_duration_us, size_t most) {
   const size_t pawns = static_cast<size_t>(std::max(jobs, 1));
   const size_t share = queued / (4 * pawns);
   const size_t floor =
@@ -17,16 +17,18 @@ size_t BatchSize(size_t queued, int jobs, uint64_t mean_duration_us, size_t resu
           ? 1
           : static_cast<size_t>((kMinBatchWorkUs + mean_duration_us - 1) /
                                 mean_duration_us);
-  const size_t grown = std::max(kGrowthPerResult * results, size_t{1});
   const size_t fair = (queued + pawns - 1) / pawns;
-  return std::max(std::min({std::max(share, floor), grown, fair}), size_t{1});
+  return std::max(std::min({std::max(share, floor), most, fair}), size_t{1});
 }
 
-uint64_t BatchWorkUs(uint64_t queued_us, int jobs, uint64_t run_share_us,
-                     uint64_t floor_us) {
+uint64_t BatchWorkUs(uint64_t queued_us, int jobs, uint64_t run_share_us) {
   const uint64_t share = queued_us / static_cast<uint64_t>(std::max(jobs, 1));
   const uint64_t quarter = std::max(share, run_share_us) / 4;
-  return std::max({std::min(quarter, share), kMinBatchWorkUs, floor_us});
+  const uint64_t limit = std::max(std::min(quarter, share), kMinBatchWorkUs);
+  // A lone pawn would run what is left right after, as a batch of its own
+  // that is not worth one (another pawn's start-up would cost more): all.
+  return jobs <= 1 && queued_us < limit + kMinBatchWorkUs ? std::max(queued_us, limit)
+                                                          : limit;
 }
 
 Rook::Rook(RookOptions options, knight::WorkerFactory* factory, const Clock* clock,
@@ -60,11 +62,17 @@ void Rook::AddPawn(int pawn_id) {
 }
 
 RookProgress Rook::progress() const {
+  uint64_t running_us = 0;
+  if (!estimates_.empty()) {
+    for (const Slot& s : slots_) running_us += ExpectedUs(s.batch, 0);
+  }
+  const uint64_t queued_us = queue_.expected_us() + serial_queue_.expected_us();
   return RookProgress{
       .wants_pawns = !finished_ && outcome_ == RookOutcome::kRunning &&
                      stopping_ == NotRun::kRan && (!running_ || !NothingQueued()),
       .queued = queue_.size() + serial_queue_.size(),
-      .queued_us = queue_.expected_us() + serial_queue_.expected_us(),
+      .queued_us = queued_us,
+      .left_us = queued_us + running_us,
       .startup_us = startups_ == 0 ? 0 : startup_total_us_ / startups_,
       .finished = finished_,
       .restarts = restarts_,
@@ -328,28 +336,18 @@ void Rook::SendShutdown(Slot& s) {
 BatchLimit Rook::LimitFor(const WorkQueue& queue) const {
   if (!estimates_.empty()) {
     const uint64_t run_share = callbacks_.run_share_us ? callbacks_.run_share_us() : 0;
-    return BatchLimit{SIZE_MAX, BatchWorkUs(queue.expected_us(), ActivePawns(), run_share,
-                                            kBatchCostShare * BatchOverheadUs())};
+    return BatchLimit{SIZE_MAX,
+                      BatchWorkUs(queue.expected_us(), ActivePawns(), run_share)};
   }
-  return BatchLimit{BatchSize(queue.size(), ActivePawns(), ledger_.MeanDurationUs(),
-                              ledger_.attempts_in()),
-                    UINT64_MAX};
-}
-
-uint64_t Rook::BatchOverheadUs() const {
-  if (batches_ended_ > 0) return overhead_total_us_ / batches_ended_;
-  // Before any batch ended: a batch that starts the binary costs about what
-  // a pawn's start cost; a resident pawn's batch is a walk of its tests.
-  return !options_.child_per_batch || startups_ == 0 ? 0 : startup_total_us_ / startups_;
-}
-
-void Rook::EndBatch(Slot& s) {
-  const auto elapsed =
-      std::chrono::duration_cast<std::chrono::microseconds>(clock_->Now() - s.sent_at)
-          .count();
-  const auto work = static_cast<int64_t>(s.work_us);
-  overhead_total_us_ += static_cast<uint64_t>(std::max<int64_t>(elapsed - work, 0));
-  ++batches_ended_;
+  // Guided self-scheduling where a batch cannot be taken back once begun: it
+  // bets on at most a few times as many tests as have reported, so a first
+  // run starts with single tests and grows as durations arrive. A resident
+  // pawn's tail is taken back instead.
+  const size_t most = options_.whole_batches
+                          ? std::max<size_t>(kGrowthPerResult * ledger_.attempts_in(), 1)
+                          : SIZE_MAX;
+  return BatchLimit{
+      BatchSize(queue.size(), ActivePawns(), ledger_.MeanDurationUs(), most), UINT64_MAX};
 }
 
 uint64_t Rook::ExpectedUs(const std::deque<Work>& works, size_t from) const {
@@ -362,8 +360,9 @@ uint64_t Rook::ExpectedUs(const std::deque<Work>& works, size_t from) const {
 }
 
 bool Rook::TakeBackTail() {
-  // --by-suite: a suite goes to one pawn whole.
-  if (options_.plan.by_suite) return false;
+  // --by-suite: a suite goes to one pawn whole; an exec pawn's child runs
+  // its batch to the end.
+  if (options_.plan.by_suite || options_.whole_batches) return false;
   // The busy pawn whose batch has the most work not yet begun (all but the
   // test it runs).
   Slot* victim = nullptr;
@@ -415,14 +414,11 @@ bool Rook::SendBatch(int slot, WorkQueue& queue, BatchLimit limit) {
   run.attempt = batch.front().attempt;
   run.report_starts = options_.report_starts;
   for (const Work& work : batch) run.indexes.push_back(work.index);
-  const Clock::TimePoint now = clock_->Now();
   s.batch.assign(batch.begin(), batch.end());
   s.sent = std::move(batch);
   s.taken_back = false;
-  s.sent_at = now;
-  s.work_us = 0;
   s.state = PawnState::kBusy;
-  s.watch.since = now;
+  s.watch.since = clock_->Now();
   s.reported = 0;
   s.worker->Send(run);
   return true;
@@ -483,7 +479,6 @@ void Rook::OnTestResult(int slot, const proto::Result& result) {
   const Work work = *it;
   s.batch.erase(it);
   ++s.reported;
-  s.work_us += result.duration_us;
   s.output_end = result.output_end;
   TestResult out;
   out.index = result.index;
@@ -504,7 +499,6 @@ void Rook::OnTestResult(int slot, const proto::Result& result) {
     s.worker->Kill();
     s.state = PawnState::kStopping;
   } else if (s.batch.empty() && s.state == PawnState::kBusy) {
-    EndBatch(s);
     s.state = PawnState::kReady;
     Dispatch();
   }

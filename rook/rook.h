@@ -72,9 +72,9 @@ struct RookOptions {
   double max_memory_percent = 0;
   /// Ask pawns to say when each test starts (--events).
   bool report_starts = false;
-  /// Each batch starts the binary anew (exec pawns): until batches have
-  /// been measured, one is expected to cost what a pawn's start-up did.
-  bool child_per_batch = false;
+  /// A pawn runs each batch to its end, none of it can be taken back (an
+  /// exec pawn's child): first runs grow their batches as results arrive.
+  bool whole_batches = false;
   /// The machine's memory in use, in percent (null: not watched).
   std::function<std::optional<double>()> memory_used_percent;
 };
@@ -109,6 +109,9 @@ struct RookProgress {
   size_t queued = 0;  ///< Tests queued, serial ones included.
   /// Their expected work (0: no history to expect it by).
   uint64_t queued_us = 0;
+  /// The expected work of every test without a result yet: queued, or in
+  /// its pawns' batches.
+  uint64_t left_us = 0;
   /// How long its pawns took from their start to their first batch, on
   /// average (0: none got there yet).
   uint64_t startup_us = 0;
@@ -205,10 +208,6 @@ class Rook : private knight::WorkerEvents {
     std::vector<Work> sent;
     /// Its batch's unstarted tail was already asked for.
     bool taken_back = false;
-    /// When the batch was sent, and the durations its results reported:
-    /// the rest of its time is what a batch costs beyond its tests.
-    Clock::TimePoint sent_at{};
-    uint64_t work_us = 0;
     /// When it was started, and whether it has had a batch (its start-up
     /// counted).
     Clock::TimePoint started_at{};
@@ -259,11 +258,6 @@ class Rook : private knight::WorkerEvents {
   /// The work of the tests in `works` the Rook expects (history, else the
   /// mean so far; 0: neither).
   uint64_t ExpectedUs(const std::deque<Work>& works, size_t from) const;
-  /// A batch's own cost beyond its tests, on average so far; before any
-  /// batch ended, a pawn's start-up (0: unknown).
-  uint64_t BatchOverheadUs() const;
-  /// A pawn's batch ended (its results in, or taken back): what it cost.
-  void EndBatch(Slot& s);
   /// Counts the start-up of each pawn ready for its first batch.
   void CountStartups();
   WorkQueue& QueueOf(const Work& work) {
@@ -327,11 +321,9 @@ class Rook : private knight::WorkerEvents {
   std::function<void()> on_all_results_in_;
   std::shared_ptr<const std::unordered_set<std::string>> only_;
   int restarts_ = 0;
-  /// Start-ups and batch overheads measured, for the Board and batch sizes.
+  /// Pawn start-ups measured, for the Board.
   uint64_t startup_total_us_ = 0;
   uint64_t startups_ = 0;
-  uint64_t overhead_total_us_ = 0;
-  uint64_t batches_ended_ = 0;
   RookOutcome outcome_ = RookOutcome::kRunning;
   std::string error_;
   bool finished_ = false;
@@ -344,29 +336,23 @@ inline constexpr uint64_t kToEndOfOutput = UINT64_MAX;
 /// RUN_ALL_TESTS() call walks every registered test) outweighs balance.
 inline constexpr uint64_t kMinBatchWorkUs = 5000;
 
-/// A batch's own cost (a RUN_ALL_TESTS walk, an exec pawn's child) is at most
-/// this fraction of the work it holds: 1 / kBatchCostShare.
-inline constexpr uint64_t kBatchCostShare = 10;
-
-/// A batch grows to at most this many times the results in so far.
+/// Where batches cannot be taken back, one holds at most this many times the
+/// results in so far.
 inline constexpr size_t kGrowthPerResult = 4;
 
 /// Tests per batch for a free pawn without history: a quarter of each pawn's
 /// share of what is left, so batches shrink toward the end and the tail
 /// balances; but at least kMinBatchWorkUs of work at the mean duration seen
-/// so far (0: none seen). Guided self-scheduling: at most kGrowthPerResult
-/// times the `results` in so far, so a first run starts with single tests
-/// and its batches grow as durations arrive; at most one pawn's share; at
-/// least one test.
-size_t BatchSize(size_t queued, int jobs, uint64_t mean_duration_us, size_t results);
+/// so far (0: none seen); at most `most` and one pawn's share; at least one
+/// test.
+size_t BatchSize(size_t queued, int jobs, uint64_t mean_duration_us, size_t most);
 
 /// Expected work per batch with history: a quarter of each pawn's share of
 /// the run's work left (`run_share_us`, or else `queued_us` over `jobs`),
 /// so batches shrink toward the end and the tail balances, and at most each
-/// of `jobs` pawns' share of `queued_us`; but at least kMinBatchWorkUs and
-/// `floor_us` (a batch's cost must stay small beside its work, and below
-/// that splitting costs more than it saves: a small binary runs whole).
-uint64_t BatchWorkUs(uint64_t queued_us, int jobs, uint64_t run_share_us,
-                     uint64_t floor_us);
+/// of `jobs` pawns' share of `queued_us` (a binary that is small beside the
+/// run's work goes whole to its one pawn); but at least kMinBatchWorkUs,
+/// and for one pawn all of `queued_us` when less than that would be left.
+uint64_t BatchWorkUs(uint64_t queued_us, int jobs, uint64_t run_share_us);
 
 }  // namespace redqueen::rook

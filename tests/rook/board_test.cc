@@ -21,13 +21,13 @@ std::vector<proto::TestInfo> Tests(const std::string& suite, int count) {
 
 /// One binary: its tests, its fake factory, its Rook, what it reported.
 struct Binary {
-  /// `exec`: each batch starts the binary anew (RookOptions::child_per_batch).
+  /// `exec`: its pawns run each batch to the end (RookOptions::whole_batches).
   Binary(const std::string& suite, int count, int jobs, FakeClock* clock,
          bool exec = false)
       : tests(Tests(suite, count)),
         clock(clock),
-        rook({.jobs = jobs, .release_idle = true, .child_per_batch = exec}, &factory,
-             clock, &sink) {}
+        rook({.jobs = jobs, .release_idle = true, .whole_batches = exec}, &factory, clock,
+             &sink) {}
 
   /// The store remembers every test passing in `us`. Before the Board starts.
   void Remember(uint64_t us) {
@@ -171,9 +171,10 @@ TEST(BoardTest, AFreePawnGoesToTheBinaryWithTheMostExpectedWorkQueued) {
 
 TEST(BoardTest, SmallBinariesRunWholeInOneBatchEach) {
   FakeClock clock;
-  // Four binaries of 30 tests of 300 us (9 ms each) whose pawns take 3 ms to
-  // start: splitting one would cost more than it saves. One binary of 30
-  // tests of 10 ms is split.
+  // Four binaries of 30 tests of 300 us (9 ms each) beside one of 30 tests
+  // of 10 ms, on two pawns: while the big one keeps a pawn busy, splitting a
+  // small one would only cost a batch (an exec pawn's child) more. The big
+  // one is split, so that its end balances.
   std::vector<std::unique_ptr<Binary>> binaries;
   std::vector<Rook*> rooks;
   for (const char* name : {"S1", "S2", "S3", "S4", "Big"}) {
@@ -195,22 +196,6 @@ TEST(BoardTest, SmallBinariesRunWholeInOneBatchEach) {
     EXPECT_EQ(binaries[i]->sink.results.size(), 30u);
   }
   EXPECT_GT(binaries[4]->runs, 1) << "300 ms of work is worth splitting";
-}
-
-TEST(BoardTest, AnExecBinaryWorthLessThanTenPawnStartsRunsWholeOnOnePawn) {
-  FakeClock clock;
-  for (const bool exec : {true, false}) {
-    Binary small("Small", 30, 2, &clock, exec);
-    small.Remember(300);
-    small.startup = std::chrono::milliseconds(3);
-    Board board(2, {&small.rook});
-    board.Start([] {});
-    while (small.Step()) {
-    }
-    EXPECT_EQ(small.sink.results.size(), 30u);
-    // A resident pawn's batch costs a walk of its tests: 9 ms is split.
-    EXPECT_EQ(small.runs, exec ? 1 : 2) << (exec ? "exec" : "resident");
-  }
 }
 
 TEST(BoardTest, InterruptStopsStartedRooksAndNeverStartsTheRest) {

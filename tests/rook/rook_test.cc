@@ -469,27 +469,26 @@ TEST(BatchSizeTest, FastTestsGetBatchesWorthTheCallOverheadUpToAPawnsShare) {
       << "never more than one pawn's share: the other finds work to take back";
 }
 
-TEST(BatchSizeTest, AFirstRunStartsWithSingleTestsAndGrowsWithTheResults) {
-  EXPECT_EQ(BatchSize(10000, 2, 0, 0), 1u);
-  EXPECT_EQ(BatchSize(10000, 2, 1, 1), kGrowthPerResult);
-  EXPECT_EQ(BatchSize(10000, 2, 1, 100), 100 * kGrowthPerResult);
+TEST(BatchSizeTest, AtMostWhatItIsToldToHold) {
+  EXPECT_EQ(BatchSize(10000, 2, 0, 1), 1u);
+  EXPECT_EQ(BatchSize(10000, 2, 1, 400), 400u);
 }
 
 TEST(BatchWorkTest, AQuarterOfEachPawnsShareOfTheRun) {
-  EXPECT_EQ(BatchWorkUs(8'000'000, 2, 0, 0), 1'000'000u);
-  EXPECT_EQ(BatchWorkUs(800'000, 1, 4'000'000, 0), 800'000u)
+  EXPECT_EQ(BatchWorkUs(8'000'000, 2, 0), 1'000'000u);
+  EXPECT_EQ(BatchWorkUs(800'000, 1, 4'000'000), 800'000u)
       << "one pawn's binary among others that keep every pawn busy: whole";
-  EXPECT_EQ(BatchWorkUs(8'000'000, 2, 8'000'000, 0), 2'000'000u);
+  EXPECT_EQ(BatchWorkUs(8'000'000, 2, 8'000'000), 2'000'000u);
 }
 
-TEST(BatchWorkTest, ABatchIsWorthItsCost) {
-  EXPECT_EQ(BatchWorkUs(1'000, 2, 0, 0), kMinBatchWorkUs);
-  EXPECT_EQ(BatchWorkUs(12'000, 2, 0, 30'000), 30'000u)
-      << "a tenth of the work per batch would cost more than splitting saves";
+TEST(BatchWorkTest, ABatchIsWorthItsCallAndLeavesNoLessBehind) {
+  EXPECT_EQ(BatchWorkUs(1'000, 2, 0), kMinBatchWorkUs);
+  EXPECT_EQ(BatchWorkUs(9'000, 1, 34'500), 9'000u)
+      << "a quarter of the run's share would leave 375 us for another batch";
 }
 
-TEST_F(RookTest, AFirstRunsBatchesGrowAsResultsArrive) {
-  Make({.jobs = 1}, 2000);
+TEST_F(RookTest, AFirstRunOfPawnsThatRunBatchesWholeGrowsItsBatchesAsResultsArrive) {
+  Make({.jobs = 1, .whole_batches = true}, 2000);
   Greet(tests_);
   std::vector<size_t> sizes;
   for (int round = 0; round < 6; ++round) {
@@ -505,6 +504,13 @@ TEST_F(RookTest, AFirstRunsBatchesGrowAsResultsArrive) {
   // 1 in: 4 more; 5 in: 20; 25: 100; 125: 500; 625: the 1375 left (2 us
   // tests want 2500 a batch).
   EXPECT_EQ(sizes, (std::vector<size_t>{1, 4, 20, 100, 500, 1375}));
+}
+
+TEST_F(RookTest, AFirstRunOfResidentPawnsBeginsWithAQuarterOfTheShare) {
+  // Its tail can be taken back, so it need not start small.
+  Make({.jobs = 2}, 2000);
+  Greet(tests_);
+  EXPECT_EQ(Last<proto::Run>(Worker(0))->indexes.size(), 250u);
 }
 
 }  // namespace
