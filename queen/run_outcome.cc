@@ -64,12 +64,16 @@ std::string NoTestsLine(const RunOptions& options,
 }
 
 /// The worst of the Rooks' outcomes (an error over an interruption), the
-/// first Rook's error, and whether any began.
+/// first Rook's own error (labelled with its binary; one passed on to every
+/// Rook, as the store's, is not labelled), and whether any began.
 void AddRookOutcome(const BinaryRun& binary, RunOutcome* out) {
   out->began = out->began || binary.rook->running_began();
   const RookOutcome own = binary.rook->outcome();
-  if (own == RookOutcome::kError && out->error.empty()) {
-    out->error = LabelOf(binary) + ": " + binary.rook->error();
+  if (own == RookOutcome::kError && binary.rook->error_is_own()) {
+    if (!out->error_is_own) out->error = LabelOf(binary) + ": " + binary.rook->error();
+    out->error_is_own = true;
+  } else if (own == RookOutcome::kError && out->error.empty()) {
+    out->error = binary.rook->error();
   }
   if (own == RookOutcome::kError ||
       (own == RookOutcome::kInterrupted && out->outcome != RookOutcome::kError)) {

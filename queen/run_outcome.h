@@ -21,6 +21,8 @@ struct RunOutcome {
   rook::RookOutcome outcome = rook::RookOutcome::kCompleted;
   /// Why the run ended in error (a Rook's, or a sink's); empty otherwise.
   std::string error;
+  /// The error is one binary's own (and `error` is labelled with it).
+  bool error_is_own = false;
   /// Some binary's pawns agreed and its tests began.
   bool began = false;
   /// The results listed at the end, with their binary's index.

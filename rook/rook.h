@@ -186,6 +186,9 @@ class Rook : private knight::WorkerEvents {
   /// Tests the binary registers (known once the pawns agree on the list).
   size_t listed() const { return list_.tests().size(); }
   const std::string& error() const { return error_; }
+  /// False when the error is not this binary's: Stop(kRunStopped) passed on
+  /// another binary's, or the store's.
+  bool error_is_own() const { return error_is_own_; }
   /// Repetitions begun, and those that ended with every test passing.
   uint32_t repetitions_begun() const { return ledger_.repetitions_begun(); }
   uint32_t RepetitionsPassed() const { return ledger_.RepetitionsPassed(); }
@@ -326,6 +329,7 @@ class Rook : private knight::WorkerEvents {
   uint64_t startups_ = 0;
   RookOutcome outcome_ = RookOutcome::kRunning;
   std::string error_;
+  bool error_is_own_ = true;
   bool finished_ = false;
 };
 

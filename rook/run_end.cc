@@ -12,6 +12,7 @@ void Rook::Stop(NotRun why, std::string error) {
       return;
     case NotRun::kRunStopped:
       Fail(std::move(error));
+      if (outcome_ == RookOutcome::kError) error_is_own_ = false;
       return;
     default:
       StopEarly(why);

@@ -70,6 +70,17 @@ TEST_F(ManyBinariesTest, OneUnusableBinaryStopsTheRunBeforeAnyTest) {
   EXPECT_THAT(outcome.out, testing::Not(HasSubstr("total_tests")));
 }
 
+// The binary whose list cannot be read is the one the error names, not
+// the first of the command line, whose Rook the error stopped too.
+TEST_F(ManyBinariesTest, AListThatCannotBeReadIsBlamedOnItsOwnBinary) {
+  const Outcome outcome =
+      RunRedqueen({"run", Fixture("passing"), Fixture("malformed_list"), "-j", "2",
+                   "--db", scratch_.db()});
+  EXPECT_EQ(outcome.exit_code, 3) << outcome.out << outcome.err;
+  EXPECT_THAT(outcome.err, HasSubstr("fixture_malformed_list: pawn"));
+  EXPECT_THAT(outcome.err, testing::Not(HasSubstr("fixture_passing:"))) << outcome.err;
+}
+
 TEST_F(ManyBinariesTest, CtrlCStopsEveryBinary) {
   Launch launch;
   launch.args = {"run",  Fixture("sleepy"), Fixture("passing"), "-j", "2",
