@@ -76,7 +76,8 @@ void AddMeasureOptions(CLI::App* app, MeasureOptions* measure, const std::string
   app->add_option(
          "--cpus", measure->cpus,
          "CPUs to measure on, one benchmark at a time on each (e.g. 1,3 or 2-3); "
-         "redqueen itself runs on a CPU not listed. Default: the last CPU")
+         "redqueen itself runs on a CPU not listed. Default: the CPU that has served the "
+         "fewest interrupts")
       ->type_name("LIST");
   AddSeconds(app, "--bench-time", &measure->settings.bench_time,
              "How long a fixture benchmark's rounds run; Google Benchmark's "

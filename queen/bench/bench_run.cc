@@ -117,7 +117,7 @@ bool TakeCpus(const std::string& cpus_option, CpuPlan* plan) {
   std::vector<int> requested;
   std::string error;
   if ((!cpus_option.empty() && !ParseCpuList(cpus_option, &requested, &error)) ||
-      !PlanCpus(requested, AllowedCpus(), plan, &error)) {
+      !PlanCpus(requested, AllowedCpus(), QuietestAllowedCpu(), plan, &error)) {
     PrintError(error);
     return false;
   }

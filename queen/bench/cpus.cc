@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 
 namespace redqueen::queen::bench {
 namespace {
@@ -58,8 +60,55 @@ std::vector<int> AllowedCpus() {
   return cpus;
 }
 
+std::vector<uint64_t> InterruptsPerCpu(const std::string& proc_interrupts) {
+  std::istringstream lines(proc_interrupts);
+  std::string line;
+  if (!std::getline(lines, line)) return {};
+  // The header: "CPU0 CPU1 ...", the online CPUs only.
+  std::vector<int> columns;
+  std::istringstream header(line);
+  for (std::string word; header >> word;) {
+    if (word.rfind("CPU", 0) != 0 || ParseCpu(word.substr(3)) < 0) return {};
+    columns.push_back(ParseCpu(word.substr(3)));
+  }
+  if (columns.empty()) return {};
+  std::vector<uint64_t> counts(
+      static_cast<size_t>(*std::max_element(columns.begin(), columns.end())) + 1, 0);
+  while (std::getline(lines, line)) {
+    // "NMI: 1 2 Non-maskable interrupts"; "ERR: 0" has one count only.
+    std::istringstream row(line);
+    std::string label;
+    row >> label;
+    for (int cpu : columns) {
+      uint64_t count = 0;
+      if (!(row >> count)) break;
+      counts[static_cast<size_t>(cpu)] += count;
+    }
+  }
+  return counts;
+}
+
+int QuietestCpu(const std::vector<int>& allowed,
+                const std::vector<uint64_t>& interrupts) {
+  if (allowed.empty()) return -1;
+  int quietest = allowed.back();
+  for (int cpu : allowed) {
+    const auto at = static_cast<size_t>(cpu);
+    if (at >= interrupts.size()) return allowed.back();
+    if (interrupts[at] < interrupts[static_cast<size_t>(quietest)]) quietest = cpu;
+  }
+  return quietest;
+}
+
+int QuietestAllowedCpu() {
+  std::ifstream in("/proc/interrupts");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return QuietestCpu(AllowedCpus(), InterruptsPerCpu(text.str()));
+}
+
 bool PlanCpus(const std::vector<int>& requested, const std::vector<int>& allowed,
-              CpuPlan* plan, std::string* error) {
+              int quietest, CpuPlan* plan, std::string* error) {
   *plan = CpuPlan{};
   for (int cpu : requested) {
     if (std::find(allowed.begin(), allowed.end(), cpu) == allowed.end()) {
@@ -69,7 +118,9 @@ bool PlanCpus(const std::vector<int>& requested, const std::vector<int>& allowed
     }
   }
   plan->bench_cpus = requested;
-  if (plan->bench_cpus.empty() && !allowed.empty()) plan->bench_cpus = {allowed.back()};
+  if (plan->bench_cpus.empty() && !allowed.empty()) {
+    plan->bench_cpus = {quietest >= 0 ? quietest : allowed.back()};
+  }
   for (int cpu : allowed) {
     if (std::find(plan->bench_cpus.begin(), plan->bench_cpus.end(), cpu) ==
         plan->bench_cpus.end()) {

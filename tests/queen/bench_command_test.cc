@@ -28,23 +28,45 @@ TEST(BenchCpusTest, ParsesListsAndRanges) {
   }
 }
 
-TEST(BenchCpusTest, BenchmarksOnTheLastCpuAndRedqueenOnAnother) {
+TEST(BenchCpusTest, BenchmarksOnTheQuietestCpuAndRedqueenOnAnother) {
   CpuPlan plan;
   std::string error;
-  ASSERT_TRUE(PlanCpus({}, {0, 1}, &plan, &error));
-  EXPECT_THAT(plan.bench_cpus, ElementsAre(1));
+  ASSERT_TRUE(PlanCpus({}, {0, 1}, 0, &plan, &error));
+  EXPECT_THAT(plan.bench_cpus, ElementsAre(0));
+  EXPECT_EQ(plan.queen_cpu, 1);
+  ASSERT_TRUE(PlanCpus({}, {0, 1}, -1, &plan, &error));
+  EXPECT_THAT(plan.bench_cpus, ElementsAre(1)) << "without interrupt counts: the last";
   EXPECT_EQ(plan.queen_cpu, 0);
-  ASSERT_TRUE(PlanCpus({2, 3}, {0, 1, 2, 3}, &plan, &error));
-  EXPECT_THAT(plan.bench_cpus, ElementsAre(2, 3));
+  ASSERT_TRUE(PlanCpus({2, 3}, {0, 1, 2, 3}, 0, &plan, &error));
+  EXPECT_THAT(plan.bench_cpus, ElementsAre(2, 3)) << "--cpus wins";
   EXPECT_EQ(plan.queen_cpu, 0);
   // Every CPU a benchmark's: redqueen has none of its own.
-  ASSERT_TRUE(PlanCpus({0, 1}, {0, 1}, &plan, &error));
+  ASSERT_TRUE(PlanCpus({0, 1}, {0, 1}, -1, &plan, &error));
   EXPECT_EQ(plan.queen_cpu, -1);
-  ASSERT_TRUE(PlanCpus({}, {0}, &plan, &error));
+  ASSERT_TRUE(PlanCpus({}, {0}, 0, &plan, &error));
   EXPECT_THAT(plan.bench_cpus, ElementsAre(0));
   EXPECT_EQ(plan.queen_cpu, -1);
-  EXPECT_FALSE(PlanCpus({5}, {0, 1}, &plan, &error));
+  EXPECT_FALSE(PlanCpus({5}, {0, 1}, -1, &plan, &error));
   EXPECT_THAT(error, HasSubstr("CPU 5"));
+}
+
+TEST(BenchCpusTest, TheQuietestCpuServedTheFewestInterrupts) {
+  // As this 2-vCPU VM has it: CPU 1 takes more of the interrupts.
+  const std::string text =
+      "           CPU0       CPU1       \n"
+      " 24:          2          0  IO-APIC   5-edge      ACPI:Ged\n"
+      "LOC:    9000000    9500000   Local timer interrupts\n"
+      "RES:    4000000    6000000   Rescheduling interrupts\n"
+      "ERR:          0\n";
+  const std::vector<uint64_t> counts = InterruptsPerCpu(text);
+  EXPECT_THAT(counts, ElementsAre(13000002u, 15500000u));
+  EXPECT_EQ(QuietestCpu({0, 1}, counts), 0);
+  EXPECT_EQ(QuietestCpu({1}, counts), 1) << "only an allowed CPU";
+  EXPECT_EQ(QuietestCpu({0, 1}, {5, 5}), 1) << "a tie: the last";
+  EXPECT_EQ(QuietestCpu({0, 1, 2}, counts), 2) << "no count for CPU 2: the last";
+  EXPECT_TRUE(InterruptsPerCpu("not the file\n").empty());
+  // Columns are the online CPUs, named in the header.
+  EXPECT_THAT(InterruptsPerCpu("  CPU0 CPU2\n 1: 7 3 x\n"), ElementsAre(7u, 0u, 3u));
 }
 
 std::vector<double> OneTo(int n) {
