@@ -143,14 +143,14 @@ bool Board::Assign(int pawn) {
     }
   }
   // The started binary with the most expected work queued (by count when
-  // there is no history), unless a pawn's start-up would cost it more than
-  // the work it could take.
+  // there is no history). Even a little is worth a pawn's start-up: the
+  // pawn has nothing else to do, and the binary's own pawns may be inside a
+  // long test.
   size_t neediest = rooks_.size();
   RookProgress most;
   for (size_t rook : order_) {
     const RookProgress progress = rooks_[rook]->progress();
     if (!started_[rook] || !progress.wants_pawns || !HasRoom(rook)) continue;
-    if (progress.queued_us > 0 && progress.queued_us <= progress.startup_us) continue;
     if (neediest == rooks_.size() || progress.queued_us > most.queued_us ||
         (progress.queued_us == most.queued_us && progress.queued > most.queued)) {
       neediest = rook;

@@ -7,8 +7,8 @@
 // first. Pawn ids 0..jobs-1 are dealt to the first binaries of that order; a
 // Rook whose queue runs dry hands its ids back (RookOptions::release_idle),
 // and the Board gives each to the next binary not yet started, or else to
-// the started one with the most expected work queued, if that is more than a
-// pawn's start-up costs, so no core idles while any binary has work. Rooks
+// the started one with the most expected work queued, so no core idles
+// while any binary has work. Rooks
 // may be grouped (one group per --target) with a cap on the pawns a group
 // holds at once (--target-jobs).
 #pragma once

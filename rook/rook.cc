@@ -73,7 +73,6 @@ RookProgress Rook::progress() const {
       .queued = queue_.size() + serial_queue_.size(),
       .queued_us = queued_us,
       .left_us = queued_us + running_us,
-      .startup_us = startups_ == 0 ? 0 : startup_total_us_ / startups_,
       .finished = finished_,
       .restarts = restarts_,
   };
@@ -112,7 +111,6 @@ void Rook::StartSlot(int slot) {
   }
   s.state = PawnState::kStarting;
   s.watch.since = clock_->Now();
-  s.started_at = s.watch.since;
   sink_->OnPawnStarted(slot, s.worker->pid());
 }
 
@@ -278,21 +276,8 @@ void Rook::PlanNextRepetition() {
   }
 }
 
-void Rook::CountStartups() {
-  for (Slot& s : slots_) {
-    if (s.state != PawnState::kReady || s.began) continue;
-    s.began = true;
-    startup_total_us_ +=
-        static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                  clock_->Now() - s.started_at)
-                                  .count());
-    ++startups_;
-  }
-}
-
 void Rook::Dispatch() {
   if (outcome_ != RookOutcome::kRunning || !running_) return;
-  CountStartups();
   // The next repetition is planned as the last one's queue runs dry, so
   // pawns never wait at the boundary.
   if (queue_.empty() && serial_queue_.empty() && MoreRepetitions()) PlanNextRepetition();

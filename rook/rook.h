@@ -112,9 +112,6 @@ struct RookProgress {
   /// The expected work of every test without a result yet: queued, or in
   /// its pawns' batches.
   uint64_t left_us = 0;
-  /// How long its pawns took from their start to their first batch, on
-  /// average (0: none got there yet).
-  uint64_t startup_us = 0;
   bool finished = false;  ///< Every pawn is gone.
   int restarts = 0;       ///< Pawns started to replace dead ones.
 };
@@ -211,10 +208,6 @@ class Rook : private knight::WorkerEvents {
     std::vector<Work> sent;
     /// Its batch's unstarted tail was already asked for.
     bool taken_back = false;
-    /// When it was started, and whether it has had a batch (its start-up
-    /// counted).
-    Clock::TimePoint started_at{};
-    bool began = false;
     /// Where the last reported test's output ended.
     uint64_t output_end = 0;
     /// Results received since the batch was sent.
@@ -261,8 +254,6 @@ class Rook : private knight::WorkerEvents {
   /// The work of the tests in `works` the Rook expects (history, else the
   /// mean so far; 0: neither).
   uint64_t ExpectedUs(const std::deque<Work>& works, size_t from) const;
-  /// Counts the start-up of each pawn ready for its first batch.
-  void CountStartups();
   WorkQueue& QueueOf(const Work& work) {
     return serial_[work.index] ? serial_queue_ : queue_;
   }
@@ -324,9 +315,6 @@ class Rook : private knight::WorkerEvents {
   std::function<void()> on_all_results_in_;
   std::shared_ptr<const std::unordered_set<std::string>> only_;
   int restarts_ = 0;
-  /// Pawn start-ups measured, for the Board.
-  uint64_t startup_total_us_ = 0;
-  uint64_t startups_ = 0;
   RookOutcome outcome_ = RookOutcome::kRunning;
   std::string error_;
   bool error_is_own_ = true;

@@ -169,6 +169,30 @@ TEST(BoardTest, AFreePawnGoesToTheBinaryWithTheMostExpectedWorkQueued) {
   EXPECT_EQ(few.factory.started, 2) << "the pawn that ran dry joins the longest work";
 }
 
+TEST(BoardTest, APawnWithNothingElseToDoJoinsEvenALittleWorkLeftBehindALongTest) {
+  FakeClock clock;
+  // Long: a 2 s test, then three of 1 ms that wait behind it on its pawn.
+  Binary long_test("Long", 4, 2, &clock), quick("Quick", 2, 2, &clock);
+  Past past{proto::HelloFor(1, long_test.tests).list_hash, long_test.tests,
+            History(long_test.tests.size())};
+  past.history[0].Record(true, 2'000'000);
+  for (size_t i = 1; i < 4; ++i) past.history[i].Record(true, 1'000);
+  long_test.rook.SetPast(std::move(past));
+  quick.Remember(1'000);
+  Board board(2, {&quick.rook, &long_test.rook});
+  board.Start([] {});
+  // Long's pawn says hello and gets its 2 s test; it is still running it.
+  const FakeWorker* busy =
+      long_test.factory.current.at(long_test.factory.current.begin()->first);
+  long_test.factory.events->OnMessage(long_test.factory.current.begin()->first,
+                                      proto::HelloFor(1, long_test.tests));
+  ASSERT_TRUE(std::holds_alternative<proto::Run>(busy->sent.back()));
+  EXPECT_EQ(std::get<proto::Run>(busy->sent.back()).indexes, std::vector<uint32_t>{0});
+  while (quick.Step()) {
+  }
+  EXPECT_EQ(long_test.factory.started, 2) << "3 ms queued behind a 2 s test";
+}
+
 TEST(BoardTest, SmallBinariesRunWholeInOneBatchEach) {
   FakeClock clock;
   // Four binaries of 30 tests of 300 us (9 ms each) beside one of 30 tests
