@@ -91,11 +91,14 @@ std::vector<uint64_t> InterruptsPerCpu(const std::string& proc_interrupts) {
 int QuietestCpu(const std::vector<int>& allowed,
                 const std::vector<uint64_t>& interrupts) {
   if (allowed.empty()) return -1;
+  for (int cpu : allowed) {
+    if (static_cast<size_t>(cpu) >= interrupts.size()) return allowed.back();
+  }
   int quietest = allowed.back();
   for (int cpu : allowed) {
-    const auto at = static_cast<size_t>(cpu);
-    if (at >= interrupts.size()) return allowed.back();
-    if (interrupts[at] < interrupts[static_cast<size_t>(quietest)]) quietest = cpu;
+    if (interrupts[static_cast<size_t>(cpu)] < interrupts[static_cast<size_t>(quietest)]) {
+      quietest = cpu;
+    }
   }
   return quietest;
 }
