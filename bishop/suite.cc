@@ -6,9 +6,11 @@
 namespace redqueen::bishop {
 namespace {
 
-/// Bumped whenever the layout below changes: an older blob is then ignored
-/// and rewritten by the next run.
-constexpr uint32_t kSuiteFormat = 2;
+/// Bumped whenever the layout below changes. An older blob that cannot be
+/// read as the new one is ignored and rewritten by the next run; format 2 is
+/// format 3 without the identity of what listed.
+constexpr uint32_t kSuiteFormat = 3;
+constexpr uint32_t kSuiteFormatWithoutIdentity = 2;
 
 /// Variable-length integers (7 bits a byte, LEB128) and length-prefixed
 /// strings, after a fixed-width header. Hand-made rather than cereal: the
@@ -94,13 +96,44 @@ int64_t Unfold(uint64_t folded) {
   return static_cast<int64_t>(folded >> 1) ^ -static_cast<int64_t>(folded & 1);
 }
 
+void WriteIdentity(Writer& out, const proto::ListingIdentity* listed_by) {
+  out.Varint(listed_by ? 1 : 0);
+  if (!listed_by) return;
+  const proto::BinaryIdentity& binary = listed_by->binary;
+  out.Varint(binary.device);
+  out.Varint(binary.inode);
+  out.Varint(binary.size);
+  out.Fixed(static_cast<uint64_t>(binary.mtime_ns));
+  out.Text(binary.content);
+  out.Fixed(listed_by->context);
+}
+
+bool ReadIdentity(Reader& in, std::optional<proto::ListingIdentity>* listed_by) {
+  uint32_t present = 0;
+  if (!in.Varint(&present, 2)) return false;
+  if (!present) return true;
+  proto::ListingIdentity identity;
+  proto::BinaryIdentity& binary = identity.binary;
+  uint64_t mtime = 0;
+  if (!in.Varint(&binary.device) || !in.Varint(&binary.inode) ||
+      !in.Varint(&binary.size) || !in.Fixed(&mtime) || !in.Text(&binary.content) ||
+      !in.Fixed(&identity.context)) {
+    return false;
+  }
+  binary.mtime_ns = static_cast<int64_t>(mtime);
+  *listed_by = std::move(identity);
+  return true;
+}
+
 }  // namespace
 
 std::string EncodeSuite(uint64_t list_hash, const std::vector<proto::TestInfo>& tests,
-                        const std::vector<int64_t>& ids, const History& history) {
+                        const std::vector<int64_t>& ids, const History& history,
+                        const proto::ListingIdentity* listed_by) {
   Writer out;
   out.Fixed(kSuiteFormat);
   out.Fixed(list_hash);
+  WriteIdentity(out, listed_by);
   // A test file holds many tests: each path is written once.
   std::unordered_map<std::string_view, uint32_t> file_index;
   std::vector<std::string_view> files;
@@ -134,8 +167,12 @@ bool DecodeSuite(std::string_view blob, SuiteRecord* suite) {
   Reader in(blob);
   uint32_t format = 0;
   Past& past = suite->past;
-  if (!in.Fixed(&format) || format != kSuiteFormat || !in.Fixed(&past.list_hash))
+  if (!in.Fixed(&format) ||
+      (format != kSuiteFormat && format != kSuiteFormatWithoutIdentity) ||
+      !in.Fixed(&past.list_hash) ||
+      (format == kSuiteFormat && !ReadIdentity(in, &suite->listed_by))) {
     return false;
+  }
   // Each path takes at least its length's byte.
   size_t file_count = 0;
   if (!in.Varint(&file_count, in.left() + 1)) return false;

@@ -68,7 +68,7 @@ struct BoundedVector {
   template <class Archive>
   void save(Archive& ar) const {
     ar(cereal::make_size_tag(static_cast<cereal::size_type>(items.size())));
-    for (T& item : items) ar(item);
+    for (T& item : items) Item(ar, item);
   }
 
   template <class Archive>
@@ -80,8 +80,19 @@ struct BoundedVector {
     items.reserve(static_cast<size_t>(std::min<cereal::size_type>(size, 1024)));
     for (cereal::size_type i = 0; i < size; ++i) {
       T item{};
-      ar(item);
+      Item(ar, item);
       items.push_back(std::move(item));
+    }
+  }
+
+ private:
+  /// A string item is bounded too (same bytes as cereal's own string).
+  template <class Archive>
+  static void Item(Archive& ar, T& item) {
+    if constexpr (std::is_same_v<T, std::string>) {
+      ar(BoundedString{item});
+    } else {
+      ar(item);
     }
   }
 };

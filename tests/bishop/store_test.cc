@@ -260,8 +260,62 @@ TEST(SuiteBlobTest, ADamagedOrForeignBlobIsRefused) {
   other_format[0] = 9;
   EXPECT_FALSE(DecodeSuite(other_format, &suite));
   std::string huge_count = blob;
-  huge_count.replace(12, 4, std::string(4, '\xff'));  // the count of files
+  huge_count.replace(13, 4, std::string(4, '\xff'));  // the count of files
   EXPECT_FALSE(DecodeSuite(huge_count, &suite));
+}
+
+proto::ListingIdentity AListingIdentity() {
+  proto::ListingIdentity identity;
+  identity.binary = {2049, 1'234'567, 98'765'432, 1'767'225'600'123'456'789,
+                     "build-id:0123456789abcdef0123456789abcdef01234567"};
+  identity.context = 0xfedcba9876543210ull;
+  return identity;
+}
+
+TEST(SuiteBlobTest, KeepsWhatListedTheTests) {
+  const proto::ListingIdentity identity = AListingIdentity();
+  const std::string blob =
+      EncodeSuite(77, SuiteTests(), {1, 2, 3}, SuiteHistory(), &identity);
+  SuiteRecord suite;
+  ASSERT_TRUE(DecodeSuite(blob, &suite));
+  ASSERT_TRUE(suite.listed_by);
+  EXPECT_EQ(*suite.listed_by, identity);
+  EXPECT_EQ(suite.past.tests, SuiteTests());
+  EXPECT_EQ(suite.test_ids, (std::vector<int64_t>{1, 2, 3}));
+  for (size_t size = 0; size < blob.size(); ++size) {
+    EXPECT_FALSE(DecodeSuite(blob.substr(0, size), &suite)) << "cut at " << size;
+  }
+  SuiteRecord without;
+  ASSERT_TRUE(
+      DecodeSuite(EncodeSuite(77, SuiteTests(), {1, 2, 3}, SuiteHistory()), &without));
+  EXPECT_FALSE(without.listed_by);
+}
+
+TEST(SuiteBlobTest, ABlobOfTheFormatBeforeIdentitiesStillDecodes) {
+  // As redqueen wrote it before format 3: one file, one test "S.T" at a.cc:7
+  // with id 5 and one pass of 300 us.
+  const std::string blob(
+      "\x02\x00\x00\x00"                  // format 2
+      "\x88\x77\x66\x55\x44\x33\x22\x11"  // list hash
+      "\x01\x04"
+      "a.cc"  // one file
+      "\x01"  // one test
+      "\x03"
+      "S.T"
+      "\x00\x07\x00\x00"  // name, file 0, line 7, no params
+      "\x0a"              // id step +5, folded
+      "\x02\xac\x02",     // one pass, 300 us
+      31);
+  SuiteRecord suite;
+  ASSERT_TRUE(DecodeSuite(blob, &suite));
+  EXPECT_FALSE(suite.listed_by) << "an old blob names no binary: its pawns list";
+  EXPECT_EQ(suite.past.list_hash, 0x1122334455667788u);
+  ASSERT_EQ(suite.past.tests.size(), 1u);
+  EXPECT_EQ(suite.past.tests[0], (proto::TestInfo{"S.T", "a.cc", 7, "", ""}));
+  EXPECT_EQ(suite.test_ids, std::vector<int64_t>{5});
+  ASSERT_EQ(suite.past.history.size(), 1u);
+  EXPECT_EQ(suite.past.history[0].passes, 1);
+  EXPECT_EQ(suite.past.history[0].passing_us[0], 300u);
 }
 
 TEST_F(StoreTest, ASuiteIsKeptPerBinaryAndTargetAndOnlyOverWhatThisRunSaw) {
