@@ -1,7 +1,9 @@
 // The exec pawn: serves the Rook's commands for an unmodified gtest binary.
 //
 // It lists the tests with `BINARY --gtest_list_tests` (as JSON when gtest can
-// write it, with file and line), and runs each batch as
+// write it, with file and line), unless the Queen handed it the list the
+// store remembers of this very binary (proto/known_list.h), and runs each
+// batch as
 // one child, `BINARY ARGS --gtest_filter=<batch> --gtest_output=json:<file>`,
 // copying the child's output into its own capture file and following gtest's
 // [ RUN ] / [ OK ] / [ FAILED ] / [ SKIPPED ] lines to know which test runs;
@@ -40,7 +42,13 @@ class ExecPawn {
   struct Finished;
   class BatchRun;
 
+  /// The tests, and their names as filters take them.
   bool Collect(std::string* error);
+  /// Takes the list named by REDQUEEN_KNOWN_LIST when it is of this binary,
+  /// as it stands now, and these arguments; false when not (then it lists).
+  bool TakeKnownList();
+  /// `BINARY --gtest_list_tests`.
+  bool ListByRunning(std::string* error);
   /// The gtest filter that runs exactly `batch` (batch_filter.h).
   std::string FilterFor(const std::vector<uint32_t>& batch) const;
   /// Tells the Rook, through the scoreboard, what the pawn does now.

@@ -76,8 +76,12 @@ std::vector<rook::Rook*> WireBinaries(const RunOptions& options,
   std::vector<rook::Rook*> rooks;
   for (size_t i = 0; i < binaries.size(); ++i) {
     BinaryRun& binary = binaries[i];
-    binary.factory = std::make_unique<knight::KnightFactory>(
-        *wiring.io, SpecFor(options, binary, i, wiring.run_dir));
+    knight::PawnSpec spec = SpecFor(options, binary, i, wiring.run_dir);
+    if (!binary.resident) {
+      binary.listing =
+          PrepareKnownListing(&spec, wiring.run_dir + "/known-list-" + spec.label);
+    }
+    binary.factory = std::make_unique<knight::KnightFactory>(*wiring.io, std::move(spec));
     binary.sinks = std::make_unique<Sinks>(SinksOf(options, wiring, i, binary),
                                            wiring.on_sink_error);
     rook::RookOptions own = rook_options;
@@ -89,6 +93,7 @@ std::vector<rook::Rook*> WireBinaries(const RunOptions& options,
     binary.rook->OnAllResultsIn([&binary, store = wiring.store,
                                  on_error = wiring.on_sink_error] {
       try {
+        binary.store_sink->ListedBy(StillListedBy(binary.listing));
         binary.store_sink->SaveSuite(binary.rook->list_hash(), binary.rook->history());
         store->Flush();
       } catch (const std::exception& e) {
@@ -115,6 +120,7 @@ bool LoadSuites(bishop::Store& store, std::vector<BinaryRun>& binaries, bool rer
     shard_plan.Partition(pasts);
     for (size_t i = 0; i < binaries.size(); ++i) {
       if (!suites[i]) continue;
+      HandOverList(binaries[i].listing, *suites[i]);
       binaries[i].store_sink->Remember(*suites[i]);
       binaries[i].rook->SetPast(std::move(suites[i]->past));
     }

@@ -13,6 +13,7 @@
 #include "knight/knight.h"
 #include "queen/binaries.h"
 #include "queen/events.h"
+#include "queen/known_listing.h"
 #include "queen/options.h"
 #include "queen/report_sink.h"
 #include "queen/runner_files.h"
@@ -26,6 +27,9 @@ namespace redqueen::queen {
 
 struct BinaryRun : Binary {
   std::unique_ptr<knight::KnightFactory> factory;
+  /// Exec binaries: whether their pawns may take the list the store
+  /// remembers, and where they find it.
+  KnownListing listing;
   std::unique_ptr<StoreSink> store_sink;
   /// Only with --junit or --json.
   std::unique_ptr<ReportSink> report_sink;
@@ -62,10 +66,11 @@ std::vector<rook::Rook*> WireBinaries(const RunOptions& options,
                                       std::vector<BinaryRun>& binaries);
 
 /// Gives each Rook (and store sink) what the store remembers of its binary
-/// (and, for --rerun-failed, what did not pass last time), and the shard
-/// plan every binary's past. Called once the pawns are starting, so the
-/// reading overlaps their start-up, and before any pawn is heard. False
-/// with `*error` when the store cannot be read.
+/// (and, for --rerun-failed, what did not pass last time), the shard plan
+/// every binary's past, and an exec binary's pawns the remembered list
+/// when it is still the binary's (known_listing.h). Called once the pawns are starting,
+/// so the reading overlaps their start-up, and before any pawn is heard. False with
+/// `*error` when the store cannot be read.
 bool LoadSuites(bishop::Store& store, std::vector<BinaryRun>& binaries, bool rerun_failed,
                 ShardPlan& shard_plan, Terminal& terminal, std::string* error);
 

@@ -55,7 +55,8 @@ void StoreSink::SaveSuite(uint64_t list_hash, const History& before) {
   for (int attempt = 0; attempt < 2; ++attempt) {
     if (store_->SaveSuite(
             binary_, target_, seen, run_id_,
-            bishop::EncodeSuite(list_hash, *tests_, test_ids_, Advance(base)))) {
+            bishop::EncodeSuite(list_hash, *tests_, test_ids_, Advance(base),
+                                listed_by_ ? &*listed_by_ : nullptr))) {
       return;
     }
     // Another run of this binary finished since this one began: build on

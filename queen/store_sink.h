@@ -2,10 +2,12 @@
 // leaves the binary's list and history for its next run.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "bishop/store.h"
+#include "proto/binary_identity.h"
 #include "proto/history.h"
 #include "rook/run_sink.h"
 
@@ -22,6 +24,12 @@ class StoreSink : public rook::RunSink {
   void OnTestsListed(const std::vector<proto::TestInfo>& tests,
                      const std::vector<uint32_t>& selected) override;
   void OnResult(const TestResult& result, const RunTotals& totals) override;
+
+  /// What listed the run's list (an exec binary as it stands at the end of
+  /// the run), kept with it for the next run; none by default.
+  void ListedBy(std::optional<proto::ListingIdentity> identity) {
+    listed_by_ = std::move(identity);
+  }
 
   /// Keeps the list, its ids and the tests' history for the next run: the
   /// Rook's history from before this run (`before`, aligned with the list)
@@ -56,6 +64,7 @@ class StoreSink : public rook::RunSink {
   int64_t seen_run_id_ = 0;
   uint64_t known_hash_ = 0;
   std::vector<int64_t> known_ids_;
+  std::optional<proto::ListingIdentity> listed_by_;
 };
 
 }  // namespace redqueen::queen

@@ -77,6 +77,31 @@ TEST_F(StoreSinkTest, HistoryGainsThisRunsFinalOutcomesWithoutSkipsOrRetriedAtte
   EXPECT_FALSE(history[2].failed_last);
 }
 
+TEST_F(StoreSinkTest, TheSuiteKeepsWhatListedItOnlyWhenTold) {
+  const auto tests = Tests();
+  proto::ListingIdentity identity;
+  identity.binary = {1, 2, 3, 4, "build-id:ab"};
+  identity.context = 5;
+  {
+    StoreSink sink(store_.get(), BeginRun(), "bin/a", "");
+    sink.OnTestsListed(tests, {0, 1, 2});
+    sink.ListedBy(identity);
+    sink.SaveSuite(proto::ListHash(tests), {});
+  }
+  auto suite = store_->LoadSuite("bin/a");
+  ASSERT_TRUE(suite);
+  EXPECT_EQ(suite->listed_by, identity);
+  {
+    StoreSink sink(store_.get(), BeginRun(), "bin/a", "");
+    sink.Remember(*suite);
+    sink.OnTestsListed(tests, {0, 1, 2});
+    sink.SaveSuite(proto::ListHash(tests), {});
+  }
+  suite = store_->LoadSuite("bin/a");
+  ASSERT_TRUE(suite);
+  EXPECT_FALSE(suite->listed_by) << "a run that did not say what listed forgets it";
+}
+
 TEST_F(StoreSinkTest, TheRememberedIdsServeAnUnchangedListAndAChangedOneIsLookedUp) {
   const auto tests = Tests();
   const int64_t first = BeginRun();
