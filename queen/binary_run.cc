@@ -93,7 +93,9 @@ std::vector<rook::Rook*> WireBinaries(const RunOptions& options,
     binary.rook->OnAllResultsIn([&binary, store = wiring.store,
                                  on_error = wiring.on_sink_error] {
       try {
-        binary.store_sink->ListedBy(StillListedBy(binary.listing));
+        StoreSink& sink = *binary.store_sink;
+        sink.ListedBy(ListedByAtEnd(binary.listing, binary.path, binary.rook->list_hash(),
+                                    sink.remembered_hash(), sink.remembered_listing()));
         binary.store_sink->SaveSuite(binary.rook->list_hash(), binary.rook->history());
         store->Flush();
       } catch (const std::exception& e) {

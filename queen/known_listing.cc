@@ -113,11 +113,19 @@ bool HandOverList(const KnownListing& listing, const bishop::SuiteRecord& suite)
   return proto::WriteKnownList(listing.path, known);
 }
 
-std::optional<proto::ListingIdentity> StillListedBy(const KnownListing& listing) {
-  if (!listing.identity) return std::nullopt;
-  const std::optional<proto::BinaryIdentity> now = proto::IdentifyBinary(listing.binary);
-  if (!now || *now != listing.identity->binary) return std::nullopt;
-  return listing.identity;
+std::optional<proto::ListingIdentity> ListedByAtEnd(
+    const KnownListing& listing, const std::string& path, uint64_t list_hash,
+    uint64_t remembered_hash, const std::optional<proto::ListingIdentity>& remembered) {
+  std::optional<proto::ListingIdentity> began = listing.identity;
+  std::string file = listing.binary;
+  if (!began && list_hash == remembered_hash) {
+    began = remembered;
+    file = path;
+  }
+  if (!began) return std::nullopt;
+  const std::optional<proto::BinaryIdentity> now = proto::IdentifyBinary(file);
+  if (!now || *now != began->binary) return std::nullopt;
+  return began;
 }
 
 }  // namespace redqueen::queen

@@ -41,9 +41,14 @@ KnownListing PrepareKnownListing(knight::PawnSpec* spec, const std::string& path
 /// was listed by; true when it did.
 bool HandOverList(const KnownListing& listing, const bishop::SuiteRecord& suite);
 
-/// What to remember as having listed the run's list: the identity the run
-/// began with while the binary is still that file, none once it changed
-/// (which one its pawns listed is not known).
-std::optional<proto::ListingIdentity> StillListedBy(const KnownListing& listing);
+/// What to remember as having listed the run's list (of `list_hash`) of
+/// the binary at `path`: the identity its exec pawns began with, while the
+/// binary is still that file; else, when the run had the list the store
+/// remembered (`remembered_hash`) and the binary is still the file that
+/// `remembered` names, that (a resident run, or one whose exec pawns' start
+/// differed, does not make an exec listing untrue); else none.
+std::optional<proto::ListingIdentity> ListedByAtEnd(
+    const KnownListing& listing, const std::string& path, uint64_t list_hash,
+    uint64_t remembered_hash, const std::optional<proto::ListingIdentity>& remembered);
 
 }  // namespace redqueen::queen

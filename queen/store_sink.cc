@@ -15,6 +15,7 @@ void StoreSink::Remember(const bishop::SuiteRecord& suite) {
   seen_run_id_ = suite.run_id;
   known_hash_ = suite.past.list_hash;
   known_ids_ = suite.test_ids;
+  remembered_by_ = suite.listed_by;
 }
 
 void StoreSink::OnTestsListed(const std::vector<proto::TestInfo>& tests,

@@ -25,10 +25,15 @@ class StoreSink : public rook::RunSink {
                      const std::vector<uint32_t>& selected) override;
   void OnResult(const TestResult& result, const RunTotals& totals) override;
 
-  /// What listed the run's list (an exec binary as it stands at the end of
-  /// the run), kept with it for the next run; none by default.
+  /// What listed the run's list (known_listing.h's ListedByAtEnd), kept
+  /// with it for the next run; none by default.
   void ListedBy(std::optional<proto::ListingIdentity> identity) {
     listed_by_ = std::move(identity);
+  }
+  /// From Remember: the remembered list's hash and what listed it.
+  uint64_t remembered_hash() const { return known_hash_; }
+  const std::optional<proto::ListingIdentity>& remembered_listing() const {
+    return remembered_by_;
   }
 
   /// Keeps the list, its ids and the tests' history for the next run: the
@@ -64,6 +69,7 @@ class StoreSink : public rook::RunSink {
   int64_t seen_run_id_ = 0;
   uint64_t known_hash_ = 0;
   std::vector<int64_t> known_ids_;
+  std::optional<proto::ListingIdentity> remembered_by_;
   std::optional<proto::ListingIdentity> listed_by_;
 };
 

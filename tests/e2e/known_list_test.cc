@@ -139,6 +139,23 @@ TEST_F(KnownListTest, EachTargetRemembersItsOwnList) {
   EXPECT_GT(Listings(), first) << "a target's variables changed";
 }
 
+TEST_F(KnownListTest, ResidentRunsBetweenExecRunsKeepTheExecListing) {
+  // As bench/run_bench.sh runs one store: resident, exec, resident, exec.
+  Use("listed_resident");
+  EXPECT_EQ(Run({"--pawn", "resident"}).exit_code, 0);
+  EXPECT_EQ(Listings(), 0) << "a resident pawn lists in its own process";
+  EXPECT_EQ(Run({"--pawn", "exec"}).exit_code, 0);
+  EXPECT_EQ(Listings(), 2);
+  for (int run = 0; run < 2; ++run) {
+    EXPECT_EQ(Run({"--pawn", "resident"}).exit_code, 0);
+    const Outcome outcome = Run({"--pawn", "exec"});
+    EXPECT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
+    EXPECT_THAT(outcome.out, testing::HasSubstr("exec pawns"));
+    EXPECT_EQ(Listings(), 2);
+    EXPECT_EQ(LastStatuses(), kBothPassed);
+  }
+}
+
 TEST_F(KnownListTest, ABinaryWithoutABuildIdIsRememberedByASampleOfItsBytes) {
   Use("listed_no_build_id");
   EXPECT_EQ(Run().exit_code, 0);

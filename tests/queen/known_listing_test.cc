@@ -42,6 +42,13 @@ class KnownListingTest : public testing::Test {
     return suite;
   }
 
+  /// A new modification time for the binary. Not UTIME_NOW: file times are
+  /// coarser than nanoseconds, and the copy may be of the same tick.
+  void Touch() const {
+    const timespec times[2] = {{0, UTIME_OMIT}, {1'000'000'000, 0}};
+    ASSERT_EQ(utimensat(AT_FDCWD, binary_.c_str(), times, 0), 0);
+  }
+
   testing_support::TestDir test_dir_{"known_listing_test"};
   const fs::path& dir_ = test_dir_.path();
   const std::string binary_ = test_dir_.Path("foo_test");
@@ -116,13 +123,20 @@ TEST_F(KnownListingTest, AScriptIsAlwaysListed) {
 TEST_F(KnownListingTest, ABinaryChangedDuringTheRunIsNotRemembered) {
   const KnownListing listing = Prepare(Spec());
   ASSERT_TRUE(listing.identity);
-  EXPECT_EQ(StillListedBy(listing), listing.identity);
-  // Not UTIME_NOW: file times are coarser than nanoseconds, and the copy
-  // may have been made within the same tick.
-  const timespec times[2] = {{0, UTIME_OMIT}, {1'000'000'000, 0}};
-  ASSERT_EQ(utimensat(AT_FDCWD, binary_.c_str(), times, 0), 0);
-  EXPECT_FALSE(StillListedBy(listing));
-  EXPECT_FALSE(StillListedBy(KnownListing{}));
+  EXPECT_EQ(ListedByAtEnd(listing, binary_, 1, 2, std::nullopt), listing.identity);
+  Touch();
+  EXPECT_FALSE(ListedByAtEnd(listing, binary_, 1, 2, std::nullopt));
+  EXPECT_FALSE(ListedByAtEnd(KnownListing{}, binary_, 1, 2, std::nullopt));
+}
+
+TEST_F(KnownListingTest, ARunOfTheRememberedListKeepsWhatListedIt) {
+  // A resident run (no listing of its own) of the list an exec run made.
+  const auto exec = Prepare(Spec()).identity;
+  ASSERT_TRUE(exec);
+  EXPECT_EQ(ListedByAtEnd(KnownListing{}, binary_, 7, 7, exec), exec);
+  EXPECT_FALSE(ListedByAtEnd(KnownListing{}, binary_, 8, 7, exec)) << "another list";
+  Touch();
+  EXPECT_FALSE(ListedByAtEnd(KnownListing{}, binary_, 7, 7, exec)) << "another file";
 }
 
 }  // namespace
