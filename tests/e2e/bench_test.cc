@@ -256,15 +256,25 @@ TEST_F(BenchTest, AbFindsTheSlowerBuildAndNotTheSameOne) {
   EXPECT_EQ(same.exit_code, 0) << same.err << same.out;
   EXPECT_THAT(same.out, HasSubstr("A/A"));
   EXPECT_THAT(same.out, Not(HasSubstr("slower")));
-  const Outcome slower =
-      RunRedqueen(Args({"bench", "ab", Fixture("knob_100"), Fixture("knob_200"),
-                        "--filter", "BM_Knob:BM_Steady", "--cycles", "6", "--bench-time",
-                        "10ms", "--no-fail-unstable"},
-                       scratch_));
+  // On a machine busy with other tests (ctest -j), the A/A floor can be wide
+  // enough that the 2x build is rightly unstable: that is asked again, up to
+  // three times; any other verdict than slower or unstable fails at once.
+  Outcome slower;
+  int runs = 0;
+  do {
+    slower = RunRedqueen(
+        Args({"bench", "ab", Fixture("knob_100"), Fixture("knob_200"), "--filter",
+              "BM_Knob", "--cycles", "6", "--bench-time", "10ms", "--no-fail-unstable"},
+             scratch_));
+    ++runs;
+    EXPECT_THAT(slower.out, Not(HasSubstr("no change")));
+    EXPECT_THAT(slower.out, Not(HasSubstr("faster")));
+  } while (slower.exit_code == 0 && slower.out.find("unstable") != std::string::npos &&
+           runs < 3);
   EXPECT_EQ(slower.exit_code, 1) << slower.err << slower.out;
   EXPECT_THAT(slower.out, HasSubstr("slower"));
   Db db(scratch_.db());
-  EXPECT_EQ(db.Count("SELECT COUNT(*) FROM bench_runs WHERE kind = 'ab'"), 2);
+  EXPECT_EQ(db.Count("SELECT COUNT(*) FROM bench_runs WHERE kind = 'ab'"), 1 + runs);
   EXPECT_EQ(db.Count("SELECT COUNT(DISTINCT arm) FROM bench_samples"), 3);
 }
 
