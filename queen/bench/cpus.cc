@@ -96,7 +96,8 @@ int QuietestCpu(const std::vector<int>& allowed,
   }
   int quietest = allowed.back();
   for (int cpu : allowed) {
-    if (interrupts[static_cast<size_t>(cpu)] < interrupts[static_cast<size_t>(quietest)]) {
+    if (interrupts[static_cast<size_t>(cpu)] <
+        interrupts[static_cast<size_t>(quietest)]) {
       quietest = cpu;
     }
   }
