@@ -292,7 +292,7 @@ int RunSession(const RunOptions& options) {
       [&] {
         if (std::string load_error; !LoadSuites(*store, binaries, options.rerun_failed,
                                                 shard_plan, *terminal, &load_error)) {
-          board->Abort(load_error);
+          on_sink_error(load_error);
         } else if (options.shard.total > 1) {
           terminal->Note(shard_plan.Line());
           try {

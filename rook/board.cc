@@ -197,7 +197,9 @@ void Board::Abort(const std::string& error) {
 }
 
 void Board::MaybeFinish() {
-  if (finished_) return;
+  // Not before Start: an Abort before it (the store could not be read) must
+  // still end in on_finished, once there is one.
+  if (finished_ || !on_finished_) return;
   for (size_t rook = 0; rook < rooks_.size(); ++rook) {
     if (started_[rook] && !done_[rook]) return;
     if (!started_[rook] && !stopped_) return;

@@ -222,6 +222,17 @@ TEST(BoardTest, SmallBinariesRunWholeInOneBatchEach) {
   EXPECT_GT(binaries[4]->runs, 1) << "300 ms of work is worth splitting";
 }
 
+TEST(BoardTest, AnAbortBeforeStartStartsNothingAndStillFinishes) {
+  FakeClock clock;
+  Binary a("A", 3, 1, &clock), b("B", 3, 1, &clock);
+  Board board(2, {&a.rook, &b.rook});
+  board.Abort("the store cannot be read");
+  bool finished = false;
+  board.Start([&] { finished = true; });
+  EXPECT_TRUE(finished) << "else the run's event loop never stops";
+  EXPECT_EQ(a.factory.started + b.factory.started, 0);
+}
+
 TEST(BoardTest, InterruptStopsStartedRooksAndNeverStartsTheRest) {
   FakeClock clock;
   Binary a("A", 3, 1, &clock), b("B", 3, 1, &clock);
