@@ -30,11 +30,7 @@ struct Binary {
              &sink) {}
 
   /// The store remembers every test passing in `us`. Before the Board starts.
-  void Remember(uint64_t us) {
-    Past past{proto::HelloFor(1, tests).list_hash, tests, History(tests.size())};
-    for (TestHistory& test : past.history) test.Record(true, us);
-    rook.SetPast(std::move(past));
-  }
+  void Remember(uint64_t us) { rook.SetPast(Remembered(tests, {us})); }
 
   /// Plays every pawn of this binary one step: hello, list, pass the batch,
   /// or exit after Shutdown. True when something happened.
@@ -173,11 +169,7 @@ TEST(BoardTest, APawnWithNothingElseToDoJoinsEvenALittleWorkLeftBehindALongTest)
   FakeClock clock;
   // Long: a 2 s test, then three of 1 ms that wait behind it on its pawn.
   Binary long_test("Long", 4, 2, &clock), quick("Quick", 2, 2, &clock);
-  Past past{proto::HelloFor(1, long_test.tests).list_hash, long_test.tests,
-            History(long_test.tests.size())};
-  past.history[0].Record(true, 2'000'000);
-  for (size_t i = 1; i < 4; ++i) past.history[i].Record(true, 1'000);
-  long_test.rook.SetPast(std::move(past));
+  long_test.rook.SetPast(Remembered(long_test.tests, {2'000'000, 1'000}));
   quick.Remember(1'000);
   Board board(2, {&quick.rook, &long_test.rook});
   board.Start([] {});

@@ -1,16 +1,29 @@
 // Fake knights and a fake clock: the Rook's policies, tested without processes.
 #pragma once
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "knight/worker.h"
+#include "proto/history.h"
 #include "rook/clock.h"
 #include "rook/run_sink.h"
 
 namespace redqueen::rook {
+
+/// What the store would remember of `tests` after runs in which test i
+/// passed in durations_us[i] (the last duration for the rest).
+inline Past Remembered(const std::vector<proto::TestInfo>& tests,
+                       const std::vector<uint64_t>& durations_us) {
+  Past past{proto::ListHash(tests), tests, History(tests.size())};
+  for (size_t i = 0; i < tests.size(); ++i) {
+    past.history[i].Record(true, durations_us[std::min(i, durations_us.size() - 1)]);
+  }
+  return past;
+}
 
 class FakeClock : public Clock {
  public:

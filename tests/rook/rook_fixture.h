@@ -52,9 +52,7 @@ class RookTest : public testing::Test {
   void MakeRemembered(RookOptions options, int tests, uint64_t us) {
     tests_ = MakeTests(tests);
     rook_ = std::make_unique<Rook>(options, &factory_, &clock_, &sink_);
-    Past past{HelloFor(tests_).list_hash, tests_, History(tests_.size())};
-    for (TestHistory& test : past.history) test.Record(true, us);
-    rook_->SetPast(std::move(past));
+    rook_->SetPast(Remembered(tests_, {us}));
     Start();
   }
 
