@@ -157,11 +157,30 @@ bool Board::Assign(int pawn) {
       most = progress;
     }
   }
-  // No binary may take it now: it waits for a group to make room.
+  if (neediest == rooks_.size()) neediest = RichestTail();
+  // No binary may take it now: it waits for a group to make room, or for a
+  // tail worth taking back (Tick asks again).
   if (neediest == rooks_.size()) return false;
   ++held_[groups_[neediest]];
   rooks_[neediest]->AddPawn(pawn);
   return true;
+}
+
+size_t Board::RichestTail() const {
+  // Nothing queued anywhere: a pawn started in a binary whose busy pawn holds
+  // a tail worth a batch takes that tail back (work stealing across
+  // binaries), as a pawn that runs dry does within one.
+  size_t richest = rooks_.size();
+  uint64_t most = 0;
+  for (size_t rook : order_) {
+    if (!started_[rook] || done_[rook] || !HasRoom(rook)) continue;
+    const uint64_t stealable = rooks_[rook]->progress().stealable_us;
+    if (stealable > most) {
+      richest = rook;
+      most = stealable;
+    }
+  }
+  return richest;
 }
 
 void Board::OnRookFinished(size_t rook) {
@@ -178,6 +197,8 @@ void Board::Tick() {
   for (size_t rook = 0; rook < rooks_.size(); ++rook) {
     if (started_[rook] && !done_[rook]) rooks_[rook]->Tick();
   }
+  // A tail may have become worth taking back: the test ahead of it runs long.
+  AssignIdle();
 }
 
 void Board::Interrupt() {

@@ -8,7 +8,9 @@
 // Rook whose queue runs dry hands its ids back (RookOptions::release_idle),
 // and the Board gives each to the next binary not yet started, or else to
 // the started one with the most expected work queued, so no core idles
-// while any binary has work. Rooks
+// while any binary has work. With nothing queued anywhere, a free id goes to
+// the binary whose busy pawn holds the largest tail worth taking back (work
+// stealing across binaries; Tick asks again as running tests grow). Rooks
 // may be grouped (one group per --target) with a cap on the pawns a group
 // holds at once (--target-jobs).
 #pragma once
@@ -56,6 +58,9 @@ class Board {
   /// may take it now (it waits in idle_).
   bool Assign(int pawn);
   void AssignIdle();
+  /// The started binary whose busy pawn holds the most work a joining pawn
+  /// would take back (RookProgress::stealable_us), or rooks_.size().
+  size_t RichestTail() const;
   void OnReleased(size_t rook, int pawn);
   bool HasRoom(size_t rook) const;
   void OnRookFinished(size_t rook);

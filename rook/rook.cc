@@ -63,16 +63,20 @@ void Rook::AddPawn(int pawn_id) {
 
 RookProgress Rook::progress() const {
   uint64_t running_us = 0;
-  if (!estimates_.empty()) {
-    for (const Slot& s : slots_) running_us += ExpectedUs(s.batch, 0);
-  }
-  const uint64_t queued_us = queue_.expected_us() + serial_queue_.expected_us();
+  for (const Slot& s : slots_) running_us += ExpectedUs(s.batch, 0);
+  const size_t queued = queue_.size() + serial_queue_.size();
+  // Without history, at the mean duration so far (0 before any result).
+  const uint64_t queued_us = estimates_.empty()
+                                 ? queued * ledger_.MeanDurationUs()
+                                 : queue_.expected_us() + serial_queue_.expected_us();
+  const bool going_on =
+      !finished_ && outcome_ == RookOutcome::kRunning && stopping_ == NotRun::kRan;
   return RookProgress{
-      .wants_pawns = !finished_ && outcome_ == RookOutcome::kRunning &&
-                     stopping_ == NotRun::kRan && (!running_ || !NothingQueued()),
-      .queued = queue_.size() + serial_queue_.size(),
+      .wants_pawns = going_on && (!running_ || !NothingQueued()),
+      .queued = queued,
       .queued_us = queued_us,
       .left_us = queued_us + running_us,
+      .stealable_us = going_on && running_ && NothingQueued() ? StealableUs() : 0,
       .finished = finished_,
       .restarts = restarts_,
   };
@@ -344,39 +348,58 @@ uint64_t Rook::ExpectedUs(const std::deque<Work>& works, size_t from) const {
   return expected;
 }
 
-bool Rook::TakeBackTail() {
+std::vector<std::pair<int, uint64_t>> Rook::Tails() const {
+  std::vector<std::pair<int, uint64_t>> tails;
   // --by-suite: a suite goes to one pawn whole; an exec pawn's child runs
   // its batch to the end.
-  if (options_.plan.by_suite || options_.whole_batches) return false;
-  // The busy pawn whose batch has the most work not yet begun (all but the
-  // test it runs).
-  Slot* victim = nullptr;
-  uint64_t most = 0;
-  for (Slot& s : slots_) {
+  if (options_.plan.by_suite || options_.whole_batches) return tails;
+  for (size_t slot = 0; slot < slots_.size(); ++slot) {
+    const Slot& s = slots_[slot];
     if (s.state != PawnState::kBusy || s.taken_back || s.batch.size() < 2) continue;
-    const uint64_t tail = ExpectedUs(s.batch, 1);
-    if (!victim || tail > most) {
-      victim = &s;
-      most = tail;
+    // All but the test it runs.
+    tails.emplace_back(static_cast<int>(slot), ExpectedUs(s.batch, 1));
+  }
+  std::stable_sort(tails.begin(), tails.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
+  return tails;
+}
+
+bool Rook::TakeBackTail() {
+  for (const auto& [slot, tail_us] : Tails()) {
+    Slot& victim = slots_[slot];
+    if (!WorthTakingBack(victim, tail_us)) continue;
+    // A pawn that has not begun its batch keeps it (and is asked again
+    // later); one without a scoreboard is asked once.
+    const int64_t kept = victim.worker->TakeBackUnstarted();
+    if (kept < 0) victim.taken_back = true;
+    if (kept < 0 || static_cast<size_t>(kept) >= victim.sent.size()) continue;
+    victim.taken_back = true;
+    std::vector<Work> taken;
+    for (size_t i = static_cast<size_t>(kept); i < victim.sent.size(); ++i) {
+      const auto it = Find(victim.batch, victim.sent[i].index);
+      if (it == victim.batch.end()) continue;
+      taken.push_back(*it);
+      victim.batch.erase(it);
     }
+    if (taken.empty()) continue;
+    GiveBack(taken);
+    return true;
   }
-  if (!victim || !WorthTakingBack(*victim, most)) return false;
-  // A pawn that has not begun its batch keeps it (and is asked again later);
-  // one without a scoreboard is asked once.
-  const int64_t kept = victim->worker->TakeBackUnstarted();
-  if (kept < 0) victim->taken_back = true;
-  if (kept < 0 || static_cast<size_t>(kept) >= victim->sent.size()) return false;
-  victim->taken_back = true;
-  std::vector<Work> taken;
-  for (size_t i = static_cast<size_t>(kept); i < victim->sent.size(); ++i) {
-    const auto it = Find(victim->batch, victim->sent[i].index);
-    if (it == victim->batch.end()) continue;
-    taken.push_back(*it);
-    victim->batch.erase(it);
+  return false;
+}
+
+uint64_t Rook::StealableUs() const {
+  for (const auto& [slot, tail_us] : Tails()) {
+    const Slot& victim = slots_[slot];
+    // A pawn that has not begun its batch would keep it all: a pawn started
+    // for its tail would find nothing to take and leave again.
+    int64_t index = 0;
+    uint64_t running_for_us = 0;
+    const bool begun =
+        victim.reported > 0 || victim.worker->Running(&index, &running_for_us);
+    if (begun && WorthTakingBack(victim, tail_us)) return tail_us;
   }
-  if (taken.empty()) return false;
-  GiveBack(taken);
-  return true;
+  return 0;
 }
 
 bool Rook::WorthTakingBack(const Slot& victim, uint64_t tail_us) const {

@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "knight/worker.h"
@@ -107,11 +108,16 @@ struct RookProgress {
   /// It has not begun, or still has tests queued: another pawn helps.
   bool wants_pawns = false;
   size_t queued = 0;  ///< Tests queued, serial ones included.
-  /// Their expected work (0: no history to expect it by).
+  /// Their expected work: by history, else at the mean duration so far (0
+  /// before any result).
   uint64_t queued_us = 0;
   /// The expected work of every test without a result yet: queued, or in
   /// its pawns' batches.
   uint64_t left_us = 0;
+  /// With nothing queued: the expected work of the unstarted tail that a
+  /// pawn joining now would take back from a busy pawn's batch (work
+  /// stealing; 0: none is worth it).
+  uint64_t stealable_us = 0;
   bool finished = false;  ///< Every pawn is gone.
   int restarts = 0;       ///< Pawns started to replace dead ones.
 };
@@ -244,13 +250,19 @@ class Rook : private knight::WorkerEvents {
   void Dispatch();
   bool SendBatch(int slot, WorkQueue& queue, BatchLimit limit);
   BatchLimit LimitFor(const WorkQueue& queue) const;
-  /// Work stealing: takes back the unstarted tail of the busy pawn's batch
-  /// that holds the most work, when that is worth a batch of its own; true
-  /// when something was queued again.
+  /// Work stealing: takes back the unstarted tail of a busy pawn's batch,
+  /// the one with the most work first, when that is worth a batch of its
+  /// own; true when something was queued again.
   bool TakeBackTail();
+  /// The busy pawns whose batches have a tail to take back, each with the
+  /// tail's expected work, the most first (none under --by-suite or
+  /// whole_batches).
+  std::vector<std::pair<int, uint64_t>> Tails() const;
   /// A tail of `tail_us` expected work is worth a batch of its own: it is
   /// long enough, or the test before it has run long already.
   bool WorthTakingBack(const Slot& victim, uint64_t tail_us) const;
+  /// What a pawn that joins now would take back (RookProgress::stealable_us).
+  uint64_t StealableUs() const;
   /// The work of the tests in `works` the Rook expects (history, else the
   /// mean so far; 0: neither).
   uint64_t ExpectedUs(const std::deque<Work>& works, size_t from) const;

@@ -10,10 +10,13 @@ void Rook::Stop(NotRun why, std::string error) {
     case NotRun::kInterrupted:
       Interrupt();
       return;
-    case NotRun::kRunStopped:
+    case NotRun::kRunStopped: {
+      // A Rook that already failed keeps its own error.
+      const bool was_running = outcome_ == RookOutcome::kRunning;
       Fail(std::move(error));
-      if (outcome_ == RookOutcome::kError) error_is_own_ = false;
+      if (was_running) error_is_own_ = false;
       return;
+    }
     default:
       StopEarly(why);
       return;

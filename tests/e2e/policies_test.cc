@@ -224,6 +224,31 @@ TEST_F(PoliciesTest, APawnThatRunsDryTakesBackTheTestsAStuckPawnHasNotStarted) {
   }
 }
 
+// Beside another binary, the stuck pawn's binary has one pawn, which takes
+// its small batch whole; the pawn done with the other binary joins it.
+TEST_F(PoliciesTest, APawnDoneWithItsOwnBinaryTakesBackTheTailOfAnotherBinarysStuckPawn) {
+  const std::vector<std::string> args = {
+      "run", Fixture("steal"), Fixture("passing"), "--db", scratch_.db(), "-j", "2"};
+  Outcome outcome = RunRedqueen(args);
+  ASSERT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
+  outcome = RunRedqueen(Launch{args, {{"REDQUEEN_FIXTURE_SLOW", "1"}}});
+  ASSERT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
+  EXPECT_EQ(LeftBehind(), std::vector<int>{});
+  std::vector<Span> steal;
+  for (const Span& span : Spans()) {
+    if (SuiteOf(span.name) == "Steal") steal.push_back(span);
+  }
+  ASSERT_EQ(steal.size(), 12u) << "each test once";
+  const auto slow = std::find_if(steal.begin(), steal.end(),
+                                 [](const Span& s) { return s.name == "Steal.Slow"; });
+  ASSERT_NE(slow, steal.end());
+  for (const Span& span : steal) {
+    if (span.name == slow->name) continue;
+    EXPECT_NE(span.pawn, slow->pawn) << span.name << " waited behind Steal.Slow";
+    EXPECT_LT(span.end, slow->end) << span.name;
+  }
+}
+
 // The store remembers each binary's list, so that a rerun asks no pawn for
 // it; a binary rebuilt with other tests must still run what it has now.
 TEST_F(PoliciesTest, ABinaryRebuiltBetweenRunsRunsItsNewTests) {

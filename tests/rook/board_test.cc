@@ -32,6 +32,14 @@ struct Binary {
   /// The store remembers every test passing in `us`. Before the Board starts.
   void Remember(uint64_t us) { rook.SetPast(Remembered(tests, {us})); }
 
+  /// Its first pawn says hello and gets its batch, which the test plays.
+  std::pair<int, FakeWorker*> GreetFirst() {
+    const auto [pawn, worker] = *factory.current.begin();
+    greeted.insert(worker);
+    factory.events->OnMessage(pawn, proto::HelloFor(1, tests));
+    return {pawn, worker};
+  }
+
   /// Plays every pawn of this binary one step: hello, list, pass the batch,
   /// or exit after Shutdown. True when something happened.
   bool Step() {
@@ -174,15 +182,96 @@ TEST(BoardTest, APawnWithNothingElseToDoJoinsEvenALittleWorkLeftBehindALongTest)
   Board board(2, {&quick.rook, &long_test.rook});
   board.Start([] {});
   // Long's pawn says hello and gets its 2 s test; it is still running it.
-  const FakeWorker* busy =
-      long_test.factory.current.at(long_test.factory.current.begin()->first);
-  long_test.factory.events->OnMessage(long_test.factory.current.begin()->first,
-                                      proto::HelloFor(1, long_test.tests));
+  const FakeWorker* busy = long_test.GreetFirst().second;
   ASSERT_TRUE(std::holds_alternative<proto::Run>(busy->sent.back()));
   EXPECT_EQ(std::get<proto::Run>(busy->sent.back()).indexes, std::vector<uint32_t>{0});
   while (quick.Step()) {
   }
   EXPECT_EQ(long_test.factory.started, 2) << "3 ms queued behind a 2 s test";
+}
+
+/// Long, four tests of `us` each by history, beside Quick, two of 1 ms, on
+/// two pawns: Long is small beside the run, and its one pawn takes it whole.
+struct LongBesideQuick {
+  explicit LongBesideQuick(uint64_t us) {
+    long_test.Remember(us);
+    quick.Remember(1'000);
+    board.Start([this] { finished = true; });
+  }
+  FakeClock clock;
+  Binary long_test{"Long", 4, 2, &clock};
+  Binary quick{"Quick", 2, 2, &clock};
+  Board board{2, {&long_test.rook, &quick.rook}};
+  bool finished = false;
+};
+
+TEST(BoardTest, APawnWithNothingQueuedAnywhereTakesBackATailThatGrewWorthIt) {
+  // Long's first test now runs long; the other pawn, done with Quick, has
+  // nothing queued anywhere.
+  LongBesideQuick run(1'000);
+  Binary& long_test = run.long_test;
+  Board& board = run.board;
+  const auto [first, busy] = long_test.GreetFirst();
+  ASSERT_TRUE(std::holds_alternative<proto::Run>(busy->sent.back()));
+  EXPECT_EQ(std::get<proto::Run>(busy->sent.back()).indexes,
+            (std::vector<uint32_t>{0, 1, 2, 3}));
+  busy->running = 0;
+  busy->started = 1;
+  while (run.quick.Step()) {
+  }
+  EXPECT_EQ(long_test.factory.started, 1) << "a 3 ms tail is not worth a pawn yet";
+  board.Tick();
+  EXPECT_EQ(long_test.factory.started, 1);
+  // Its test has run 6 ms: the 3 ms behind it would wait; the idle pawn
+  // joins on the next tick and takes them back.
+  busy->running_for_us = 6'000;
+  board.Tick();
+  ASSERT_EQ(long_test.factory.started, 2);
+  const int second = long_test.factory.current.rbegin()->first;
+  ASSERT_NE(second, first);
+  FakeWorker* joined = long_test.factory.current.at(second);
+  long_test.factory.events->OnMessage(second, proto::HelloFor(1, long_test.tests));
+  EXPECT_EQ(busy->take_backs, 1);
+  ASSERT_FALSE(joined->sent.empty());
+  ASSERT_TRUE(std::holds_alternative<proto::Run>(joined->sent.back()));
+  EXPECT_EQ(std::get<proto::Run>(joined->sent.back()).indexes,
+            (std::vector<uint32_t>{1, 2, 3}));
+  // Each pawn reports what it kept; every test has one result.
+  for (uint32_t index : {1u, 2u, 3u}) {
+    proto::Result result;
+    result.index = index;
+    long_test.factory.events->OnMessage(second, result);
+  }
+  proto::Result result;
+  result.index = 0;
+  long_test.factory.events->OnMessage(first, result);
+  EXPECT_EQ(busy->kills, 0) << "no result came for a test it gave up";
+  for (const auto& [pawn, worker] :
+       std::map<int, FakeWorker*>(long_test.factory.current)) {
+    long_test.factory.current.erase(pawn);
+    long_test.factory.events->OnExit(pawn, {});
+  }
+  EXPECT_EQ(long_test.sink.results.size(), 4u);
+  EXPECT_TRUE(run.finished);
+}
+
+TEST(BoardTest, ABatchNotYetBegunDrawsNoPawnFromAnotherBinary) {
+  // Long's pawn got its batch but has not begun it: a pawn started for the
+  // tail (6 ms) would find nothing to take back, and leave again.
+  LongBesideQuick run(2'000);
+  Binary& long_test = run.long_test;
+  Board& board = run.board;
+  FakeWorker* busy = long_test.GreetFirst().second;
+  while (run.quick.Step()) {
+  }
+  ASSERT_EQ(std::get<proto::Run>(busy->sent.back()).indexes.size(), 4u);
+  board.Tick();
+  EXPECT_EQ(long_test.factory.started, 1);
+  EXPECT_EQ(busy->take_backs, 0);
+  // Once it runs its first test, the tail is worth a pawn.
+  busy->running = 0;
+  board.Tick();
+  EXPECT_EQ(long_test.factory.started, 2);
 }
 
 TEST(BoardTest, SmallBinariesRunWholeInOneBatchEach) {

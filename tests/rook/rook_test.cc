@@ -254,6 +254,26 @@ TEST_F(RookTest, PawnThatDiesBeforeHelloIsAnInfrastructureError) {
   EXPECT_EQ(finished_, 1);
 }
 
+TEST_F(RookTest, AnErrorOfItsOwnStaysItsOwnWhenTheRunIsStoppedForAnother) {
+  Make({.jobs = 2}, 5);
+  Exit(0, {.exit_code = 1});
+  ASSERT_EQ(rook_->outcome(), RookOutcome::kError);
+  // The Board passes the error on to every Rook not yet done, this one too.
+  rook_->Stop(NotRun::kRunStopped, "the store cannot be written");
+  EXPECT_TRUE(rook_->error_is_own());
+  EXPECT_NE(rook_->error().find("exited before the run began"), std::string::npos);
+  Exit(1, {.signaled = true, .signal = 9});
+  EXPECT_EQ(finished_, 1);
+}
+
+TEST_F(RookTest, AnotherBinarysErrorIsNotItsOwn) {
+  Make({.jobs = 1}, 5);
+  rook_->Stop(NotRun::kRunStopped, "the store cannot be written");
+  EXPECT_EQ(rook_->outcome(), RookOutcome::kError);
+  EXPECT_FALSE(rook_->error_is_own());
+  EXPECT_EQ(rook_->error(), "the store cannot be written");
+}
+
 TEST_F(RookTest, UnstartablePawnIsAnInfrastructureError) {
   factory_.fail_starts = true;
   Make({.jobs = 2}, 5);
