@@ -376,6 +376,9 @@ void ResidentPawn::RunBatch(const std::vector<uint32_t>& indexes) {
   if (batch.empty()) return;
   std::sort(batch.begin(), batch.end());
   command_ = scoreboard_ ? scoreboard_->commands_read.load(std::memory_order_relaxed) : 0;
+  // The Rook takes back nothing of a batch not begun (proto::
+  // TakeBackUnstarted keeps it whole), so this first claim holds: were it
+  // refused, none of the batch would be this pawn's to run.
   if (Claim(1) == 0) return;
   prune_ = false;
   GTEST_FLAG_SET(filter, BatchFilter(names_, batch, {}, &prune_));

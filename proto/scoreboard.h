@@ -65,10 +65,10 @@ struct Scoreboard {
   }
 };
 
-/// The claims word: the batch it is for (the number of the Run command, mod
-/// 2^16: what commands_read is once the pawn read it), how many of the
-/// batch's tests (in the order it runs them) the pawn has started, and how
-/// many it may start.
+/// The claims word: the batch it is for (BatchOf the number of the Run
+/// command, what commands_read is once the pawn read it; 0: none to claim),
+/// how many of the batch's tests (in the order it runs them) the pawn has
+/// started, and how many it may start.
 struct BatchClaims {
   static constexpr uint64_t kMaxTests = (uint64_t{1} << 24) - 1;
 
@@ -84,7 +84,10 @@ struct BatchClaims {
             static_cast<uint32_t>(word >> 24 & kMaxTests),
             static_cast<uint32_t>(word & kMaxTests)};
   }
-  static uint16_t BatchOf(uint64_t command) { return static_cast<uint16_t>(command); }
+  /// 1..65535, never 0: every command's batch can be claimed.
+  static uint16_t BatchOf(uint64_t command) {
+    return static_cast<uint16_t>(command % 65535 + 1);
+  }
 };
 
 /// The Rook's side, as it sends Run command number `command` of `tests`
@@ -92,7 +95,7 @@ struct BatchClaims {
 /// claimed test by test (the pawn then runs it all; nothing is taken back).
 inline void OfferBatch(Scoreboard& board, uint64_t command, size_t tests) {
   const BatchClaims claims{
-      BatchClaims::BatchOf(tests > BatchClaims::kMaxTests ? 0 : command), 0,
+      tests > BatchClaims::kMaxTests ? uint16_t{0} : BatchClaims::BatchOf(command), 0,
       static_cast<uint32_t>(std::min<size_t>(tests, BatchClaims::kMaxTests))};
   board.claims.store(claims.Pack(), std::memory_order_release);
 }

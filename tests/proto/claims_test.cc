@@ -2,6 +2,9 @@
 // pawn or taken back by the Rook, never both.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "proto/scoreboard.h"
 
 namespace redqueen::proto {
@@ -47,6 +50,44 @@ TEST(ClaimsTest, ABatchTooLargeForTheWordIsRunWhole) {
   OfferBatch(board, 3, BatchClaims::kMaxTests + 1);
   EXPECT_EQ(ClaimTests(board, 3, 5), 5u);
   EXPECT_EQ(TakeBackUnstarted(board, 3), -1);
+}
+
+TEST(ClaimsTest, EveryCommandNumberCanBeClaimed) {
+  // Numbers whose low 16 bits are 0 once named "no batch" and lost stealing.
+  for (uint64_t command :
+       {uint64_t{65535}, uint64_t{65536}, uint64_t{131071}, uint64_t{1} << 32}) {
+    SCOPED_TRACE(command);
+    Scoreboard board;
+    OfferBatch(board, command, 4);
+    ASSERT_EQ(ClaimTests(board, command, 1), 1u);
+    EXPECT_EQ(TakeBackUnstarted(board, command), 1);
+    EXPECT_EQ(ClaimTests(board, command, 1), 0u);
+  }
+}
+
+TEST(ClaimsTest, APawnAndTheRookRacingShareNoTest) {
+  // The pawn claims one test at a time while the Rook takes the rest back:
+  // every test is either started or taken back, never both nor neither.
+  constexpr uint32_t kTests = 100'000;
+  for (int trial = 0; trial < 20; ++trial) {
+    Scoreboard board;
+    OfferBatch(board, 9, kTests);
+    std::atomic<bool> go{false};
+    std::atomic<uint32_t> claimed{0};
+    std::thread pawn([&] {
+      while (!go.load()) {
+      }
+      while (ClaimTests(board, 9, 1) == 1) ++claimed;
+    });
+    go = true;
+    int64_t kept = -1;
+    // Not begun: it keeps all; ask until it has begun.
+    while ((kept = TakeBackUnstarted(board, 9)) == static_cast<int64_t>(kTests) &&
+           claimed == 0) {
+    }
+    pawn.join();
+    EXPECT_EQ(static_cast<int64_t>(claimed.load()), kept) << "trial " << trial;
+  }
 }
 
 TEST(ClaimsTest, TheWordPacksAndUnpacks) {

@@ -2,6 +2,7 @@
 // unstarted tail of another pawn's batch, when that is worth a batch.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 
 #include "rook_fixture.h"
@@ -23,6 +24,15 @@ class StealingTest : public RookTest {
     Pass(1, 10);
     Pass(1, 11);
   }
+
+  /// Pawn 0 has run test 0 for 6 ms, having started only it; the Rook's
+  /// tick lets pawn 1 take back the rest.
+  void StuckOnItsFirstTest() {
+    Worker(0).running = 0;
+    Worker(0).running_for_us = 6000;
+    Worker(0).started = 1;  // Its scoreboard: it keeps the test it runs.
+    rook_->Tick();
+  }
 };
 
 TEST_F(StealingTest, AShortTailBehindAQuickTestStays) {
@@ -33,10 +43,7 @@ TEST_F(StealingTest, AShortTailBehindAQuickTestStays) {
 
 TEST_F(StealingTest, TheTailOfAPawnStuckOnALongTestGoesToThePawnThatRanDry) {
   RunDryBesideABusyPawn();
-  Worker(0).running = 0;
-  Worker(0).running_for_us = 6000;
-  Worker(0).started = 1;  // Its scoreboard: it keeps the test it runs.
-  rook_->Tick();
+  StuckOnItsFirstTest();
   EXPECT_EQ(Worker(0).take_backs, 1);
   ASSERT_TRUE(Last<proto::Run>(Worker(1)));
   EXPECT_EQ(Last<proto::Run>(Worker(1))->indexes, (std::vector<uint32_t>{1, 2, 3, 4}));
@@ -51,14 +58,56 @@ TEST_F(StealingTest, TheTailOfAPawnStuckOnALongTestGoesToThePawnThatRanDry) {
 
 TEST_F(StealingTest, AResultForATestTakenBackBreaksTheProtocol) {
   RunDryBesideABusyPawn();
-  Worker(0).running = 0;
-  Worker(0).running_for_us = 6000;
-  Worker(0).started = 1;
-  rook_->Tick();
+  StuckOnItsFirstTest();
   ASSERT_EQ(Worker(0).take_backs, 1);
   Pass(0, 0);
   Pass(0, 1);
   EXPECT_EQ(Worker(0).kills, 1) << "test 1 was pawn 1's by then";
+}
+
+TEST_F(StealingTest, APawnThatDiesAfterItsTailWasTakenBackCrashesOnlyItsOwnTest) {
+  RunDryBesideABusyPawn();
+  StuckOnItsFirstTest();
+  ASSERT_EQ(Worker(0).take_backs, 1);
+  Exit(0, {.signaled = true, .signal = 11, .running = 0, .running_for_us = 6000});
+  for (uint32_t index : {1, 2, 3, 4}) Pass(1, index);
+  std::map<uint32_t, std::vector<TestStatus>> statuses;
+  for (const TestResult& result : sink_.results) {
+    statuses[result.index].push_back(result.status);
+  }
+  ASSERT_EQ(statuses.size(), 12u);
+  EXPECT_EQ(statuses[0], std::vector<TestStatus>{TestStatus::kCrashed});
+  for (uint32_t index = 1; index < 12; ++index) {
+    EXPECT_EQ(statuses[index], std::vector<TestStatus>{TestStatus::kPassed}) << index;
+  }
+}
+
+TEST_F(StealingTest, WhenTheRichestTailIsKeptThePawnTriesTheNextBusyPawn) {
+  // Three pawns of 1 ms tests: pawn 2 runs dry while pawns 0 and 1 are on
+  // their first tests, behind which 4 ms wait on each. Pawn 0, asked first
+  // (its tail is as large), keeps its batch: its scoreboard says it started
+  // every test of it (their results are on their way).
+  MakeRemembered({.jobs = 3}, 21, 1000);
+  Greet(tests_);
+  const std::vector<uint32_t> second = Last<proto::Run>(Worker(1))->indexes;
+  ASSERT_EQ(Last<proto::Run>(Worker(0))->indexes.size(), 5u);
+  ASSERT_EQ(second.size(), 5u);
+  Worker(0).running_for_us = Worker(1).running_for_us = 6000;
+  Worker(0).running = 0;
+  Worker(0).started = 5;
+  Worker(1).running = second.front();
+  Worker(1).started = 1;
+  // Pawn 2 passes what it is given until it takes a tail back.
+  for (size_t answered = 0;
+       answered < Worker(2).sent.size() && Worker(1).take_backs == 0;) {
+    const auto* run = std::get_if<proto::Run>(&Worker(2).sent[answered++]);
+    if (!run) continue;
+    for (uint32_t index : std::vector<uint32_t>(run->indexes)) Pass(2, index);
+  }
+  EXPECT_EQ(Worker(0).take_backs, 1);
+  ASSERT_EQ(Worker(1).take_backs, 1) << "the next tail is taken back instead";
+  EXPECT_EQ(Last<proto::Run>(Worker(2))->indexes,
+            std::vector<uint32_t>(second.begin() + 1, second.end()));
 }
 
 TEST_F(StealingTest, APawnThatHasNotBegunItsBatchKeepsItAndIsAskedAgainLater) {
