@@ -136,9 +136,8 @@ void Rook::Tick() {
   }
   // A pawn with nothing to do may take back a tail that became worth it
   // since: the test ahead of it runs long.
-  const bool idle = std::any_of(slots_.begin(), slots_.end(), [](const Slot& s) {
-    return s.state == PawnState::kReady;
-  });
+  const bool idle = std::any_of(slots_.begin(), slots_.end(),
+                                [this](const Slot& s) { return Free(s); });
   if (outcome_ == RookOutcome::kRunning && running_ && stopping_ == NotRun::kRan &&
       queue_.empty() && serial_queue_.empty() && idle) {
     Dispatch();

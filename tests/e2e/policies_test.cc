@@ -249,6 +249,30 @@ TEST_F(PoliciesTest, APawnDoneWithItsOwnBinaryTakesBackTheTailOfAnotherBinarysSt
   }
 }
 
+// The next binary's pawn starts while the last batch of the one before runs
+// on its id, but runs tests only once that one has exited.
+TEST_F(PoliciesTest, TwoPawnsOfOneIdNeverRunTestsAtOnce) {
+  std::vector<std::string> args = {"run"};
+  for (const char* copy : {"steal_a", "steal_b"}) {
+    const std::string binary = scratch_.Path(copy);
+    std::filesystem::copy_file(Fixture("steal"), binary);
+    args.push_back(binary);
+  }
+  args.insert(args.end(), {"--db", scratch_.db(), "-j", "1"});
+  Outcome outcome = RunRedqueen(args);
+  ASSERT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
+  // Steal.Slow now takes 1.5 s, at the head of each binary's one batch.
+  outcome = RunRedqueen(Launch{args, {{"REDQUEEN_FIXTURE_SLOW", "1"}}});
+  ASSERT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
+  std::vector<Span> spans = Spans();
+  ASSERT_EQ(spans.size(), 24u);
+  for (size_t i = 1; i < spans.size(); ++i) {
+    EXPECT_EQ(spans[i].pawn, 0);
+    EXPECT_LE(spans[i - 1].end, spans[i].start)
+        << spans[i - 1].name << " overlaps " << spans[i].name;
+  }
+}
+
 // The store remembers each binary's list, so that a rerun asks no pawn for
 // it; a binary rebuilt with other tests must still run what it has now.
 TEST_F(PoliciesTest, ABinaryRebuiltBetweenRunsRunsItsNewTests) {
