@@ -237,8 +237,8 @@ class ResidentPawn::Reporter : public testing::EmptyTestEventListener {
   /// The batch's tests gtest did not run at all: a global Environment's
   /// SetUp skipped them or failed (no event of a test follows either). The
   /// binary then passes, or fails with that failure, natively; so do they.
-  /// The first of them was claimed; the rest are, but for those the Rook
-  /// took back.
+  /// The first of them was claimed before gtest began; the rest are claimed
+  /// here, and those the Rook took back meanwhile are not reported.
   void ReportUnrun() {
     if (!batch_) return;
     if (ended_ + 1 < end_) {

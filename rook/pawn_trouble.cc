@@ -1,7 +1,6 @@
 // The Rook's side of a pawn in trouble: dead inside a test, interrupted, past
 // a deadline that PawnHealth found, or holding memory the machine runs short
 // of. PawnHealth decides; this is where the Rook acts on it.
-#include <algorithm>
 #include <cstdio>
 
 #include "rook/rook.h"
@@ -134,14 +133,7 @@ void Rook::Tick() {
     Act(static_cast<int>(slot), health_.Check(ViewOf(slots_[slot]), list_.tests(), now),
         now);
   }
-  // A pawn with nothing to do may take back a tail that became worth it
-  // since: the test ahead of it runs long.
-  const bool idle = std::any_of(slots_.begin(), slots_.end(),
-                                [this](const Slot& s) { return Free(s); });
-  if (outcome_ == RookOutcome::kRunning && running_ && stopping_ == NotRun::kRan &&
-      queue_.empty() && serial_queue_.empty() && idle) {
-    Dispatch();
-  }
+  RetryTakingBack();
 }
 
 void Rook::Act(int slot, const HealthVerdict& verdict, Clock::TimePoint now) {

@@ -425,6 +425,15 @@ uint64_t Rook::StealableUs() const {
   return 0;
 }
 
+void Rook::RetryTakingBack() {
+  const bool idle = std::any_of(slots_.begin(), slots_.end(),
+                                [this](const Slot& s) { return Free(s); });
+  if (outcome_ == RookOutcome::kRunning && running_ && stopping_ == NotRun::kRan &&
+      queue_.empty() && serial_queue_.empty() && idle) {
+    Dispatch();
+  }
+}
+
 bool Rook::WorthTakingBack(const Slot& victim, uint64_t tail_us) const {
   if (tail_us >= kMinBatchWorkUs) return true;
   // A short tail, behind a test that already runs long: it would wait.

@@ -249,10 +249,11 @@ class Rook : private knight::WorkerEvents {
   void OnTestList(int slot, proto::TestList list);
   void OnTestResult(int slot, const proto::Result& result);
   void OnRequeue(int slot, const std::vector<uint32_t>& indexes);
-  /// The tests of `tests` the filter, the DISABLED_ rule, the shard and
-  /// --rerun-failed select.
+  /// The tests of `tests` (indexes, in registration order) that run.
   struct Selection {
+    /// Those the filter and the DISABLED_ rule select (see matched()).
     std::vector<uint32_t> matched;
+    /// Those of them the shard and --rerun-failed leave to this run.
     std::vector<uint32_t> selected;
   };
   Selection SelectFrom(const std::vector<proto::TestInfo>& tests) const;
@@ -282,6 +283,9 @@ class Rook : private knight::WorkerEvents {
   bool WorthTakingBack(const Slot& victim, uint64_t tail_us) const;
   /// What a pawn that joins now would take back (RookProgress::stealable_us).
   uint64_t StealableUs() const;
+  /// On the tick: a pawn with nothing to do may take back a tail that has
+  /// become worth it since (the test ahead of it runs long).
+  void RetryTakingBack();
   /// The work of the tests in `works` the Rook expects (history, else the
   /// mean so far; 0: neither).
   uint64_t ExpectedUs(const std::deque<Work>& works, size_t from) const;
