@@ -14,7 +14,6 @@ Board::Board(int jobs, std::vector<Rook*> rooks, int max_fail)
       groups_(rooks_.size(), 0),
       caps_(1, 0),
       held_(1, 0),
-      next_(static_cast<size_t>(jobs_), rooks_.size()),
       max_fail_(max_fail) {}
 
 void Board::OnFailure() {
@@ -87,18 +86,15 @@ void Board::Start(std::function<void()> on_finished) {
   MaybeFinish();
 }
 
-void Board::Start(size_t rook, std::vector<int> pawns, bool gated) {
+void Board::Start(size_t rook, std::vector<int> pawns) {
   started_[rook] = true;
   RookCallbacks callbacks{
       .on_finished = [this, rook] { OnRookFinished(rook); },
       .on_released = [this, rook](int pawn) { OnReleased(rook, pawn); },
   };
   if (max_fail_ > 0) callbacks.on_final_failure = [this] { OnFailure(); };
-  if (rooks_.size() > 1) {
-    callbacks.run_share_us = [this] { return RunShareUs(); };
-    callbacks.on_last_batch = [this](int pawn) { OnLastBatch(pawn); };
-  }
-  rooks_[rook]->Start(std::move(callbacks), std::move(pawns), gated);
+  if (rooks_.size() > 1) callbacks.run_share_us = [this] { return RunShareUs(); };
+  rooks_[rook]->Start(std::move(callbacks), std::move(pawns));
 }
 
 uint64_t Board::RunShareUs() const {
@@ -117,31 +113,8 @@ uint64_t Board::RunShareUs() const {
 
 void Board::OnReleased(size_t rook, int pawn) {
   --held_[groups_[rook]];
-  const size_t next = next_[pawn];
-  // The gated pawn left before the id was free (its Rook ended): the id
-  // stays with the Rook that holds it.
-  if (next == rook) {
-    next_[pawn] = rooks_.size();
-    return;
-  }
-  if (next != rooks_.size()) {
-    next_[pawn] = rooks_.size();
-    rooks_[next]->Ungate(pawn);
-    return;
-  }
   idle_.push_back(pawn);
   AssignIdle();
-}
-
-void Board::OnLastBatch(int pawn) {
-  if (stopped_ || finished_ || next_[pawn] != rooks_.size()) return;
-  for (size_t rook : order_) {
-    if (started_[rook] || !HasRoom(rook)) continue;
-    ++held_[groups_[rook]];
-    next_[pawn] = rook;
-    Start(rook, {pawn}, /*gated=*/true);
-    return;
-  }
 }
 
 void Board::AssignIdle() {

@@ -10,11 +10,7 @@
 // the started one with the most expected work queued, so no core idles
 // while any binary has work. With nothing queued anywhere, a free id goes to
 // the binary whose busy pawn holds the largest tail worth taking back (work
-// stealing across binaries; Tick asks again as running tests grow). When a
-// pawn is sent its binary's last batch, the next binary's pawn starts on
-// its id at once, gated: it starts and lists while the old one runs and
-// exits, and is sent tests only once the old one is gone, so that no two
-// pawns of one id ever run tests at once. Rooks
+// stealing across binaries; Tick asks again as running tests grow). Rooks
 // may be grouped (one group per --target) with a cap on the pawns a group
 // holds at once (--target-jobs).
 #pragma once
@@ -57,7 +53,7 @@ class Board {
   bool stopped_early() const { return stopped_early_; }
 
  private:
-  void Start(size_t rook, std::vector<int> pawns, bool gated = false);
+  void Start(size_t rook, std::vector<int> pawns);
   /// Gives a free pawn id to the Rook that should have it; false when none
   /// may take it now (it waits in idle_).
   bool Assign(int pawn);
@@ -66,9 +62,6 @@ class Board {
   /// would take back (RookProgress::stealable_us), or rooks_.size().
   size_t RichestTail() const;
   void OnReleased(size_t rook, int pawn);
-  /// The pawn of id `pawn` runs its binary's last batch: the next binary
-  /// not yet started starts on that id, gated until it is released.
-  void OnLastBatch(int pawn);
   bool HasRoom(size_t rook) const;
   void OnRookFinished(size_t rook);
   void OnFailure();
@@ -91,9 +84,6 @@ class Board {
   std::vector<int> caps_;
   std::vector<int> held_;  ///< Pawns each group holds.
   std::vector<int> idle_;  ///< Pawn ids no Rook holds.
-  /// By pawn id: the Rook whose pawn waits, gated, for the id to be
-  /// released (rooks_.size(): none).
-  std::vector<size_t> next_;
   bool assigning_ = false;
   int max_fail_;
   int failures_ = 0;

@@ -41,23 +41,16 @@ Rook::Rook(RookOptions options, knight::WorkerFactory* factory, const Clock* clo
       health_(HealthLimits{options_.timeout, options_.slow, options_.kill_grace,
                            options_.start_timeout, options_.max_memory_percent}) {}
 
-void Rook::Start(RookCallbacks callbacks, std::vector<int> pawns, bool gated) {
+void Rook::Start(RookCallbacks callbacks, std::vector<int> pawns) {
   callbacks_ = std::move(callbacks);
   slots_.resize(static_cast<size_t>(std::max(options_.jobs, 1)));
   if (pawns.empty()) {
     for (int i = 0; i < static_cast<int>(slots_.size()); ++i) pawns.push_back(i);
   }
   for (int pawn : pawns) {
-    slots_[pawn].gated = gated;
     if (outcome_ == RookOutcome::kRunning) StartSlot(pawn);
   }
   MaybeFinish();
-}
-
-void Rook::Ungate(int pawn_id) {
-  if (pawn_id < 0 || static_cast<size_t>(pawn_id) >= slots_.size()) return;
-  slots_[pawn_id].gated = false;
-  Dispatch();
 }
 
 void Rook::AddPawn(int pawn_id) {
@@ -114,9 +107,7 @@ int Rook::ActivePawns() const {
 void Rook::StartSlot(int slot) {
   Slot& s = slots_[slot];
   std::string error;
-  const bool gated = s.gated;
   s = Slot{};
-  s.gated = gated;
   s.worker = factory_->Start(slot, this, &error);
   if (!s.worker) {
     Fail("cannot start pawn " + std::to_string(slot) + ": " + error);
@@ -297,13 +288,13 @@ void Rook::Dispatch() {
   if (stopping_ == NotRun::kRan && !serial_queue_.empty()) {
     // Serial phase: one test at a time, with no other test running.
     for (size_t i = 0; i < slots_.size() && !AnyBusy(); ++i) {
-      if (Free(slots_[i])) {
+      if (slots_[i].state == PawnState::kReady) {
         SendBatch(static_cast<int>(i), serial_queue_, BatchLimit{1, UINT64_MAX});
       }
     }
   } else if (stopping_ == NotRun::kRan) {
     for (size_t i = 0; i < slots_.size(); ++i) {
-      if (!Free(slots_[i])) continue;
+      if (slots_[i].state != PawnState::kReady) continue;
       // A pawn that finds nothing queued takes back another's unstarted tail.
       if (queue_.empty() && !TakeBackTail()) break;
       SendBatch(static_cast<int>(i), queue_, LimitFor(queue_));
@@ -315,21 +306,7 @@ void Rook::Dispatch() {
       std::exchange(on_all_results_in_, nullptr)();
   } else if (options_.release_idle && NothingQueued()) {
     ReleaseIdle();
-    // Last: the owner may start another Rook's pawn from here.
-    TellLastBatches();
   }
-}
-
-void Rook::TellLastBatches() {
-  if (!callbacks_.on_last_batch) return;
-  std::vector<int> told;
-  for (size_t slot = 0; slot < slots_.size(); ++slot) {
-    Slot& s = slots_[slot];
-    if (s.state != PawnState::kBusy || s.told_last) continue;
-    s.told_last = true;
-    told.push_back(static_cast<int>(slot));
-  }
-  for (int slot : told) callbacks_.on_last_batch(slot);
 }
 
 void Rook::ReleaseIdle() {
@@ -426,8 +403,9 @@ uint64_t Rook::StealableUs() const {
 }
 
 void Rook::RetryTakingBack() {
-  const bool idle = std::any_of(slots_.begin(), slots_.end(),
-                                [this](const Slot& s) { return Free(s); });
+  const bool idle = std::any_of(slots_.begin(), slots_.end(), [](const Slot& s) {
+    return s.state == PawnState::kReady;
+  });
   if (outcome_ == RookOutcome::kRunning && running_ && stopping_ == NotRun::kRan &&
       queue_.empty() && serial_queue_.empty() && idle) {
     Dispatch();

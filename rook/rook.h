@@ -94,10 +94,6 @@ struct RookCallbacks {
   std::function<void()> on_finished;
   /// Whenever a pawn id is given up while the run goes on.
   std::function<void(int)> on_released;
-  /// Once per pawn, when it is sent a batch and nothing is left queued
-  /// (release_idle): its id is free soon, and the owner may start another
-  /// binary's pawn on it beforehand (Start with `gated`).
-  std::function<void(int)> on_last_batch;
   /// For every test whose final result is a failure (after retries).
   std::function<void()> on_final_failure;
   /// The expected work left in the whole run per pawn, when the Rook shares
@@ -140,14 +136,8 @@ class Rook : private knight::WorkerEvents {
   Rook(RookOptions options, knight::WorkerFactory* factory, const Clock* clock,
        RunSink* sink);
 
-  /// Starts the pawns `pawns` (empty: all of 0..jobs-1). `gated`: their ids
-  /// are still another Rook's pawns'; they start (and list) now, and run
-  /// nothing until Ungate.
-  void Start(RookCallbacks callbacks, std::vector<int> pawns = {}, bool gated = false);
-
-  /// The pawn `pawn_id` started gated may run tests now: the pawn that held
-  /// its id is gone.
-  void Ungate(int pawn_id);
+  /// Starts the pawns `pawns` (empty: all of 0..jobs-1).
+  void Start(RookCallbacks callbacks, std::vector<int> pawns = {});
 
   /// What the store remembers of this binary: given before the pawns'
   /// first messages are handled. When a pawn's hello shows the same list,
@@ -230,11 +220,6 @@ class Rook : private knight::WorkerEvents {
     size_t reported = 0;
     /// It gave its whole batch back unrun: it cannot run tests.
     bool gave_up = false;
-    /// Its id is still another Rook's pawn's: it runs nothing yet (kept
-    /// across a restart).
-    bool gated = false;
-    /// on_last_batch was called for it.
-    bool told_last = false;
     /// Set when the Rook killed the pawn for breaking the protocol.
     std::string violation;
     /// Its deadlines and what was done about them.
@@ -264,10 +249,6 @@ class Rook : private knight::WorkerEvents {
   bool MoreRepetitions() const;
   bool NothingQueued() const;
   void Dispatch();
-  /// A pawn that may be sent a batch now.
-  bool Free(const Slot& s) const { return s.state == PawnState::kReady && !s.gated; }
-  /// on_last_batch for every busy pawn not yet told, once nothing is queued.
-  void TellLastBatches();
   bool SendBatch(int slot, WorkQueue& queue, BatchLimit limit);
   BatchLimit LimitFor(const WorkQueue& queue) const;
   /// Work stealing: takes back the unstarted tail of a busy pawn's batch,

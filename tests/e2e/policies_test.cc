@@ -249,8 +249,8 @@ TEST_F(PoliciesTest, APawnDoneWithItsOwnBinaryTakesBackTheTailOfAnotherBinarysSt
   }
 }
 
-// The next binary's pawn starts while the last batch of the one before runs
-// on its id, but runs tests only once that one has exited.
+// A pawn id passes from binary to binary; never do two pawns of one id run
+// tests at the same time (tests use it for ports and folders).
 TEST_F(PoliciesTest, TwoPawnsOfOneIdNeverRunTestsAtOnce) {
   std::vector<std::string> args = {"run"};
   for (const char* copy : {"steal_a", "steal_b"}) {

@@ -305,60 +305,6 @@ TEST(BoardTest, SmallBinariesRunWholeInOneBatchEach) {
   EXPECT_GT(binaries[4]->runs, 1) << "300 ms of work is worth splitting";
 }
 
-bool SentRun(const FakeWorker& worker) {
-  return std::any_of(worker.sent.begin(), worker.sent.end(), [](const auto& message) {
-    return std::holds_alternative<proto::Run>(message);
-  });
-}
-
-TEST(BoardTest, TheNextBinarysPawnStartsDuringTheLastBatchAndRunsOnceTheIdIsFree) {
-  FakeClock clock;
-  Binary a("A", 3, 1, &clock), b("B", 3, 1, &clock), c("C", 3, 1, &clock);
-  for (Binary* binary : {&a, &b, &c}) binary->Remember(1'000);
-  Board board(1, {&a.rook, &b.rook, &c.rook});
-  bool finished = false;
-  board.Start([&] { finished = true; });
-  FakeWorker* first = a.GreetFirst().second;
-  ASSERT_TRUE(SentRun(*first)) << "A's one batch: all of it";
-  ASSERT_EQ(b.factory.started, 1) << "B's pawn starts while A's runs";
-  EXPECT_EQ(c.factory.started, 0) << "one id, one pawn waiting for it";
-  FakeWorker* next = b.factory.current.at(0);
-  b.Step();  // Its hello.
-  EXPECT_FALSE(SentRun(*next)) << "pawn 0 of A still runs";
-  a.Step();  // A's tests pass; it is told to shut down.
-  EXPECT_FALSE(SentRun(*next));
-  a.Step();  // A's pawn exits: id 0 is free.
-  EXPECT_TRUE(SentRun(*next));
-  EXPECT_EQ(c.factory.started, 1) << "B's batch is its last: C's pawn starts";
-  while (a.Step() || b.Step() || c.Step()) {
-  }
-  EXPECT_EQ(a.sink.results.size() + b.sink.results.size() + c.sink.results.size(), 9u);
-  EXPECT_TRUE(finished);
-}
-
-TEST(BoardTest, AGatedPawnWaitsWhileTheHolderOfItsIdReplacesADeadPawn) {
-  FakeClock clock;
-  Binary a("A", 3, 1, &clock), b("B", 3, 1, &clock);
-  a.Remember(1'000);
-  b.Remember(1'000);
-  Board board(1, {&a.rook, &b.rook});
-  board.Start([] {});
-  const auto [pawn, first] = a.GreetFirst();
-  ASSERT_EQ(b.factory.started, 1);
-  FakeWorker* next = b.factory.current.at(0);
-  b.Step();
-  // A's pawn dies in its first test: A starts another on id 0, which runs
-  // the other two.
-  a.factory.current.erase(pawn);
-  a.factory.events->OnExit(pawn, {.signaled = true, .signal = 11, .running = 0});
-  ASSERT_EQ(a.factory.started, 2);
-  EXPECT_FALSE(SentRun(*next)) << "id 0 is still A's";
-  while (a.Step()) {
-  }
-  EXPECT_EQ(a.sink.results.size(), 3u);
-  EXPECT_TRUE(SentRun(*next)) << "A is done with id 0";
-}
-
 TEST(BoardTest, AnAbortBeforeStartStartsNothingAndStillFinishes) {
   FakeClock clock;
   Binary a("A", 3, 1, &clock), b("B", 3, 1, &clock);
