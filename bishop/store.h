@@ -156,6 +156,8 @@ class Store {
   /// two redqueens writing one store each hold its lock only briefly.
   /// `result` is an attempt at the test `test_id` (AddTests).
   void AddExecution(int64_t run_id, int64_t test_id, const TestResult& result);
+  /// Executions queued since the last Flush.
+  size_t queued() const { return pending_.size(); }
   /// The tests of `binary` (for `target`) that did not pass in its last
   /// completed run: FAILED, CRASHED, TIMEOUT, or not run because that run
   /// stopped (fail-fast, interrupted). A GTEST_SKIP is not among them.
