@@ -49,8 +49,12 @@ class ExecPawn::BatchRun {
     pawn_->Publish(proto::Phase::kStarting, NextPending());
   }
 
-  /// Before the pawn waits for more output: what it has is in the file.
-  void Flush() { capture_.Flush(); }
+  /// Before the pawn waits for more output: what it has is in the file,
+  /// and the passes queued since the last wait are with the Rook.
+  void Flush() {
+    capture_.Flush();
+    pawn_->channel_->Flush();
+  }
 
   /// A line of the child's output (`whole`), or a piece of a long one.
   void OnOutput(std::string line, bool whole) {
