@@ -64,6 +64,10 @@ class ExecPawn::BatchRun {
     if (current_ < 0 && whole) OnLineOutsideTests(line);
   }
 
+  /// Whether Finish needs the child's JSON report: only the results held
+  /// back (failures and skips) take anything from it.
+  bool WantsReport() const { return !held_.empty(); }
+
   /// After the child is reaped with `status`: the results held back, and
   /// what the child did not get to.
   std::vector<uint32_t> Finish(int status,
