@@ -2,9 +2,10 @@
 // run's samples (bench.cc), in one SQLite file.
 //
 // Results stream in as they arrive. They are written inside an open
-// transaction that the owner commits on a short timer (Flush), so a killed
-// redqueen loses at most the last interval, and the WAL journal keeps every
-// committed transaction across a crash.
+// transaction that the owner commits on a short timer (Flush), and sooner
+// when many are queued (queen/store_sink.cc), so a killed redqueen loses at
+// most the last interval, and the WAL journal keeps every committed
+// transaction across a crash.
 #pragma once
 
 #include <sqlite3.h>
