@@ -2,9 +2,10 @@
 // run's samples (bench.cc), in one SQLite file.
 //
 // Results stream in as they arrive. They are written inside an open
-// transaction that the owner commits on a short timer (Flush), so a killed
-// redqueen loses at most the last interval, and the WAL journal keeps every
-// committed transaction across a crash.
+// transaction that the owner commits on a short timer (Flush), and sooner
+// when many are queued (queen/store_sink.cc), so a killed redqueen loses at
+// most the last interval, and the WAL journal keeps every committed
+// transaction across a crash.
 #pragma once
 
 #include <sqlite3.h>
@@ -156,6 +157,8 @@ class Store {
   /// two redqueens writing one store each hold its lock only briefly.
   /// `result` is an attempt at the test `test_id` (AddTests).
   void AddExecution(int64_t run_id, int64_t test_id, const TestResult& result);
+  /// Executions queued since the last Flush.
+  size_t queued() const { return pending_.size(); }
   /// The tests of `binary` (for `target`) that did not pass in its last
   /// completed run: FAILED, CRASHED, TIMEOUT, or not run because that run
   /// stopped (fail-fast, interrupted). A GTEST_SKIP is not among them.

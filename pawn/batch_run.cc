@@ -132,10 +132,12 @@ void ExecPawn::BatchRun::EndTestIn(std::string* line) {
   current_ = -1;
   if (auto* board = pawn_->scoreboard_) board->running.store(proto::Scoreboard::kIdle);
   pawn_->Publish(Phase::kSuiteTearDown, f.index);
-  // A pass is reported as it happens; a failure or skip waits for the
-  // JSON report (exact file:line) when the child ends.
+  // A pass is reported as it happens, in one write with the others of the
+  // same read of the child's output (Flush): a write per test was most of
+  // a trivial test's cost, here and in the Rook woken for each. A failure
+  // or skip waits for the JSON report (exact file:line) when the child ends.
   if (f.status == TestStatus::kPassed) {
-    if (last_pass_) pawn_->channel_->Send(*last_pass_);
+    if (last_pass_) pawn_->channel_->Queue(*last_pass_);
     last_pass_ = ResultOf(f);
   } else {
     held_.push_back(std::move(f));

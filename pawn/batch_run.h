@@ -49,8 +49,12 @@ class ExecPawn::BatchRun {
     pawn_->Publish(proto::Phase::kStarting, NextPending());
   }
 
-  /// Before the pawn waits for more output: what it has is in the file.
-  void Flush() { capture_.Flush(); }
+  /// Before the pawn waits for more output: what it has is in the file,
+  /// and the passes queued since the last wait are with the Rook.
+  void Flush() {
+    capture_.Flush();
+    pawn_->channel_->Flush();
+  }
 
   /// A line of the child's output (`whole`), or a piece of a long one.
   void OnOutput(std::string line, bool whole) {
@@ -59,6 +63,10 @@ class ExecPawn::BatchRun {
     if (current_ >= 0 && head_.size() < kHeadBytes) head_ += line;
     if (current_ < 0 && whole) OnLineOutsideTests(line);
   }
+
+  /// Whether Finish needs the child's JSON report: only the results held
+  /// back (failures and skips) take anything from it.
+  bool WantsReport() const { return !held_.empty(); }
 
   /// After the child is reaped with `status`: the results held back, and
   /// what the child did not get to.

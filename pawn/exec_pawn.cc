@@ -103,12 +103,16 @@ std::vector<uint32_t> ExecPawn::RunChild(const std::vector<uint32_t>& pending,
   proto::KillOrphans();
   if (!flagfile.empty()) std::remove(flagfile.c_str());
   std::map<std::string, ReportedTest> reported;
-  for (auto& [name, test] : ReadGtestReport(report)) {
-    for (proto::Failure& failure : test.failures) {
-      failure.file = GtestBytes(failure.file);
-      failure.message = GtestBytes(failure.message);
+  // A batch that passed would have its report parsed for nothing: on 5,000
+  // trivial tests, 1.6 MB of JSON read after the child ended.
+  if (run.WantsReport()) {
+    for (auto& [name, test] : ReadGtestReport(report)) {
+      for (proto::Failure& failure : test.failures) {
+        failure.file = GtestBytes(failure.file);
+        failure.message = GtestBytes(failure.message);
+      }
+      reported.emplace(GtestBytes(name), std::move(test));
     }
-    reported.emplace(GtestBytes(name), std::move(test));
   }
   std::remove(report.c_str());
   return run.Finish(status, reported);

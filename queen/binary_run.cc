@@ -54,10 +54,6 @@ void RestrictToNotPassed(bishop::Store& store, BinaryRun& binary, Terminal& term
 
 }  // namespace
 
-std::string StoreFailure(const std::exception& e) {
-  return std::string(e.what()) + " (make room for it, or pass --db with another store)";
-}
-
 bool ProbeBinaries(const RunOptions& options, std::vector<BinaryRun>* binaries,
                    std::string* error) {
   std::vector<Binary> probed;

@@ -77,7 +77,4 @@ bool LoadSuites(bishop::Store& store, std::vector<BinaryRun>& binaries, bool rer
 /// The first line of the run: what runs on how many pawns of which kind.
 std::string StartLine(const std::vector<BinaryRun>& binaries, const RunOptions& options);
 
-/// The message of a store that failed as the run wrote to it, with the fix.
-std::string StoreFailure(const std::exception& e);
-
 }  // namespace redqueen::queen

@@ -13,6 +13,9 @@
 
 namespace redqueen::queen {
 
+/// The message of a store that failed as the run wrote to it, with the fix.
+std::string StoreFailure(const std::exception& e);
+
 class StoreSink : public rook::RunSink {
  public:
   StoreSink(bishop::Store* store, int64_t run_id, std::string binary, std::string target);

@@ -291,12 +291,35 @@ TEST(SuiteBlobTest, KeepsWhatListedTheTests) {
   EXPECT_FALSE(without.listed_by);
 }
 
-TEST(SuiteBlobTest, ABlobOfTheFormatBeforeIdentitiesStillDecodes) {
-  // As redqueen wrote it before format 3: one file, one test "S.T" at a.cc:7
-  // with id 5 and one pass of 300 us.
-  const std::string blob(
-      "\x02\x00\x00\x00"                  // format 2
-      "\x88\x77\x66\x55\x44\x33\x22\x11"  // list hash
+TEST(SuiteBlobTest, NamesThatShareAPrefixAndLinesThatStepBackRoundTrip) {
+  const std::vector<proto::TestInfo> tests = {
+      {"Suite.Test10", "a.cc", 40, "", ""},    {"Suite.Test11", "a.cc", 41, "", ""},
+      {"Suite.Test1", "a.cc", 3, "", ""},      {"Suite.Test1", "b.cc", -1, "", ""},
+      {"Suite2.Other", "a.cc", 0, "", ""},     {"", "a.cc", INT32_MAX, "", ""},
+      {"S.T/0", "a.cc", INT32_MIN, "int", "7"}};
+  const std::vector<int64_t> ids = {1, 2, 3, 4, 5, 6, 7};
+  const std::string blob = EncodeSuite(77, tests, ids, History(tests.size()));
+  SuiteRecord suite;
+  ASSERT_TRUE(DecodeSuite(blob, &suite));
+  EXPECT_EQ(suite.past.tests, tests);
+  for (size_t size = 0; size < blob.size(); ++size) {
+    EXPECT_FALSE(DecodeSuite(blob.substr(0, size), &suite)) << "cut at " << size;
+  }
+  // A decode into a record that held another list leaves nothing of it.
+  SuiteRecord reused;
+  const std::string other =
+      EncodeSuite(1, {{"Zzzzzzzzzzzzzzzzzzzzzzzz.zzz", "z.cc", 1, "", ""}}, {9}, {});
+  ASSERT_TRUE(DecodeSuite(other, &reused));
+  ASSERT_TRUE(DecodeSuite(blob, &reused));
+  EXPECT_EQ(reused.past.tests, tests);
+}
+
+TEST(SuiteBlobTest, BlobsOfEarlierFormatsStillDecode) {
+  // As redqueen wrote them: one file, one test "S.T" at a.cc:7 with id 5 and
+  // one pass of 300 us, its name and line written whole. Format 3 added what
+  // listed (here nothing) after the list hash.
+  const std::string hash("\x88\x77\x66\x55\x44\x33\x22\x11", 8);
+  const std::string tests(
       "\x01\x04"
       "a.cc"  // one file
       "\x01"  // one test
@@ -305,17 +328,22 @@ TEST(SuiteBlobTest, ABlobOfTheFormatBeforeIdentitiesStillDecodes) {
       "\x00\x07\x00\x00"  // name, file 0, line 7, no params
       "\x0a"              // id step +5, folded
       "\x02\xac\x02",     // one pass, 300 us
-      31);
-  SuiteRecord suite;
-  ASSERT_TRUE(DecodeSuite(blob, &suite));
-  EXPECT_FALSE(suite.listed_by) << "an old blob names no binary: its pawns list";
-  EXPECT_EQ(suite.past.list_hash, 0x1122334455667788u);
-  ASSERT_EQ(suite.past.tests.size(), 1u);
-  EXPECT_EQ(suite.past.tests[0], (proto::TestInfo{"S.T", "a.cc", 7, "", ""}));
-  EXPECT_EQ(suite.test_ids, std::vector<int64_t>{5});
-  ASSERT_EQ(suite.past.history.size(), 1u);
-  EXPECT_EQ(suite.past.history[0].passes, 1);
-  EXPECT_EQ(suite.past.history[0].passing_us[0], 300u);
+      19);
+  const std::string format2 = std::string("\x02\x00\x00\x00", 4) + hash + tests;
+  const std::string format3 =
+      std::string("\x03\x00\x00\x00", 4) + hash + std::string(1, '\0') + tests;
+  for (const std::string& blob : {format2, format3}) {
+    SuiteRecord suite;
+    ASSERT_TRUE(DecodeSuite(blob, &suite)) << "format " << int{blob[0]};
+    EXPECT_FALSE(suite.listed_by) << "an old blob names no binary: its pawns list";
+    EXPECT_EQ(suite.past.list_hash, 0x1122334455667788u);
+    ASSERT_EQ(suite.past.tests.size(), 1u);
+    EXPECT_EQ(suite.past.tests[0], (proto::TestInfo{"S.T", "a.cc", 7, "", ""}));
+    EXPECT_EQ(suite.test_ids, std::vector<int64_t>{5});
+    ASSERT_EQ(suite.past.history.size(), 1u);
+    EXPECT_EQ(suite.past.history[0].passes, 1);
+    EXPECT_EQ(suite.past.history[0].passing_us[0], 300u);
+  }
 }
 
 TEST_F(StoreTest, ASuiteIsKeptPerBinaryAndTargetAndOnlyOverWhatThisRunSaw) {
