@@ -206,7 +206,7 @@ bool DecodeSuite(std::string_view blob, SuiteRecord* suite) {
   // parameters' lengths, id step, outcome), and one more in format 4 (the
   // length of the name's shared prefix).
   size_t count = 0;
-  if (!in.Varint(&count, in.left() / 7 + 1)) return false;
+  if (!in.Varint(&count, in.left() / (whole ? 7 : 8) + 1)) return false;
   past.tests.resize(count);
   past.history.resize(count);
   suite->test_ids.resize(count);
@@ -236,12 +236,17 @@ bool DecodeSuite(std::string_view blob, SuiteRecord* suite) {
       if (line > UINT32_MAX) return false;
       test.line = static_cast<int32_t>(static_cast<uint32_t>(line));
     } else {
+      // A step between two int32 lines fits in 33 bits; more is corrupt
+      // (and could overflow the sum).
+      if (line > (uint64_t{1} << 34)) return false;
       const int64_t line_number = previous_line + Unfold(line);
       if (line_number < INT32_MIN || line_number > INT32_MAX) return false;
       test.line = static_cast<int32_t>(line_number);
     }
     previous_line = test.line;
-    previous_id += Unfold(id_step);
+    // Unsigned: a corrupt step wraps instead of overflowing.
+    previous_id = static_cast<int64_t>(static_cast<uint64_t>(previous_id) +
+                                       static_cast<uint64_t>(Unfold(id_step)));
     suite->test_ids[i] = previous_id;
     h.passes = static_cast<uint8_t>(outcome / 2);
     h.failed_last = outcome % 2 != 0;

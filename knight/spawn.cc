@@ -21,6 +21,7 @@
 #include <boost/process/posix.hpp>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <random>
 
 #include "knight/knight.h"
@@ -40,12 +41,31 @@ struct ChildFds {
   int capture = -1;
   int null_in = -1;
 
+  ~ChildFds() { Close(); }
   void Close() {
     for (int* fd : {&command_read, &event_write, &capture, &null_in}) {
       if (*fd >= 0) close(*fd);
       *fd = -1;
     }
   }
+};
+
+/// Every signal blocked on this thread while it lives: nothing of
+/// redqueen's runs in a vfork child before it resets the handlers, and the
+/// mask comes back however the spawn ends (an exception too).
+class AllSignalsBlocked {
+ public:
+  AllSignalsBlocked() {
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &before_);
+  }
+  ~AllSignalsBlocked() { pthread_sigmask(SIG_SETMASK, &before_, nullptr); }
+  AllSignalsBlocked(const AllSignalsBlocked&) = delete;
+  AllSignalsBlocked& operator=(const AllSignalsBlocked&) = delete;
+
+ private:
+  sigset_t before_;
 };
 
 /// A name no other user can guess: the scoreboard is created 0600 and
@@ -219,17 +239,14 @@ bool Knight::Spawn(const PawnSpec& spec, int generation, std::string* error) {
   // tear them down in the exec, milliseconds per pawn. Until the exec, no
   // signal handler of redqueen's may run in the child: every signal stays
   // blocked from before the vfork to the child's own mask (SetUpChild).
-  sigset_t all;
-  sigset_t before;
-  sigfillset(&all);
-  pthread_sigmask(SIG_SETMASK, &all, &before);
+  std::optional<AllSignalsBlocked> blocked(std::in_place);
   // The environment goes straight to execve: Boost 1.74's environment class
   // reads past the end of its entries when looking keys up.
   bp::child child(
       bp::exe = spec.binary, bp::args = spec.args, bp::posix::use_vfork,
       bp::extend::on_setup = [&envp](auto& exec) { exec.env = envp.data(); },
       bp::extend::on_exec_setup = [&fds, parent](auto&) { SetUpChild(fds, parent); }, ec);
-  pthread_sigmask(SIG_SETMASK, &before, nullptr);
+  blocked.reset();
   fds.Close();
   // Boost.Process 1.74 returns a child with pid -1 and no error when its
   // own pipe cannot be made (too many open files).

@@ -84,9 +84,12 @@ struct BatchClaims {
             static_cast<uint32_t>(word >> 24 & kMaxTests),
             static_cast<uint32_t>(word & kMaxTests)};
   }
-  /// 1..65535, never 0: every command's batch can be claimed.
+  /// The low 16 bits, but never 0, so that every command's batch can be
+  /// claimed; as pawns built before agree on all other numbers, stealing
+  /// from them still works.
   static uint16_t BatchOf(uint64_t command) {
-    return static_cast<uint16_t>(command % 65535 + 1);
+    const auto batch = static_cast<uint16_t>(command);
+    return batch != 0 ? batch : uint16_t{0xFFFF};
   }
 };
 

@@ -143,9 +143,9 @@ bool Board::Assign(int pawn) {
     }
   }
   // The started binary with the most expected work queued (by count when
-  // there is no history). Even a little is worth a pawn's start-up: the
-  // pawn has nothing else to do, and the binary's own pawns may be inside a
-  // long test.
+  // that is equal: without history none is expected before a result). Even
+  // a little is worth a pawn's start-up: the pawn has nothing else to do,
+  // and the binary's own pawns may be inside a long test.
   size_t neediest = rooks_.size();
   RookProgress most;
   for (size_t rook : order_) {

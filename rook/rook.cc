@@ -372,7 +372,13 @@ bool Rook::TakeBackTail() {
     // later); one without a scoreboard is asked once.
     const int64_t kept = victim.worker->TakeBackUnstarted();
     if (kept < 0) victim.taken_back = true;
-    if (kept < 0 || static_cast<size_t>(kept) >= victim.sent.size()) continue;
+    if (kept < 0) continue;
+    if (static_cast<size_t>(kept) >= victim.sent.size()) {
+      // Begun, it claimed every test (their passes are on their way): no
+      // tail will ever come of this batch. Not begun, it is asked again.
+      if (Begun(victim)) victim.taken_back = true;
+      continue;
+    }
     victim.taken_back = true;
     std::vector<Work> taken;
     for (size_t i = static_cast<size_t>(kept); i < victim.sent.size(); ++i) {
@@ -388,16 +394,25 @@ bool Rook::TakeBackTail() {
   return false;
 }
 
+bool Rook::Begun(const Slot& s) const {
+  int64_t index = 0;
+  uint64_t running_for_us = 0;
+  return s.reported > 0 || s.worker->Running(&index, &running_for_us);
+}
+
 uint64_t Rook::StealableUs() const {
+  // A pawn of this binary that is starting or idle is there to take it: one
+  // joining pawn is enough.
+  for (const Slot& s : slots_) {
+    if (s.state == PawnState::kStarting || s.state == PawnState::kListing ||
+        s.state == PawnState::kReady) {
+      return 0;
+    }
+  }
   for (const auto& [slot, tail_us] : Tails()) {
-    const Slot& victim = slots_[slot];
     // A pawn that has not begun its batch would keep it all: a pawn started
     // for its tail would find nothing to take and leave again.
-    int64_t index = 0;
-    uint64_t running_for_us = 0;
-    const bool begun =
-        victim.reported > 0 || victim.worker->Running(&index, &running_for_us);
-    if (begun && WorthTakingBack(victim, tail_us)) return tail_us;
+    if (Begun(slots_[slot]) && WorthTakingBack(slots_[slot], tail_us)) return tail_us;
   }
   return 0;
 }

@@ -264,6 +264,8 @@ class Rook : private knight::WorkerEvents {
   bool WorthTakingBack(const Slot& victim, uint64_t tail_us) const;
   /// What a pawn that joins now would take back (RookProgress::stealable_us).
   uint64_t StealableUs() const;
+  /// The pawn has begun its batch: a result came, or a test runs.
+  bool Begun(const Slot& s) const;
   /// On the tick: a pawn with nothing to do may take back a tail that has
   /// become worth it since (the test ahead of it runs long).
   void RetryTakingBack();

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <thread>
+#include <vector>
 
 namespace redqueen::proto {
 namespace {
@@ -24,9 +25,28 @@ pid_t StartSleeper() {
   return pid;
 }
 
+/// Kills and reaps whatever the test started, also when an ASSERT ends it.
+struct Reaper {
+  ~Reaper() {
+    for (pid_t pid : pids) {
+      siginfo_t info{};
+      // Only while it is still our child, not a pid reused since.
+      if (pid <= 0 || waitid(P_PID, static_cast<id_t>(pid), &info,
+                             WEXITED | WNOHANG | WNOWAIT) != 0) {
+        continue;
+      }
+      kill(pid, SIGKILL);
+      waitpid(pid, nullptr, 0);
+    }
+  }
+  std::vector<pid_t> pids;
+};
+
 TEST(ChildrenTest, OwnChildrenHoldsTheLivingTheDeadNotYetReapedAndThoseOfOtherThreads) {
+  Reaper reaper;
   const pid_t living = StartSleeper();
   const pid_t dead = StartSleeper();
+  reaper.pids = {living, dead};
   ASSERT_GT(living, 0);
   ASSERT_GT(dead, 0);
   kill(dead, SIGKILL);
@@ -35,6 +55,7 @@ TEST(ChildrenTest, OwnChildrenHoldsTheLivingTheDeadNotYetReapedAndThoseOfOtherTh
   ASSERT_EQ(waitid(P_PID, static_cast<id_t>(dead), &info, WEXITED | WNOWAIT), 0);
   pid_t of_thread = -1;
   std::thread([&of_thread] { of_thread = StartSleeper(); }).join();
+  reaper.pids.push_back(of_thread);
   ASSERT_GT(of_thread, 0);
 
   const std::vector<pid_t> children = OwnChildren();

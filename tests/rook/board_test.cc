@@ -276,6 +276,25 @@ TEST(BoardTest, ABatchNotYetBegunDrawsNoPawnFromAnotherBinary) {
   EXPECT_EQ(long_test.factory.started, 2);
 }
 
+TEST(BoardTest, OneTailDrawsOnePawnNotEveryIdleOne) {
+  FakeClock clock;
+  Binary long_test("Long", 4, 3, &clock), quick1("QuickA", 2, 3, &clock),
+      quick2("QuickB", 2, 3, &clock);
+  for (Binary* binary : {&long_test, &quick1, &quick2}) binary->Remember(1'000);
+  Board board(3, {&long_test.rook, &quick1.rook, &quick2.rook});
+  board.Start([] {});
+  FakeWorker* busy = long_test.GreetFirst().second;
+  busy->running = 0;
+  busy->running_for_us = 6'000;
+  busy->started = 1;
+  while (quick1.Step() || quick2.Step()) {
+  }
+  board.Tick();
+  EXPECT_EQ(long_test.factory.started, 2) << "one pawn joins; the other waits";
+  board.Tick();
+  EXPECT_EQ(long_test.factory.started, 2) << "the joining pawn is on its way";
+}
+
 TEST(BoardTest, SmallBinariesRunWholeInOneBatchEach) {
   FakeClock clock;
   // Four binaries of 30 tests of 300 us (9 ms each) beside one of 30 tests

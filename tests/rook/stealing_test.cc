@@ -111,15 +111,36 @@ TEST_F(StealingTest, WhenTheRichestTailIsKeptThePawnTriesTheNextBusyPawn) {
 }
 
 TEST_F(StealingTest, APawnThatHasNotBegunItsBatchKeepsItAndIsAskedAgainLater) {
+  // Sixty tests of 1 ms: a batch is a quarter of a pawn's share, 7 ms, so
+  // the tail behind pawn 0's first test is worth taking back by itself.
+  MakeRemembered({.jobs = 2}, 60, 1000);
+  Greet(tests_);
+  const size_t batch = Last<proto::Run>(Worker(0))->indexes.size();
+  ASSERT_GE(batch, 7u);
+  Worker(0).started = static_cast<int64_t>(batch);  // Not begun: it keeps all.
+  // Pawn 1 runs everything else and runs dry.
+  for (size_t answered = 0; answered < Worker(1).sent.size();) {
+    const auto* run = std::get_if<proto::Run>(&Worker(1).sent[answered++]);
+    if (!run) continue;
+    for (uint32_t index : std::vector<uint32_t>(run->indexes)) Pass(1, index);
+  }
+  EXPECT_EQ(Worker(0).take_backs, 1);
+  rook_->Tick();
+  EXPECT_EQ(Worker(0).take_backs, 2) << "asked again: it may have begun since";
+}
+
+TEST_F(StealingTest, APawnThatStartedEveryTestOfItsBatchIsAskedOnce) {
   RunDryBesideABusyPawn();
+  // It runs test 0 and has claimed the rest too: the results of those it
+  // ran are on their way. Nothing will come of asking again.
   Worker(0).running = 0;
   Worker(0).running_for_us = 6000;
-  Worker(0).started = 5;  // The scoreboard's answer for a batch not begun.
+  Worker(0).started = 5;
   rook_->Tick();
   EXPECT_EQ(Worker(0).take_backs, 1);
   EXPECT_EQ(Worker(1).sent.size(), 2u) << "nothing came back to hand out";
   rook_->Tick();
-  EXPECT_EQ(Worker(0).take_backs, 2);
+  EXPECT_EQ(Worker(0).take_backs, 1);
 }
 
 TEST_F(StealingTest, AWholeSuiteStaysWithItsPawnUnderBySuite) {
