@@ -6,8 +6,9 @@
 // leave the acting to it: ListAgreement (the pawns' hellos and lists),
 // Ledger (what each result means: retries, FLAKY, repetitions, totals, the
 // unfinished) and PawnHealth (timeouts, slow tests, deadlines, memory).
-// rook.cc holds the loop and dispatch, pawn_trouble.cc what it does about a
-// pawn in trouble, run_end.cc how the run stops and finishes.
+// rook.cc holds the loop and dispatch, stealing.cc taking back a busy
+// pawn's unstarted tests, pawn_trouble.cc what it does about a pawn in
+// trouble, run_end.cc how the run stops and finishes.
 #pragma once
 
 #include <chrono>
@@ -17,7 +18,6 @@
 #include <optional>
 #include <string>
 #include <unordered_set>
-#include <utility>
 #include <vector>
 
 #include "knight/worker.h"
@@ -255,10 +255,14 @@ class Rook : private knight::WorkerEvents {
   /// the one with the most work first, when that is worth a batch of its
   /// own; true when something was queued again.
   bool TakeBackTail();
-  /// The busy pawns whose batches have a tail to take back, each with the
-  /// tail's expected work, the most first (none under --by-suite or
-  /// whole_batches).
-  std::vector<std::pair<int, uint64_t>> Tails() const;
+  /// A busy pawn's batch past the test it runs.
+  struct Tail {
+    int slot;
+    uint64_t us;  ///< Its expected work.
+  };
+  /// The busy pawns' tails that could be taken back, the most work first
+  /// (none under --by-suite or whole_batches).
+  std::vector<Tail> Tails() const;
   /// A tail of `tail_us` expected work is worth a batch of its own: it is
   /// long enough, or the test before it has run long already.
   bool WorthTakingBack(const Slot& victim, uint64_t tail_us) const;
