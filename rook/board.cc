@@ -174,7 +174,7 @@ size_t Board::RichestTail() const {
   uint64_t most = 0;
   for (size_t rook : order_) {
     if (!started_[rook] || done_[rook] || !HasRoom(rook)) continue;
-    const uint64_t stealable = rooks_[rook]->progress().stealable_us;
+    const uint64_t stealable = rooks_[rook]->StealableUs();
     if (stealable > most) {
       richest = rook;
       most = stealable;

@@ -59,7 +59,7 @@ class Board {
   bool Assign(int pawn);
   void AssignIdle();
   /// The started binary whose busy pawn holds the most work a joining pawn
-  /// would take back (RookProgress::stealable_us), or rooks_.size().
+  /// would take back (Rook::StealableUs), or rooks_.size().
   size_t RichestTail() const;
   void OnReleased(size_t rook, int pawn);
   bool HasRoom(size_t rook) const;

@@ -76,7 +76,6 @@ RookProgress Rook::progress() const {
       .queued = queued,
       .queued_us = queued_us,
       .left_us = queued_us + running_us,
-      .stealable_us = going_on && running_ && NothingQueued() ? StealableUs() : 0,
       .finished = finished_,
       .restarts = restarts_,
   };

@@ -114,10 +114,6 @@ struct RookProgress {
   /// The expected work of every test without a result yet: queued, or in
   /// its pawns' batches.
   uint64_t left_us = 0;
-  /// With nothing queued: the expected work of the unstarted tail that a
-  /// pawn joining now would take back from a busy pawn's batch (work
-  /// stealing; 0: none is worth it).
-  uint64_t stealable_us = 0;
   bool finished = false;  ///< Every pawn is gone.
   int restarts = 0;       ///< Pawns started to replace dead ones.
 };
@@ -153,6 +149,12 @@ class Rook : private knight::WorkerEvents {
   void AddPawn(int pawn_id);
 
   RookProgress progress() const;
+
+  /// With nothing queued: the expected work of the unstarted tail that a
+  /// pawn joining now would take back from a busy pawn's batch (work
+  /// stealing across binaries; 0: none is worth it). Apart from progress(),
+  /// which batch sizes ask for often, as only an idle pawn needs it.
+  uint64_t StealableUs() const;
 
   /// Once SetPast was given: what the store's memory says this run will
   /// take; nullopt when it knows no selected test's duration.
@@ -266,8 +268,6 @@ class Rook : private knight::WorkerEvents {
   /// A tail of `tail_us` expected work is worth a batch of its own: it is
   /// long enough, or the test before it has run long already.
   bool WorthTakingBack(const Slot& victim, uint64_t tail_us) const;
-  /// What a pawn that joins now would take back (RookProgress::stealable_us).
-  uint64_t StealableUs() const;
   /// The pawn has begun its batch: a result came, or a test runs.
   bool Begun(const Slot& s) const;
   /// On the tick: a pawn with nothing to do may take back a tail that has

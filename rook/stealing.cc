@@ -2,7 +2,7 @@
 // a busy pawn's batch has not started yet (both claim each test on the
 // scoreboard's claims word, proto/scoreboard.h, so none runs twice), when
 // they are worth a batch of their own; and what a pawn joining from another
-// binary would take (RookProgress::stealable_us, for the Board).
+// binary would take (StealableUs, for the Board).
 #include <algorithm>
 
 #include "rook/rook.h"
@@ -64,6 +64,10 @@ bool Rook::Begun(const Slot& s) const {
 }
 
 uint64_t Rook::StealableUs() const {
+  if (finished_ || outcome_ != RookOutcome::kRunning || stopping_ != NotRun::kRan ||
+      !running_ || !NothingQueued()) {
+    return 0;
+  }
   // A pawn of this binary that is starting or idle is there to take it: one
   // joining pawn is enough.
   for (const Slot& s : slots_) {
