@@ -25,7 +25,7 @@ TEST_F(AbnormalEndsTest, HangupEndsTheRunLikeSigterm) {
   launch.args = {"run", Fixture("sleepy"), "-j", "2", "--db", scratch_.db()};
   launch.env = {{"TMPDIR", tmp}};
   launch.signal = SIGHUP;
-  launch.delay = std::chrono::milliseconds(1500);
+  launch.ready = PassedInStore(scratch_.db(), 1);
   const Outcome outcome = RunRedqueen(launch);
   EXPECT_EQ(outcome.exit_code, 130) << outcome.out << outcome.err;
   EXPECT_THAT(outcome.out, HasSubstr("status: interrupted\n"));
@@ -45,7 +45,7 @@ TEST_F(AbnormalEndsTest, RerunFailedAfterASigkilledRunRunsEveryTestAndSaysWhy) {
                  "--db", scratch_.db()};
   launch.env = {{"TMPDIR", scratch_.Path("")}};
   launch.signal = SIGKILL;
-  launch.delay = std::chrono::milliseconds(1500);
+  launch.ready = PassedInStore(scratch_.db(), 1);
   EXPECT_EQ(RunRedqueen(launch).exit_code, 128 + SIGKILL);
   EXPECT_EQ(LeftBehind(), std::vector<int>{}) << "the pawns outlived redqueen";
   {

@@ -129,7 +129,7 @@ TEST_F(ExecPawnTest, CtrlCLeavesNoTestProcessBehind) {
   launch.args = {"run",  Fixture("sleepy"), "-j", "2", "--pawn", "exec",
                  "--db", scratch_.db()};
   launch.signal = SIGINT;
-  launch.delay = std::chrono::milliseconds(1500);
+  launch.ready = PassedInStore(scratch_.db(), 6);
   const Outcome outcome = RunRedqueen(launch);
   EXPECT_EQ(outcome.exit_code, 130) << outcome.out << outcome.err;
   EXPECT_EQ(LeftBehind(), std::vector<int>{}) << "a child of an exec pawn survived";
@@ -138,16 +138,17 @@ TEST_F(ExecPawnTest, CtrlCLeavesNoTestProcessBehind) {
 }
 
 TEST_F(ExecPawnTest, PassesAreReportedAsTheyHappenNotWhenTheBatchEnds) {
-  // The first batch is 25 tests of 100 ms; redqueen is killed 1.5 s in, in
-  // the middle of it.
+  // The first batch is 25 tests of 100 ms. redqueen is killed as soon as
+  // the store holds a pass: were passes sent when the batch ends, that
+  // would be all 25 of them at once.
   Launch launch;
   launch.args = {"run",  Fixture("sleepy"),         "-j",   "1",          "--pawn",
                  "exec", "--gtest_filter=Tenths/*", "--db", scratch_.db()};
   launch.signal = SIGKILL;
-  launch.delay = std::chrono::milliseconds(1500);
+  launch.ready = PassedInStore(scratch_.db(), 1);
   RunRedqueen(launch);
   Db db(scratch_.db());
-  EXPECT_GE(db.Count("SELECT count(*) FROM executions WHERE status = 'PASSED'"), 8);
+  EXPECT_LT(db.Count("SELECT count(*) FROM executions WHERE status = 'PASSED'"), 25);
   EXPECT_EQ(LeftBehind(), std::vector<int>{});
 }
 

@@ -117,8 +117,10 @@ TEST_P(FaultTest, SignalsEndATestThatLeftItsGroup) {
     Launch launch;
     launch.args = {"run", Fixture("escape_group"), "-j", "1", "--db", scratch_.db()};
     for (const std::string& arg : Kind()) launch.args.push_back(arg);
+    const std::string escaped = scratch_.Path("escaped" + std::to_string(signal));
+    launch.env = {{"ESCAPED_FILE", escaped}};
     launch.signal = signal;
-    launch.delay = std::chrono::milliseconds(1500);
+    launch.ready = FileExists(escaped);
     const Outcome outcome = RunRedqueen(launch);
     EXPECT_EQ(outcome.exit_code, 130) << outcome.out << outcome.err;
     EXPECT_EQ(LeftBehind(), std::vector<int>{}) << "signal " << signal;

@@ -118,7 +118,8 @@ TEST_P(GtestFlagsTest, RepeatUntilStoppedRunsUntilInterrupted) {
   launch.args = {"run",  Fixture("passing"), "--pawn", GetParam(),
                  "--db", scratch_.db(),      "--",     "--gtest_repeat=-1"};
   launch.signal = SIGINT;
-  launch.delay = std::chrono::milliseconds(1500);
+  // It never gets there unless it goes on repeating.
+  launch.ready = PassedInStore(scratch_.db(), 4, "Passing.One");
   const Outcome outcome = RunRedqueen(launch);
   EXPECT_EQ(outcome.exit_code, 130) << outcome.out << outcome.err;
   EXPECT_GT(Ran().count("Passing.One"), 3u) << "it went on repeating";
@@ -365,7 +366,7 @@ TEST_P(GtestFlagsTest, BazelsFilesAreMadeWhereItAsks) {
   launch.args = {"run", Fixture("sleepy"), "--pawn", GetParam(), "--db", scratch_.db()};
   launch.env = {{"TEST_PREMATURE_EXIT_FILE", premature}};
   launch.signal = SIGINT;
-  launch.delay = std::chrono::milliseconds(500);
+  launch.ready = Started();
   const Outcome interrupted = RunRedqueen(launch);
   EXPECT_EQ(interrupted.exit_code, 130);
   EXPECT_TRUE(fs::exists(premature));

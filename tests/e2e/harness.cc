@@ -98,6 +98,20 @@ bool IsCiShard(std::string_view entry) {
   return false;
 }
 
+/// Waits for `launch.ready`, for at most a minute (then fails the test and
+/// returns, so that the signal still ends the run).
+void WaitUntilReady(const Launch& launch, const std::string& out_path) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+  while (!launch.ready(ReadFile(out_path))) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      ADD_FAILURE() << "redqueen " << testing::PrintToString(launch.args)
+                    << " never became ready for its signal";
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
 }  // namespace
 
 Outcome RunProgram(const std::string& path, const Launch& launch) {
@@ -126,6 +140,7 @@ Outcome RunProgram(const std::string& path, const Launch& launch) {
           },
       bp::std_in<bp::null, bp::std_out> io.Path("out"), bp::std_err > io.Path("err"));
   if (launch.signal) {
+    if (launch.ready) WaitUntilReady(launch, io.Path("out"));
     std::this_thread::sleep_for(launch.delay);
     kill(child.id(), launch.signal);
   }
@@ -151,6 +166,33 @@ Outcome RunProgram(const std::string& path, const std::vector<std::string>& args
                   bp::std_in<bp::null, bp::std_out> io.Path("out"),
                   bp::std_err > io.Path("err"));
   return Collect(child, io);
+}
+
+std::function<bool(const std::string&)> Started() {
+  return [](const std::string& out) {
+    return out.find("redqueen: running ") != std::string::npos;
+  };
+}
+
+std::function<bool(const std::string&)> PassedInStore(const std::string& db, long count,
+                                                      const std::string& test) {
+  std::string query =
+      "SELECT count(*) FROM executions e JOIN tests t ON t.id = e.test_id "
+      "WHERE e.status = 'PASSED'";
+  if (!test.empty()) query += " AND t.name = '" + test + "'";
+  return [db, count, query](const std::string&) {
+    if (!std::filesystem::exists(db)) return false;
+    try {
+      Db store(db);
+      return store.Count(query) >= count;
+    } catch (const std::exception&) {
+      return false;  // Not made yet, or its schema is still being written.
+    }
+  };
+}
+
+std::function<bool(const std::string&)> FileExists(const std::string& path) {
+  return [path](const std::string&) { return std::filesystem::exists(path); };
 }
 
 std::vector<int> LeftBehind() {

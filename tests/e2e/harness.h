@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include <chrono>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -36,8 +37,13 @@ class Scratch {
 struct Launch {
   std::vector<std::string> args;  ///< After "redqueen".
   std::vector<std::pair<std::string, std::string>> env;
-  /// Send this signal to redqueen after `delay` (0: none).
+  /// Send this signal to redqueen (0: none) once `ready` holds, then after
+  /// `delay`. A condition rather than a time alone, so that a loaded
+  /// machine that starts redqueen slowly does not signal it too early.
   int signal = 0;
+  /// Asked every 10 ms with what redqueen has printed so far; a test fails
+  /// if it does not hold within a minute. None: signal after `delay` alone.
+  std::function<bool(const std::string& out)> ready;
   std::chrono::milliseconds delay{0};
   /// The open-files limit redqueen starts with (0: as this process's).
   unsigned open_files = 0;
@@ -56,6 +62,15 @@ Outcome RunProgram(const std::string& path, const std::vector<std::string>& args
 /// Runs any program as RunRedqueen runs redqueen: with `launch.env` and the
 /// tag, so that LeftBehind() also finds what a redqueen it started left.
 Outcome RunProgram(const std::string& path, const Launch& launch);
+
+/// Conditions for Launch::ready. Started: redqueen has printed its start
+/// line, so its signal handlers are in place. PassedInStore: the store at
+/// `db` holds at least `count` passed executions (of `test` alone, if
+/// given). FileExists: `path` exists.
+std::function<bool(const std::string&)> Started();
+std::function<bool(const std::string&)> PassedInStore(const std::string& db, long count,
+                                                      const std::string& test = "");
+std::function<bool(const std::string&)> FileExists(const std::string& path);
 
 /// Processes (pids) of the last Run still alive, after a short grace.
 std::vector<int> LeftBehind();

@@ -86,7 +86,7 @@ TEST_F(ManyBinariesTest, CtrlCStopsEveryBinary) {
   launch.args = {"run",  Fixture("sleepy"), Fixture("passing"), "-j", "2",
                  "--db", scratch_.db()};
   launch.signal = SIGINT;
-  launch.delay = std::chrono::milliseconds(1000);
+  launch.ready = PassedInStore(scratch_.db(), 1);
   const Outcome outcome = RunRedqueen(launch);
   EXPECT_EQ(outcome.exit_code, 130) << outcome.out << outcome.err;
   EXPECT_THAT(outcome.out, HasSubstr("status: interrupted"));
