@@ -61,8 +61,14 @@ bool TestFilter::Matches(std::string_view full_name) const {
 }
 
 bool IsDisabled(std::string_view full_name) {
-  return GlobMatches("DISABLED_*", full_name) || GlobMatches("*/DISABLED_*", full_name) ||
-         GlobMatches("*.DISABLED_*", full_name);
+  // The globs "DISABLED_*", "*/DISABLED_*" and "*.DISABLED_*", as one scan:
+  // this runs for every test of every run.
+  constexpr std::string_view kPrefix = "DISABLED_";
+  for (size_t at = full_name.find(kPrefix); at != std::string_view::npos;
+       at = full_name.find(kPrefix, at + 1)) {
+    if (at == 0 || full_name[at - 1] == '/' || full_name[at - 1] == '.') return true;
+  }
+  return false;
 }
 
 }  // namespace redqueen::rook

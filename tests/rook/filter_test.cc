@@ -50,6 +50,8 @@ TEST(DisabledTest, SuiteOrTestPrefix) {
   EXPECT_TRUE(IsDisabled("Suite.DISABLED_Test"));
   EXPECT_TRUE(IsDisabled("Inst/DISABLED_Suite.Test/0"));
   EXPECT_FALSE(IsDisabled("Suite.Test_DISABLED_"));
+  EXPECT_TRUE(IsDisabled("Suite_DISABLED_x.DISABLED_Test"))
+      << "a later one at a boundary";
   EXPECT_FALSE(IsDisabled("Suite.Test"));
 }
 
