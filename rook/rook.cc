@@ -21,10 +21,12 @@ size_t BatchSize(size_t queued, int jobs, uint64_t mean_duration_us, size_t most
   return std::max(std::min({std::max(share, floor), most, fair}), size_t{1});
 }
 
-uint64_t BatchWorkUs(uint64_t queued_us, int jobs, uint64_t run_share_us) {
+uint64_t BatchWorkUs(uint64_t queued_us, int jobs, uint64_t run_share_us, size_t listed) {
   const uint64_t share = queued_us / static_cast<uint64_t>(std::max(jobs, 1));
   const uint64_t quarter = std::max(share, run_share_us) / 4;
-  const uint64_t limit = std::max(std::min(quarter, share), kMinBatchWorkUs);
+  const uint64_t walk_us = listed * kBatchNsPerListedTest / 1000 * kWorkPerBatchCost;
+  const uint64_t limit =
+      std::max(std::min(std::max(quarter, walk_us), share), kMinBatchWorkUs);
   // A lone pawn would run what is left right after, as a batch of its own
   // that is not worth one (another pawn's start-up would cost more): all.
   return jobs <= 1 && queued_us < limit + kMinBatchWorkUs ? std::max(queued_us, limit)
@@ -324,8 +326,8 @@ void Rook::SendShutdown(Slot& s) {
 BatchLimit Rook::LimitFor(const WorkQueue& queue) const {
   if (!estimates_.empty()) {
     const uint64_t run_share = callbacks_.run_share_us ? callbacks_.run_share_us() : 0;
-    return BatchLimit{SIZE_MAX,
-                      BatchWorkUs(queue.expected_us(), ActivePawns(), run_share)};
+    return BatchLimit{
+        SIZE_MAX, BatchWorkUs(queue.expected_us(), ActivePawns(), run_share, listed())};
   }
   // Guided self-scheduling where a batch cannot be taken back once begun: it
   // bets on at most a few times as many tests as have reported, so a first

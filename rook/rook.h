@@ -350,6 +350,17 @@ inline constexpr uint64_t kToEndOfOutput = UINT64_MAX;
 /// RUN_ALL_TESTS() call walks every registered test) outweighs balance.
 inline constexpr uint64_t kMinBatchWorkUs = 5000;
 
+/// What that walk costs a batch for each test the binary lists: gtest 1.12
+/// matches each against the filter in about 2,000 instructions (callgrind,
+/// a resident pawn of 10,000 trivial tests), some 0.6 us here. An exec
+/// pawn's child pays as much again to register them.
+inline constexpr uint64_t kBatchNsPerListedTest = 600;
+
+/// A batch of a binary with history holds at least this many times that
+/// cost in expected work, up to a pawn's share: so at most a fifth of a
+/// pawn's time goes to walking the list.
+inline constexpr uint64_t kWorkPerBatchCost = 4;
+
 /// Where batches cannot be taken back, one holds at most this many times the
 /// results in so far.
 inline constexpr size_t kGrowthPerResult = 4;
@@ -367,6 +378,9 @@ size_t BatchSize(size_t queued, int jobs, uint64_t mean_duration_us, size_t most
 /// of `jobs` pawns' share of `queued_us` (a binary that is small beside the
 /// run's work goes whole to its one pawn); but at least kMinBatchWorkUs,
 /// and for one pawn all of `queued_us` when less than that would be left.
-uint64_t BatchWorkUs(uint64_t queued_us, int jobs, uint64_t run_share_us);
+/// Up to a pawn's share, at least kWorkPerBatchCost times the cost of
+/// walking the `listed` tests of the binary.
+uint64_t BatchWorkUs(uint64_t queued_us, int jobs, uint64_t run_share_us,
+                     size_t listed = 0);
 
 }  // namespace redqueen::rook

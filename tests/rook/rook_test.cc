@@ -501,6 +501,14 @@ TEST(BatchWorkTest, AQuarterOfEachPawnsShareOfTheRun) {
   EXPECT_EQ(BatchWorkUs(8'000'000, 2, 8'000'000), 2'000'000u);
 }
 
+TEST(BatchWorkTest, ABigBinarysBatchIsWorthWalkingItsListUpToAPawnsShare) {
+  // 10,000 tests: walking them costs a batch 6 ms, so a batch holds 24 ms.
+  EXPECT_EQ(BatchWorkUs(20'000, 2, 0, 10'000), 10'000u) << "a pawn's share, not 5 ms";
+  EXPECT_EQ(BatchWorkUs(400'000, 2, 0, 10'000), 50'000u) << "a quarter: worth it";
+  EXPECT_EQ(BatchWorkUs(120'000, 2, 0, 10'000), 24'000u);
+  EXPECT_EQ(BatchWorkUs(20'000, 2, 0, 100), kMinBatchWorkUs) << "a small binary";
+}
+
 TEST(BatchWorkTest, ABatchIsWorthItsCallAndLeavesNoLessBehind) {
   EXPECT_EQ(BatchWorkUs(1'000, 2, 0), kMinBatchWorkUs);
   EXPECT_EQ(BatchWorkUs(9'000, 1, 34'500), 9'000u)
