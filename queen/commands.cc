@@ -24,7 +24,10 @@ constexpr const char* kSummary = "a parallel runner for GoogleTest suites";
 /// completion's ever are.
 class Tree : public CLI::App {
  public:
-  Tree();
+  /// `with_run_options`: also the options of run and the commands that take
+  /// them (for help, completion and the man page; telling a command from a
+  /// mistake needs none of them).
+  explicit Tree(bool with_run_options = true);
   RunOptions run;
   std::string help_command;
   std::string shell;
@@ -40,11 +43,12 @@ std::vector<std::string> VisibleCommands(const CLI::App& app) {
   return names;
 }
 
-Tree::Tree() : CLI::App("redqueen " + Version() + ": " + kSummary, "redqueen") {
+Tree::Tree(bool with_run_options)
+    : CLI::App("redqueen " + Version() + ": " + kSummary, "redqueen") {
   set_version_flag("--version", "redqueen " + Version(),
                    "Print redqueen's version and exit");
   require_subcommand(1);
-  AddRunCommands(this, &run);
+  AddRunCommands(this, &run, DeclaredOptions{with_run_options});
   for (const std::string& name : HistoryCommands())
     add_subcommand(MakeHistoryParser(name));
   add_subcommand(MakeMergeParser());
@@ -177,7 +181,6 @@ std::string ManPageText() {
 }
 
 bool PrepareCommand(std::vector<std::string>* args, int* exit_code) {
-  Tree tree;
   if (args->size() < 2) {
     return UsageError(
         "no command given; 'redqueen run BINARY...' runs a suite's tests "
@@ -185,6 +188,11 @@ bool PrepareCommand(std::vector<std::string>* args, int* exit_code) {
         exit_code);
   }
   const std::string word = (*args)[1];
+  if (word != "help" && word != "completion" && word != "man" &&
+      IsCommand(Tree(/*with_run_options=*/false), word)) {
+    return true;  // The command parses its own options.
+  }
+  Tree tree;
   const std::vector<std::string> top = OptionNames(tree);
   const bool top_option = std::find(top.begin(), top.end(), word) != top.end();
   if (word.size() > 1 && word[0] == '-' && !top_option) {

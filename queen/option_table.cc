@@ -2,6 +2,7 @@
 // declares AddRunCommands). Each group is declared in the order --help,
 // the completion scripts and the man page show it.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdint>
 #include <string>
 
@@ -270,23 +271,26 @@ void AddRunOptions(CLI::App* run, RunOptions* options) {
 
 }  // namespace
 
-CLI::App* AddRunCommands(CLI::App* app, RunOptions* options) {
-  CLI::App* run =
-      app->add_subcommand("run", "Run GoogleTest binaries' tests on parallel pawns");
-  AddRunOptions(run, options);
-  AddRunOptions(app->add_subcommand("list",
-                                    "Print the tests 'run' would select (with the "
-                                    "same options), one a line, and run none"),
-                options);
-  AddRunOptions(app->add_subcommand("plan",
-                                    "Split the selected tests of every binary over "
-                                    "--shards N CI machines by the store's history, and "
-                                    "write where each runs; run none"),
-                options);
-  AddRunOptions(app->add_subcommand("config",
-                                    "Print the settings 'run' would use (with the "
-                                    "same options) and where each came from"),
-                options);
+CLI::App* AddRunCommands(CLI::App* app, RunOptions* options,
+                         const DeclaredOptions& declared) {
+  const auto add = [&](const std::string& name, const std::string& summary) {
+    CLI::App* command = app->add_subcommand(name, summary);
+    if (declared.all || std::find(declared.commands.begin(), declared.commands.end(),
+                                  name) != declared.commands.end()) {
+      AddRunOptions(command, options);
+    }
+    return command;
+  };
+  CLI::App* run = add("run", "Run GoogleTest binaries' tests on parallel pawns");
+  add("list",
+      "Print the tests 'run' would select (with the same options), one a line, and run "
+      "none");
+  add("plan",
+      "Split the selected tests of every binary over --shards N CI machines by the "
+      "store's history, and write where each runs; run none");
+  add("config",
+      "Print the settings 'run' would use (with the same options) and where each came "
+      "from");
   return run;
 }
 

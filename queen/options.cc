@@ -150,13 +150,14 @@ bool Reconcile(const OriginOf& origin, RunOptions* options, bool jobs_given,
   return true;
 }
 
-/// The parser of `redqueen run` (and list, config), storing into `options`;
-/// with a settings file when `config` is not empty.
+/// The parser of `redqueen run` (and list, plan, config, which parse as
+/// run), storing into `options`; with a settings file when `config` is not
+/// empty. `command`, the one given, has its options for its --help.
 std::unique_ptr<CLI::App> MakeApp(RunOptions* options, const std::string& config,
-                                  CLI::App** run) {
+                                  const std::string& command, CLI::App** run) {
   auto app = std::make_unique<CLI::App>("", "redqueen");
   app->require_subcommand(1);
-  *run = AddRunCommands(app.get(), options);
+  *run = AddRunCommands(app.get(), options, DeclaredOptions{false, {"run", command}});
   if (!config.empty()) {
     app->set_config("--config-file", config, "", /*config_required=*/true);
     app->allow_config_extras(CLI::config_extras_mode::error);
@@ -287,14 +288,14 @@ bool ParseWithSettings(const std::vector<std::string>& args, const std::string& 
                        const std::string& command, RunOptions* options, Parsed* parsed,
                        int* exit_code) {
   const RunOptions defaults = *options;
-  parsed->app = MakeApp(options, "", &parsed->run);
+  parsed->app = MakeApp(options, "", command, &parsed->run);
   if (!Parse(*parsed->app, args, config, command, exit_code)) return false;
   for (const CLI::Option* option : parsed->run->get_options()) {
     if (option->count() > 0) parsed->given.insert(option->get_single_name());
   }
   if (!config.empty()) {
     *options = defaults;
-    parsed->app = MakeApp(options, config, &parsed->run);
+    parsed->app = MakeApp(options, config, command, &parsed->run);
     if (!Parse(*parsed->app, args, config, command, exit_code)) return false;
   }
   options->config_path = config;
