@@ -358,7 +358,8 @@ inline constexpr uint64_t kBatchNsPerListedTest = 600;
 
 /// A batch of a binary with history holds at least this many times that
 /// cost in expected work, up to a pawn's share: so at most a fifth of a
-/// pawn's time goes to walking the list.
+/// resident pawn's time goes to walking the list (a third of an exec
+/// pawn's).
 inline constexpr uint64_t kWorkPerBatchCost = 4;
 
 /// Where batches cannot be taken back, one holds at most this many times the

@@ -138,14 +138,14 @@ TEST_F(ExecPawnTest, CtrlCLeavesNoTestProcessBehind) {
 }
 
 TEST_F(ExecPawnTest, PassesAreReportedAsTheyHappenNotWhenTheBatchEnds) {
-  // The first batch is 25 tests of 100 ms. redqueen is killed as soon as
-  // the store holds a pass: were passes sent when the batch ends, that
-  // would be all 25 of them at once.
+  // A first run's batches grow as results come: 1, 4, then 20 tests of
+  // 100 ms. redqueen is killed once the store holds a pass of the third:
+  // were passes sent when a batch ends, there would be 25 at once.
   Launch launch;
   launch.args = {"run",  Fixture("sleepy"),         "-j",   "1",          "--pawn",
                  "exec", "--gtest_filter=Tenths/*", "--db", scratch_.db()};
   launch.signal = SIGKILL;
-  launch.ready = PassedInStore(scratch_.db(), 1);
+  launch.ready = PassedInStore(scratch_.db(), 6);
   RunRedqueen(launch);
   Db db(scratch_.db());
   EXPECT_LT(db.Count("SELECT count(*) FROM executions WHERE status = 'PASSED'"), 25);

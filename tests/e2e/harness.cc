@@ -98,11 +98,16 @@ bool IsCiShard(std::string_view entry) {
   return false;
 }
 
-/// Waits for `launch.ready`, for at most a minute (then fails the test and
-/// returns, so that the signal still ends the run).
-void WaitUntilReady(const Launch& launch, const std::string& out_path) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+/// Waits for `launch.ready`; fails the test and returns when `child` ends
+/// first or 30 s pass (then the signal still ends the run).
+void WaitUntilReady(const Launch& launch, const std::string& out_path, bp::child& child) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (!launch.ready(ReadFile(out_path))) {
+    if (!child.running()) {
+      ADD_FAILURE() << "redqueen " << testing::PrintToString(launch.args)
+                    << " ended before it was ready for its signal";
+      return;
+    }
     if (std::chrono::steady_clock::now() > deadline) {
       ADD_FAILURE() << "redqueen " << testing::PrintToString(launch.args)
                     << " never became ready for its signal";
@@ -140,7 +145,7 @@ Outcome RunProgram(const std::string& path, const Launch& launch) {
           },
       bp::std_in<bp::null, bp::std_out> io.Path("out"), bp::std_err > io.Path("err"));
   if (launch.signal) {
-    if (launch.ready) WaitUntilReady(launch, io.Path("out"));
+    if (launch.ready) WaitUntilReady(launch, io.Path("out"), child);
     std::this_thread::sleep_for(launch.delay);
     kill(child.id(), launch.signal);
   }
@@ -175,16 +180,18 @@ std::function<bool(const std::string&)> Started() {
 }
 
 std::function<bool(const std::string&)> PassedInStore(const std::string& db, long count,
-                                                      const std::string& test) {
-  std::string query =
-      "SELECT count(*) FROM executions e JOIN tests t ON t.id = e.test_id "
+                                                      const std::string& test,
+                                                      long pawns) {
+  std::string where =
+      " FROM executions e JOIN tests t ON t.id = e.test_id "
       "WHERE e.status = 'PASSED'";
-  if (!test.empty()) query += " AND t.name = '" + test + "'";
-  return [db, count, query](const std::string&) {
+  if (!test.empty()) where += " AND t.name = '" + test + "'";
+  return [db, count, pawns, where](const std::string&) {
     if (!std::filesystem::exists(db)) return false;
     try {
       Db store(db);
-      return store.Count(query) >= count;
+      return store.Count("SELECT count(*)" + where) >= count &&
+             store.Count("SELECT count(DISTINCT e.pawn)" + where) >= pawns;
     } catch (const std::exception&) {
       return false;  // Not made yet, or its schema is still being written.
     }

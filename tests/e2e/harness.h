@@ -42,7 +42,8 @@ struct Launch {
   /// machine that starts redqueen slowly does not signal it too early.
   int signal = 0;
   /// Asked every 10 ms with what redqueen has printed so far; a test fails
-  /// if it does not hold within a minute. None: signal after `delay` alone.
+  /// if redqueen ends first or it does not hold within 30 s. None: signal
+  /// after `delay` alone.
   std::function<bool(const std::string& out)> ready;
   std::chrono::milliseconds delay{0};
   /// The open-files limit redqueen starts with (0: as this process's).
@@ -66,10 +67,11 @@ Outcome RunProgram(const std::string& path, const Launch& launch);
 /// Conditions for Launch::ready. Started: redqueen has printed its start
 /// line, so its signal handlers are in place. PassedInStore: the store at
 /// `db` holds at least `count` passed executions (of `test` alone, if
-/// given). FileExists: `path` exists.
+/// given), from at least `pawns` pawns. FileExists: `path` exists.
 std::function<bool(const std::string&)> Started();
 std::function<bool(const std::string&)> PassedInStore(const std::string& db, long count,
-                                                      const std::string& test = "");
+                                                      const std::string& test = "",
+                                                      long pawns = 1);
 std::function<bool(const std::string&)> FileExists(const std::string& path);
 
 /// Processes (pids) of the last Run still alive, after a short grace.

@@ -366,7 +366,8 @@ TEST_F(RunTest, CtrlCKeepsResultsPrintsTheSummaryAndLeavesNoProcess) {
   Launch launch;
   launch.args = {"run", Fixture("sleepy"), "-j", "2", "--db", scratch_.db()};
   launch.signal = SIGINT;
-  launch.ready = PassedInStore(scratch_.db(), 6);
+  // Both pawns past their start, so that each is in a test when it comes.
+  launch.ready = PassedInStore(scratch_.db(), 6, "", 2);
   const Outcome outcome = RunRedqueen(launch);
   EXPECT_EQ(outcome.exit_code, 130) << outcome.out << outcome.err;
   EXPECT_THAT(outcome.out, HasSubstr("status: interrupted\n"));
