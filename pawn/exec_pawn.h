@@ -18,6 +18,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "pawn/batch_filter.h"
 #include "pawn/channel.h"
 #include "pawn/child_process.h"
 #include "proto/scoreboard.h"
@@ -76,6 +77,7 @@ class ExecPawn {
   std::vector<std::string> names_;  ///< Of tests_, as batch filters take them.
   size_t longest_name_ = 0;
   std::unordered_map<std::string, uint32_t> index_of_;
+  SuiteSizes suite_sizes_;  ///< Views into names_, which Collect fills once.
   int children_ = 0;
 };
 

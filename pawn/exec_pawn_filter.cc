@@ -10,7 +10,7 @@ namespace redqueen::pawn {
 
 std::string ExecPawn::FilterFor(const std::vector<uint32_t>& batch) const {
   bool widened = false;
-  const std::string filter = BatchFilter(names_, batch, {}, &widened);
+  const std::string filter = CompactBatchFilter(names_, suite_sizes_, batch, &widened);
   if (!widened) return filter;
   // The filter may select tests beyond the batch: keep those out, but for a
   // name a filter cannot tell from one of the batch's (they differ only in

@@ -43,6 +43,7 @@ bool ExecPawn::Collect(std::string* error) {
     longest_name_ = std::max(longest_name_, test.name.size());
   }
   for (uint32_t i = 0; i < tests_.size(); ++i) index_of_.emplace(names_[i], i);
+  suite_sizes_ = CountSuites(names_);
   return true;
 }
 
