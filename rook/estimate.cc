@@ -12,6 +12,24 @@ uint64_t Median(It begin, It end) {
   return *middle;
 }
 
+/// The estimates of `selected` under kPooledBelowUs become their mean.
+void Pool(const std::vector<uint32_t>& selected, std::vector<uint64_t>* estimates) {
+  uint64_t total = 0;
+  uint64_t pooled = 0;
+  for (uint32_t index : selected) {
+    const uint64_t estimate = (*estimates)[index];
+    if (estimate == 0 || estimate >= kPooledBelowUs) continue;
+    total += estimate;
+    ++pooled;
+  }
+  if (pooled == 0) return;
+  const uint64_t mean = std::max<uint64_t>((total + pooled / 2) / pooled, 1);
+  for (uint32_t index : selected) {
+    uint64_t& estimate = (*estimates)[index];
+    if (estimate != 0 && estimate < kPooledBelowUs) estimate = mean;
+  }
+}
+
 }  // namespace
 
 std::optional<uint64_t> ExpectedDuration(const TestHistory& history) {
@@ -32,6 +50,7 @@ std::vector<uint64_t> Estimate(size_t count, const std::vector<uint32_t>& select
     }
   }
   if (seen.empty()) return {};
+  Pool(selected, &estimates);
   const uint64_t unseen = Median(seen.begin(), seen.end());
   for (uint64_t& estimate : estimates) {
     if (estimate == 0) estimate = unseen;

@@ -21,16 +21,25 @@ size_t BatchSize(size_t queued, int jobs, uint64_t mean_duration_us, size_t most
   return std::max(std::min({std::max(share, floor), most, fair}), size_t{1});
 }
 
-uint64_t BatchWorkUs(uint64_t queued_us, int jobs, uint64_t run_share_us, size_t listed) {
-  const uint64_t share = queued_us / static_cast<uint64_t>(std::max(jobs, 1));
+uint64_t BatchWorkUs(uint64_t queued_us, uint64_t running_us, int jobs,
+                     uint64_t run_share_us, size_t listed) {
+  // The batches in flight count: the pawn that takes the last half of a
+  // binary whose first half another pawn runs has a pawn's share queued.
+  const uint64_t share =
+      (queued_us + running_us) / static_cast<uint64_t>(std::max(jobs, 1));
   const uint64_t quarter = std::max(share, run_share_us) / 4;
   const uint64_t walk_us = listed * kBatchNsPerListedTest / 1000 * kWorkPerBatchCost;
   const uint64_t limit =
       std::max(std::min(std::max(quarter, walk_us), share), kMinBatchWorkUs);
   // A lone pawn would run what is left right after, as a batch of its own
   // that is not worth one (another pawn's start-up would cost more): all.
-  return jobs <= 1 && queued_us < limit + kMinBatchWorkUs ? std::max(queued_us, limit)
-                                                          : limit;
+  // With more pawns, a rest of its own would end the binary sooner by as
+  // much as it holds, and cost a walk of the list shared by the pawns: what
+  // is worth less goes along (what a pawn's share leaves of an odd total).
+  const uint64_t not_worth_a_batch =
+      jobs <= 1 ? kMinBatchWorkUs
+                : listed * kBatchNsPerListedTest / 1000 / static_cast<uint64_t>(jobs);
+  return queued_us < limit + not_worth_a_batch ? std::max(queued_us, limit) : limit;
 }
 
 Rook::Rook(RookOptions options, knight::WorkerFactory* factory, const Clock* clock,
@@ -326,8 +335,10 @@ void Rook::SendShutdown(Slot& s) {
 BatchLimit Rook::LimitFor(const WorkQueue& queue) const {
   if (!estimates_.empty()) {
     const uint64_t run_share = callbacks_.run_share_us ? callbacks_.run_share_us() : 0;
-    return BatchLimit{
-        SIZE_MAX, BatchWorkUs(queue.expected_us(), ActivePawns(), run_share, listed())};
+    uint64_t running_us = 0;
+    for (const Slot& s : slots_) running_us += ExpectedUs(s.batch, 0);
+    return BatchLimit{SIZE_MAX, BatchWorkUs(queue.expected_us(), running_us,
+                                            ActivePawns(), run_share, listed())};
   }
   // Guided self-scheduling where a batch cannot be taken back once begun: it
   // bets on at most a few times as many tests as have reported, so a first

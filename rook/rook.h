@@ -373,15 +373,17 @@ inline constexpr size_t kGrowthPerResult = 4;
 /// test.
 size_t BatchSize(size_t queued, int jobs, uint64_t mean_duration_us, size_t most);
 
-/// Expected work per batch with history: a quarter of each pawn's share of
-/// the run's work left (`run_share_us`, or else `queued_us` over `jobs`),
-/// so batches shrink toward the end and the tail balances, and at most each
-/// of `jobs` pawns' share of `queued_us` (a binary that is small beside the
-/// run's work goes whole to its one pawn); but at least kMinBatchWorkUs,
-/// and for one pawn all of `queued_us` when less than that would be left.
-/// Up to a pawn's share, at least kWorkPerBatchCost times the cost of
-/// walking the `listed` tests of the binary.
-uint64_t BatchWorkUs(uint64_t queued_us, int jobs, uint64_t run_share_us,
-                     size_t listed = 0);
+/// Expected work per batch with history. A pawn's share is the binary's work
+/// left (`queued_us` and the `running_us` of batches in flight) over its
+/// `jobs` pawns. A batch holds a quarter of each pawn's share of the run's
+/// work left (`run_share_us`, or else that share), so batches shrink toward
+/// the end and the tail balances; and at most a pawn's share (a binary that
+/// is small beside the run's work goes whole to its one pawn). But at least
+/// kMinBatchWorkUs, and all of `queued_us` when less would be left than
+/// that (one pawn) or than each pawn's part of walking the list again. Up to
+/// a pawn's share, at least kWorkPerBatchCost times the cost of walking the
+/// `listed` tests of the binary.
+uint64_t BatchWorkUs(uint64_t queued_us, uint64_t running_us, int jobs,
+                     uint64_t run_share_us, size_t listed = 0);
 
 }  // namespace redqueen::rook

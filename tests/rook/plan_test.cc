@@ -72,29 +72,41 @@ TEST(CarryTest, FollowsTestsByNameWhenTheListChanged) {
 
 TEST(EstimateTest, UnseenTestsGetTheMedianOfTheSeenAndNothingSeenMeansNoEstimates) {
   const auto tests = Named({"A.a", "A.b", "A.c", "A.new"});
-  const History history{Passes({10}), Passes({20}), Passes({0}), {}};
+  const History history{Passes({10'000}), Passes({20'000}), Passes({1'000}), {}};
   const auto estimates = Estimate(tests.size(), All(4), history);
   ASSERT_EQ(estimates.size(), 4u);
-  EXPECT_EQ(estimates[0], 10u);
-  EXPECT_EQ(estimates[1], 20u);
-  EXPECT_EQ(estimates[2], 1u) << "at least 1 us";
-  EXPECT_EQ(estimates[3], 10u);
+  EXPECT_EQ(estimates[0], 10'000u);
+  EXPECT_EQ(estimates[1], 20'000u);
+  EXPECT_EQ(estimates[2], 1'000u);
+  EXPECT_EQ(estimates[3], 10'000u);
   EXPECT_TRUE(Estimate(tests.size(), All(4), {}).empty());
   EXPECT_TRUE(Estimate(tests.size(), All(4), History(4)).empty()) << "none passed before";
 }
 
+TEST(EstimateTest, DurationsTooShortToTellApartExpectTheirMean) {
+  // An exec pawn's clock put a trivial test at 301 us: it waited for the CPU.
+  const auto tests = Named({"A.a", "A.b", "A.c", "A.d", "A.long"});
+  const History history{Passes({1}), Passes({301}), Passes({0}), Passes({2}),
+                        Passes({kPooledBelowUs})};
+  const auto estimates = Estimate(tests.size(), All(5), history);
+  EXPECT_EQ(estimates, (std::vector<uint64_t>{76, 76, 76, 76, kPooledBelowUs}));
+  const auto units = Plan(tests, All(5), estimates, history, {}, 0);
+  EXPECT_EQ(Firsts(units), (std::vector<uint32_t>{4, 0, 1, 2, 3}))
+      << "the short ones in registration order, as whole suites run";
+}
+
 TEST(PlanTest, HistoryOrderPutsUnseenFirstThenLongestFirst) {
   const auto tests = Named({"A.short", "A.long", "A.unseen", "A.middle"});
-  const History history{Passes({5}), Passes({500}), {}, Passes({50})};
+  const History history{Passes({5'000}), Passes({500'000}), {}, Passes({50'000})};
   const auto estimates = Estimate(tests.size(), All(4), history);
   const auto units = Plan(tests, All(4), estimates, history, {}, 0);
   EXPECT_EQ(Firsts(units), (std::vector<uint32_t>{2, 1, 3, 0}));
-  EXPECT_EQ(units[1].expected_us, 500u);
+  EXPECT_EQ(units[1].expected_us, 500'000u);
 }
 
 TEST(PlanTest, FailedFirstPutsLastRunsFailuresAtTheFront) {
   const auto tests = Named({"A.a", "A.b", "A.c"});
-  const History history{Passes({5}), Passes({500}), Passes({1}, true)};
+  const History history{Passes({5'000}), Passes({500'000}), Passes({1'000}, true)};
   PlanOptions options;
   options.failed_first = true;
   const auto units =

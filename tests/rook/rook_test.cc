@@ -495,23 +495,55 @@ TEST(BatchSizeTest, AtMostWhatItIsToldToHold) {
 }
 
 TEST(BatchWorkTest, AQuarterOfEachPawnsShareOfTheRun) {
-  EXPECT_EQ(BatchWorkUs(8'000'000, 2, 0), 1'000'000u);
-  EXPECT_EQ(BatchWorkUs(800'000, 1, 4'000'000), 800'000u)
+  EXPECT_EQ(BatchWorkUs(8'000'000, 0, 2, 0), 1'000'000u);
+  EXPECT_EQ(BatchWorkUs(800'000, 0, 1, 4'000'000), 800'000u)
       << "one pawn's binary among others that keep every pawn busy: whole";
-  EXPECT_EQ(BatchWorkUs(8'000'000, 2, 8'000'000), 2'000'000u);
+  EXPECT_EQ(BatchWorkUs(8'000'000, 0, 2, 8'000'000), 2'000'000u);
 }
 
 TEST(BatchWorkTest, ABigBinarysBatchIsWorthWalkingItsListUpToAPawnsShare) {
   // 10,000 tests: walking them costs a batch 6 ms, so a batch holds 24 ms.
-  EXPECT_EQ(BatchWorkUs(20'000, 2, 0, 10'000), 10'000u) << "a pawn's share, not 5 ms";
-  EXPECT_EQ(BatchWorkUs(400'000, 2, 0, 10'000), 50'000u) << "a quarter: worth it";
-  EXPECT_EQ(BatchWorkUs(120'000, 2, 0, 10'000), 24'000u);
-  EXPECT_EQ(BatchWorkUs(20'000, 2, 0, 100), kMinBatchWorkUs) << "a small binary";
+  EXPECT_EQ(BatchWorkUs(20'000, 0, 2, 0, 10'000), 10'000u) << "a pawn's share, not 5 ms";
+  EXPECT_EQ(BatchWorkUs(400'000, 0, 2, 0, 10'000), 50'000u) << "a quarter: worth it";
+  EXPECT_EQ(BatchWorkUs(120'000, 0, 2, 0, 10'000), 24'000u);
+  EXPECT_EQ(BatchWorkUs(20'000, 0, 2, 0, 100), kMinBatchWorkUs) << "a small binary";
+}
+
+TEST(BatchWorkTest, TheBatchesInFlightCountInAPawnsShare) {
+  // 10,000 tests of 2 us: another pawn runs the first half, so the second
+  // half is this pawn's share, and worth more than a walk of the list.
+  EXPECT_EQ(BatchWorkUs(10'000, 10'000, 2, 0, 10'000), 10'000u);
+  EXPECT_EQ(BatchWorkUs(10'000, 0, 2, 0, 10'000), kMinBatchWorkUs)
+      << "without them, a third batch";
+  EXPECT_EQ(BatchWorkUs(700'000, 100'000, 2, 0), 100'000u) << "a quarter of the share";
+}
+
+TEST(BatchWorkTest, ARestNotWorthWalkingTheListAgainGoesAlong) {
+  // 10,000 tests: walking them costs a batch 6 ms, 3 ms each of 2 pawns.
+  EXPECT_EQ(BatchWorkUs(15'003, 15'000, 2, 0, 10'000), 15'003u) << "3 us left: along";
+  EXPECT_EQ(BatchWorkUs(17'000, 15'000, 2, 0, 10'000), 17'000u) << "1 ms left: along";
+  EXPECT_EQ(BatchWorkUs(20'000, 15'000, 2, 0, 10'000), 20'000u) << "2.5 ms left: along";
+  EXPECT_EQ(BatchWorkUs(22'000, 15'000, 2, 0, 10'000), 18'500u) << "3.5 ms: a batch";
+}
+
+TEST_F(RookTest, TwoPawnsRunABigBinaryWithHistoryInOneBatchEach) {
+  // An odd count: the first pawn's share leaves the second a test more.
+  Make({.jobs = 2}, 10'001);
+  rook_->SetPast(PastOf(tests_, 3));
+  Greet(tests_);
+  const auto* first = Last<proto::Run>(Worker(0));
+  const auto* second = Last<proto::Run>(Worker(1));
+  ASSERT_TRUE(first && second);
+  EXPECT_EQ(first->indexes.size() + second->indexes.size(), 10'001u)
+      << "a third batch would walk the 10,001 tests once more";
+  EXPECT_GE(std::min(first->indexes.size(), second->indexes.size()), 5'000u);
+  RunToTheEnd();
+  EXPECT_EQ(sink_.results.size(), 10'001u);
 }
 
 TEST(BatchWorkTest, ABatchIsWorthItsCallAndLeavesNoLessBehind) {
-  EXPECT_EQ(BatchWorkUs(1'000, 2, 0), kMinBatchWorkUs);
-  EXPECT_EQ(BatchWorkUs(9'000, 1, 34'500), 9'000u)
+  EXPECT_EQ(BatchWorkUs(1'000, 0, 2, 0), kMinBatchWorkUs);
+  EXPECT_EQ(BatchWorkUs(9'000, 0, 1, 34'500), 9'000u)
       << "a quarter of the run's share would leave 375 us for another batch";
 }
 
