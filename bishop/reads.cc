@@ -248,7 +248,7 @@ std::vector<RunExecution> Store::RunExecutions(int64_t run_id) {
   sqlite3_finalize(stmt);
   stmt = Prepare(R"sql(
     SELECT f.execution_id, f.file, f.line, f.message FROM failures f
-    JOIN executions e ON e.id = f.execution_id WHERE e.run_id = ? ORDER BY f.rowid)sql");
+    JOIN execution_rows e ON e.id = f.execution_id WHERE e.run_id = ? ORDER BY f.rowid)sql");
   {
     Binder binder(db_, stmt);
     binder.Int(run_id);

@@ -33,6 +33,13 @@ class RowInserter {
   template <class Bind>
   int64_t Insert(size_t count, Bind bind) {
     const int64_t first_id = NextId();
+    InsertFrom(first_id, count, bind);
+    return first_id;
+  }
+
+  /// As Insert, the rows' ids from `first_id` on (no lower than NextId()).
+  template <class Bind>
+  void InsertFrom(int64_t first_id, size_t count, Bind bind) {
     int64_t id = first_id;
     size_t i = 0;
     for (; i + kRowsPerInsert <= count; i += kRowsPerInsert) {
@@ -49,12 +56,12 @@ class RowInserter {
       bind(binder, i);
       binder.Step("insert row");
     }
-    return first_id;
   }
 
- private:
+  /// One more than the table's highest id.
   int64_t NextId();
 
+ private:
   sqlite3* db_;
   sqlite3_stmt* one_ = nullptr;
   sqlite3_stmt* many_ = nullptr;

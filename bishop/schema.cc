@@ -183,6 +183,33 @@ CREATE TABLE bench_errors (
 CREATE INDEX bench_errors_by_run ON bench_errors (run_id);
 )sql";
 
+// Version 9: plain passes go compactly, many to a row of `passes`
+// (bishop/pass_rows.h); the table of every other execution is
+// `execution_rows`, and `executions` is the view of both, with the columns
+// the table had. Ids stay one sequence: a `passes` row's executions are
+// first_id, first_id + 1, ... in its array's order, its last id its key.
+constexpr const char* kMigrateToV9 = R"sql(
+ALTER TABLE executions RENAME TO execution_rows;
+CREATE TABLE passes (
+  last_id INTEGER PRIMARY KEY,
+  first_id INTEGER NOT NULL,
+  run_id INTEGER NOT NULL REFERENCES runs (id),
+  shard INTEGER NOT NULL,
+  rows TEXT NOT NULL  -- [[test_id, repetition, attempt, final, duration_us, finished_us, pawn], ...]
+);
+CREATE INDEX passes_by_run ON passes (run_id);
+CREATE VIEW executions AS
+  SELECT id, run_id, test_id, attempt, status, duration_us, finished_us, pawn,
+         skip_message, crash, output, repetition, final, not_run, shard
+    FROM execution_rows
+  UNION ALL
+  SELECT p.first_id + r.key, p.run_id, json_extract(r.value, '$[0]'),
+         json_extract(r.value, '$[2]'), 'PASSED', json_extract(r.value, '$[4]'),
+         json_extract(r.value, '$[5]'), json_extract(r.value, '$[6]'), '', '', X'',
+         json_extract(r.value, '$[1]'), json_extract(r.value, '$[3]'), 0, p.shard
+    FROM passes p, json_each(p.rows) r;
+)sql";
+
 }  // namespace
 
 int Store::SchemaVersion() {
@@ -203,7 +230,7 @@ bool Store::IsRedqueenStoreOrEmpty(std::string* error) {
   bool ours = true;
   sqlite3_stmt* stmt = Prepare(
       "SELECT name, name IN ('runs', 'tests', 'executions', 'failures') "
-      "FROM sqlite_master WHERE type = 'table' ORDER BY rowid");
+      "FROM sqlite_master WHERE type IN ('table', 'view') ORDER BY rowid");
   {
     Binder binder(db_, stmt);
     int known = 0;
@@ -234,8 +261,9 @@ bool Store::ReadsWhereItWillWrite(std::string* error) {
   // any test runs, instead of failing the run's first write at its end.
   try {
     for (const char* sql :
-         {"SELECT max(id) FROM runs", "SELECT max(id) FROM executions",
-          "SELECT max(run_id) FROM executions", "SELECT max(rowid) FROM failures",
+         {"SELECT max(id) FROM runs", "SELECT max(id) FROM execution_rows",
+          "SELECT max(run_id) FROM execution_rows", "SELECT max(last_id) FROM passes",
+          "SELECT max(run_id) FROM passes", "SELECT max(rowid) FROM failures",
           "SELECT max(execution_id) FROM failures", "SELECT max(id) FROM tests",
           "SELECT count(*) FROM suites"}) {
       sqlite3_stmt* stmt = Prepare(sql);
@@ -298,11 +326,12 @@ bool Store::Migrate(std::string* error) {
       if (current < 6) Exec(kMigrateToV6);
       if (current < 7) Exec(kMigrateToV7);
       if (current < 8) Exec(kMigrateToV8);
+      if (current < 9) Exec(kMigrateToV9);
       Exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
       Exec("COMMIT");
     }
     executions_ = std::make_unique<RowInserter>(
-        db_, "executions",
+        db_, "execution_rows",
         std::vector<std::string>{"run_id", "test_id", "repetition", "attempt", "final",
                                  "status", "duration_us", "finished_us", "pawn",
                                  "not_run", "shard", "skip_message", "crash", "output"});
@@ -312,6 +341,10 @@ bool Store::Migrate(std::string* error) {
                                  "value_param"});
     insert_failure_ = Prepare(
         "INSERT INTO failures (execution_id, file, line, message) VALUES (?, ?, ?, ?)");
+    insert_passes_ = Prepare(
+        "INSERT INTO passes (last_id, first_id, run_id, shard, rows) VALUES (?, ?, ?, ?, "
+        "?)");
+    max_pass_id_ = Prepare("SELECT max(last_id) FROM passes");
     return true;
   } catch (const std::exception& e) {
     *error = ReasonOf(e);

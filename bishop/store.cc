@@ -118,6 +118,8 @@ Store::~Store() {
   executions_.reset();
   tests_.reset();
   sqlite3_finalize(insert_failure_);
+  sqlite3_finalize(insert_passes_);
+  sqlite3_finalize(max_pass_id_);
   sqlite3_close(db_);
 }
 

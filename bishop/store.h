@@ -31,7 +31,7 @@ namespace redqueen::bishop {
 inline constexpr int kBusyTimeoutMs = 10000;
 
 /// The schema this redqueen writes; recorded as PRAGMA user_version.
-inline constexpr int kSchemaVersion = 8;
+inline constexpr int kSchemaVersion = 9;
 
 struct RunRecord {
   std::string started_at;  ///< ISO 8601, UTC.
@@ -271,6 +271,8 @@ class Store {
   std::unique_ptr<RowInserter> executions_;
   std::unique_ptr<RowInserter> tests_;
   sqlite3_stmt* insert_failure_ = nullptr;
+  sqlite3_stmt* insert_passes_ = nullptr;
+  sqlite3_stmt* max_pass_id_ = nullptr;
 };
 
 }  // namespace redqueen::bishop

@@ -1,8 +1,10 @@
 // What a run writes: its row, each execution (batched, bound in place) and
 // its summary at the end.
+#include <algorithm>
 #include <string_view>
 #include <unordered_map>
 
+#include "bishop/pass_rows.h"
 #include "bishop/statement.h"
 #include "bishop/store.h"
 
@@ -98,27 +100,51 @@ void Store::AddExecution(int64_t run_id, int64_t test_id, const TestResult& resu
 }
 
 void Store::WritePending() {
-  const int64_t first_id =
-      executions_->Insert(pending_.size(), [this](Binder& b, size_t i) {
-        const TestResult& e = pending_[i].result;
-        // The queued rows outlive the statement; status names are literals.
-        b.Int(pending_[i].run_id)
-            .Int(pending_[i].test_id)
-            .Int(e.repetition)
-            .Int(e.attempt)
-            .Int(e.final)
-            .TextInPlace(StatusName(e.status))
-            .Int(static_cast<int64_t>(e.duration_us))
-            .Int(e.finished_us)
-            .Int(e.pawn)
-            .Int(static_cast<int64_t>(e.not_run))
-            .Int(e.shard)
-            .TextInPlace(e.skip_message)
-            .TextInPlace(e.crash)
-            .BlobInPlace(e.output);
-      });
-  for (size_t row = 0; row < pending_.size(); ++row) {
-    for (const proto::Failure& failure : pending_[row].result.failures) {
+  // Plain passes go as one `passes` row per run and shard (pass_rows.h),
+  // after the other rows, whose ids come first.
+  std::vector<size_t> rows;  // Indexes into pending_ of the others.
+  std::vector<PassRows> passes;
+  for (size_t i = 0; i < pending_.size(); ++i) {
+    const Pending& p = pending_[i];
+    if (!IsPlainPass(p.result)) {
+      rows.push_back(i);
+      continue;
+    }
+    if (passes.empty() || passes.back().run_id() != p.run_id ||
+        passes.back().shard() != p.result.shard) {
+      passes.emplace_back(p.run_id, p.result.shard);
+    }
+    passes.back().Add(p.test_id, p.result);
+  }
+  int64_t next_id = executions_->NextId();
+  {
+    Binder binder(db_, max_pass_id_);
+    if (binder.Step("read the last pass id")) {
+      next_id = std::max<int64_t>(next_id, sqlite3_column_int64(max_pass_id_, 0) + 1);
+    }
+  }
+  const int64_t first_id = next_id;
+  executions_->InsertFrom(first_id, rows.size(), [this, &rows](Binder& b, size_t i) {
+    const Pending& p = pending_[rows[i]];
+    const TestResult& e = p.result;
+    // The queued rows outlive the statement; status names are literals.
+    b.Int(p.run_id)
+        .Int(p.test_id)
+        .Int(e.repetition)
+        .Int(e.attempt)
+        .Int(e.final)
+        .TextInPlace(StatusName(e.status))
+        .Int(static_cast<int64_t>(e.duration_us))
+        .Int(e.finished_us)
+        .Int(e.pawn)
+        .Int(static_cast<int64_t>(e.not_run))
+        .Int(e.shard)
+        .TextInPlace(e.skip_message)
+        .TextInPlace(e.crash)
+        .BlobInPlace(e.output);
+  });
+  for (size_t row = 0; row < rows.size(); ++row) {
+    for (const proto::Failure& failure : pending_[rows[row]].result.failures) {
       Binder(db_, insert_failure_)
           .Int(first_id + static_cast<int64_t>(row))
           .Text(failure.file)
@@ -126,6 +152,18 @@ void Store::WritePending() {
           .Text(failure.message)
           .Step("insert failure");
     }
+  }
+  next_id += static_cast<int64_t>(rows.size());
+  for (const PassRows& batch : passes) {
+    const auto count = static_cast<int64_t>(batch.count());
+    Binder(db_, insert_passes_)
+        .Int(next_id + count - 1)
+        .Int(next_id)
+        .Int(batch.run_id())
+        .Int(batch.shard())
+        .Text(batch.Json())
+        .Step("insert passes");
+    next_id += count;
   }
 }
 

@@ -10,6 +10,7 @@
 #include "bishop/number_map.h"
 #include "bishop/statement.h"
 #include "bishop/store.h"
+#include "tests/bishop/older_store.h"
 
 namespace redqueen::bishop {
 namespace {
@@ -350,6 +351,8 @@ TEST_F(BenchStoreTest, AVersion7StoreGainsTheBenchTablesOfAFreshOne) {
     store->AddExecution(run, ids[0], passed);
     store->FinishRun(run, {});
     // As version 7 left it: no benchmark tables.
+    ASSERT_EQ(sqlite3_exec(store->db(), kBackToVersion8, nullptr, nullptr, nullptr),
+              SQLITE_OK);
     ASSERT_EQ(sqlite3_exec(store->db(),
                            "DROP TABLE bench_samples; DROP TABLE bench_errors; "
                            "DROP TABLE bench_runs; PRAGMA user_version = 7",
@@ -360,7 +363,7 @@ TEST_F(BenchStoreTest, AVersion7StoreGainsTheBenchTablesOfAFreshOne) {
   }
   auto migrated = Open(path_);
   ASSERT_TRUE(migrated);
-  EXPECT_EQ(migrated->SchemaVersion(), 8);
+  EXPECT_EQ(migrated->SchemaVersion(), kSchemaVersion);
   EXPECT_EQ(migrated->RunExecutions(1).size(), 1u);
   EXPECT_EQ(migrated->LatestBenchRun(), 0);
   const int64_t run = migrated->BeginBenchRun(RunRecord("x"));

@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "bishop/store.h"
+#include "tests/bishop/older_store.h"
 
 namespace redqueen::bishop {
 namespace {
@@ -77,6 +78,8 @@ TEST_F(ShardStoreTest, AVersion6StoresExecutionsAsRunInTheRunsOwnShard) {
     const auto ids = store->AddTests("bin/a", {{"A.a", "a.cc", 1, "", ""}});
     store->AddExecution(run, ids[0], ResultOf(TestStatus::kPassed));
     store->FinishRun(run, {});
+    ASSERT_EQ(sqlite3_exec(store->db(), kBackToVersion8, nullptr, nullptr, nullptr),
+              SQLITE_OK);
     ASSERT_EQ(sqlite3_exec(store->db(),
                            "ALTER TABLE executions DROP COLUMN shard; "
                            "DROP TABLE bench_samples; DROP TABLE bench_errors; "

@@ -10,6 +10,7 @@
 #include <unordered_set>
 
 #include "bishop/statement.h"
+#include "tests/bishop/older_store.h"
 
 namespace redqueen::bishop {
 namespace {
@@ -208,6 +209,70 @@ TEST_F(StoreTest, ManyResultsAtOnceKeepEachFailureWithItsExecution) {
                   "f.line = e.repetition AND e.duration_us = e.repetition AND "
                   "f.message = 'failure of repetition ' || e.repetition"),
             (count + 6) / 7);
+}
+
+TEST_F(StoreTest, PlainPassesGoCompactlyAndReadBackAsEveryOtherExecution) {
+  std::string error;
+  auto store = Store::Open(path_, &error);
+  ASSERT_TRUE(store) << error;
+  RecordRun(*store, "bin/a", {{"A.before", "FAILED", 1}});  // ids do not start at 1
+  const int64_t run = store->BeginRun({"2026-01-01T00:00:00.000Z", "redqueen run", 2});
+  const auto ids =
+      store->AddTests("bin/a", {{"A.a", "a.cc", 1, "", ""}, {"A.b", "a.cc", 2, "", ""}});
+  TestResult plain = ResultOf("PASSED");
+  plain.repetition = 3;
+  plain.attempt = 2;
+  plain.duration_us = 1234567;
+  plain.finished_us = 1'700'000'000'123'456;
+  plain.pawn = 1;
+  TestResult noisy = ResultOf("PASSED");
+  noisy.output = "it printed";
+  TestResult failed = ResultOf("FAILED");
+  failed.final = false;
+  failed.failures.push_back({"a.cc", 9, "boom"});
+  TestResult other_shard = ResultOf("PASSED");
+  other_shard.shard = 2;
+  // Two flushes: the second's ids come after the first's passes.
+  store->AddExecution(run, ids[0], plain);
+  store->AddExecution(run, ids[1], failed);
+  store->AddExecution(run, ids[1], noisy);
+  store->Flush();
+  store->AddExecution(run, ids[1], other_shard);
+  store->AddExecution(run, ids[0], failed);
+  store->FinishRun(run, {});
+
+  EXPECT_EQ(Count(*store, "SELECT count(*) FROM passes"), 2) << "one per flush and shard";
+  EXPECT_EQ(Count(*store, "SELECT count(*) FROM execution_rows"), 4);
+  EXPECT_EQ(Count(*store, "SELECT count(*) FROM executions"), 6);
+  EXPECT_EQ(Count(*store, "SELECT count(DISTINCT id) FROM executions"), 6);
+  EXPECT_EQ(Count(*store,
+                  "SELECT count(*) FROM failures f JOIN executions e ON e.id = "
+                  "f.execution_id WHERE e.status = 'FAILED' AND f.message = 'boom'"),
+            2);
+  const std::vector<RunExecution> read = store->RunExecutions(run);
+  ASSERT_EQ(read.size(), 5u);
+  // By test, repetition and attempt: A.a's failure, its pass, then A.b's.
+  EXPECT_EQ(read[0].name, "A.a");
+  EXPECT_EQ(read[0].status, TestStatus::kFailed);
+  EXPECT_EQ(read[1].name, "A.a");
+  EXPECT_EQ(read[1].status, TestStatus::kPassed);
+  EXPECT_EQ(read[1].repetition, 3u);
+  EXPECT_EQ(read[1].attempt, 2u);
+  EXPECT_TRUE(read[1].final);
+  EXPECT_EQ(read[1].duration_us, 1234567u);
+  EXPECT_EQ(read[1].finished_us, 1'700'000'000'123'456);
+  EXPECT_EQ(read[1].pawn, 1);
+  EXPECT_EQ(read[1].shard, 0u);
+  EXPECT_EQ(read[1].not_run, NotRun::kRan);
+  EXPECT_TRUE(read[1].output.empty() && read[1].failures.empty());
+  std::vector<std::string> b;
+  for (size_t i = 2; i < read.size(); ++i) {
+    b.push_back(read[i].name + " " + std::string(StatusName(read[i].status)) + " " +
+                read[i].output + " " + std::to_string(read[i].shard) + " " +
+                std::to_string(read[i].failures.size()));
+  }
+  EXPECT_THAT(b, testing::UnorderedElementsAre(
+                     "A.b FAILED  0 1", "A.b PASSED it printed 0 0", "A.b PASSED  2 0"));
 }
 
 std::vector<proto::TestInfo> SuiteTests() {
@@ -462,6 +527,8 @@ TEST_F(StoreTest, AVersion4StoreKnowsWhyTestsDidNotRunFromTheirMessages) {
     summary.status = "interrupted";
     store->FinishRun(run, summary);
     // As version 4 wrote them: the reason in the message alone.
+    ASSERT_EQ(sqlite3_exec(store->db(), kBackToVersion8, nullptr, nullptr, nullptr),
+              SQLITE_OK);
     ASSERT_EQ(sqlite3_exec(store->db(),
                            "ALTER TABLE executions DROP COLUMN not_run; "
                            "ALTER TABLE executions DROP COLUMN shard; "
@@ -494,10 +561,10 @@ TEST_F(StoreTest, AStatusNoRedqueenWritesIsADamagedStoreNotSomeStatus) {
   ASSERT_TRUE(store) << error;
   const int64_t run = store->BeginRun({"t", "c", 1});
   const auto ids = store->AddTests("bin/a", {{"A.a", "a.cc", 1, "", ""}});
-  store->AddExecution(run, ids[0], ResultOf("PASSED"));
+  store->AddExecution(run, ids[0], ResultOf("FAILED"));
   store->FinishRun(run, {});
-  ASSERT_EQ(sqlite3_exec(store->db(), "UPDATE executions SET status = 'passed'", nullptr,
-                         nullptr, nullptr),
+  ASSERT_EQ(sqlite3_exec(store->db(), "UPDATE execution_rows SET status = 'passed'",
+                         nullptr, nullptr, nullptr),
             SQLITE_OK);
   try {
     store->RunExecutions(run);

@@ -293,7 +293,7 @@ void CiSplitTest::ExpectMergesOfShardsThatDoNotAddUpAreRefused() {
                            run + " ORDER BY e.id LIMIT 1");
   ASSERT_EQ(ran.size(), 1u);
   Execute(twice,
-          "INSERT INTO executions (run_id, test_id, attempt, status, duration_us, "
+          "INSERT INTO execution_rows (run_id, test_id, attempt, status, duration_us, "
           "finished_us, pawn, skip_message, crash, output) SELECT (SELECT max(id) FROM "
           "runs), id, 1, 'PASSED', 1, 1, 0, '', '', '' FROM tests WHERE binary = " +
               Quoted(ran[0][0]) + " AND name = " + Quoted(ran[0][1]));
