@@ -259,8 +259,11 @@ void ExecPawn::BatchRun::SendHeld(int status,
   for (size_t i = 0; i < held_.size(); ++i) {
     const Finished& f = held_[i];
     proto::Result result = ResultOf(f);
+    // The report's words when it has the test; else (a child that crashed
+    // before writing it, or wrote none) what the output says.
     const auto it = reported.find(pawn_->names_[f.index]);
-    if (it != reported.end()) result.failures = it->second.failures;
+    result.failures =
+        it != reported.end() ? it->second.failures : FailuresInOutput(f.head);
     // gtest's JSON report has no skip message; its output has.
     if (f.status == TestStatus::kSkipped) result.skip_message = SkipMessage(f.head);
     if (failed_outside && i == carrier) FailOutside(&result);

@@ -94,6 +94,44 @@ proto::Failure ParseFailureText(const std::string& text) {
   return failure;
 }
 
+std::vector<proto::Failure> FailuresInOutput(std::string_view output) {
+  // gtest prints each failure as "LOCATION: Failure\nMESSAGE\n", a skip as
+  // "LOCATION: Skipped\nMESSAGE\n".
+  constexpr std::string_view kFailure = ": Failure";
+  constexpr std::string_view kSkipped = ": Skipped";
+  auto ends_with = [](std::string_view line, std::string_view end) {
+    return line.size() >= end.size() && line.substr(line.size() - end.size()) == end;
+  };
+  std::vector<proto::Failure> failures;
+  bool in_failure = false;
+  std::string text;  // The failure being read: its location, its message.
+  auto close = [&] {
+    if (!in_failure) return;
+    if (text.back() == '\n') text.pop_back();
+    failures.push_back(ParseFailureText(text));
+    in_failure = false;
+  };
+  for (size_t at = 0; at < output.size();) {
+    const size_t newline = output.find('\n', at);
+    const size_t next = newline == std::string_view::npos ? output.size() : newline + 1;
+    const std::string_view line =
+        output.substr(at, (newline == std::string_view::npos ? next : newline) - at);
+    if (ends_with(line, kFailure) || ends_with(line, kSkipped)) {
+      close();
+      if (ends_with(line, kFailure)) {
+        in_failure = true;
+        text.assign(line.substr(0, line.size() - kFailure.size()));
+        text += '\n';
+      }
+    } else if (in_failure) {
+      text.append(output.substr(at, next - at));
+    }
+    at = next;
+  }
+  close();
+  return failures;
+}
+
 bool ParseGtestListing(std::string_view text, std::vector<proto::TestInfo>* tests) {
   const json listing = json::parse(text, nullptr, false);
   const json* suites = Suites(listing);

@@ -34,4 +34,11 @@ bool ParseGtestListing(std::string_view text, std::vector<proto::TestInfo>* test
 /// Splits gtest's "path:line\nmessage" failure text.
 proto::Failure ParseFailureText(const std::string& text);
 
+/// The failures gtest printed in a test's output, each "path:line: Failure"
+/// and its message on the lines after, as the report would have them. What
+/// the test printed after a failure, up to the next failure or skip, is
+/// read as part of that failure's message: the report is exact, this is
+/// for a child that wrote none.
+std::vector<proto::Failure> FailuresInOutput(std::string_view output);
+
 }  // namespace redqueen::pawn

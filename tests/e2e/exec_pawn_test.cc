@@ -40,6 +40,30 @@ TEST_F(ExecPawnTest, UnmodifiedBinaryRunsOnExecPawnsByDefault) {
       << "per test, not per child";
 }
 
+TEST_F(ExecPawnTest, AChildTooBigForAReportHasTheFailuresTheResidentPawnHas) {
+  // 603 tests on one exec pawn: one child, which writes no JSON report, so
+  // the failures come from its output. They must be what the resident pawn,
+  // which sees gtest's own results, records.
+  const Outcome resident = RunFixture("many_failing", {"-j", "1", "--pawn", "resident"});
+  EXPECT_EQ(resident.exit_code, 1) << resident.out << resident.err;
+  const Outcome exec = RunFixture("many_failing", {"-j", "1", "--pawn", "exec"});
+  EXPECT_EQ(exec.exit_code, 1) << exec.out << exec.err;
+  Db db(scratch_.db());
+  auto failures = [&db](int run) {
+    return db.Rows(
+        "SELECT t.name, f.file, f.line, f.message FROM failures f JOIN executions e ON "
+        "e.id = f.execution_id JOIN tests t ON t.id = e.test_id WHERE e.run_id = " +
+        std::to_string(run) + " ORDER BY t.id, f.rowid");
+  };
+  const auto from_gtest = failures(1);
+  ASSERT_EQ(from_gtest.size(), 4u);
+  EXPECT_EQ(from_gtest[2][3], "Failed\nsecond\non two lines");
+  EXPECT_EQ(failures(2), from_gtest);
+  EXPECT_EQ(db.Count("SELECT count(*) FROM executions WHERE run_id = 2 AND "
+                     "status = 'PASSED'"),
+            600);
+}
+
 TEST_F(ExecPawnTest, AFailureLocationThatDoesNotParseIsKeptAsText) {
   const Outcome outcome = RunFixture("odd_location", {"-j", "1"});
   EXPECT_EQ(outcome.exit_code, 1) << outcome.out << outcome.err;

@@ -18,6 +18,29 @@ TEST(GtestReportTest, SplitsLocationFromMessage) {
   EXPECT_EQ(bare.message, "no location here");
 }
 
+TEST(GtestReportTest, FailuresInOutputAreWhatTheReportWouldSay) {
+  // As gtest prints them: each part "LOCATION: Failure\nMESSAGE\n".
+  const std::vector<proto::Failure> failures = FailuresInOutput(
+      "before the first failure\n"
+      "/src/a_test.cc:17: Failure\nExpected equality of these values:\n  1\n  2\n"
+      "unknown file: Failure\nC++ exception thrown\n"
+      "/src/a_test.cc:20: Skipped\nno GPU\n"
+      "b.cc:3: Failure\nValue of: x\n"
+      "printed after it");
+  ASSERT_EQ(failures.size(), 3u);
+  EXPECT_EQ(failures[0].file, "/src/a_test.cc");
+  EXPECT_EQ(failures[0].line, 17);
+  EXPECT_EQ(failures[0].message, "Expected equality of these values:\n  1\n  2");
+  // The report has "unknown file\nmessage", which ParseFailureText keeps whole.
+  EXPECT_EQ(failures[1].file, "");
+  EXPECT_EQ(failures[1].message, "unknown file\nC++ exception thrown");
+  EXPECT_EQ(failures[2].file, "b.cc");
+  EXPECT_EQ(failures[2].line, 3);
+  EXPECT_EQ(failures[2].message, "Value of: x\nprinted after it");
+  EXPECT_TRUE(FailuresInOutput("no failure here\nb.cc:3: Skipped\nlater\n").empty());
+  EXPECT_TRUE(FailuresInOutput("").empty());
+}
+
 TEST(GtestReportTest, ReadsFailuresAndSkipsByFullName) {
   const std::string path =
       testing::TempDir() + "/report_" + std::to_string(getpid()) + ".json";
