@@ -9,14 +9,18 @@
 
 namespace redqueen::rook {
 
-size_t BatchSize(size_t queued, int jobs, uint64_t mean_duration_us, size_t most) {
+size_t BatchSize(size_t queued, int jobs, uint64_t mean_duration_us, size_t most,
+                 size_t listed) {
   const size_t pawns = static_cast<size_t>(std::max(jobs, 1));
   const size_t share = queued / (4 * pawns);
+  // A first run of 10,000 trivial tests cut into batches of 5 ms gave each
+  // resident pawn seven walks of the list, 4 ms each: more than its tests.
+  const uint64_t least_us = std::max(
+      kMinBatchWorkUs, listed * kBatchNsPerListedTest / 1000 * kWorkPerBatchCost);
   const size_t floor =
       mean_duration_us == 0
           ? 1
-          : static_cast<size_t>((kMinBatchWorkUs + mean_duration_us - 1) /
-                                mean_duration_us);
+          : static_cast<size_t>((least_us + mean_duration_us - 1) / mean_duration_us);
   const size_t fair = (queued + pawns - 1) / pawns;
   return std::max(std::min({std::max(share, floor), most, fair}), size_t{1});
 }
@@ -348,7 +352,8 @@ BatchLimit Rook::LimitFor(const WorkQueue& queue) const {
                           ? std::max<size_t>(kGrowthPerResult * ledger_.attempts_in(), 1)
                           : SIZE_MAX;
   return BatchLimit{
-      BatchSize(queue.size(), ActivePawns(), ledger_.MeanDurationUs(), most), UINT64_MAX};
+      BatchSize(queue.size(), ActivePawns(), ledger_.MeanDurationUs(), most, listed()),
+      UINT64_MAX};
 }
 
 uint64_t Rook::ExpectedUs(const std::deque<Work>& works, size_t from) const {

@@ -369,9 +369,11 @@ inline constexpr size_t kGrowthPerResult = 4;
 /// Tests per batch for a free pawn without history: a quarter of each pawn's
 /// share of what is left, so batches shrink toward the end and the tail
 /// balances; but at least kMinBatchWorkUs of work at the mean duration seen
-/// so far (0: none seen); at most `most` and one pawn's share; at least one
-/// test.
-size_t BatchSize(size_t queued, int jobs, uint64_t mean_duration_us, size_t most);
+/// so far (0: none seen), and kWorkPerBatchCost times the cost of walking
+/// the `listed` tests of the binary; at most `most` and one pawn's share; at
+/// least one test.
+size_t BatchSize(size_t queued, int jobs, uint64_t mean_duration_us, size_t most,
+                 size_t listed = 0);
 
 /// Expected work per batch with history. A pawn's share is the binary's work
 /// left (`queued_us` and the `running_us` of batches in flight) over its

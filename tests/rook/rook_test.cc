@@ -489,6 +489,15 @@ TEST(BatchSizeTest, FastTestsGetBatchesWorthTheCallOverheadUpToAPawnsShare) {
       << "never more than one pawn's share: the other finds work to take back";
 }
 
+TEST(BatchSizeTest, ABigBinarysBatchIsWorthWalkingItsList) {
+  // 10,000 listed tests: a walk of 6 ms, so at least 24 ms of work a batch.
+  EXPECT_EQ(BatchSize(100'000, 2, 1, kMany, 10'000), 24'000u);
+  EXPECT_EQ(BatchSize(7'500, 2, 1, kMany, 10'000), 3'750u) << "up to a pawn's share";
+  EXPECT_EQ(BatchSize(7'500, 2, 0, kMany, 10'000), 937u) << "no duration seen yet";
+  EXPECT_EQ(BatchSize(20, 2, 1000, kMany, 200), kMinBatchWorkUs / 1000)
+      << "a small binary's walk is less than the least batch";
+}
+
 TEST(BatchSizeTest, AtMostWhatItIsToldToHold) {
   EXPECT_EQ(BatchSize(10000, 2, 0, 1), 1u);
   EXPECT_EQ(BatchSize(10000, 2, 1, 400), 400u);
