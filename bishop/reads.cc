@@ -69,12 +69,24 @@ std::vector<RunRow> Store::Runs(int limit, int64_t only) {
 }
 
 std::vector<Outcomes> Store::RecentOutcomes(int runs) {
+  // The oldest run of the newest `runs`, bound rather than a subquery:
+  // SQLite pushes a bound run_id into both tables of the executions view.
+  int64_t oldest = 0;
+  {
+    sqlite3_stmt* first = Prepare(
+        "SELECT coalesce(min(id), 0) FROM (SELECT id FROM runs ORDER BY id DESC LIMIT "
+        "?)");
+    {
+      Binder binder(db_, first);
+      binder.Int(runs);
+      if (binder.Step("read the recent runs")) oldest = sqlite3_column_int64(first, 0);
+    }
+    sqlite3_finalize(first);
+  }
   sqlite3_stmt* stmt = Prepare(R"sql(
     SELECT t.binary, t.target, t.name, e.status FROM executions e
     JOIN tests t ON t.id = e.test_id
-    WHERE e.run_id >= coalesce((SELECT min(id) FROM
-                                (SELECT id FROM runs ORDER BY id DESC LIMIT ?)), 0)
-      AND e.final = 1 AND e.status != ?
+    WHERE e.run_id >= ? AND e.final = 1 AND e.status != ?
     ORDER BY t.id)sql");
   std::vector<Outcomes> tests;
   std::unordered_map<std::string, size_t> index;
@@ -82,7 +94,7 @@ std::vector<Outcomes> Store::RecentOutcomes(int runs) {
   // the store cannot close.
   try {
     Binder binder(db_, stmt);
-    binder.Int(runs).Text(StatusName(TestStatus::kSkipped));
+    binder.Int(oldest).Text(StatusName(TestStatus::kSkipped));
     while (binder.Step("read outcomes")) {
       const std::string key =
           Column(stmt, 0) + '\n' + Column(stmt, 1) + '\n' + Column(stmt, 2);
@@ -107,22 +119,33 @@ std::vector<Outcomes> Store::RecentOutcomes(int runs) {
 }
 
 int64_t Store::LastCompletedRun(const std::string& binary, const std::string& target) {
-  // A run "has" the binary when any execution is of one of its tests; the
-  // executions_by_run index finds that on the run's first rows.
-  // Completed: see NotPassedLastTime.
-  sqlite3_stmt* stmt = Prepare(R"sql(
-    SELECT r.id FROM runs r
-    WHERE r.status IN ('passed', 'failed', 'interrupted')
-      AND EXISTS (SELECT 1 FROM executions x JOIN tests y ON y.id = x.test_id
-                  WHERE x.run_id = r.id AND y.binary = ?1 AND y.target = ?2)
-    ORDER BY r.id DESC LIMIT 1)sql");
+  // A run "has" the binary when any execution is of one of its tests. The
+  // runs are asked one by one, newest first, with the run's id bound: SQLite
+  // pushes a bound run_id into both tables of the executions view (and their
+  // indexes by run), but not a run id taken from an outer query, which
+  // would expand every pass of the history. Completed: see NotPassedLastTime.
+  sqlite3_stmt* runs = Prepare(
+      "SELECT id FROM runs WHERE status IN ('passed', 'failed', 'interrupted') "
+      "ORDER BY id DESC");
+  sqlite3_stmt* has = Prepare(R"sql(
+    SELECT 1 FROM executions x JOIN tests y ON y.id = x.test_id
+    WHERE x.run_id = ?1 AND y.binary = ?2 AND y.target = ?3 LIMIT 1)sql");
   int64_t run = 0;
-  {
-    Binder binder(db_, stmt);
-    binder.Text(binary).Text(target);
-    if (binder.Step("read the last completed run")) run = sqlite3_column_int64(stmt, 0);
+  try {
+    Binder candidates(db_, runs);
+    while (run == 0 && candidates.Step("read the completed runs")) {
+      const int64_t id = sqlite3_column_int64(runs, 0);
+      Binder binder(db_, has);
+      binder.Int(id).Text(binary).Text(target);
+      if (binder.Step("read the last completed run")) run = id;
+    }
+  } catch (...) {
+    sqlite3_finalize(runs);
+    sqlite3_finalize(has);
+    throw;
   }
-  sqlite3_finalize(stmt);
+  sqlite3_finalize(runs);
+  sqlite3_finalize(has);
   return run;
 }
 

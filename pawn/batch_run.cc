@@ -135,7 +135,8 @@ void ExecPawn::BatchRun::EndTestIn(std::string* line) {
   // A pass is reported as it happens, in one write with the others of the
   // same read of the child's output (Flush): a write per test was most of
   // a trivial test's cost, here and in the Rook woken for each. A failure
-  // or skip waits for the JSON report (exact file:line) when the child ends.
+  // or skip waits for the child's end and its JSON report (exact file:line),
+  // where it writes one.
   if (f.status == TestStatus::kPassed) {
     if (last_pass_) pawn_->channel_->Queue(*last_pass_);
     last_pass_ = ResultOf(f);

@@ -3,11 +3,12 @@
 // It lists the tests with `BINARY --gtest_list_tests` (as JSON when gtest can
 // write it, with file and line), unless the Queen handed it the list the
 // store remembers of this very binary (proto/known_list.h), and runs each
-// batch as
-// one child, `BINARY ARGS --gtest_filter=<batch> --gtest_output=json:<file>`,
+// batch as one child, `BINARY ARGS --gtest_filter=<batch>
+// --gtest_output=json:<file>` (no report for a child of many tests),
 // copying the child's output into its own capture file and following gtest's
 // [ RUN ] / [ OK ] / [ FAILED ] / [ SKIPPED ] lines to know which test runs;
-// a pass is reported at once, a failure when the child's JSON report is read.
+// a pass is reported at once, a failure when the child ends, with the
+// failures of its JSON report, or of its output where there is none.
 // A child that dies inside a test makes that test CRASHED; the rest of the
 // batch goes back to the Rook (Requeue). The Rook cannot tell it from a
 // resident pawn but by that message.

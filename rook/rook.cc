@@ -14,7 +14,7 @@ size_t BatchSize(size_t queued, int jobs, uint64_t mean_duration_us, size_t most
   const size_t pawns = static_cast<size_t>(std::max(jobs, 1));
   const size_t share = queued / (4 * pawns);
   // A first run of 10,000 trivial tests cut into batches of 5 ms gave each
-  // resident pawn seven walks of the list, 4 ms each: more than its tests.
+  // resident pawn seven walks of the list, 4-6 ms each: more than its tests.
   const uint64_t least_us = std::max(
       kMinBatchWorkUs, listed * kBatchNsPerListedTest / 1000 * kWorkPerBatchCost);
   const size_t floor =

@@ -356,10 +356,9 @@ inline constexpr uint64_t kMinBatchWorkUs = 5000;
 /// pawn's child pays as much again to register them.
 inline constexpr uint64_t kBatchNsPerListedTest = 600;
 
-/// A batch of a binary with history holds at least this many times that
-/// cost in expected work, up to a pawn's share: so at most a fifth of a
-/// resident pawn's time goes to walking the list (a third of an exec
-/// pawn's).
+/// A batch holds at least this many times that cost in expected work (at
+/// the mean duration seen, without history), up to a pawn's share: so at most a fifth of
+/// a resident pawn's time goes to walking the list (a third of an exec pawn's).
 inline constexpr uint64_t kWorkPerBatchCost = 4;
 
 /// Where batches cannot be taken back, one holds at most this many times the

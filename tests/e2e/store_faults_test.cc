@@ -98,7 +98,7 @@ TEST_F(StoreFaultsTest, ADamagedPageIsFoundBeforeAnyTestRuns) {
   int page_size = 0;
   {
     Db db(scratch_.db());
-    // The index every stored result is added to: the run's first write.
+    // The index every result other than a plain pass is added to.
     page =
         std::stoi(db.Value("SELECT rootpage FROM sqlite_master "
                            "WHERE name = 'executions_by_run'"));
