@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 
@@ -107,7 +108,13 @@ void Knight::Snapshot() {
 }
 
 std::string Knight::ReadOutput(uint64_t begin, uint64_t end, size_t cap) {
-  return ReadCapture(capture_path_, begin, end, cap);
+  return ReadCapture(capture_path_, std::max(begin, output_base_), end, cap);
+}
+
+bool Knight::CanServeAnother() const {
+  // Only an exec pawn serves any binary (a resident pawn is its binary).
+  return factory_->CanAdopt() && pid_ > 0 && !reaped_ && !killed_ && !channel_closed_ &&
+         protocol_error_.empty() && partial_frame_test_ == kNone;
 }
 
 uint64_t Knight::ResidentBytes() const {
@@ -139,6 +146,22 @@ std::unique_ptr<Worker> KnightFactory::Start(int slot, WorkerEvents* events,
   auto knight = std::make_unique<Knight>(this, slot, events);
   if (!knight->Spawn(spec_, generation_++, error)) return nullptr;
   return knight;
+}
+
+bool KnightFactory::CanAdopt() const {
+  return !spec_.args.empty() && spec_.args[0] == "exec-pawn";
+}
+
+std::unique_ptr<Worker> KnightFactory::Adopt(int slot, WorkerEvents* events,
+                                             std::unique_ptr<Worker> worker,
+                                             std::string* error) {
+  auto* knight = dynamic_cast<Knight*>(worker.get());
+  if (!CanAdopt() || !knight || !knight->CanServeAnother()) {
+    *error = "the pawn cannot serve this binary";
+    return nullptr;
+  }
+  knight->ServeAnother(this, slot, events, spec_);
+  return worker;
 }
 
 }  // namespace redqueen::knight

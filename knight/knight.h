@@ -50,6 +50,11 @@ class Knight : public Worker {
 
   /// Spawns the process; false with `*error` set when it could not start.
   bool Spawn(const PawnSpec& spec, int generation, std::string* error);
+  /// Makes this waiting exec pawn `factory`'s, for `slot`: it is told to
+  /// serve `spec`'s binary (proto::Serve) and says hello again. Its output
+  /// before this is not read as the new binary's.
+  void ServeAnother(KnightFactory* factory, int slot, WorkerEvents* events,
+                    const PawnSpec& spec);
 
   void Send(const proto::RookMessage& message) override;
   void Kill() override;
@@ -60,6 +65,7 @@ class Knight : public Worker {
   uint64_t ResidentBytes() const override;
   int pid() const override { return pid_; }
   int64_t TakeBackUnstarted() override;
+  bool CanServeAnother() const override;
 
   /// Reaps the process if it has ended (called on SIGCHLD).
   void TryReap();
@@ -100,6 +106,12 @@ class Knight : public Worker {
   std::vector<char> read_buffer_;
   proto::FrameReader reader_;
   std::string capture_path_;
+  /// Where the output of the binary it serves now begins in the capture
+  /// file (past what it wrote for earlier binaries).
+  uint64_t output_base_ = 0;
+  std::string tmp_dir_;
+  uint32_t token_ = 0;
+  std::string pawn_tag_;
   /// "REDQUEEN_PAWN_TAG=...", in the environment of all the pawn starts.
   std::string orphan_tag_;
   std::string scoreboard_name_;
@@ -136,6 +148,10 @@ class KnightFactory : public WorkerFactory {
   ~KnightFactory() override;
 
   std::unique_ptr<Worker> Start(int slot, WorkerEvents* events,
+                                std::string* error) override;
+  bool CanAdopt() const override;
+  std::unique_ptr<Worker> Adopt(int slot, WorkerEvents* events,
+                                std::unique_ptr<Worker> worker,
                                 std::string* error) override;
 
   boost::asio::io_context& io() { return io_; }

@@ -190,8 +190,8 @@ bool Knight::Spawn(const PawnSpec& spec, int generation, std::string* error) {
   const std::string tag =
       spec.label + "-" + std::to_string(slot_) + "-" + std::to_string(generation);
   capture_path_ = spec.run_dir + "/pawn-" + tag + ".out";
-  const std::string tmp_dir = spec.run_dir + "/tmp-" + std::to_string(slot_);
-  mkdir(tmp_dir.c_str(), 0700);
+  tmp_dir_ = spec.run_dir + "/tmp-" + std::to_string(slot_);
+  mkdir(tmp_dir_.c_str(), 0700);
   scoreboard_name_ = UnguessableName(tag);
   if (!CreateScoreboard(error)) return false;
 
@@ -222,12 +222,12 @@ bool Knight::Spawn(const PawnSpec& spec, int generation, std::string* error) {
   }
 
   // Not 0, which is what an untokened frame carries.
-  const uint32_t token = static_cast<uint32_t>(std::random_device{}()) | 1u;
-  reader_ = proto::FrameReader(token);
-  const std::string pawn_tag = std::to_string(getpid()) + "-" + tag;
-  orphan_tag_ = std::string(proto::kEnvPawnTag) + "=" + pawn_tag;
+  token_ = static_cast<uint32_t>(std::random_device{}()) | 1u;
+  reader_ = proto::FrameReader(token_);
+  pawn_tag_ = std::to_string(getpid()) + "-" + tag;
+  orphan_tag_ = std::string(proto::kEnvPawnTag) + "=" + pawn_tag_;
   std::vector<std::string> env =
-      PawnEnvironment(spec, slot_, scoreboard_name_, tmp_dir, token, pawn_tag);
+      PawnEnvironment(spec, slot_, scoreboard_name_, tmp_dir_, token_, pawn_tag_);
   std::vector<char*> envp;
   for (std::string& entry : env) envp.push_back(entry.data());
   envp.push_back(nullptr);
@@ -261,6 +261,33 @@ bool Knight::Spawn(const PawnSpec& spec, int generation, std::string* error) {
   child.detach();
   ReadMore();
   return true;
+}
+
+void Knight::ServeAnother(KnightFactory* factory, int slot, WorkerEvents* events,
+                          const PawnSpec& spec) {
+  factory_->Unregister(this);
+  factory_ = factory;
+  factory_->Register(this);
+  slot_ = slot;
+  events_ = events;
+  struct stat st {};
+  if (stat(capture_path_.c_str(), &st) == 0)
+    output_base_ = static_cast<uint64_t>(st.st_size);
+  // The environment Spawn gives a pawn of `spec`, less what the pawn drops
+  // once attached (pawn/attach.h): its channel is the one it has.
+  std::vector<std::string> env =
+      PawnEnvironment(spec, slot_, scoreboard_name_, tmp_dir_, token_, pawn_tag_);
+  std::erase_if(env, [](const std::string& entry) {
+    const std::string_view key = std::string_view(entry).substr(0, entry.find('='));
+    return key == proto::kEnvPawnFds || key == proto::kEnvScoreboard ||
+           key == proto::kEnvChannelToken;
+  });
+  // SpecFor's exec pawn: `redqueen exec-pawn BINARY -- ARGS...`.
+  proto::Serve serve;
+  if (spec.args.size() >= 2) serve.binary = spec.args[1];
+  if (spec.args.size() > 3) serve.args.assign(spec.args.begin() + 3, spec.args.end());
+  serve.environment = std::move(env);
+  Send(serve);
 }
 
 }  // namespace redqueen::knight

@@ -82,6 +82,9 @@ class Worker {
   /// Resident memory of the worker's whole process group (the pawn and the
   /// processes its tests started), in bytes.
   virtual uint64_t ResidentBytes() const = 0;
+  /// True when the worker, waiting and sound, can be given to another
+  /// binary's factory (WorkerFactory::Adopt) instead of being shut down.
+  virtual bool CanServeAnother() const { return false; }
 };
 
 class WorkerFactory {
@@ -91,6 +94,18 @@ class WorkerFactory {
   /// `*error` set when it cannot be started.
   virtual std::unique_ptr<Worker> Start(int slot, WorkerEvents* events,
                                         std::string* error) = 0;
+  /// True when Adopt can take a worker another factory started.
+  virtual bool CanAdopt() const { return false; }
+  /// Makes `worker` (CanServeAnother, of another factory) this factory's
+  /// worker for `slot`, serving this factory's binary from now on; it
+  /// starts over as a new worker would, with a hello. Null with `*error`
+  /// set when it cannot (the worker is then gone).
+  virtual std::unique_ptr<Worker> Adopt(int /*slot*/, WorkerEvents* /*events*/,
+                                        std::unique_ptr<Worker> /*worker*/,
+                                        std::string* error) {
+    *error = "this binary's pawns cannot be taken over";
+    return nullptr;
+  }
 };
 
 }  // namespace redqueen::knight

@@ -59,9 +59,11 @@ void Channel::Flush() {
 }
 
 int ServeCommands(Channel* channel, const std::function<proto::TestList()>& list,
-                  const std::function<void(const std::vector<uint32_t>&)>& run) {
+                  const std::function<void(const std::vector<uint32_t>&)>& run,
+                  const std::function<bool(const proto::Serve&)>& serve) {
   proto::RookMessage message;
   proto::Scoreboard* board = channel->scoreboard();
+  int exit_code = 0;
   // Everything owed went out before this: a pawn that waits owes nothing.
   auto enter = [board](proto::Phase phase) {
     if (board) board->Enter(phase, proto::Scoreboard::kIdle, proto::SteadyNanos());
@@ -84,6 +86,16 @@ int ServeCommands(Channel* channel, const std::function<proto::TestList()>& list
         enter(proto::Phase::kExiting);
         return false;
       },
+      [&](const proto::Serve& next) {
+        if (serve) {
+          if (serve(next)) return true;
+        } else {
+          std::fprintf(stderr,
+                       "redqueen: error: this pawn cannot serve another binary\n");
+        }
+        exit_code = 3;
+        return false;
+      },
   };
   for (enter(proto::Phase::kWaiting); channel->Receive(&message);
        enter(proto::Phase::kWaiting)) {
@@ -93,7 +105,7 @@ int ServeCommands(Channel* channel, const std::function<proto::TestList()>& list
       board->Enter(proto::Phase::kStarting, proto::Scoreboard::kIdle,
                    proto::SteadyNanos());
     }
-    if (!std::visit(handle, message)) return 0;
+    if (!std::visit(handle, message)) return exit_code;
   }
   return 0;
 }

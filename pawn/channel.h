@@ -49,9 +49,13 @@ class Channel {
 };
 
 /// The command loop every pawn runs after its Hello: answers ListTests with
-/// `list()`, runs each batch with `run`, says Bye on Shutdown. Returns the
-/// pawn's exit code (0 on Shutdown, and on EOF: the Rook is gone).
+/// `list()`, runs each batch with `run`, says Bye on Shutdown, and hands
+/// Serve to `serve` (exec pawns), which says the new Hello, or returns false
+/// when it cannot (then the pawn exits 3; without `serve`, Serve is a
+/// protocol error and the pawn exits 3). Returns the pawn's exit code (0 on
+/// Shutdown, and on EOF: the Rook is gone).
 int ServeCommands(Channel* channel, const std::function<proto::TestList()>& list,
-                  const std::function<void(const std::vector<uint32_t>&)>& run);
+                  const std::function<void(const std::vector<uint32_t>&)>& run,
+                  const std::function<bool(const proto::Serve&)>& serve = nullptr);
 
 }  // namespace redqueen::pawn

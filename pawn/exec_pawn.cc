@@ -161,18 +161,42 @@ void ExecPawn::RunBatch(std::vector<uint32_t> pending) {
   if (!rest.empty()) channel_->Send(proto::Requeue{rest});
 }
 
-int ExecPawn::Serve() {
+bool ExecPawn::SayHello() {
   std::string error;
   if (!Collect(&error)) {
     std::fprintf(stderr, "redqueen: error: cannot list the tests of '%s': %s\n",
                  options_.binary.c_str(), error.c_str());
-    return 3;
+    return false;
   }
   channel_->Send(proto::HelloFor(static_cast<int32_t>(getpid()), tests_));
+  return true;
+}
 
+bool ExecPawn::SwitchTo(const proto::Serve& next) {
+  options_.binary = next.binary;
+  options_.args = next.args;
+  // The new binary's environment, whole: what the last one set or unset
+  // does not carry over to its children.
+  std::vector<std::string> environment = next.environment;
+  clearenv();
+  for (std::string& entry : environment) {
+    if (entry.find('=') != std::string::npos) putenv(entry.data());
+  }
+  environment_ = std::move(environment);  // The strings stay where they are.
+  tests_.clear();
+  names_.clear();
+  index_of_.clear();
+  suite_sizes_ = {};
+  longest_name_ = 0;
+  return SayHello();
+}
+
+int ExecPawn::Serve() {
+  if (!SayHello()) return 3;
   return ServeCommands(
       channel_, [this] { return proto::TestList{tests_}; },
-      [this](const std::vector<uint32_t>& indexes) { RunBatch(indexes); });
+      [this](const std::vector<uint32_t>& indexes) { RunBatch(indexes); },
+      [this](const proto::Serve& next) { return SwitchTo(next); });
 }
 
 int ExecPawnMain(int argc, char** argv) {

@@ -46,6 +46,13 @@ class ExecPawn {
 
   /// The tests, and their names as filters take them.
   bool Collect(std::string* error);
+  /// Collect, then Hello; false, with the error on stderr, when the list
+  /// cannot be read.
+  bool SayHello();
+  /// Serve: from now on this pawn is the exec pawn of another binary, with
+  /// that binary's environment; lists it (or takes the known list) and says
+  /// Hello. False, with the error on stderr, when its list cannot be read.
+  bool SwitchTo(const proto::Serve& next);
   /// Takes the list named by REDQUEEN_KNOWN_LIST when it is of this binary,
   /// as it stands now, and these arguments; false when not (then it lists).
   bool TakeKnownList();
@@ -78,8 +85,11 @@ class ExecPawn {
   std::vector<std::string> names_;  ///< Of tests_, as batch filters take them.
   size_t longest_name_ = 0;
   std::unordered_map<std::string, uint32_t> index_of_;
-  SuiteSizes suite_sizes_;  ///< Views into names_, which Collect fills once.
+  SuiteSizes suite_sizes_;  ///< Views into names_, which Collect fills.
   int children_ = 0;
+  /// The entries environ points into since the last Serve (putenv keeps
+  /// the strings, not copies).
+  std::vector<std::string> environment_;
 };
 
 /// main() of `redqueen exec-pawn BINARY [-- ARGS]`, started by a Knight.

@@ -24,6 +24,7 @@ constexpr MessageType WireType(const Started*) { return MessageType::kStarted; }
 constexpr MessageType WireType(const ListTests*) { return MessageType::kListTests; }
 constexpr MessageType WireType(const Run*) { return MessageType::kRun; }
 constexpr MessageType WireType(const Shutdown*) { return MessageType::kShutdown; }
+constexpr MessageType WireType(const Serve*) { return MessageType::kServe; }
 
 template <class Message>
 constexpr MessageType kWireType = WireType(static_cast<const Message*>(nullptr));

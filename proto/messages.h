@@ -48,6 +48,7 @@ enum class MessageType : uint16_t {
   kListTests = 16,
   kRun = 17,
   kShutdown = 18,
+  kServe = 19,
 };
 
 /// One registered test, in registration order.
@@ -227,8 +228,27 @@ struct Shutdown {
   bool operator==(const Shutdown&) const = default;
 };
 
+/// To an exec pawn that is waiting: serve this binary from now on, as if
+/// started for it (`redqueen exec-pawn BINARY -- ARGS`), with `environment`
+/// as its whole environment ("KEY=value" entries, as it would hold them
+/// once attached: without its channel's variables). It says Hello for the
+/// new binary, and its children run with that environment. Saves a binary the start of a
+/// pawn of its own: the Board moves a free pawn to the next binary this way.
+struct Serve {
+  std::string binary;
+  std::vector<std::string> args;
+  std::vector<std::string> environment;
+
+  template <class Archive>
+  void serialize(Archive& ar) {
+    ar(Bounded(binary), Bounded(args), Bounded(environment));
+  }
+
+  bool operator==(const Serve&) const = default;
+};
+
 using PawnMessage = std::variant<Hello, TestList, Result, Bye, Requeue, Started>;
-using RookMessage = std::variant<ListTests, Run, Shutdown>;
+using RookMessage = std::variant<ListTests, Run, Shutdown, Serve>;
 
 /// A 64-bit hash of every field of every test, in order: pawns compare lists
 /// by it, and the Rook knows by it that a binary still has the list the store

@@ -6,10 +6,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <functional>
 #include <string_view>
 #include <vector>
 
@@ -18,10 +16,12 @@
 namespace redqueen::queen {
 namespace {
 
+// glibc's memmem: several times faster than std::search with a
+// Boyer-Moore-Horspool searcher on these needles, and the probe of every
+// binary comes before any pawn starts.
 bool Contains(std::string_view haystack, const std::string& needle) {
-  return std::search(haystack.begin(), haystack.end(),
-                     std::boyer_moore_horspool_searcher(needle.begin(), needle.end())) !=
-         haystack.end();
+  return memmem(haystack.data(), haystack.size(), needle.data(), needle.size()) !=
+         nullptr;
 }
 
 struct Section {
@@ -72,10 +72,14 @@ std::vector<Section> Sections(std::string_view file) {
 /// The parts of an ELF64 file a string constant or an imported symbol's name
 /// can live in: allocated, non-executable sections with contents (.rodata,
 /// .data) and the dynamic string table. Test binaries are mostly code and
-/// debug info, so this reads a small fraction of the file.
+/// debug info, so this reads a small fraction of the file; the unwind
+/// tables, as large as .rodata in a small binary, hold no strings.
 std::vector<std::string_view> DataSections(const std::vector<Section>& sections) {
   std::vector<std::string_view> data;
   for (const Section& section : sections) {
+    if (section.name.starts_with(".eh_frame") || section.name == ".gcc_except_table") {
+      continue;
+    }
     const Elf64_Shdr& h = section.header;
     if ((h.sh_type == SHT_PROGBITS || h.sh_type == SHT_STRTAB) &&
         (h.sh_flags & SHF_ALLOC) && !(h.sh_flags & SHF_EXECINSTR)) {

@@ -86,15 +86,19 @@ void Board::Start(std::function<void()> on_finished) {
   MaybeFinish();
 }
 
-void Board::Start(size_t rook, std::vector<int> pawns) {
+void Board::Start(size_t rook, std::vector<int> pawns,
+                  std::unique_ptr<knight::Worker> handed) {
   started_[rook] = true;
   RookCallbacks callbacks{
       .on_finished = [this, rook] { OnRookFinished(rook); },
       .on_released = [this, rook](int pawn) { OnReleased(rook, pawn); },
   };
   if (max_fail_ > 0) callbacks.on_final_failure = [this] { OnFailure(); };
-  if (rooks_.size() > 1) callbacks.run_share_us = [this] { return RunShareUs(); };
-  rooks_[rook]->Start(std::move(callbacks), std::move(pawns));
+  if (rooks_.size() > 1) {
+    callbacks.run_share_us = [this] { return RunShareUs(); };
+    callbacks.hand_over = [this, rook](int pawn) { return HandOver(rook, pawn); };
+  }
+  rooks_[rook]->Start(std::move(callbacks), std::move(pawns), std::move(handed));
 }
 
 uint64_t Board::RunShareUs() const {
@@ -135,12 +139,40 @@ void Board::AssignIdle() {
 
 bool Board::Assign(int pawn) {
   if (stopped_ || finished_) return false;
+  const size_t rook = Taker();
+  // No binary may take it now: it waits for a group to make room, or for a
+  // tail worth taking back (Tick asks again).
+  if (rook == rooks_.size()) return false;
+  Give(rook, pawn, nullptr);
+  return true;
+}
+
+RookCallbacks::Taker Board::HandOver(size_t from, int pawn) {
+  if (stopped_ || finished_) return nullptr;
+  // Its id counts as free, as it will be: the Rook gives it up either way.
+  --held_[groups_[from]];
+  const size_t rook = Taker();
+  if (rook == rooks_.size() || rook == from || !rooks_[rook]->CanAdopt()) {
+    ++held_[groups_[from]];
+    return nullptr;
+  }
+  return [this, rook, pawn](std::unique_ptr<knight::Worker> worker) {
+    Give(rook, pawn, std::move(worker));
+  };
+}
+
+void Board::Give(size_t rook, int pawn, std::unique_ptr<knight::Worker> handed) {
+  ++held_[groups_[rook]];
+  if (started_[rook]) {
+    rooks_[rook]->AddPawn(pawn, std::move(handed));
+  } else {
+    Start(rook, {pawn}, std::move(handed));
+  }
+}
+
+size_t Board::Taker() const {
   for (size_t rook : order_) {
-    if (!started_[rook] && HasRoom(rook)) {
-      ++held_[groups_[rook]];
-      Start(rook, {pawn});
-      return true;
-    }
+    if (!started_[rook] && HasRoom(rook)) return rook;
   }
   // The started binary with the most expected work queued (by count when
   // that is equal: without history none is expected before a result). Even
@@ -157,13 +189,7 @@ bool Board::Assign(int pawn) {
       most = progress;
     }
   }
-  if (neediest == rooks_.size()) neediest = RichestTail();
-  // No binary may take it now: it waits for a group to make room, or for a
-  // tail worth taking back (Tick asks again).
-  if (neediest == rooks_.size()) return false;
-  ++held_[groups_[neediest]];
-  rooks_[neediest]->AddPawn(pawn);
-  return true;
+  return neediest == rooks_.size() ? RichestTail() : neediest;
 }
 
 size_t Board::RichestTail() const {

@@ -10,7 +10,9 @@
 // the started one with the most expected work queued, so no core idles
 // while any binary has work. With nothing queued anywhere, a free id goes to
 // the binary whose busy pawn holds the largest tail worth taking back (work
-// stealing across binaries; Tick asks again as running tests grow). Rooks
+// stealing across binaries; Tick asks again as running tests grow). An exec
+// pawn a Rook no longer needs goes to that binary as it is, told to serve
+// it (proto::Serve), rather than shut down and replaced by a new one. Rooks
 // may be grouped (one group per --target) with a cap on the pawns a group
 // holds at once (--target-jobs).
 #pragma once
@@ -53,10 +55,21 @@ class Board {
   bool stopped_early() const { return stopped_early_; }
 
  private:
-  void Start(size_t rook, std::vector<int> pawns);
+  void Start(size_t rook, std::vector<int> pawns,
+             std::unique_ptr<knight::Worker> handed = nullptr);
   /// Gives a free pawn id to the Rook that should have it; false when none
   /// may take it now (it waits in idle_).
   bool Assign(int pawn);
+  /// The Rook that should have a free pawn id now: the first binary not yet
+  /// started, else the started one with the most expected work queued, else
+  /// the one with the richest tail; rooks_.size() when none may.
+  size_t Taker() const;
+  /// Starts `rook` with the id, or adds it (and the worker, if handed).
+  void Give(size_t rook, int pawn, std::unique_ptr<knight::Worker> handed);
+  /// RookCallbacks::hand_over of Rook `from`: the Taker, when its binary's
+  /// factory can adopt the pawn, so that it serves that binary without a
+  /// process of its own to start.
+  RookCallbacks::Taker HandOver(size_t from, int pawn);
   void AssignIdle();
   /// The started binary whose busy pawn holds the most work a joining pawn
   /// would take back (Rook::StealableUs), or rooks_.size().

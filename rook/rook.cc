@@ -56,24 +56,26 @@ Rook::Rook(RookOptions options, knight::WorkerFactory* factory, const Clock* clo
       health_(HealthLimits{options_.timeout, options_.slow, options_.kill_grace,
                            options_.start_timeout, options_.max_memory_percent}) {}
 
-void Rook::Start(RookCallbacks callbacks, std::vector<int> pawns) {
+void Rook::Start(RookCallbacks callbacks, std::vector<int> pawns,
+                 std::unique_ptr<knight::Worker> handed) {
   callbacks_ = std::move(callbacks);
   slots_.resize(static_cast<size_t>(std::max(options_.jobs, 1)));
   if (pawns.empty()) {
     for (int i = 0; i < static_cast<int>(slots_.size()); ++i) pawns.push_back(i);
   }
   for (int pawn : pawns) {
-    if (outcome_ == RookOutcome::kRunning) StartSlot(pawn);
+    if (outcome_ == RookOutcome::kRunning) StartSlot(pawn, std::move(handed));
   }
   MaybeFinish();
 }
 
-void Rook::AddPawn(int pawn_id) {
+void Rook::AddPawn(int pawn_id, std::unique_ptr<knight::Worker> handed) {
   if (finished_ || outcome_ != RookOutcome::kRunning) {
+    // A handed worker is destroyed with its process.
     if (callbacks_.on_released) callbacks_.on_released(pawn_id);
     return;
   }
-  StartSlot(pawn_id);
+  StartSlot(pawn_id, std::move(handed));
 }
 
 RookProgress Rook::progress() const {
@@ -118,11 +120,13 @@ int Rook::ActivePawns() const {
   return std::max(active, 1);
 }
 
-void Rook::StartSlot(int slot) {
+void Rook::StartSlot(int slot, std::unique_ptr<knight::Worker> handed) {
   Slot& s = slots_[slot];
   std::string error;
   s = Slot{};
-  s.worker = factory_->Start(slot, this, &error);
+  // A handed-over pawn that cannot serve this binary is replaced by a new one.
+  if (handed) s.worker = factory_->Adopt(slot, this, std::move(handed), &error);
+  if (!s.worker) s.worker = factory_->Start(slot, this, &error);
   if (!s.worker) {
     Fail("cannot start pawn " + std::to_string(slot) + ": " + error);
     return;
@@ -321,12 +325,29 @@ void Rook::Dispatch() {
   } else if (options_.release_idle && NothingQueued()) {
     ReleaseIdle();
   }
+  // Pawns handed over leave no exit behind to end the Rook on.
+  MaybeFinish();
 }
 
 void Rook::ReleaseIdle() {
-  for (Slot& s : slots_) {
-    if (s.state == PawnState::kReady) SendShutdown(s);
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    if (slots_[i].state == PawnState::kReady) Retire(static_cast<int>(i));
   }
+}
+
+void Rook::Retire(int slot) {
+  Slot& s = slots_[slot];
+  if (callbacks_.hand_over && outcome_ == RookOutcome::kRunning &&
+      stopping_ == NotRun::kRan && s.worker->CanServeAnother()) {
+    if (const RookCallbacks::Taker take = callbacks_.hand_over(slot)) {
+      std::unique_ptr<knight::Worker> worker = std::move(s.worker);
+      s = Slot{};  // No worker: this Rook is done with the id.
+      sink_->OnPawnExited(slot, worker->pid(), "moved on to another binary");
+      take(std::move(worker));
+      return;
+    }
+  }
+  SendShutdown(s);
 }
 
 void Rook::SendShutdown(Slot& s) {
@@ -408,9 +429,10 @@ void Rook::GiveBack(const std::vector<Work>& works) {
 }
 
 void Rook::ShutDownAll() {
-  for (Slot& s : slots_) {
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    Slot& s = slots_[i];
     if (s.state == PawnState::kReady) {
-      SendShutdown(s);
+      Retire(static_cast<int>(i));
     } else if (s.state == PawnState::kStarting || s.state == PawnState::kListing) {
       s.worker->Kill();
       s.state = PawnState::kStopping;

@@ -101,6 +101,12 @@ struct RookCallbacks {
   /// that, so a binary is not split while other binaries' work keeps every
   /// pawn busy.
   std::function<uint64_t()> run_share_us;
+  /// Asked, for a waiting pawn that could serve another binary
+  /// (Worker::CanServeAnother), before its shutdown while this binary's run
+  /// goes well: who takes it, for a binary that wants a pawn (given the
+  /// worker, it is no longer this Rook's id); null when no binary does.
+  using Taker = std::function<void(std::unique_ptr<knight::Worker>)>;
+  std::function<Taker(int pawn)> hand_over;
 };
 
 /// Where a Rook's run stands, for the Board that shares pawns among Rooks.
@@ -132,8 +138,10 @@ class Rook : private knight::WorkerEvents {
   Rook(RookOptions options, knight::WorkerFactory* factory, const Clock* clock,
        RunSink* sink);
 
-  /// Starts the pawns `pawns` (empty: all of 0..jobs-1).
-  void Start(RookCallbacks callbacks, std::vector<int> pawns = {});
+  /// Starts the pawns `pawns` (empty: all of 0..jobs-1); `handed`, a worker
+  /// another Rook handed over (RookCallbacks::hand_over), becomes the first.
+  void Start(RookCallbacks callbacks, std::vector<int> pawns = {},
+             std::unique_ptr<knight::Worker> handed = nullptr);
 
   /// What the store remembers of this binary: given before the pawns'
   /// first messages are handled. When a pawn's hello shows the same list,
@@ -145,8 +153,12 @@ class Rook : private knight::WorkerEvents {
     only_ = std::move(names);
   }
 
-  /// Starts one more pawn with this id (one that another Rook released).
-  void AddPawn(int pawn_id);
+  /// Starts one more pawn with this id (one that another Rook released), or
+  /// makes `handed` that pawn (one another Rook handed over).
+  void AddPawn(int pawn_id, std::unique_ptr<knight::Worker> handed = nullptr);
+
+  /// True when this binary's pawns can be workers other Rooks hand over.
+  bool CanAdopt() const { return factory_->CanAdopt(); }
 
   RookProgress progress() const;
 
@@ -228,7 +240,10 @@ class Rook : private knight::WorkerEvents {
     PawnWatch watch;
   };
 
-  void StartSlot(int slot);
+  void StartSlot(int slot, std::unique_ptr<knight::Worker> handed = nullptr);
+  /// A waiting pawn this Rook no longer needs: handed over to another
+  /// binary when one takes it, else shut down.
+  void Retire(int slot);
   /// Stop's ways: Ctrl-C, and fail-fast.
   void Interrupt();
   void StopEarly(NotRun reason);

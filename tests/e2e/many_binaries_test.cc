@@ -5,6 +5,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
+#include <string>
 
 #include "e2e/harness.h"
 
@@ -62,6 +64,37 @@ TEST_F(ManyBinariesTest, MoreBinariesThanPawnsAllRun) {
   EXPECT_EQ(db.Count("SELECT count(*) FROM executions WHERE pawn != 0"), 0);
 }
 
+// One exec pawn serves binary after binary (proto::Serve), each in the
+// environment its own pawn would have had: firefox's EXTRA does not follow
+// the pawn to chrome, and the channel stays hidden from every test.
+TEST_F(ManyBinariesTest, AnExecPawnMovesOnToTheNextBinaryInItsEnvironment) {
+  const std::string events = scratch_.Path("events.jsonl");
+  const Outcome outcome =
+      RunRedqueen({"run", Fixture("target"), Fixture("env"), "--pawn", "exec", "-j", "1",
+                   "--target", "firefox:BROWSER=firefox,EXTRA=1", "--target",
+                   "chrome:BROWSER=chrome", "--events", events, "--db", scratch_.db()});
+  EXPECT_EQ(outcome.exit_code, 1) << outcome.out << outcome.err;
+  EXPECT_THAT(outcome.out, HasSubstr("fixture_target@firefox: Target.FailsOnFirefox"));
+  EXPECT_THAT(outcome.out, HasSubstr("target firefox: 11 passed, 1 failed, 0 skipped\n"));
+  EXPECT_THAT(outcome.out, HasSubstr("target chrome: 12 passed, 0 failed, 0 skipped\n"));
+  EXPECT_EQ(LeftBehind(), std::vector<int>{});
+  std::ifstream in(events);
+  std::set<std::string> pids;
+  size_t starts = 0;
+  size_t moves = 0;
+  for (std::string line; std::getline(in, line);) {
+    if (line.find("\"pawn_start\"") != std::string::npos) {
+      ++starts;
+      const size_t at = line.find("\"pid\":") + 6;
+      pids.insert(line.substr(at, line.find_first_not_of("0123456789", at) - at));
+    }
+    moves += line.find("moved on to another binary") != std::string::npos;
+  }
+  EXPECT_EQ(starts, 4u) << "two binaries, two targets each";
+  EXPECT_EQ(moves, 3u);
+  EXPECT_EQ(pids.size(), 1u) << "one pawn process served them all";
+}
+
 TEST_F(ManyBinariesTest, OneUnusableBinaryStopsTheRunBeforeAnyTest) {
   const Outcome outcome =
       RunRedqueen({"run", Fixture("passing"), "/bin/true", "--db", scratch_.db()});
@@ -79,6 +112,18 @@ TEST_F(ManyBinariesTest, AListThatCannotBeReadIsBlamedOnItsOwnBinary) {
   EXPECT_EQ(outcome.exit_code, 3) << outcome.out << outcome.err;
   EXPECT_THAT(outcome.err, HasSubstr("fixture_malformed_list: pawn"));
   EXPECT_THAT(outcome.err, testing::Not(HasSubstr("fixture_passing:"))) << outcome.err;
+}
+
+// A pawn handed on to a binary it cannot list ends as a new pawn of that
+// binary would: the error is that binary's, and the run stops.
+TEST_F(ManyBinariesTest, AMovedPawnThatCannotListTheNextBinaryStopsTheRunOnItsError) {
+  const Outcome outcome =
+      RunRedqueen({"run", Fixture("passing"), Fixture("malformed_list"), "--pawn", "exec",
+                   "-j", "1", "--db", scratch_.db()});
+  EXPECT_EQ(outcome.exit_code, 3) << outcome.out << outcome.err;
+  EXPECT_THAT(outcome.err, HasSubstr("fixture_malformed_list: pawn"));
+  EXPECT_THAT(outcome.err, HasSubstr("cannot list the tests of")) << outcome.err;
+  EXPECT_EQ(LeftBehind(), std::vector<int>{});
 }
 
 TEST_F(ManyBinariesTest, CtrlCStopsEveryBinary) {

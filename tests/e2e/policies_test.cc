@@ -363,14 +363,14 @@ TEST_F(PoliciesTest, EveryTestRunsOncePerTargetInItsEnvironment) {
   EXPECT_EQ(outcome.exit_code, 1) << outcome.out << outcome.err;
   EXPECT_THAT(outcome.out, HasSubstr("for 2 targets"));
   EXPECT_THAT(outcome.out, HasSubstr("fixture_target@firefox: Target.FailsOnFirefox"));
-  EXPECT_THAT(outcome.out, HasSubstr("target chrome: 8 passed, 0 failed, 0 skipped\n"));
-  EXPECT_THAT(outcome.out, HasSubstr("target firefox: 7 passed, 1 failed, 0 skipped\n"));
-  EXPECT_THAT(outcome.out, HasSubstr("total_tests: 16\n"));
+  EXPECT_THAT(outcome.out, HasSubstr("target chrome: 9 passed, 0 failed, 0 skipped\n"));
+  EXPECT_THAT(outcome.out, HasSubstr("target firefox: 8 passed, 1 failed, 0 skipped\n"));
+  EXPECT_THAT(outcome.out, HasSubstr("total_tests: 18\n"));
   Db db(scratch_.db());
   EXPECT_EQ(db.Value("SELECT group_concat(target || ':' || n) FROM (SELECT t.target, "
                      "count(*) AS n FROM executions e JOIN tests t ON t.id = e.test_id "
                      "GROUP BY t.target ORDER BY t.target)"),
-            "chrome:8,firefox:8");
+            "chrome:9,firefox:9");
 }
 
 TEST_F(PoliciesTest, TargetJobsCapsThePawnsOfATarget) {

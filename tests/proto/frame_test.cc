@@ -162,6 +162,8 @@ TEST(FrameTest, RookMessagesRoundTripByteByByte) {
   std::string bytes;
   EncodeFrame(RookMessage(proto::Run{{3, 1, 4}}), &bytes);
   EncodeFrame(RookMessage(Shutdown{}), &bytes);
+  const proto::Serve serve{"/bin/next_test", {"--x"}, {"PATH=/bin", "A=1"}};
+  EncodeFrame(RookMessage(serve), &bytes);
   FrameReader reader;
   std::vector<RookMessage> got;
   std::string error;
@@ -172,9 +174,10 @@ TEST(FrameTest, RookMessagesRoundTripByteByByte) {
       got.push_back(message);
     }
   }
-  ASSERT_EQ(got.size(), 2u);
+  ASSERT_EQ(got.size(), 3u);
   EXPECT_EQ(std::get<proto::Run>(got[0]).indexes, (std::vector<uint32_t>{3, 1, 4}));
   EXPECT_TRUE(std::holds_alternative<Shutdown>(got[1]));
+  EXPECT_EQ(std::get<proto::Serve>(got[2]), serve);
 }
 
 TEST(FrameTest, TruncatedFrameNeedsMoreAndStaysBuffered) {

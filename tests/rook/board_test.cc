@@ -99,6 +99,51 @@ struct Binary {
   std::map<int, size_t> handled;  ///< Messages answered, per pawn.
 };
 
+TEST(BoardTest, AnIdleExecPawnServesTheNextBinaryRatherThanANewPawn) {
+  FakeClock clock;
+  Binary a("A", 3, 1, &clock, true), b("B", 3, 1, &clock, true),
+      c("C", 3, 1, &clock, true);
+  for (Binary* binary : {&a, &b, &c}) binary->factory.adopts = true;
+  Board board(1, {&a.rook, &b.rook, &c.rook});
+  bool finished = false;
+  board.Start([&] { finished = true; });
+  ASSERT_EQ(a.factory.started, 1);
+  FakeWorker* pawn = a.factory.current.at(0);
+  while (a.Step()) {
+  }
+  EXPECT_EQ(a.sink.results.size(), 3u);
+  EXPECT_EQ(pawn->kills, 0);
+  EXPECT_EQ(b.factory.started, 0) << "no new pawn for B";
+  EXPECT_EQ(b.factory.adopted, 1);
+  EXPECT_EQ(b.factory.current.at(0), pawn) << "A's pawn serves B";
+  EXPECT_TRUE(a.factory.current.empty());
+  EXPECT_TRUE(a.rook.progress().finished) << "A ends without an exit to wait for";
+  while (b.Step() || c.Step()) {
+  }
+  EXPECT_EQ(c.factory.adopted, 1);
+  EXPECT_EQ(b.sink.results.size(), 3u);
+  EXPECT_EQ(c.sink.results.size(), 3u);
+  EXPECT_TRUE(finished);
+  EXPECT_EQ(a.factory.started + b.factory.started + c.factory.started, 1);
+  // The last binary has no one to hand its pawn to: it is shut down.
+  EXPECT_TRUE(c.factory.current.empty());
+}
+
+TEST(BoardTest, APawnNoOtherBinaryCanAdoptIsShutDownAndReplaced) {
+  FakeClock clock;
+  Binary a("A", 3, 1, &clock, true), b("B", 3, 1, &clock);
+  a.factory.adopts = true;  // B's pawns are resident: its factory adopts none.
+  Board board(1, {&a.rook, &b.rook});
+  bool finished = false;
+  board.Start([&] { finished = true; });
+  while (a.Step() || b.Step()) {
+  }
+  EXPECT_EQ(b.factory.adopted, 0);
+  EXPECT_EQ(b.factory.started, 1);
+  EXPECT_EQ(b.sink.results.size(), 3u);
+  EXPECT_TRUE(finished);
+}
+
 TEST(BoardTest, PawnsMoveToTheBinaryThatStillHasWork) {
   FakeClock clock;
   Binary big("Big", 40, 2, &clock), small("Small", 2, 2, &clock);

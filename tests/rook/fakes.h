@@ -63,8 +63,12 @@ struct FakeWorker : knight::Worker {
     return started;
   }
   uint64_t ResidentBytes() const override { return resident; }
+  bool CanServeAnother() const override { return can_serve_another; }
 
   int fake_pid;
+  /// The live workers of the factory it is with now (FakeFactory::current).
+  std::map<int, FakeWorker*>* home = nullptr;
+  bool can_serve_another = false;
   std::vector<proto::RookMessage> sent;
   int kills = 0;
   int terminations = 0;
@@ -92,12 +96,37 @@ class FakeFactory : public knight::WorkerFactory {
     }
     auto worker = std::make_unique<FakeWorker>(1000 + started);
     ++started;
+    worker->home = &current;
+    worker->can_serve_another = adopts;
     current[slot] = worker.get();
+    return worker;
+  }
+  bool CanAdopt() const override { return adopts; }
+  /// As a Knight's: the worker is this factory's from now on, told to serve
+  /// (its earlier commands are forgotten, so that a test plays it afresh).
+  std::unique_ptr<knight::Worker> Adopt(int slot, knight::WorkerEvents* to,
+                                        std::unique_ptr<knight::Worker> worker,
+                                        std::string*) override {
+    events = to;
+    auto* fake = static_cast<FakeWorker*>(worker.get());
+    for (auto it = fake->home->begin(); it != fake->home->end(); ++it) {
+      if (it->second == fake) {
+        fake->home->erase(it);
+        break;
+      }
+    }
+    fake->home = &current;
+    fake->sent.clear();
+    current[slot] = fake;
+    ++adopted;
     return worker;
   }
 
   bool fail_starts = false;
+  /// Its workers can serve another binary, and it adopts others' (exec pawns).
+  bool adopts = false;
   int started = 0;
+  int adopted = 0;  ///< Workers of other factories it took over.
   /// Where the Rook wants its workers' messages and exits.
   knight::WorkerEvents* events = nullptr;
   /// The live worker of each slot (owned by the Rook).
