@@ -113,8 +113,8 @@ std::string Knight::ReadOutput(uint64_t begin, uint64_t end, size_t cap) {
 
 bool Knight::CanServeAnother() const {
   // Only an exec pawn serves any binary (a resident pawn is its binary).
-  return factory_->CanAdopt() && pid_ > 0 && !reaped_ && !killed_ && !channel_closed_ &&
-         protocol_error_.empty() && partial_frame_test_ == kNone;
+  return factory_->CanAdopt() && pid_ > 0 && command_fd_ >= 0 && !reaped_ && !killed_ &&
+         !channel_closed_ && protocol_error_.empty() && partial_frame_test_ == kNone;
 }
 
 uint64_t Knight::ResidentBytes() const {

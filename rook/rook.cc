@@ -280,9 +280,12 @@ void Rook::CheckAgreement() {
 
 void Rook::BeginRun() {
   running_ = true;
+  // With nothing to run, Dispatch may end the Rook (its pawns handed over):
+  // the sinks hear of the list first.
+  if (selected_.empty()) sink_->OnTestsListed(list_.tests(), selected_);
   // Pawns start on their first batches while the sinks record the list.
   Dispatch();
-  sink_->OnTestsListed(list_.tests(), selected_);
+  if (!selected_.empty()) sink_->OnTestsListed(list_.tests(), selected_);
 }
 
 void Rook::PlanNextRepetition() {
@@ -341,9 +344,12 @@ void Rook::Retire(int slot) {
       stopping_ == NotRun::kRan && s.worker->CanServeAnother()) {
     if (const RookCallbacks::Taker take = callbacks_.hand_over(slot)) {
       std::unique_ptr<knight::Worker> worker = std::move(s.worker);
+      const int pid = worker->pid();
       s = Slot{};  // No worker: this Rook is done with the id.
-      sink_->OnPawnExited(slot, worker->pid(), "moved on to another binary");
+      // Given before the sinks hear of it: a sink's error aborts the run,
+      // which then stops the binary that has the worker, as any other.
       take(std::move(worker));
+      sink_->OnPawnExited(slot, pid, "moved on to another binary");
       return;
     }
   }

@@ -27,7 +27,8 @@ class ChannelTest : public testing::Test {
   /// Writes the commands and closes the pipe: the loop ends at the last.
   void Command(const std::vector<proto::RookMessage>& messages) {
     std::string bytes;
-    for (const proto::RookMessage& message : messages) proto::EncodeFrame(message, &bytes);
+    for (const proto::RookMessage& message : messages)
+      proto::EncodeFrame(message, &bytes);
     ASSERT_EQ(write(commands_[1], bytes.data(), bytes.size()),
               static_cast<ssize_t>(bytes.size()));
     close(commands_[1]);
