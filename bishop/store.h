@@ -31,7 +31,7 @@ namespace redqueen::bishop {
 inline constexpr int kBusyTimeoutMs = 10000;
 
 /// The schema this redqueen writes; recorded as PRAGMA user_version.
-inline constexpr int kSchemaVersion = 9;
+inline constexpr int kSchemaVersion = 10;
 
 struct RunRecord {
   std::string started_at;  ///< ISO 8601, UTC.
@@ -246,6 +246,9 @@ class Store {
   bool ReadsWhereItWillWrite(std::string* error);
   void Exec(const char* sql);
   void BeginIfNeeded();
+  /// The `binaries` row of (binary, target), added when missing, in the
+  /// open transaction.
+  int64_t BinaryId(const std::string& binary, const std::string& target);
   /// Writes the queued results, in the open transaction.
   void WritePending();
   /// The newest completed run that ran tests of `binary`; 0 when none.

@@ -25,24 +25,51 @@ int64_t Store::BeginRun(const RunRecord& run) {
   return id;
 }
 
+int64_t Store::BinaryId(const std::string& binary, const std::string& target) {
+  sqlite3_stmt* select = Prepare("SELECT id FROM binaries WHERE path = ? AND target = ?");
+  int64_t id = 0;
+  {
+    Binder binder(db_, select);
+    binder.Text(binary).Text(target);
+    if (binder.Step("read the binary")) id = sqlite3_column_int64(select, 0);
+  }
+  sqlite3_finalize(select);
+  if (id != 0) return id;
+  sqlite3_stmt* insert = Prepare("INSERT INTO binaries (path, target) VALUES (?, ?)");
+  Binder(db_, insert).Text(binary).Text(target).Step("insert the binary");
+  sqlite3_finalize(insert);
+  return sqlite3_last_insert_rowid(db_);
+}
+
 std::vector<int64_t> Store::AddTests(const std::string& binary,
                                      const std::vector<proto::TestInfo>& tests,
                                      const std::string& target) {
   BeginIfNeeded();
+  const int64_t binary_id = BinaryId(binary, target);
   // One scan of what the store knows of this binary, matched by name against
   // the list as the rows come (no copies), then writes only for new or moved
-  // tests: a rerun of an unchanged suite writes nothing here.
+  // tests: a rerun of an unchanged suite writes nothing here. A name the
+  // list has twice (RegisterTest allows it) keeps a row per occurrence:
+  // `same_name` chains the later ones, which take the rows in turn.
   std::unordered_map<std::string_view, size_t> index_of;
   index_of.reserve(tests.size());
-  for (size_t i = 0; i < tests.size(); ++i) index_of.emplace(tests[i].name, i);
+  std::vector<size_t> same_name(tests.size(), SIZE_MAX);
+  std::unordered_map<size_t, size_t> last_of;  // Chain ends, for names seen twice.
+  for (size_t i = 0; i < tests.size(); ++i) {
+    const auto [it, added] = index_of.emplace(tests[i].name, i);
+    if (added) continue;
+    const auto [end, first] = last_of.try_emplace(it->second, it->second);
+    same_name[end->second] = i;
+    end->second = i;
+  }
   std::vector<int64_t> ids(tests.size(), 0);
   std::vector<size_t> moved;  // Indexes into `tests` of those whose place changed.
   sqlite3_stmt* select = Prepare(
-      "SELECT id, name, file, line, type_param, value_param FROM tests "
-      "WHERE binary = ? AND target = ?");
+      "SELECT id, name, file, line, type_param, value_param FROM test_rows "
+      "WHERE binary_id = ? ORDER BY id");
   {
     Binder binder(db_, select);
-    binder.Text(binary).Text(target);
+    binder.Int(binary_id);
     auto text = [select](int column) {
       const auto* bytes =
           reinterpret_cast<const char*>(sqlite3_column_text(select, column));
@@ -52,18 +79,21 @@ std::vector<int64_t> Store::AddTests(const std::string& binary,
     while (binder.Step("read tests")) {
       const auto it = index_of.find(text(1));
       if (it == index_of.end()) continue;
-      const proto::TestInfo& test = tests[it->second];
-      ids[it->second] = sqlite3_column_int64(select, 0);
+      size_t i = it->second;
+      while (i != SIZE_MAX && ids[i] != 0) i = same_name[i];
+      if (i == SIZE_MAX) continue;  // A row the list no longer has as often.
+      const proto::TestInfo& test = tests[i];
+      ids[i] = sqlite3_column_int64(select, 0);
       if (text(2) != test.file || sqlite3_column_int(select, 3) != test.line ||
           text(4) != test.type_param || text(5) != test.value_param) {
-        moved.push_back(it->second);
+        moved.push_back(i);
       }
     }
   }
   sqlite3_finalize(select);
 
   sqlite3_stmt* update = Prepare(
-      "UPDATE tests SET file = ?, line = ?, type_param = ?, value_param = ? "
+      "UPDATE test_rows SET file = ?, line = ?, type_param = ?, value_param = ? "
       "WHERE id = ?");
   for (size_t i : moved) {
     const proto::TestInfo& test = tests[i];
@@ -82,8 +112,7 @@ std::vector<int64_t> Store::AddTests(const std::string& binary,
   }
   const int64_t first_id = tests_->Insert(added.size(), [&](Binder& b, size_t i) {
     const proto::TestInfo& test = tests[added[i]];
-    b.TextInPlace(binary)
-        .TextInPlace(target)
+    b.Int(binary_id)
         .TextInPlace(test.name)
         .TextInPlace(test.file)
         .Int(test.line)

@@ -351,8 +351,7 @@ TEST_F(BenchStoreTest, AVersion7StoreGainsTheBenchTablesOfAFreshOne) {
     store->AddExecution(run, ids[0], passed);
     store->FinishRun(run, {});
     // As version 7 left it: no benchmark tables.
-    ASSERT_EQ(sqlite3_exec(store->db(), kBackToVersion8, nullptr, nullptr, nullptr),
-              SQLITE_OK);
+    ASSERT_EQ(BackToVersion8(store->db()), SQLITE_OK);
     ASSERT_EQ(sqlite3_exec(store->db(),
                            "DROP TABLE bench_samples; DROP TABLE bench_errors; "
                            "DROP TABLE bench_runs; PRAGMA user_version = 7",

@@ -2,11 +2,36 @@
 // tests of migrations: SQL to run before a test drops what came later.
 #pragma once
 
+#include <sqlite3.h>
+
 namespace redqueen::bishop {
+
+/// Version 9 kept each test's binary and target in its own row of a
+/// `tests` table; version 10 keeps them once, in `binaries`.
+inline constexpr const char* kBackToVersion9 = R"sql(
+DROP VIEW tests;
+CREATE TABLE tests (
+  id INTEGER PRIMARY KEY,
+  binary TEXT NOT NULL,
+  target TEXT NOT NULL DEFAULT '',
+  name TEXT NOT NULL,
+  file TEXT NOT NULL,
+  line INTEGER NOT NULL,
+  type_param TEXT NOT NULL,
+  value_param TEXT NOT NULL,
+  UNIQUE (binary, target, name)
+);
+INSERT INTO tests (id, binary, target, name, file, line, type_param, value_param)
+  SELECT t.id, b.path, b.target, t.name, t.file, t.line, t.type_param, t.value_param
+    FROM test_rows t JOIN binaries b ON b.id = t.binary_id;
+DROP TABLE test_rows;
+DROP TABLE binaries;
+PRAGMA user_version = 9;
+)sql";
 
 /// Version 8 had one `executions` table: the passes that version 9 keeps in
 /// `passes` become its rows again.
-inline constexpr const char* kBackToVersion8 = R"sql(
+inline constexpr const char* kVersion9BackTo8 = R"sql(
 DROP VIEW executions;
 ALTER TABLE execution_rows RENAME TO executions;
 INSERT INTO executions (id, run_id, test_id, attempt, status, duration_us, finished_us,
@@ -19,5 +44,12 @@ INSERT INTO executions (id, run_id, test_id, attempt, status, duration_us, finis
 DROP TABLE passes;
 PRAGMA user_version = 8;
 )sql";
+
+/// Turns a store this redqueen wrote into version 8's; SQLite's result code.
+inline int BackToVersion8(sqlite3* db) {
+  const int rc = sqlite3_exec(db, kBackToVersion9, nullptr, nullptr, nullptr);
+  return rc != SQLITE_OK ? rc
+                         : sqlite3_exec(db, kVersion9BackTo8, nullptr, nullptr, nullptr);
+}
 
 }  // namespace redqueen::bishop

@@ -78,8 +78,7 @@ TEST_F(ShardStoreTest, AVersion6StoresExecutionsAsRunInTheRunsOwnShard) {
     const auto ids = store->AddTests("bin/a", {{"A.a", "a.cc", 1, "", ""}});
     store->AddExecution(run, ids[0], ResultOf(TestStatus::kPassed));
     store->FinishRun(run, {});
-    ASSERT_EQ(sqlite3_exec(store->db(), kBackToVersion8, nullptr, nullptr, nullptr),
-              SQLITE_OK);
+    ASSERT_EQ(BackToVersion8(store->db()), SQLITE_OK);
     ASSERT_EQ(sqlite3_exec(store->db(),
                            "ALTER TABLE executions DROP COLUMN shard; "
                            "DROP TABLE bench_samples; DROP TABLE bench_errors; "

@@ -89,6 +89,56 @@ TEST_F(StoreTest, WritesReopensAndRecordsTheSchemaVersion) {
   sqlite3_finalize(stmt);
 }
 
+TEST_F(StoreTest, ANameAListHasTwiceKeepsARowPerOccurrenceAcrossRuns) {
+  std::string error;
+  auto store = Store::Open(path_, &error);
+  ASSERT_TRUE(store) << error;
+  // RegisterTest lets a binary register one name twice.
+  const std::vector<proto::TestInfo> list = {
+      {"A.a", "a.cc", 1, "", ""}, {"A.a", "a.cc", 2, "", ""}, {"A.b", "a.cc", 3, "", ""}};
+  const auto first = store->AddTests("bin/a", list);
+  ASSERT_EQ(first.size(), 3u);
+  EXPECT_NE(first[0], first[1]);
+  EXPECT_EQ(store->AddTests("bin/a", list), first) << "each occurrence keeps its id";
+  EXPECT_EQ(Count(*store, "SELECT count(*) FROM tests"), 3);
+  EXPECT_EQ(Count(*store, "SELECT line FROM tests WHERE id = 2"), 2);
+  // Once only now: the first row serves it, the second is left alone.
+  const auto fewer = store->AddTests("bin/a", {{"A.a", "a.cc", 1, "", ""}});
+  EXPECT_EQ(fewer, std::vector<int64_t>{first[0]});
+  EXPECT_EQ(Count(*store, "SELECT count(*) FROM tests"), 3);
+}
+
+TEST_F(StoreTest, AVersion9StoreIsMigratedWithItsTestsAndTheirIdsKept) {
+  std::string error;
+  std::vector<int64_t> a;
+  std::vector<int64_t> b;
+  {
+    auto store = Store::Open(path_, &error);
+    ASSERT_TRUE(store) << error;
+    const int64_t run = store->BeginRun({"t", "c", 1});
+    a = store->AddTests("bin/a",
+                        {{"A.a", "a.cc", 1, "", ""}, {"A.b", "a.cc", 2, "", ""}});
+    b = store->AddTests("bin/a", {{"A.a", "a.cc", 1, "", ""}}, "firefox");
+    store->AddExecution(run, b[0], ResultOf("FAILED"));
+    store->FinishRun(run, {});
+    ASSERT_EQ(sqlite3_exec(store->db(), kBackToVersion9, nullptr, nullptr, nullptr),
+              SQLITE_OK);
+  }
+  auto store = Store::Open(path_, &error);
+  ASSERT_TRUE(store) << error;
+  EXPECT_EQ(store->SchemaVersion(), kSchemaVersion);
+  EXPECT_EQ(Count(*store, "SELECT count(*) FROM binaries"), 2);
+  EXPECT_EQ(Count(*store,
+                  "SELECT count(*) FROM executions e JOIN tests t ON t.id = e.test_id "
+                  "WHERE t.binary = 'bin/a' AND t.target = 'firefox' AND t.name = 'A.a'"),
+            1);
+  EXPECT_EQ(
+      store->AddTests("bin/a", {{"A.a", "a.cc", 1, "", ""}, {"A.b", "a.cc", 2, "", ""}}),
+      a);
+  EXPECT_EQ(store->AddTests("bin/a", {{"A.a", "a.cc", 1, "", ""}}, "firefox"), b);
+  EXPECT_EQ(Count(*store, "SELECT count(*) FROM tests"), 3) << "nothing added twice";
+}
+
 TEST_F(StoreTest, UncommittedResultsBecomeVisibleOnFlush) {
   std::string error;
   auto writer = Store::Open(path_, &error);
@@ -527,8 +577,7 @@ TEST_F(StoreTest, AVersion4StoreKnowsWhyTestsDidNotRunFromTheirMessages) {
     summary.status = "interrupted";
     store->FinishRun(run, summary);
     // As version 4 wrote them: the reason in the message alone.
-    ASSERT_EQ(sqlite3_exec(store->db(), kBackToVersion8, nullptr, nullptr, nullptr),
-              SQLITE_OK);
+    ASSERT_EQ(BackToVersion8(store->db()), SQLITE_OK);
     ASSERT_EQ(sqlite3_exec(store->db(),
                            "ALTER TABLE executions DROP COLUMN not_run; "
                            "ALTER TABLE executions DROP COLUMN shard; "

@@ -34,7 +34,7 @@ TEST_F(RunTest, PassingSuiteExitsZeroWithTheFullSummary) {
   EXPECT_EQ(db.Value("SELECT file FROM tests WHERE name = 'Passing.One'"),
             std::string(REDQUEEN_FIXTURE_SOURCE_DIR) + "/passing_test.cc");
   EXPECT_EQ(db.Count("SELECT line FROM tests WHERE name = 'Passing.One'"), 3);
-  EXPECT_EQ(db.Count("PRAGMA user_version"), 9);
+  EXPECT_EQ(db.Count("PRAGMA user_version"), 10);
 }
 
 TEST_F(RunTest, FailuresCarryFileLineMessageAndOutput) {
