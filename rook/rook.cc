@@ -66,6 +66,7 @@ void Rook::Start(RookCallbacks callbacks, std::vector<int> pawns,
   for (int pawn : pawns) {
     if (outcome_ == RookOutcome::kRunning) StartSlot(pawn, std::move(handed));
   }
+  if (outcome_ == RookOutcome::kRunning) ChooseAhead();
   MaybeFinish();
 }
 
@@ -180,7 +181,13 @@ void Rook::OnHello(int slot, const proto::Hello& hello) {
       Fail(Describe(slot) + " " + ListAgreement::ProtocolError(hello));
       return;
     case ListAgreement::HelloVerdict::kKnown:
-      Select();
+      // The past's list and history became the list's: so did the choice.
+      if (ahead_) {
+        Adopt(std::move(*ahead_));
+        ahead_.reset();
+      } else {
+        Select();
+      }
       s.state = PawnState::kReady;
       CheckAgreement();
       return;
@@ -233,21 +240,50 @@ Rook::Selection Rook::SelectFrom(const std::vector<proto::TestInfo>& tests) cons
   return selection;
 }
 
-void Rook::Select() {
-  const std::vector<proto::TestInfo>& tests = list_.tests();
-  Selection selection = SelectFrom(tests);
-  matched_ = std::move(selection.matched);
-  selected_ = std::move(selection.selected);
+Rook::Chosen Rook::Choose(const std::vector<proto::TestInfo>& tests,
+                          const History& history) const {
+  Chosen chosen;
+  chosen.selection = SelectFrom(tests);
   std::vector<TestFilter> serial;
   for (const std::string& pattern : options_.serial) serial.emplace_back(pattern);
-  serial_.assign(tests.size(), false);
-  for (uint32_t i : selected_) {
-    serial_[i] = std::any_of(serial.begin(), serial.end(), [&](const TestFilter& f) {
-      return f.Matches(tests[i].name);
-    });
-    (serial_[i] ? serial_selected_ : parallel_selected_).push_back(i);
+  chosen.serial.assign(tests.size(), false);
+  for (uint32_t i : chosen.selection.selected) {
+    chosen.serial[i] =
+        std::any_of(serial.begin(), serial.end(),
+                    [&](const TestFilter& f) { return f.Matches(tests[i].name); });
+    (chosen.serial[i] ? chosen.serial_selected : chosen.parallel_selected).push_back(i);
   }
-  estimates_ = Estimate(tests.size(), selected_, list_.history());
+  chosen.estimates = Estimate(tests.size(), chosen.selection.selected, history);
+  chosen.first_serial =
+      Plan(tests, chosen.serial_selected, chosen.estimates, history, options_.plan, 0);
+  chosen.first_parallel =
+      Plan(tests, chosen.parallel_selected, chosen.estimates, history, options_.plan, 0);
+  return chosen;
+}
+
+void Rook::Select() { Adopt(Choose(list_.tests(), list_.history())); }
+
+void Rook::Adopt(Chosen chosen) {
+  matched_ = std::move(chosen.selection.matched);
+  selected_ = std::move(chosen.selection.selected);
+  serial_ = std::move(chosen.serial);
+  serial_selected_ = std::move(chosen.serial_selected);
+  parallel_selected_ = std::move(chosen.parallel_selected);
+  estimates_ = std::move(chosen.estimates);
+  first_serial_ = std::move(chosen.first_serial);
+  first_parallel_ = std::move(chosen.first_parallel);
+}
+
+void Rook::SetPast(Past past) {
+  list_.SetPast(std::move(past));
+  ahead_.reset();
+  if (!slots_.empty()) ChooseAhead();
+}
+
+void Rook::ChooseAhead() {
+  const std::optional<Past>& past = list_.past();
+  if (!past || ahead_ || list_.listed()) return;
+  ahead_ = Choose(past->tests, past->history);
 }
 
 std::optional<RookForecast> Rook::Forecast() const {
@@ -290,15 +326,19 @@ void Rook::BeginRun() {
 
 void Rook::PlanNextRepetition() {
   const uint32_t repetition = ledger_.BeginRepetition(selected_.size());
-  const std::vector<proto::TestInfo>& tests = list_.tests();
-  for (Unit& unit : Plan(tests, serial_selected_, estimates_, list_.history(),
-                         options_.plan, repetition)) {
-    serial_queue_.PushBack(std::move(unit));
+  std::vector<Unit> serial = std::move(first_serial_);
+  std::vector<Unit> parallel = std::move(first_parallel_);
+  first_serial_.clear();
+  first_parallel_.clear();
+  if (repetition > 0) {
+    const std::vector<proto::TestInfo>& tests = list_.tests();
+    serial = Plan(tests, serial_selected_, estimates_, list_.history(), options_.plan,
+                  repetition);
+    parallel = Plan(tests, parallel_selected_, estimates_, list_.history(), options_.plan,
+                    repetition);
   }
-  for (Unit& unit : Plan(tests, parallel_selected_, estimates_, list_.history(),
-                         options_.plan, repetition)) {
-    queue_.PushBack(std::move(unit));
-  }
+  for (Unit& unit : serial) serial_queue_.PushBack(std::move(unit));
+  for (Unit& unit : parallel) queue_.PushBack(std::move(unit));
 }
 
 void Rook::Dispatch() {

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <memory>
 #include <set>
+#include <unordered_set>
 
 #include "rook_fixture.h"
 
@@ -239,6 +241,23 @@ TEST_F(RookTest, WithHistoryTheLongestGoFirstAndBatchesAreCutByExpectedTime) {
   EXPECT_LE(runs_.back().second.indexes.size() * 1'000, kMinBatchWorkUs)
       << "the tail is cut into small batches";
   EXPECT_EQ(sink_.results.size(), 100u);
+}
+
+TEST_F(RookTest, ARestrictionGivenAfterThePastHoldsWhenTheHelloShowsThatList) {
+  Past past;
+  past.tests = MakeTests(4);
+  past.list_hash = proto::ListHash(past.tests);
+  past.history.resize(4);
+  for (auto& h : past.history) h.Record(true, 1'000);
+  Make(RookOptions{.jobs = 1}, 4);
+  // The Rook chooses from the past as soon as it has it, while pawns start.
+  rook_->SetPast(std::move(past));
+  rook_->RestrictTo(std::make_shared<const std::unordered_set<std::string>>(
+      std::unordered_set<std::string>{tests_[2].name}));
+  Greet(tests_);
+  EXPECT_EQ(Last<proto::Run>(Worker(0))->indexes, std::vector<uint32_t>{2});
+  RunToTheEnd();
+  EXPECT_EQ(sink_.results.size(), 1u);
 }
 
 TEST_F(RookTest, ShortOfMemoryTheLargestPawnIsKilledAndItsTestRequeuedOnce) {
