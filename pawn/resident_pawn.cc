@@ -6,20 +6,19 @@
 #include <chrono>
 #include <cstdio>
 #include <optional>
-#include <string_view>
 #include <unordered_set>
 
-#include "pawn/batch_filter.h"
 #include "pawn/result_limits.h"
 
 namespace redqueen::pawn {
 
-// gtest decides which tests run from the filter alone, and a filter cannot
-// always name exactly the tests of a batch (batch_filter.h). The flags it
-// computes from the filter are private; these give the Reporter the right to
-// clear them for a test the filter selected beyond the batch, after gtest
-// filtered and before anything ran. (Explicit instantiation may name private
-// members; every gtest since 1.8 has both fields.)
+// gtest decides which tests run from the filter alone, and a batch runs
+// under the filter "*": naming its tests would cost a parse and a hash of
+// thousands of names, and a filter cannot always name exactly the tests of a
+// batch (batch_filter.h). The flags gtest computes from the filter are
+// private; these give the pawn the right to clear them for every test out of
+// the batch, after gtest filtered and before anything ran. (Explicit instantiation may
+// name private members; every gtest since 1.8 has both fields.)
 template <class Tag, typename Tag::type kMember>
 struct PrivateAccess {
   friend typename Tag::type Member(Tag) { return kMember; }
@@ -70,9 +69,6 @@ void PrintPart(const testing::TestPartResult& part, const std::string& where) {
   std::fflush(stdout);
 }
 
-/// "Suite" of "Suite.Test", "Prefix/Suite" of "Prefix/Suite.Test/0".
-std::string_view SuiteOf(std::string_view name) { return name.substr(0, name.find('.')); }
-
 }  // namespace
 
 /// Reports each test as it ends, and keeps the scoreboard current. It stands
@@ -97,7 +93,7 @@ class ResidentPawn::Reporter : public testing::EmptyTestEventListener {
     for (size_t i = 0; i < indexes.size(); ++i) {
       const bool last_of_suite =
           i + 1 == indexes.size() ||
-          SuiteOf(pawn_->names_[indexes[i]]) != SuiteOf(pawn_->names_[indexes[i + 1]]);
+          pawn_->suites_[indexes[i]] != pawn_->suites_[indexes[i + 1]];
       if (last_of_suite) waits_.insert(indexes[i]);
     }
     batch_last_ = indexes.empty() ? 0 : indexes.back();
@@ -124,7 +120,7 @@ class ResidentPawn::Reporter : public testing::EmptyTestEventListener {
   /// square of the batch. The filter goes back to what the binary had.
   void OnTestIterationStart(const testing::UnitTest&, int) override {
     GTEST_FLAG_SET(filter, pawn_->own_filter_);
-    if (pawn_->prune_) pawn_->Prune(*batch_);
+    pawn_->Prune(*batch_);
   }
 
   void OnTestSuiteStart(const testing::TestSuite& suite) override {
@@ -157,8 +153,7 @@ class ResidentPawn::Reporter : public testing::EmptyTestEventListener {
 
   void OnTestStart(const testing::TestInfo& info) override {
     in_test_ = true;
-    const auto it = pawn_->index_of_.find(&info);
-    index_ = it == pawn_->index_of_.end() ? 0 : it->second;
+    index_ = pawn_->IndexOf(info, ended_ < end_ ? (*batch_)[ended_] : 0);
     output_begin_ = OutputOffset();
     started_ns_ = SteadyNanos();
     if (auto* board = pawn_->scoreboard_) {
@@ -342,7 +337,6 @@ void ResidentPawn::CollectTests() {
     const testing::TestSuite& suite = *unit.GetTestSuite(i);
     for (int j = 0; j < suite.total_test_count(); ++j) {
       const testing::TestInfo* info = suite.GetTestInfo(j);
-      index_of_.emplace(info, static_cast<uint32_t>(tests_.size()));
       tests_.push_back(info);
       suites_.push_back(&suite);
       names_.push_back(std::string(info->test_suite_name()) + "." + info->name());
@@ -380,8 +374,11 @@ void ResidentPawn::RunBatch(const std::vector<uint32_t>& indexes) {
   // TakeBackUnstarted keeps it whole), so this first claim holds: were it
   // refused, none of the batch would be this pawn's to run.
   if (Claim(1) == 0) return;
-  prune_ = false;
-  GTEST_FLAG_SET(filter, BatchFilter(names_, batch, {}, &prune_));
+  // gtest matches every registered test against the filter. A filter that
+  // names the batch cost its parse into a set of thousands of names and a
+  // hash of every test's name: half of a batch's walk of 10,000 tests.
+  // Every test matches "*", and Prune then keeps the batch alone.
+  GTEST_FLAG_SET(filter, "*");
   GTEST_FLAG_SET(also_run_disabled_tests, true);
   reporter_->BeginBatch(batch);
   // The per-test results went out through the Reporter; the aggregate is moot.
@@ -392,22 +389,32 @@ void ResidentPawn::RunBatch(const std::vector<uint32_t>& indexes) {
 }
 
 void ResidentPawn::Prune(const std::vector<uint32_t>& batch) {
-  std::unordered_set<const testing::TestInfo*> wanted;
-  for (uint32_t index : batch) wanted.insert(tests_[index]);
-  testing::UnitTest& unit = *testing::UnitTest::GetInstance();
-  for (int i = 0; i < unit.total_test_suite_count(); ++i) {
-    // gtest hands out its suites as const; they are its own, mutable objects.
-    auto& suite = const_cast<testing::TestSuite&>(*unit.GetTestSuite(i));
+  std::vector<bool> wanted(tests_.size(), false);
+  for (uint32_t index : batch) wanted[index] = true;
+  for (size_t i = 0; i < tests_.size();) {
+    // gtest hands out its suites and tests as const; they are its own,
+    // mutable objects.
+    auto& suite = const_cast<testing::TestSuite&>(*suites_[i]);
     bool any = false;
-    for (int j = 0; j < suite.total_test_count(); ++j) {
-      auto& info = const_cast<testing::TestInfo&>(*suite.GetTestInfo(j));
-      if (info.should_run() && !wanted.count(&info))
-        info.*Member(TestShouldRun{}) = false;
+    for (; i < tests_.size() && suites_[i] == &suite; ++i) {
+      auto& info = const_cast<testing::TestInfo&>(*tests_[i]);
+      if (info.should_run() && !wanted[i]) info.*Member(TestShouldRun{}) = false;
       any = any || info.should_run();
     }
     // A suite none of whose tests runs must not run its set-up either.
     suite.*Member(SuiteShouldRun{}) = any;
   }
+}
+
+uint32_t ResidentPawn::IndexOf(const testing::TestInfo& info, uint32_t expected) {
+  if (expected < tests_.size() && tests_[expected] == &info) return expected;
+  if (index_of_.empty()) {
+    for (size_t i = 0; i < tests_.size(); ++i) {
+      index_of_.emplace(tests_[i], static_cast<uint32_t>(i));
+    }
+  }
+  const auto it = index_of_.find(&info);
+  return it == index_of_.end() ? 0 : it->second;
 }
 
 uint32_t ResidentPawn::Claim(uint32_t count) {

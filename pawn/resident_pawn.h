@@ -27,8 +27,11 @@ class ResidentPawn {
   void CollectTests();
   void RunBatch(const std::vector<uint32_t>& indexes);
   /// Keeps every test out of the `batch` (sorted indexes) from running, and
-  /// suites without a test in it from setting up (see batch_filter.h).
+  /// suites without a test in it from setting up.
   void Prune(const std::vector<uint32_t>& batch);
+  /// The index of a test gtest starts: the batch's next one, as gtest runs
+  /// a batch in registration order (`expected`), else looked up.
+  uint32_t IndexOf(const testing::TestInfo& info, uint32_t expected);
   /// Claims the batch's next `count` tests before they start (the Rook may
   /// have taken them back: proto::ClaimTests); returns how many it got.
   uint32_t Claim(uint32_t count);
@@ -48,10 +51,9 @@ class ResidentPawn {
   uint64_t list_hash_ = 0;
   /// The binary's --gtest_filter, restored while a batch runs.
   std::string own_filter_;
-  /// The running batch's filter may select more than the batch.
-  bool prune_ = false;
+  /// Made the first time a test is not the one IndexOf expects.
   std::unordered_map<const testing::TestInfo*, uint32_t> index_of_;
-  /// The suite of each test, aligned with tests_.
+  /// The suite of each test, aligned with tests_: each suite's together.
   std::vector<const testing::TestSuite*> suites_;
   /// The number of the Run command being served (scoreboard's claims).
   uint64_t command_ = 0;
