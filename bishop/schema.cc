@@ -215,8 +215,9 @@ CREATE VIEW executions AS
 // whose string keys were compared at every level of each insert: a first
 // run of 10,000 tests spent 13 ms of SQLite there and wrote 1.9 MB; by the
 // binary's id, 5 ms and 0.8 MB. `tests` is now a view with the columns the
-// table had. AddTests keeps a binary's names unique (each name once per
-// list); the index by binary is all its reads need.
+// table had. AddTests matches a binary's rows to its list by name (a name
+// registered n times keeps n rows, in id order); the index by binary is all
+// its reads need.
 constexpr const char* kMigrateToV10 = R"sql(
 CREATE TABLE binaries (
   id INTEGER PRIMARY KEY,

@@ -404,6 +404,21 @@ void ResidentPawn::Prune(const std::vector<uint32_t>& batch) {
     // A suite none of whose tests runs must not run its set-up either.
     suite.*Member(SuiteShouldRun{}) = any;
   }
+  // A test registered since CollectTests (RegisterTest in a test body) is
+  // in no list the Rook has: it never runs, as no batch's names matched it.
+  testing::UnitTest& unit = *testing::UnitTest::GetInstance();
+  if (static_cast<size_t>(unit.total_test_count()) == tests_.size()) return;
+  std::unordered_set<const testing::TestInfo*> listed(tests_.begin(), tests_.end());
+  for (int i = 0; i < unit.total_test_suite_count(); ++i) {
+    auto& suite = const_cast<testing::TestSuite&>(*unit.GetTestSuite(i));
+    bool any = false;
+    for (int j = 0; j < suite.total_test_count(); ++j) {
+      auto& info = const_cast<testing::TestInfo&>(*suite.GetTestInfo(j));
+      if (!listed.count(&info)) info.*Member(TestShouldRun{}) = false;
+      any = any || info.should_run();
+    }
+    suite.*Member(SuiteShouldRun{}) = any;
+  }
 }
 
 uint32_t ResidentPawn::IndexOf(const testing::TestInfo& info, uint32_t expected) {

@@ -216,6 +216,7 @@ void Rook::OnTestList(int slot, proto::TestList list) {
       Fail(Describe(slot) + " sent a test list that does not match its hello");
       return;
     case ListAgreement::ListVerdict::kListed:
+      ahead_.reset();  // Made from a list this one replaced.
       Select();
       break;
     case ListAgreement::ListVerdict::kDisagrees:
