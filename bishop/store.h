@@ -238,6 +238,8 @@ class Store {
  private:
   explicit Store(sqlite3* db) : db_(db) {}
   bool Migrate(std::string* error);
+  /// Runs the migrations from version `from` (at least 1) to the current.
+  void MigrateFrom(int from);
   /// False (with `*error`) for a database with tables that are not a
   /// redqueen store's: redqueen would silently add its own beside them.
   bool IsRedqueenStoreOrEmpty(std::string* error);
