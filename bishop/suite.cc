@@ -36,6 +36,7 @@ class Writer {
     Varint(text.size());
     out_.append(text);
   }
+  void Reserve(size_t size) { out_.reserve(size); }
   std::string Take() { return std::move(out_); }
 
  private:
@@ -143,16 +144,26 @@ std::string EncodeSuite(uint64_t list_hash, const std::vector<proto::TestInfo>& 
                         const std::vector<int64_t>& ids, const History& history,
                         const proto::ListingIdentity* listed_by) {
   Writer out;
+  // About 14 bytes a trivial test: one allocation rather than a dozen.
+  out.Reserve(64 + tests.size() * 16);
   out.Fixed(kSuiteFormat);
   out.Fixed(list_hash);
   WriteIdentity(out, listed_by);
-  // A test file holds many tests: each path is written once.
+  // A test file holds many tests: each path is written once. Tests come
+  // file by file, so most take the file of the test before, unhashed.
   std::unordered_map<std::string_view, uint32_t> file_index;
   std::vector<std::string_view> files;
+  std::vector<uint32_t> file_of;
+  file_of.reserve(tests.size());
   for (const proto::TestInfo& test : tests) {
-    if (file_index.emplace(test.file, static_cast<uint32_t>(files.size())).second) {
-      files.push_back(test.file);
+    if (!file_of.empty() && files[file_of.back()] == test.file) {
+      file_of.push_back(file_of.back());
+      continue;
     }
+    const auto [it, added] =
+        file_index.emplace(test.file, static_cast<uint32_t>(files.size()));
+    if (added) files.push_back(test.file);
+    file_of.push_back(it->second);
   }
   out.Varint(files.size());
   for (std::string_view file : files) out.Text(file);
@@ -170,7 +181,7 @@ std::string EncodeSuite(uint64_t list_hash, const std::vector<proto::TestInfo>& 
     out.Varint(shared);
     out.Text(std::string_view(test.name).substr(shared));
     previous_name = test.name;
-    out.Varint(file_index.at(test.file));
+    out.Varint(file_of[i]);
     out.Varint(Fold(int64_t{test.line} - previous_line));
     previous_line = test.line;
     out.Text(test.type_param);

@@ -18,7 +18,7 @@ class EventLog::BinarySink : public rook::RunSink {
   BinarySink(EventLog* log, std::string label) : log_(log), label_(std::move(label)) {}
 
   void OnTestsListed(const std::vector<proto::TestInfo>& tests,
-                     const std::vector<uint32_t>&) override {
+                     const std::vector<uint32_t>&, uint64_t /*list_hash*/) override {
     tests_ = &tests;
   }
 

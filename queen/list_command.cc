@@ -28,7 +28,8 @@ namespace asio = boost::asio;
 class SelectionSink : public rook::RunSink {
  public:
   void OnTestsListed(const std::vector<proto::TestInfo>& tests,
-                     const std::vector<uint32_t>& selected) override {
+                     const std::vector<uint32_t>& selected,
+                     uint64_t /*list_hash*/) override {
     tests_ = tests;
     for (uint32_t index : selected) selected_.push_back(tests[index]);
   }

@@ -6,7 +6,7 @@
 namespace redqueen::queen {
 
 void ReportSink::OnTestsListed(const std::vector<proto::TestInfo>& tests,
-                               const std::vector<uint32_t>&) {
+                               const std::vector<uint32_t>&, uint64_t /*list_hash*/) {
   tests_ = &tests;
 }
 

@@ -18,7 +18,8 @@ class ReportSink : public rook::RunSink {
       : binary_(std::move(binary)), target_(std::move(target)) {}
 
   void OnTestsListed(const std::vector<proto::TestInfo>& tests,
-                     const std::vector<uint32_t>& selected) override;
+                     const std::vector<uint32_t>& selected,
+                     uint64_t /*list_hash*/) override;
   void OnResult(const TestResult& result, const RunTotals& totals) override;
 
   /// Adds this binary's executions to `out` by test (registration order),

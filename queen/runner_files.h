@@ -30,7 +30,8 @@ class WarningsSink : public rook::RunSink {
       : path_(std::move(path)), label_(std::move(label)) {}
 
   void OnTestsListed(const std::vector<proto::TestInfo>& tests,
-                     const std::vector<uint32_t>& /*selected*/) override {
+                     const std::vector<uint32_t>& /*selected*/,
+                     uint64_t /*list_hash*/) override {
     tests_ = &tests;
   }
   void OnResult(const TestResult& /*result*/, const RunTotals& /*totals*/) override {}

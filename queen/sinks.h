@@ -18,8 +18,8 @@ class Sinks : public rook::RunSink {
       : sinks_(std::move(sinks)), on_error_(std::move(on_error)) {}
 
   void OnTestsListed(const std::vector<proto::TestInfo>& tests,
-                     const std::vector<uint32_t>& selected) override {
-    Each([&](rook::RunSink* sink) { sink->OnTestsListed(tests, selected); });
+                     const std::vector<uint32_t>& selected, uint64_t list_hash) override {
+    Each([&](rook::RunSink* sink) { sink->OnTestsListed(tests, selected, list_hash); });
   }
 
   void OnResult(const TestResult& result, const RunTotals& totals) override {

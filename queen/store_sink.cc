@@ -35,10 +35,12 @@ void StoreSink::Remember(const bishop::SuiteRecord& suite) {
 }
 
 void StoreSink::OnTestsListed(const std::vector<proto::TestInfo>& tests,
-                              const std::vector<uint32_t>&) {
+                              const std::vector<uint32_t>&, uint64_t list_hash) {
   tests_ = &tests;
+  // The Rook has checked the list against its hash: a rerun's hash is the
+  // remembered one without hashing 10,000 names again.
   if (!known_ids_.empty() && known_ids_.size() == tests.size() &&
-      proto::ListHash(tests) == known_hash_) {
+      list_hash == known_hash_) {
     test_ids_ = std::move(known_ids_);
   } else {
     test_ids_ = store_->AddTests(binary_, tests, target_);
@@ -72,14 +74,15 @@ History StoreSink::Advance(History history) const {
 void StoreSink::SaveSuite(uint64_t list_hash, const History& before) {
   if (!tests_ || saved_) return;
   saved_ = true;
-  History base = before;
+  const History* base = &before;
+  History theirs_carried;
   int64_t seen = seen_run_id_;
   // Twice at most: within the store's write transaction, the second sees
   // what the first saw.
   for (int attempt = 0; attempt < 2; ++attempt) {
     if (store_->SaveSuite(
             binary_, target_, seen, run_id_,
-            bishop::EncodeSuite(list_hash, *tests_, test_ids_, Advance(base),
+            bishop::EncodeSuite(list_hash, *tests_, test_ids_, Advance(*base),
                                 listed_by_ ? &*listed_by_ : nullptr))) {
       return;
     }
@@ -88,7 +91,8 @@ void StoreSink::SaveSuite(uint64_t list_hash, const History& before) {
     const std::optional<bishop::SuiteRecord> theirs = store_->LoadSuite(binary_, target_);
     if (!theirs) return;
     seen = theirs->run_id;
-    base = Carry(theirs->past, *tests_);
+    theirs_carried = Carry(theirs->past, *tests_);
+    base = &theirs_carried;
   }
 }
 

@@ -25,7 +25,7 @@ class StoreSink : public rook::RunSink {
   void Remember(const bishop::SuiteRecord& suite);
 
   void OnTestsListed(const std::vector<proto::TestInfo>& tests,
-                     const std::vector<uint32_t>& selected) override;
+                     const std::vector<uint32_t>& selected, uint64_t list_hash) override;
   void OnResult(const TestResult& result, const RunTotals& totals) override;
 
   /// What listed the run's list (known_listing.h's ListedByAtEnd), kept

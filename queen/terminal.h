@@ -50,7 +50,8 @@ class Terminal {
     BinarySink(Terminal* terminal, size_t binary)
         : terminal_(terminal), binary_(binary) {}
     void OnTestsListed(const std::vector<proto::TestInfo>& tests,
-                       const std::vector<uint32_t>& selected) override {
+                       const std::vector<uint32_t>& selected,
+                       uint64_t /*list_hash*/) override {
       terminal_->OnTestsListed(binary_, tests, selected);
     }
     void OnResult(const TestResult& result, const RunTotals& totals) override {

@@ -1,5 +1,7 @@
 #include "rook/filter.h"
 
+#include <algorithm>
+
 namespace redqueen::rook {
 namespace {
 
@@ -54,9 +56,12 @@ TestFilter::TestFilter(std::string_view pattern) {
   positive_ =
       SplitPatterns(dash != std::string_view::npos && positive.empty() ? "*" : positive);
   if (dash != std::string_view::npos) negative_ = SplitPatterns(pattern.substr(dash + 1));
+  everything_ = negative_.empty() &&
+                std::find(positive_.begin(), positive_.end(), "*") != positive_.end();
 }
 
 bool TestFilter::Matches(std::string_view full_name) const {
+  if (everything_) return true;
   return AnyMatches(positive_, full_name) && !AnyMatches(negative_, full_name);
 }
 

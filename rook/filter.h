@@ -19,6 +19,8 @@ class TestFilter {
  private:
   std::vector<std::string> positive_;
   std::vector<std::string> negative_;
+  /// gtest's default, "*": every name, without matching each.
+  bool everything_ = false;
 };
 
 /// gtest's rule: a test is disabled when its suite or its name starts with

@@ -68,14 +68,28 @@ std::vector<Unit> Plan(const std::vector<proto::TestInfo>& tests,
       // Unseen tests first: their duration is a guess, and a long one found
       // late would make the tail. Then the longest first, so the short ones
       // fill the gaps at the end. Stable: ties keep registration order.
-      std::vector<std::pair<bool, Unit>> keyed;
-      keyed.reserve(units.size());
-      for (Unit& unit : units) keyed.emplace_back(Seen(unit, history), std::move(unit));
-      std::stable_sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) {
-        if (a.first != b.first) return !a.first;
-        return a.second.expected_us > b.second.expected_us;
+      // Sorted as keys and positions, then moved once: sorting the units
+      // themselves moved each one's vector many times over.
+      struct Key {
+        bool seen;
+        uint64_t expected_us;
+        uint32_t position;
+      };
+      std::vector<Key> keys;
+      keys.reserve(units.size());
+      for (size_t i = 0; i < units.size(); ++i) {
+        keys.push_back(
+            {Seen(units[i], history), units[i].expected_us, static_cast<uint32_t>(i)});
+      }
+      std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
+        if (a.seen != b.seen) return !a.seen;
+        if (a.expected_us != b.expected_us) return a.expected_us > b.expected_us;
+        return a.position < b.position;
       });
-      for (size_t i = 0; i < units.size(); ++i) units[i] = std::move(keyed[i].second);
+      std::vector<Unit> sorted;
+      sorted.reserve(units.size());
+      for (const Key& key : keys) sorted.push_back(std::move(units[key.position]));
+      units = std::move(sorted);
       break;
     }
   }

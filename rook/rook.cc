@@ -319,10 +319,10 @@ void Rook::BeginRun() {
   running_ = true;
   // With nothing to run, Dispatch may end the Rook (its pawns handed over):
   // the sinks hear of the list first.
-  if (selected_.empty()) sink_->OnTestsListed(list_.tests(), selected_);
+  if (selected_.empty()) sink_->OnTestsListed(list_.tests(), selected_, list_hash());
   // Pawns start on their first batches while the sinks record the list.
   Dispatch();
-  if (!selected_.empty()) sink_->OnTestsListed(list_.tests(), selected_);
+  if (!selected_.empty()) sink_->OnTestsListed(list_.tests(), selected_, list_hash());
 }
 
 void Rook::PlanNextRepetition() {

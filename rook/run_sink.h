@@ -14,10 +14,11 @@ namespace redqueen::rook {
 class RunSink {
  public:
   virtual ~RunSink() = default;
-  /// The verified test list and the indexes selected to run. The list
-  /// stays valid, unchanged, for as long as the Rook lives.
+  /// The verified test list, its proto::ListHash, and the indexes selected
+  /// to run. The list stays valid, unchanged, for as long as the Rook lives.
   virtual void OnTestsListed(const std::vector<proto::TestInfo>& tests,
-                             const std::vector<uint32_t>& selected) = 0;
+                             const std::vector<uint32_t>& selected,
+                             uint64_t list_hash) = 0;
   /// Every attempt; the last of each test and repetition is `final`.
   /// `totals` counts the final results so far, this one included.
   virtual void OnResult(const TestResult& result, const RunTotals& totals) = 0;

@@ -1,7 +1,6 @@
 #include "rook/work_queue.h"
 
 #include <algorithm>
-#include <unordered_set>
 
 namespace redqueen::rook {
 namespace {
@@ -33,7 +32,9 @@ void WorkQueue::PushFrontEach(const std::vector<Work>& works,
 
 std::vector<Work> WorkQueue::Take(int pawn, BatchLimit limit, bool avoid) {
   std::vector<Work> batch;
-  std::unordered_set<uint32_t> indexes;
+  const auto taken = [this](uint32_t index) {
+    return index < in_batch_.size() && in_batch_[index];
+  };
   uint64_t expected = 0;
   size_t skipped = 0;
   bool leading = false;
@@ -47,7 +48,7 @@ std::vector<Work> WorkQueue::Take(int pawn, BatchLimit limit, bool avoid) {
     bool fits = !(avoid && first.avoid_pawn == pawn) &&
                 (batch.empty() ||
                  (first.attempt == batch.front().attempt && unit.leading == leading));
-    for (const Work& work : unit.works) fits = fits && !indexes.count(work.index);
+    for (const Work& work : unit.works) fits = fits && !taken(work.index);
     if (!fits) {
       ++it;
       ++skipped;
@@ -56,13 +57,15 @@ std::vector<Work> WorkQueue::Take(int pawn, BatchLimit limit, bool avoid) {
     leading = unit.leading;
     for (const Work& work : unit.works) {
       batch.push_back(work);
-      indexes.insert(work.index);
+      if (work.index >= in_batch_.size()) in_batch_.resize(work.index + 1);
+      in_batch_[work.index] = true;
     }
     expected += unit.expected_us;
     tests_ -= unit.works.size();
     expected_us_ -= unit.expected_us;
     it = units_.erase(it);
   }
+  for (const Work& work : batch) in_batch_[work.index] = false;
   return batch;
 }
 

@@ -43,6 +43,9 @@ class WorkQueue {
 
  private:
   std::deque<Unit> units_;
+  /// By test index: in the batch Take is cutting. Kept between calls, all
+  /// false, so that a batch of 10,000 tests hashes none of them.
+  std::vector<bool> in_batch_;
   size_t tests_ = 0;
   uint64_t expected_us_ = 0;
 };

@@ -22,8 +22,8 @@ TEST(ReportSinkTest, ExecutionsComeInTheStoresOrderWithTheirTests) {
                                               {"A.b", "a.cc", 2, "", ""}};
   ReportSink second("b_test", "");
   ReportSink first("a_test", "");
-  second.OnTestsListed(tests, {0, 1});
-  first.OnTestsListed(tests, {0, 1});
+  second.OnTestsListed(tests, {0, 1}, proto::ListHash(tests));
+  first.OnTestsListed(tests, {0, 1}, proto::ListHash(tests));
   second.OnResult(Result(0, 0, 1), {});
   first.OnResult(Result(1, 1, 1), {});
   first.OnResult(Result(1, 0, 2), {});

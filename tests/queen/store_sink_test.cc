@@ -56,7 +56,7 @@ TEST_F(StoreSinkTest, HistoryGainsThisRunsFinalOutcomesWithoutSkipsOrRetriedAtte
   const auto tests = Tests();
   const int64_t run = BeginRun();
   StoreSink sink(store_.get(), run, "bin/a", "");
-  sink.OnTestsListed(tests, {0, 1, 2});
+  sink.OnTestsListed(tests, {0, 1, 2}, proto::ListHash(tests));
   sink.OnResult(Result(0, TestStatus::kPassed, 10), {});
   sink.OnResult(Result(1, TestStatus::kFailed, 99, /*final=*/false), {});
   sink.OnResult(Result(1, TestStatus::kFlaky, 20), {});
@@ -84,7 +84,7 @@ TEST_F(StoreSinkTest, TheSuiteKeepsWhatListedItOnlyWhenTold) {
   identity.context = 5;
   {
     StoreSink sink(store_.get(), BeginRun(), "bin/a", "");
-    sink.OnTestsListed(tests, {0, 1, 2});
+    sink.OnTestsListed(tests, {0, 1, 2}, proto::ListHash(tests));
     sink.ListedBy(identity);
     sink.SaveSuite(proto::ListHash(tests), {});
   }
@@ -94,7 +94,7 @@ TEST_F(StoreSinkTest, TheSuiteKeepsWhatListedItOnlyWhenTold) {
   {
     StoreSink sink(store_.get(), BeginRun(), "bin/a", "");
     sink.Remember(*suite);
-    sink.OnTestsListed(tests, {0, 1, 2});
+    sink.OnTestsListed(tests, {0, 1, 2}, proto::ListHash(tests));
     sink.SaveSuite(proto::ListHash(tests), {});
   }
   suite = store_->LoadSuite("bin/a");
@@ -106,7 +106,7 @@ TEST_F(StoreSinkTest, TheRememberedIdsServeAnUnchangedListAndAChangedOneIsLooked
   const auto tests = Tests();
   const int64_t first = BeginRun();
   StoreSink sink(store_.get(), first, "bin/a", "");
-  sink.OnTestsListed(tests, {0, 1, 2});
+  sink.OnTestsListed(tests, {0, 1, 2}, proto::ListHash(tests));
   for (uint32_t i = 0; i < 3; ++i) sink.OnResult(Result(i, TestStatus::kPassed, 5), {});
   sink.SaveSuite(proto::ListHash(tests), {});
   store_->FinishRun(first, {});
@@ -119,7 +119,7 @@ TEST_F(StoreSinkTest, TheRememberedIdsServeAnUnchangedListAndAChangedOneIsLooked
   made_up.test_ids = {901, 902, 903};
   StoreSink same(store_.get(), BeginRun(), "bin/a", "");
   same.Remember(made_up);
-  same.OnTestsListed(tests, {0});
+  same.OnTestsListed(tests, {0}, proto::ListHash(tests));
   same.OnResult(Result(0, TestStatus::kPassed, 5), {});
   store_->Flush();
   sqlite3_stmt* stmt = nullptr;
@@ -135,7 +135,7 @@ TEST_F(StoreSinkTest, TheRememberedIdsServeAnUnchangedListAndAChangedOneIsLooked
   moved[2].line = 30;
   StoreSink changed(store_.get(), BeginRun(), "bin/a", "");
   changed.Remember(made_up);
-  changed.OnTestsListed(moved, {2});
+  changed.OnTestsListed(moved, {2}, proto::ListHash(moved));
   changed.OnResult(Result(2, TestStatus::kPassed, 5), {});
   store_->Flush();
   ASSERT_EQ(sqlite3_prepare_v2(store_->db(),
@@ -154,8 +154,8 @@ TEST_F(StoreSinkTest, TwoRunsOfOneBinaryEndingInTurnKeepBothRunsOutcomes) {
   const int64_t two = BeginRun();
   StoreSink first(store_.get(), one, "bin/a", "");
   StoreSink second(store_.get(), two, "bin/a", "");
-  first.OnTestsListed(tests, {0});
-  second.OnTestsListed(tests, {1});
+  first.OnTestsListed(tests, {0}, proto::ListHash(tests));
+  second.OnTestsListed(tests, {1}, proto::ListHash(tests));
   first.OnResult(Result(0, TestStatus::kPassed, 10), {});
   second.OnResult(Result(1, TestStatus::kFailed, 20), {});
   first.SaveSuite(proto::ListHash(tests), {});

@@ -136,9 +136,10 @@ class FakeFactory : public knight::WorkerFactory {
 class RecordingSink : public RunSink {
  public:
   void OnTestsListed(const std::vector<proto::TestInfo>& list,
-                     const std::vector<uint32_t>& chosen) override {
+                     const std::vector<uint32_t>& chosen, uint64_t hash) override {
     tests = list;
     selected = chosen;
+    list_hash = hash;
   }
   void OnResult(const TestResult& result, const RunTotals& running) override {
     results.push_back(result);
@@ -148,6 +149,7 @@ class RecordingSink : public RunSink {
 
   std::vector<proto::TestInfo> tests;
   std::vector<uint32_t> selected;
+  uint64_t list_hash = 0;
   std::vector<TestResult> results;
   std::vector<RunTotals> totals;  ///< As each result's event carried them.
   std::vector<uint32_t> slow;

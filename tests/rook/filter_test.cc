@@ -13,6 +13,9 @@ TEST(FilterTest, StarMatchesEverythingAndEmptyNothingAsInGtest) {
   EXPECT_TRUE(TestFilter("A.*:").Matches("A.b"));
   EXPECT_TRUE(TestFilter("-B.*").Matches("A.b"));
   EXPECT_TRUE(TestFilter("A.b-").Matches("A.b"));
+  EXPECT_TRUE(TestFilter("B.*:*").Matches("A.b"));
+  EXPECT_TRUE(TestFilter("*").Matches("Any/Instance.Name/3"));
+  EXPECT_FALSE(TestFilter("*-A.*").Matches("A.b")) << "a negative part still counts";
 }
 
 TEST(FilterTest, PositiveAndNegativePatterns) {

@@ -56,6 +56,7 @@ TEST_F(RookTest, AListTheStoreRemembersIsNotAskedForAndKeepsItsHistory) {
   EXPECT_TRUE(Last<proto::Run>(Worker(1)));
   ASSERT_EQ(sink_.tests.size(), 10u);
   EXPECT_EQ(sink_.tests[3].name, tests_[3].name);
+  EXPECT_EQ(sink_.list_hash, proto::ListHash(tests_)) << "what the store compares";
   ASSERT_EQ(rook_->history().size(), 10u);
   EXPECT_EQ(ExpectedDuration(rook_->history()[3]), 2'000u);
   EXPECT_EQ(rook_->list_hash(), proto::ListHash(tests_));
@@ -81,6 +82,7 @@ TEST_F(RookTest, AChangedListIsAskedForAndHistoryFollowsTheNames) {
   EXPECT_EQ(rook_->history()[2].passes, 0);
   ASSERT_EQ(sink_.tests.size(), 3u);
   EXPECT_EQ(sink_.tests[1].line, 42) << "the pawn's list, not the remembered one";
+  EXPECT_EQ(sink_.list_hash, proto::ListHash(sink_.tests));
   RunToTheEnd();
   EXPECT_EQ(sink_.results.size(), 3u);
 }
