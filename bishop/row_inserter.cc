@@ -25,10 +25,9 @@ RowInserter::RowInserter(sqlite3* db, const std::string& table,
   }
   head += ") VALUES ";
   row += ")";
-  std::string rows = row;
-  for (size_t i = 1; i < kRowsPerInsert; ++i) rows += ", " + row;
+  many_sql_ = head + row;
+  for (size_t i = 1; i < kRowsPerInsert; ++i) many_sql_ += ", " + row;
   one_ = Prepare(db, head + row);
-  many_ = Prepare(db, head + rows);
   max_id_ = Prepare(db, "SELECT max(id) FROM " + table);
 }
 
@@ -36,6 +35,11 @@ RowInserter::~RowInserter() {
   sqlite3_finalize(one_);
   sqlite3_finalize(many_);
   sqlite3_finalize(max_id_);
+}
+
+sqlite3_stmt* RowInserter::Many() {
+  if (!many_) many_ = Prepare(db_, many_sql_);
+  return many_;
 }
 
 int64_t RowInserter::NextId() {

@@ -43,7 +43,7 @@ class RowInserter {
     int64_t id = first_id;
     size_t i = 0;
     for (; i + kRowsPerInsert <= count; i += kRowsPerInsert) {
-      Binder binder(db_, many_);
+      Binder binder(db_, Many());
       for (size_t row = i; row < i + kRowsPerInsert; ++row) {
         binder.Int(id++);
         bind(binder, row);
@@ -62,7 +62,13 @@ class RowInserter {
   int64_t NextId();
 
  private:
+  /// The statement of kRowsPerInsert rows, prepared at its first use: it
+  /// takes SQLite longer to parse than a rerun takes to write its failures,
+  /// and a rerun of an unchanged list adds no tests at all.
+  sqlite3_stmt* Many();
+
   sqlite3* db_;
+  std::string many_sql_;
   sqlite3_stmt* one_ = nullptr;
   sqlite3_stmt* many_ = nullptr;
   sqlite3_stmt* max_id_ = nullptr;

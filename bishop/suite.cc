@@ -77,9 +77,16 @@ class Reader {
     return true;
   }
   bool Text(std::string* text) {
+    std::string_view view;
+    if (!View(&view)) return false;
+    text->assign(view);
+    return true;
+  }
+  /// As Text, without copying: valid as long as the blob.
+  bool View(std::string_view* text) {
     uint64_t size = 0;
     if (!Varint(&size) || size > in_.size()) return false;
-    text->assign(in_.data(), size);
+    *text = in_.substr(0, size);
     in_.remove_prefix(size);
     return true;
   }
@@ -223,7 +230,7 @@ bool DecodeSuite(std::string_view blob, SuiteRecord* suite) {
   suite->test_ids.resize(count);
   int64_t previous_line = 0;
   int64_t previous_id = 0;
-  std::string rest;
+  std::string_view rest;
   for (size_t i = 0; i < count; ++i) {
     proto::TestInfo& test = past.tests[i];
     TestHistory& h = past.history[i];
@@ -234,12 +241,13 @@ bool DecodeSuite(std::string_view blob, SuiteRecord* suite) {
     uint32_t outcome = 0;
     const std::string* previous_name = i > 0 ? &past.tests[i - 1].name : nullptr;
     if ((!whole && !in.Varint(&shared, previous_name ? previous_name->size() + 1 : 1)) ||
-        !in.Text(&rest) || !in.Varint(&file, files.size()) || !in.Varint(&line) ||
+        !in.View(&rest) || !in.Varint(&file, files.size()) || !in.Varint(&line) ||
         !in.Text(&test.type_param) || !in.Text(&test.value_param) ||
         !in.Varint(&id_step) || !in.Varint(&outcome, 2 * kRememberedPasses + 2)) {
       return false;
     }
-    test.name.clear();
+    test.name.clear();  // A record decoded into again holds an old list.
+    test.name.reserve(shared + rest.size());
     if (shared > 0) test.name.append(*previous_name, 0, shared);
     test.name += rest;
     test.file = files[file];

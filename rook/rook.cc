@@ -464,7 +464,7 @@ void Rook::GiveBack(const std::vector<Work>& works) {
     WorkQueue& queue = QueueOf(part->front());
     if (options_.plan.by_suite) {
       // What is left of a suite stays together.
-      Unit unit{*part, 0};
+      Unit unit{{part->begin(), part->end()}, 0};
       for (const Work& work : *part) {
         unit.expected_us += estimates_.empty() ? 0 : estimates_[work.index];
       }

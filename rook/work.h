@@ -2,8 +2,8 @@
 // that must go to one pawn together.
 #pragma once
 
+#include <boost/container/small_vector.hpp>
 #include <cstdint>
-#include <vector>
 
 namespace redqueen::rook {
 
@@ -19,7 +19,9 @@ struct Work {
 /// Tests that go to one pawn in one batch, in this order: a whole test suite
 /// under --by-suite, otherwise a single test.
 struct Unit {
-  std::vector<Work> works;
+  /// Held in place when there is one (Boost.Container, header-only): a
+  /// plan of 10,000 single tests made, moved and freed as many vectors.
+  boost::container::small_vector<Work, 1> works;
   uint64_t expected_us = 0;  ///< Sum of the tests' expected durations.
   /// Goes ahead of the rest (--failed-first). A pawn runs a batch in
   /// registration order, so a batch never mixes leading and other units.
