@@ -36,6 +36,20 @@ int Store::SchemaVersion() {
 }
 
 bool Store::IsRedqueenStoreOrEmpty(std::string* error) {
+  // The version and the tables from one snapshot: another redqueen making
+  // the store between the two reads would show tables of version 0.
+  Exec("BEGIN");
+  try {
+    const bool ours = IsRedqueenStoreOrEmptyInSnapshot(error);
+    Exec("COMMIT");
+    return ours;
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);  // May be none.
+    throw;
+  }
+}
+
+bool Store::IsRedqueenStoreOrEmptyInSnapshot(std::string* error) {
   const int version = SchemaVersion();
   std::vector<std::string> tables;
   bool ours = true;

@@ -243,6 +243,7 @@ class Store {
   /// False (with `*error`) for a database with tables that are not a
   /// redqueen store's: redqueen would silently add its own beside them.
   bool IsRedqueenStoreOrEmpty(std::string* error);
+  bool IsRedqueenStoreOrEmptyInSnapshot(std::string* error);
   /// Reads the pages a run writes; false with SQLite's message when one is
   /// damaged.
   bool ReadsWhereItWillWrite(std::string* error);

@@ -16,8 +16,8 @@ bool WantsReports(const RunOptions& options) {
 /// The sinks of one binary, made for it; the store's first.
 std::vector<rook::RunSink*> SinksOf(const RunOptions& options, const RunWiring& wiring,
                                     size_t i, BinaryRun& binary) {
-  binary.store_sink = std::make_unique<StoreSink>(wiring.store, wiring.run_id,
-                                                  binary.identity, binary.target);
+  binary.store_sink =
+      std::make_unique<StoreSink>(wiring.store, 0, binary.identity, binary.target);
   std::vector<rook::RunSink*> sinks = {binary.store_sink.get(), wiring.terminal->Sink(i)};
   if (wiring.events) sinks.push_back(wiring.events->Sink(i));
   if (WantsReports(options)) {

@@ -42,8 +42,8 @@ struct BinaryRun : Binary {
 /// What every binary's Rook reports to, and what it runs on.
 struct RunWiring {
   boost::asio::io_context* io;
+  /// Its run's row is made once the pawns have started (StoreSink::SetRunId).
   bishop::Store* store;
-  int64_t run_id;
   Terminal* terminal;
   EventLog* events;  ///< Null without --events.
   const rook::Clock* clock;

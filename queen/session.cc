@@ -263,8 +263,10 @@ int RunSession(const RunOptions& options) {
   const rook::SystemClock clock;
   const auto started = clock.Now();
   const bishop::RunRecord run_record = RecordOf(options, started);
-  const int64_t run_id = BeginRun(*store, run_record);
-  if (run_id == 0) return kExitInfra;
+  // The run's row is made in `load`: its first write after the last run's
+  // close creates the store's WAL file and syncs it and its folder, which
+  // the pawns need not wait for.
+  int64_t run_id = 0;
 
   std::vector<std::string> names;
   for (const BinaryRun& binary : binaries) names.push_back(LabelOf(binary));
@@ -281,15 +283,21 @@ int RunSession(const RunOptions& options) {
   rook::RookOptions rook_options =
       RookOptionsFor(options, binaries.size(), PlanOptionsFor(options, *terminal));
   rook_options.report_starts = events != nullptr;
-  const RunWiring wiring{&io,          store.get(), run_id,         terminal.get(),
-                         events.get(), &clock,      run_dir.path(), &shard_plan,
-                         on_sink_error};
+  const RunWiring wiring{&io,    store.get(),    terminal.get(), events.get(),
+                         &clock, run_dir.path(), &shard_plan,    on_sink_error};
   board =
       MakeBoard(options, binaries, WireBinaries(options, rook_options, wiring, binaries));
 
   const bool interrupted = RunToTheEnd(
       io, *board, *terminal, *store, on_sink_error, StartLine(binaries, options),
       [&] {
+        run_id = BeginRun(*store, run_record);
+        if (run_id == 0) {
+          // Printed: the pawns stop, and the run ends with that line alone.
+          board->Abort("the run's row could not be made");
+          return;
+        }
+        for (BinaryRun& binary : binaries) binary.store_sink->SetRunId(run_id);
         if (std::string load_error; !LoadSuites(*store, binaries, options.rerun_failed,
                                                 shard_plan, *terminal, &load_error)) {
           on_sink_error(load_error);
@@ -303,6 +311,7 @@ int RunSession(const RunOptions& options) {
         }
       },
       LoadFirst(binaries));
+  if (run_id == 0) return kExitInfra;
 
   RunOutcome outcome =
       OutcomeOf(options, binaries, started, clock.Now(), interrupted, sink_error);

@@ -23,6 +23,8 @@ class StoreSink : public rook::RunSink {
   /// What the store had for this binary (Store::LoadSuite): its ids serve
   /// when the Rook runs the same list, with no lookup.
   void Remember(const bishop::SuiteRecord& suite);
+  /// The run's row, when it was made after the sink (before any event).
+  void SetRunId(int64_t run_id) { run_id_ = run_id; }
 
   void OnTestsListed(const std::vector<proto::TestInfo>& tests,
                      const std::vector<uint32_t>& selected, uint64_t list_hash) override;

@@ -92,6 +92,27 @@ TEST_F(StoreFaultsTest, AnotherApplicationsDatabaseIsRefusedAndLeftUntouched) {
   EXPECT_EQ(ReadAll(scratch_.db()), before) << "not one byte changed";
 }
 
+TEST_F(StoreFaultsTest, AStoreAnotherWriterHoldsStopsThePawnsWithOneLine) {
+  ASSERT_EQ(RunFixture("passing").exit_code, 0);
+  // Another process holds the store's write lock past the busy timeout:
+  // reading it works, the run's row cannot be made. The pawns have started
+  // by then (the row is made while they do); they are stopped.
+  sqlite3* holder = nullptr;
+  ASSERT_EQ(sqlite3_open(scratch_.db().c_str(), &holder), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(holder, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  const Outcome outcome = RunFixture("passing");
+  sqlite3_exec(holder, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(holder);
+  EXPECT_EQ(outcome.exit_code, 3) << outcome.out << outcome.err;
+  EXPECT_THAT(outcome.err, HasSubstr("database is locked"));
+  EXPECT_EQ(std::count(outcome.err.begin(), outcome.err.end(), '\n'), 1) << outcome.err;
+  EXPECT_THAT(outcome.out, Not(HasSubstr("status:"))) << "no test ran";
+  Db db(scratch_.db());
+  EXPECT_EQ(db.Count("SELECT count(*) FROM runs"), 1)
+      << "no row of a run that did not run";
+}
+
 TEST_F(StoreFaultsTest, ADamagedPageIsFoundBeforeAnyTestRuns) {
   ASSERT_EQ(RunFixture("passing").exit_code, 0);
   int page = 0;
