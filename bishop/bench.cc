@@ -10,13 +10,6 @@
 namespace redqueen::bishop {
 namespace {
 
-/// Finalizes a statement however its scope ends: one left behind by a
-/// throw keeps the store from closing.
-struct Finalize {
-  void operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
-};
-using Statement = std::unique_ptr<sqlite3_stmt, Finalize>;
-
 std::string Column(sqlite3_stmt* stmt, int column) {
   const auto* text = static_cast<const char*>(sqlite3_column_blob(stmt, column));
   return std::string(text ? text : "",

@@ -38,7 +38,7 @@ NotRun NotRunColumn(sqlite3_stmt* stmt, int column) {
 }  // namespace
 
 std::vector<RunRow> Store::Runs(int limit, int64_t only) {
-  sqlite3_stmt* stmt = Prepare(R"sql(
+  Statement stmt = Prepare(R"sql(
     SELECT id, started_at, command, jobs, status, coalesce(completed_at, ''),
            coalesce(total_tests, 0), coalesce(tests_passed, 0), coalesce(tests_failed, 0),
            coalesce(tests_skipped, 0), coalesce(execution_errors, 0), coalesce(flaky, 0),
@@ -64,7 +64,6 @@ std::vector<RunRow> Store::Runs(int limit, int64_t only) {
       rows.push_back(std::move(row));
     }
   }
-  sqlite3_finalize(stmt);
   return rows;
 }
 
@@ -73,7 +72,7 @@ std::vector<Outcomes> Store::RecentOutcomes(int runs) {
   // SQLite pushes a bound run_id into both tables of the executions view.
   int64_t oldest = 0;
   {
-    sqlite3_stmt* first = Prepare(
+    Statement first = Prepare(
         "SELECT coalesce(min(id), 0) FROM (SELECT id FROM runs ORDER BY id DESC LIMIT "
         "?)");
     {
@@ -81,18 +80,15 @@ std::vector<Outcomes> Store::RecentOutcomes(int runs) {
       binder.Int(runs);
       if (binder.Step("read the recent runs")) oldest = sqlite3_column_int64(first, 0);
     }
-    sqlite3_finalize(first);
   }
-  sqlite3_stmt* stmt = Prepare(R"sql(
+  Statement stmt = Prepare(R"sql(
     SELECT t.binary, t.target, t.name, e.status FROM executions e
     JOIN tests t ON t.id = e.test_id
     WHERE e.run_id >= ? AND e.final = 1 AND e.status != ?
     ORDER BY t.id)sql");
   std::vector<Outcomes> tests;
   std::unordered_map<std::string, size_t> index;
-  // A row that cannot be read throws: the statement must not outlive it, or
-  // the store cannot close.
-  try {
+  {
     Binder binder(db_, stmt);
     binder.Int(oldest).Text(StatusName(TestStatus::kSkipped));
     while (binder.Step("read outcomes")) {
@@ -110,11 +106,7 @@ std::vector<Outcomes> Store::RecentOutcomes(int runs) {
         ++test.failed;
       }
     }
-  } catch (...) {
-    sqlite3_finalize(stmt);
-    throw;
   }
-  sqlite3_finalize(stmt);
   return tests;
 }
 
@@ -124,14 +116,14 @@ int64_t Store::LastCompletedRun(const std::string& binary, const std::string& ta
   // pushes a bound run_id into both tables of the executions view (and their
   // indexes by run), but not a run id taken from an outer query, which
   // would expand every pass of the history. Completed: see NotPassedLastTime.
-  sqlite3_stmt* runs = Prepare(
+  Statement runs = Prepare(
       "SELECT id FROM runs WHERE status IN ('passed', 'failed', 'interrupted') "
       "ORDER BY id DESC");
-  sqlite3_stmt* has = Prepare(R"sql(
+  Statement has = Prepare(R"sql(
     SELECT 1 FROM executions x JOIN tests y ON y.id = x.test_id
     WHERE x.run_id = ?1 AND y.binary = ?2 AND y.target = ?3 LIMIT 1)sql");
   int64_t run = 0;
-  try {
+  {
     Binder candidates(db_, runs);
     while (run == 0 && candidates.Step("read the completed runs")) {
       const int64_t id = sqlite3_column_int64(runs, 0);
@@ -139,19 +131,13 @@ int64_t Store::LastCompletedRun(const std::string& binary, const std::string& ta
       binder.Int(id).Text(binary).Text(target);
       if (binder.Step("read the last completed run")) run = id;
     }
-  } catch (...) {
-    sqlite3_finalize(runs);
-    sqlite3_finalize(has);
-    throw;
   }
-  sqlite3_finalize(runs);
-  sqlite3_finalize(has);
   return run;
 }
 
 std::optional<SuiteRecord> Store::LoadSuite(const std::string& binary,
                                             const std::string& target) {
-  sqlite3_stmt* stmt =
+  Statement stmt =
       Prepare("SELECT run_id, snapshot FROM suites WHERE binary = ? AND target = ?");
   std::optional<SuiteRecord> suite;
   {
@@ -166,24 +152,21 @@ std::optional<SuiteRecord> Store::LoadSuite(const std::string& binary,
       suite->run_id = sqlite3_column_int64(stmt, 0);
     }
   }
-  sqlite3_finalize(stmt);
   return suite;
 }
 
 bool Store::SaveSuite(const std::string& binary, const std::string& target,
                       int64_t seen_run_id, int64_t run_id, const std::string& blob) {
   BeginIfNeeded();
-  sqlite3_stmt* select =
-      Prepare("SELECT run_id FROM suites WHERE binary = ? AND target = ?");
+  Statement select = Prepare("SELECT run_id FROM suites WHERE binary = ? AND target = ?");
   int64_t stored_run_id = 0;
   {
     Binder binder(db_, select);
     binder.Text(binary).Text(target);
     if (binder.Step("read suite")) stored_run_id = sqlite3_column_int64(select, 0);
   }
-  sqlite3_finalize(select);
   if (stored_run_id != seen_run_id) return false;
-  sqlite3_stmt* write = Prepare(
+  Statement write = Prepare(
       "INSERT OR REPLACE INTO suites (binary, target, run_id, snapshot) VALUES (?, ?, ?, "
       "?)");
   {
@@ -194,7 +177,6 @@ bool Store::SaveSuite(const std::string& binary, const std::string& target,
         .Blob(blob)
         .Step("write suite");
   }
-  sqlite3_finalize(write);
   return true;
 }
 
@@ -203,7 +185,7 @@ std::optional<LastFailures> Store::NotPassedLastTime(const std::string& binary,
   LastFailures last;
   last.run_id = LastCompletedRun(binary, target);
   if (last.run_id == 0) return std::nullopt;
-  sqlite3_stmt* stmt = Prepare(R"sql(
+  Statement stmt = Prepare(R"sql(
     SELECT t.name FROM executions e JOIN tests t ON t.id = e.test_id
     WHERE e.run_id = ? AND t.binary = ? AND t.target = ? AND e.final = 1
       AND (e.status IN (?, ?, ?) OR e.not_run != ?))sql");
@@ -219,14 +201,13 @@ std::optional<LastFailures> Store::NotPassedLastTime(const std::string& binary,
       last.names.insert(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)));
     }
   }
-  sqlite3_finalize(stmt);
   return last;
 }
 
 std::vector<RunExecution> Store::RunExecutions(int64_t run_id) {
   std::vector<RunExecution> executions;
   std::unordered_map<int64_t, size_t> by_id;
-  sqlite3_stmt* stmt = Prepare(R"sql(
+  Statement stmt = Prepare(R"sql(
     SELECT e.id, t.binary, t.target, t.name, t.file, t.line, e.repetition, e.attempt,
            e.final, e.status, e.duration_us, e.skip_message, e.crash, e.output,
            e.finished_us, e.pawn, e.not_run, e.shard
@@ -238,8 +219,7 @@ std::vector<RunExecution> Store::RunExecutions(int64_t run_id) {
     return std::string(bytes ? bytes : "",
                        static_cast<size_t>(sqlite3_column_bytes(stmt, column)));
   };
-  // As in RecentOutcomes: a row that cannot be read finalizes the statement.
-  try {
+  {
     Binder binder(db_, stmt);
     binder.Int(run_id);
     while (binder.Step("read executions")) {
@@ -264,11 +244,7 @@ std::vector<RunExecution> Store::RunExecutions(int64_t run_id) {
       by_id.emplace(sqlite3_column_int64(stmt, 0), executions.size());
       executions.push_back(std::move(e));
     }
-  } catch (...) {
-    sqlite3_finalize(stmt);
-    throw;
   }
-  sqlite3_finalize(stmt);
   stmt = Prepare(R"sql(
     SELECT f.execution_id, f.file, f.line, f.message FROM failures f
     JOIN execution_rows e ON e.id = f.execution_id WHERE e.run_id = ? ORDER BY f.rowid)sql");
@@ -282,12 +258,11 @@ std::vector<RunExecution> Store::RunExecutions(int64_t run_id) {
           proto::Failure{text(1), sqlite3_column_int(stmt, 2), text(3)});
     }
   }
-  sqlite3_finalize(stmt);
   return executions;
 }
 
 std::optional<ShardRecord> Store::ShardOf(int64_t run_id) {
-  sqlite3_stmt* stmt = Prepare(
+  Statement stmt = Prepare(
       "SELECT shard_index, shard_count, partition, history_digest, host FROM runs "
       "WHERE id = ?");
   std::optional<ShardRecord> shard;
@@ -299,14 +274,13 @@ std::optional<ShardRecord> Store::ShardOf(int64_t run_id) {
                           Column(stmt, 2), Column(stmt, 3), Column(stmt, 4)};
     }
   }
-  sqlite3_finalize(stmt);
   return shard;
 }
 
 std::vector<StoredTest> Store::RunTests(int64_t run_id) {
   // shard_tests has no index: it is read only here, by a merge, and an index
   // would cost every shard's run a write per test.
-  sqlite3_stmt* stmt = Prepare(R"sql(
+  Statement stmt = Prepare(R"sql(
     SELECT binary, target, name, file, line, type_param, value_param,
            id IN (SELECT test_id FROM shard_tests WHERE run_id = ?1)
     FROM tests
@@ -326,7 +300,6 @@ std::vector<StoredTest> Store::RunTests(int64_t run_id) {
       tests.push_back(std::move(test));
     }
   }
-  sqlite3_finalize(stmt);
   return tests;
 }
 

@@ -9,28 +9,27 @@
 
 namespace redqueen::bishop {
 
-using namespace schema_sql;
+namespace sql = schema_sql;
 
 void Store::MigrateFrom(int from) {
-  if (from < 2) Exec(kMigrateToV2);
-  if (from < 3) Exec(kMigrateToV3);
-  if (from < 4) Exec(kMigrateToV4);
-  if (from < 5) Exec(kMigrateToV5);
-  if (from < 6) Exec(kMigrateToV6);
-  if (from < 7) Exec(kMigrateToV7);
-  if (from < 8) Exec(kMigrateToV8);
-  if (from < 9) Exec(kMigrateToV9);
-  if (from < 10) Exec(kMigrateToV10);
+  if (from < 2) Exec(sql::kMigrateToV2);
+  if (from < 3) Exec(sql::kMigrateToV3);
+  if (from < 4) Exec(sql::kMigrateToV4);
+  if (from < 5) Exec(sql::kMigrateToV5);
+  if (from < 6) Exec(sql::kMigrateToV6);
+  if (from < 7) Exec(sql::kMigrateToV7);
+  if (from < 8) Exec(sql::kMigrateToV8);
+  if (from < 9) Exec(sql::kMigrateToV9);
+  if (from < 10) Exec(sql::kMigrateToV10);
 }
 
 int Store::SchemaVersion() {
-  sqlite3_stmt* stmt = Prepare("PRAGMA user_version");
+  Statement stmt = Prepare("PRAGMA user_version");
   const int rc = sqlite3_step(stmt);
   const int version = rc == SQLITE_ROW ? sqlite3_column_int(stmt, 0) : 0;
   // The first read of a file: it fails here when the file is not a database
   // or cannot be read, and 0 would pass for a new store.
   const std::string message = sqlite3_errmsg(db_);
-  sqlite3_finalize(stmt);
   if (rc != SQLITE_ROW) throw StoreError(db_, message);
   return version;
 }
@@ -53,7 +52,7 @@ bool Store::IsRedqueenStoreOrEmptyInSnapshot(std::string* error) {
   const int version = SchemaVersion();
   std::vector<std::string> tables;
   bool ours = true;
-  sqlite3_stmt* stmt = Prepare(
+  Statement stmt = Prepare(
       "SELECT name, name IN ('runs', 'tests', 'executions', 'failures') "
       "FROM sqlite_master WHERE type IN ('table', 'view') ORDER BY rowid");
   {
@@ -66,7 +65,6 @@ bool Store::IsRedqueenStoreOrEmptyInSnapshot(std::string* error) {
     // Version 0 is a file redqueen has not written yet: it must be empty.
     ours = version == 0 ? tables.empty() : known == 4;
   }
-  sqlite3_finalize(stmt);
   if (ours) return true;
   std::string names;
   for (size_t i = 0; i < tables.size() && i < 3; ++i) {
@@ -92,10 +90,9 @@ bool Store::ReadsWhereItWillWrite(std::string* error) {
           "SELECT max(execution_id) FROM failures", "SELECT max(id) FROM test_rows",
           "SELECT max(binary_id) FROM test_rows", "SELECT max(id) FROM binaries",
           "SELECT count(*) FROM suites"}) {
-      sqlite3_stmt* stmt = Prepare(sql);
+      Statement stmt = Prepare(sql);
       const int rc = sqlite3_step(stmt);
       const std::string message = sqlite3_errmsg(db_);
-      sqlite3_finalize(stmt);
       if (rc != SQLITE_ROW) {
         *error = message;
         return false;
@@ -115,9 +112,10 @@ bool Store::Migrate(std::string* error) {
     // another application's database is refused as it is.
     if (!IsRedqueenStoreOrEmpty(error)) return false;
     // A new store's first writes (WAL mode into its header, then its tables)
-    // are not synced: six fsyncs, a few ms of a first run's start, and a
-    // power loss before the first checkpoint could only lose an empty store.
-    // From then on, as NORMAL: a checkpoint syncs the WAL, then the file.
+    // are not synced: six fsyncs, a few ms of a first run's start. A power
+    // loss before the first checkpoint (the first run's close) could lose
+    // the new store and that first run, nothing older. From then on, as
+    // NORMAL: a checkpoint syncs the WAL, then the file.
     const bool fresh = SchemaVersion() == 0;
     if (fresh) Exec("PRAGMA synchronous=OFF");
     // Fails on a file that is not a database, before anything is written.
@@ -151,7 +149,7 @@ bool Store::Migrate(std::string* error) {
       Exec("BEGIN IMMEDIATE");
       const int current = SchemaVersion();
       if (current == 0) {
-        Exec(kSchemaCurrent);
+        Exec(sql::kSchemaCurrent);
       } else {
         MigrateFrom(current);
       }

@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace redqueen::bishop {
 
@@ -42,6 +43,32 @@ inline void Check(sqlite3* db, int rc, const char* what) {
     throw StoreError(db, std::string(what) + ": " + sqlite3_errmsg(db));
   }
 }
+
+/// A prepared statement, finalized however its scope ends: one left behind
+/// by a throw keeps the store's connection from closing (sqlite3_close
+/// refuses while any statement lives) and leaks it.
+class Statement {
+ public:
+  Statement() = default;
+  explicit Statement(sqlite3_stmt* stmt) : stmt_(stmt) {}
+  Statement(Statement&& other) noexcept : stmt_(std::exchange(other.stmt_, nullptr)) {}
+  Statement& operator=(Statement&& other) noexcept {
+    std::swap(stmt_, other.stmt_);
+    return *this;
+  }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  ~Statement() { reset(); }
+
+  /// Finalizes it now: before its connection closes.
+  void reset() { sqlite3_finalize(std::exchange(stmt_, nullptr)); }
+  sqlite3_stmt* get() const { return stmt_; }
+  /// Reads as the sqlite3_stmt* it holds, for sqlite3_column_* and Binder.
+  operator sqlite3_stmt*() const { return stmt_; }
+
+ private:
+  sqlite3_stmt* stmt_ = nullptr;
+};
 
 /// Binds parameters left to right, steps once, and resets for reuse.
 class Binder {

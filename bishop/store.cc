@@ -117,9 +117,9 @@ Store::~Store() {
   }
   executions_.reset();
   tests_.reset();
-  sqlite3_finalize(insert_failure_);
-  sqlite3_finalize(insert_passes_);
-  sqlite3_finalize(max_pass_id_);
+  insert_failure_.reset();
+  insert_passes_.reset();
+  max_pass_id_.reset();
   sqlite3_close(db_);
 }
 
@@ -133,11 +133,11 @@ void Store::Exec(const char* sql) {
   }
 }
 
-sqlite3_stmt* Store::Prepare(const char* sql) {
+Statement Store::Prepare(const char* sql) {
   sqlite3_stmt* stmt = nullptr;
   Check(db_, sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr),
         "prepare");
-  return stmt;
+  return Statement(stmt);
 }
 
 void Store::BeginIfNeeded() {

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "bishop/row_inserter.h"
+#include "bishop/statement.h"
 #include "bishop/suite.h"
 #include "proto/bench.h"
 #include "proto/messages.h"
@@ -256,7 +257,7 @@ class Store {
   void WritePending();
   /// The newest completed run that ran tests of `binary`; 0 when none.
   int64_t LastCompletedRun(const std::string& binary, const std::string& target);
-  sqlite3_stmt* Prepare(const char* sql);
+  Statement Prepare(const char* sql);
   /// Runs `write` in a transaction of its own, committed before returning;
   /// or, inside the open write transaction, in a savepoint of it, so that a
   /// failure undoes these writes alone. Throws what `write` threw.
@@ -276,9 +277,9 @@ class Store {
   std::vector<Pending> pending_;
   std::unique_ptr<RowInserter> executions_;
   std::unique_ptr<RowInserter> tests_;
-  sqlite3_stmt* insert_failure_ = nullptr;
-  sqlite3_stmt* insert_passes_ = nullptr;
-  sqlite3_stmt* max_pass_id_ = nullptr;
+  Statement insert_failure_;
+  Statement insert_passes_;
+  Statement max_pass_id_;
 };
 
 }  // namespace redqueen::bishop

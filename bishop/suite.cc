@@ -151,8 +151,9 @@ std::string EncodeSuite(uint64_t list_hash, const std::vector<proto::TestInfo>& 
                         const std::vector<int64_t>& ids, const History& history,
                         const proto::ListingIdentity* listed_by) {
   Writer out;
-  // About 14 bytes a trivial test: one allocation rather than a dozen.
-  out.Reserve(64 + tests.size() * 16);
+  // About 14 bytes a trivial test and 2 a remembered pass: one allocation
+  // rather than a dozen.
+  out.Reserve(64 + tests.size() * (16 + 2 * kRememberedPasses));
   out.Fixed(kSuiteFormat);
   out.Fixed(list_hash);
   WriteIdentity(out, listed_by);

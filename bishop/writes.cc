@@ -11,7 +11,7 @@
 namespace redqueen::bishop {
 
 int64_t Store::BeginRun(const RunRecord& run) {
-  sqlite3_stmt* stmt =
+  Statement stmt =
       Prepare("INSERT INTO runs (started_at, command, jobs) VALUES (?, ?, ?)");
   {
     Binder(db_, stmt)
@@ -20,24 +20,21 @@ int64_t Store::BeginRun(const RunRecord& run) {
         .Int(run.jobs)
         .Step("insert run");
   }
-  sqlite3_finalize(stmt);
   const int64_t id = sqlite3_last_insert_rowid(db_);
   return id;
 }
 
 int64_t Store::BinaryId(const std::string& binary, const std::string& target) {
-  sqlite3_stmt* select = Prepare("SELECT id FROM binaries WHERE path = ? AND target = ?");
+  Statement select = Prepare("SELECT id FROM binaries WHERE path = ? AND target = ?");
   int64_t id = 0;
   {
     Binder binder(db_, select);
     binder.Text(binary).Text(target);
     if (binder.Step("read the binary")) id = sqlite3_column_int64(select, 0);
   }
-  sqlite3_finalize(select);
   if (id != 0) return id;
-  sqlite3_stmt* insert = Prepare("INSERT INTO binaries (path, target) VALUES (?, ?)");
+  Statement insert = Prepare("INSERT INTO binaries (path, target) VALUES (?, ?)");
   Binder(db_, insert).Text(binary).Text(target).Step("insert the binary");
-  sqlite3_finalize(insert);
   return sqlite3_last_insert_rowid(db_);
 }
 
@@ -64,13 +61,13 @@ std::vector<int64_t> Store::AddTests(const std::string& binary,
   }
   std::vector<int64_t> ids(tests.size(), 0);
   std::vector<size_t> moved;  // Indexes into `tests` of those whose place changed.
-  sqlite3_stmt* select = Prepare(
+  Statement select = Prepare(
       "SELECT id, name, file, line, type_param, value_param FROM test_rows "
       "WHERE binary_id = ? ORDER BY id");
   {
     Binder binder(db_, select);
     binder.Int(binary_id);
-    auto text = [select](int column) {
+    auto text = [&select](int column) {
       const auto* bytes =
           reinterpret_cast<const char*>(sqlite3_column_text(select, column));
       return std::string_view(bytes ? bytes : "",
@@ -90,9 +87,8 @@ std::vector<int64_t> Store::AddTests(const std::string& binary,
       }
     }
   }
-  sqlite3_finalize(select);
 
-  sqlite3_stmt* update = Prepare(
+  Statement update = Prepare(
       "UPDATE test_rows SET file = ?, line = ?, type_param = ?, value_param = ? "
       "WHERE id = ?");
   for (size_t i : moved) {
@@ -105,7 +101,6 @@ std::vector<int64_t> Store::AddTests(const std::string& binary,
         .Int(ids[i])
         .Step("update test");
   }
-  sqlite3_finalize(update);
   std::vector<size_t> added;  // Indexes into `tests` of those the store lacks.
   for (size_t i = 0; i < tests.size(); ++i) {
     if (ids[i] == 0) added.push_back(i);
@@ -198,7 +193,7 @@ void Store::WritePending() {
 
 void Store::RecordShard(int64_t run_id, const ShardRecord& shard) {
   BeginIfNeeded();
-  sqlite3_stmt* stmt = Prepare(
+  Statement stmt = Prepare(
       "UPDATE runs SET shard_index = ?, shard_count = ?, partition = ?, "
       "history_digest = ?, host = ? WHERE id = ?");
   {
@@ -211,21 +206,19 @@ void Store::RecordShard(int64_t run_id, const ShardRecord& shard) {
         .Int(run_id)
         .Step("record the shard");
   }
-  sqlite3_finalize(stmt);
 }
 
 void Store::RecordShardTests(int64_t run_id, const std::vector<int64_t>& test_ids) {
   BeginIfNeeded();
-  sqlite3_stmt* stmt = Prepare("INSERT INTO shard_tests (run_id, test_id) VALUES (?, ?)");
+  Statement stmt = Prepare("INSERT INTO shard_tests (run_id, test_id) VALUES (?, ?)");
   for (int64_t test_id : test_ids) {
     Binder(db_, stmt).Int(run_id).Int(test_id).Step("record the shard's tests");
   }
-  sqlite3_finalize(stmt);
 }
 
 void Store::FinishRun(int64_t run_id, const RunSummaryRecord& s) {
   BeginIfNeeded();
-  sqlite3_stmt* stmt = Prepare(
+  Statement stmt = Prepare(
       "UPDATE runs SET status = ?, completed_at = ?, total_tests = ?, "
       "tests_passed = ?, tests_failed = ?, tests_skipped = ?, "
       "execution_errors = ?, flaky = ?, execution_time = ? WHERE id = ?");
@@ -243,7 +236,6 @@ void Store::FinishRun(int64_t run_id, const RunSummaryRecord& s) {
         .Int(run_id)
         .Step("finish run");
   }
-  sqlite3_finalize(stmt);
   Flush();
 }
 

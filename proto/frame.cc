@@ -84,6 +84,7 @@ class ReadFromBytes : public std::streambuf {
   // a byte range through a loop of its own, about half of decoding a result.
   std::streamsize xsgetn(char* out, std::streamsize size) override {
     const std::streamsize n = std::min<std::streamsize>(size, egptr() - gptr());
+    if (n <= 0) return 0;
     std::memcpy(out, gptr(), static_cast<size_t>(n));
     setg(eback(), gptr() + n, egptr());
     return n;

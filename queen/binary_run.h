@@ -42,7 +42,8 @@ struct BinaryRun : Binary {
 /// What every binary's Rook reports to, and what it runs on.
 struct RunWiring {
   boost::asio::io_context* io;
-  /// Its run's row is made once the pawns have started (StoreSink::SetRunId).
+  /// The run's row is made after the sinks, before any event reaches them
+  /// (StoreSink::SetRunId).
   bishop::Store* store;
   Terminal* terminal;
   EventLog* events;  ///< Null without --events.

@@ -104,12 +104,21 @@ int Prepare(const RunOptions& options, std::vector<BinaryRun>* binaries,
   return 0;
 }
 
+/// Why a run whose row could not be made stopped its pawns.
+constexpr const char* kNoRunRow = "the run's row could not be made";
+
 /// The run's row in the store; 0 (the error printed) when it cannot be made.
 int64_t BeginRun(bishop::Store& store, const bishop::RunRecord& record) {
   try {
     return store.BeginRun(record);
   } catch (const std::exception& e) {
-    PrintError(std::string(e.what()) + " (pass --db with a writable path)");
+    const std::string what = e.what();
+    // Busy: another process writes the store, which is writable.
+    const char* fix = what.find("locked") != std::string::npos
+                          ? " (another process holds the store; wait for it, or pass "
+                            "--db with another store)"
+                          : " (pass --db with a writable path)";
+    PrintError(what + fix);
     return 0;
   }
 }
@@ -265,7 +274,8 @@ int RunSession(const RunOptions& options) {
   const bishop::RunRecord run_record = RecordOf(options, started);
   // The run's row is made in `load`: its first write after the last run's
   // close creates the store's WAL file and syncs it and its folder, which
-  // the pawns need not wait for.
+  // the pawns of a single resident binary need not wait for (they start
+  // first); with LoadFirst, before any pawn.
   int64_t run_id = 0;
 
   std::vector<std::string> names;
@@ -293,8 +303,8 @@ int RunSession(const RunOptions& options) {
       [&] {
         run_id = BeginRun(*store, run_record);
         if (run_id == 0) {
-          // Printed: the pawns stop, and the run ends with that line alone.
-          board->Abort("the run's row could not be made");
+          // BeginRun printed why. The pawns stop; this text is never shown.
+          board->Abort(kNoRunRow);
           return;
         }
         for (BinaryRun& binary : binaries) binary.store_sink->SetRunId(run_id);
@@ -311,7 +321,14 @@ int RunSession(const RunOptions& options) {
         }
       },
       LoadFirst(binaries));
-  if (run_id == 0) return kExitInfra;
+  if (run_id == 0) {
+    // Nothing ran and nothing is stored: the event log still ends, and a
+    // Ctrl-C while the store was busy still reads as one.
+    const RunOutcome outcome =
+        OutcomeOf(options, binaries, started, clock.Now(), interrupted, kNoRunRow);
+    if (events) events->RunEnd(outcome.summary);
+    return outcome.exit_code;
+  }
 
   RunOutcome outcome =
       OutcomeOf(options, binaries, started, clock.Now(), interrupted, sink_error);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -35,7 +36,7 @@ std::vector<std::string> Rows(sqlite3* db, const std::string& sql) {
   return rows;
 }
 
-/// `text` with every run of white space one space, and none before ';'.
+/// `text` with every run of white space one space, none at its end.
 std::string Squeezed(const std::string& text) {
   std::string out;
   for (char c : text) {
@@ -56,6 +57,13 @@ std::vector<std::string> Structure(sqlite3* db) {
        Rows(db, "SELECT type, name, tbl_name FROM sqlite_master ORDER BY name")) {
     out.push_back(object);
   }
+  // Its kind (table, view), width, WITHOUT ROWID and STRICT.
+  for (const std::string& table :
+       Rows(db,
+            "SELECT name, type, ncol, wr, strict FROM pragma_table_list "
+            "WHERE schema = 'main' ORDER BY name")) {
+    out.push_back("list " + table);
+  }
   for (const std::string& table :
        Rows(db, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")) {
     for (const std::string& column :
@@ -63,8 +71,7 @@ std::vector<std::string> Structure(sqlite3* db) {
       out.push_back(table + " column " + column);
     }
     for (const std::string& reference :
-         Rows(db, "SELECT \"table\", \"from\", \"to\" FROM pragma_foreign_key_list('" +
-                      table + "')")) {
+         Rows(db, "SELECT * FROM pragma_foreign_key_list('" + table + "')")) {
       out.push_back(table + " references " + reference);
     }
     for (const std::string& index :
@@ -99,32 +106,57 @@ class SchemaTest : public testing::Test {
   std::filesystem::path dir_;
 };
 
-TEST_F(SchemaTest, ANewStoreHasTheSchemaThatMigratingFromVersion1Reaches) {
-  const std::string old_path = (dir_ / "old.db").string();
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(old_path.c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, schema_sql::kSchemaV1, nullptr, nullptr, nullptr),
-            SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version = 1", nullptr, nullptr, nullptr),
-            SQLITE_OK);
-  sqlite3_close(db);
+/// `PRAGMA synchronous` of a store: 1 is NORMAL.
+std::string Synchronous(Store& store) {
+  return Rows(store.db(), "PRAGMA synchronous")[0];
+}
 
+TEST_F(SchemaTest, ANewStoreHasTheSchemaThatMigratingFromEachVersionReaches) {
   std::string error;
-  auto migrated = Store::Open(old_path, &error);
-  ASSERT_TRUE(migrated) << error;
   auto fresh = Store::Open((dir_ / "new.db").string(), &error);
   ASSERT_TRUE(fresh) << error;
   EXPECT_EQ(fresh->SchemaVersion(), kSchemaVersion);
-  EXPECT_EQ(migrated->SchemaVersion(), kSchemaVersion);
-
+  EXPECT_EQ(Synchronous(*fresh), "1") << "unsynced only while it was made";
+  EXPECT_TRUE(sqlite3_get_autocommit(fresh->db())) << "no transaction left open";
   const std::vector<std::string> structure = Structure(fresh->db());
-  EXPECT_EQ(Structure(migrated->db()), structure);
-  // The comparison saw what it compares.
+  // The comparison sees what it compares.
   EXPECT_THAT(structure,
               testing::Contains("execution_rows column 14|shard|INTEGER|1|0|0|0"));
   EXPECT_THAT(structure, testing::Contains(testing::StartsWith("view tests|")));
   EXPECT_THAT(structure,
               testing::Contains(testing::StartsWith("binaries index sqlite_autoindex")));
+
+  // A store as each earlier version left it: version 1, then the
+  // migrations up to that version, each entering MigrateFrom apart.
+  const char* const migrations[] = {
+      schema_sql::kMigrateToV2, schema_sql::kMigrateToV3, schema_sql::kMigrateToV4,
+      schema_sql::kMigrateToV5, schema_sql::kMigrateToV6, schema_sql::kMigrateToV7,
+      schema_sql::kMigrateToV8, schema_sql::kMigrateToV9, schema_sql::kMigrateToV10};
+  static_assert(std::size(migrations) + 1 == kSchemaVersion,
+                "a new version needs its migration here and in kSchemaCurrent");
+  for (int version = 1; version < kSchemaVersion; ++version) {
+    SCOPED_TRACE("from version " + std::to_string(version));
+    const std::string old_path =
+        (dir_ / ("v" + std::to_string(version) + ".db")).string();
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(old_path.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, schema_sql::kSchemaV1, nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    for (int step = 2; step <= version; ++step) {
+      ASSERT_EQ(sqlite3_exec(db, migrations[step - 2], nullptr, nullptr, nullptr),
+                SQLITE_OK);
+    }
+    const std::string set = "PRAGMA user_version = " + std::to_string(version);
+    ASSERT_EQ(sqlite3_exec(db, set.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+
+    auto migrated = Store::Open(old_path, &error);
+    ASSERT_TRUE(migrated) << error;
+    EXPECT_EQ(migrated->SchemaVersion(), kSchemaVersion);
+    EXPECT_EQ(Synchronous(*migrated), "1");
+    EXPECT_TRUE(sqlite3_get_autocommit(migrated->db()));
+    EXPECT_EQ(Structure(migrated->db()), structure);
+  }
 }
 
 }  // namespace

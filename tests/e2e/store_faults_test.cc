@@ -101,16 +101,21 @@ TEST_F(StoreFaultsTest, AStoreAnotherWriterHoldsStopsThePawnsWithOneLine) {
   ASSERT_EQ(sqlite3_open(scratch_.db().c_str(), &holder), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(holder, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr),
             SQLITE_OK);
-  const Outcome outcome = RunFixture("passing");
+  const std::string events = scratch_.Path("events.jsonl");
+  const Outcome outcome = RunFixture("passing", {"--events", events});
   sqlite3_exec(holder, "ROLLBACK", nullptr, nullptr, nullptr);
   sqlite3_close(holder);
   EXPECT_EQ(outcome.exit_code, 3) << outcome.out << outcome.err;
-  EXPECT_THAT(outcome.err, HasSubstr("database is locked"));
+  EXPECT_THAT(outcome.err,
+              HasSubstr("database is locked (another process holds the store"));
   EXPECT_EQ(std::count(outcome.err.begin(), outcome.err.end(), '\n'), 1) << outcome.err;
   EXPECT_THAT(outcome.out, Not(HasSubstr("status:"))) << "no test ran";
   Db db(scratch_.db());
   EXPECT_EQ(db.Count("SELECT count(*) FROM runs"), 1)
       << "no row of a run that did not run";
+  const std::string log = ReadAll(events);
+  EXPECT_THAT(log, HasSubstr("\"event\":\"pawn_start\"")) << "the pawns had started";
+  EXPECT_THAT(log, HasSubstr("\"event\":\"run_end\"")) << "the log still ends";
 }
 
 TEST_F(StoreFaultsTest, ADamagedPageIsFoundBeforeAnyTestRuns) {
