@@ -89,6 +89,38 @@ TEST_F(StoreTest, WritesReopensAndRecordsTheSchemaVersion) {
   sqlite3_finalize(stmt);
 }
 
+/// How many statements a connection has prepared and not finalized.
+int LiveStatements(sqlite3* db) {
+  int n = 0;
+  for (sqlite3_stmt* s = sqlite3_next_stmt(db, nullptr); s;
+       s = sqlite3_next_stmt(db, s)) {
+    ++n;
+  }
+  return n;
+}
+
+TEST_F(StoreTest, AWriteThatFailsLeavesNoStatementBehind) {
+  // One left behind keeps sqlite3_close from closing the store: a leak of
+  // the whole connection, and ASan's leak check fails the run.
+  std::string error;
+  auto store = Store::Open(path_, &error);
+  ASSERT_TRUE(store) << error;
+  sqlite3_busy_timeout(store->db(), 0);  // Busy at once, not in 10 s.
+  const int before = LiveStatements(store->db());
+  sqlite3* holder = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &holder), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(holder, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  EXPECT_THROW(store->BeginRun({"2026-01-01T00:00:00.000Z", "redqueen run x", 2}),
+               StoreError);
+  EXPECT_THROW(store->AddTests("bin/x_test", {{"A.a", "a.cc", 3, "", ""}}), StoreError);
+  EXPECT_EQ(LiveStatements(store->db()), before);
+  sqlite3_exec(holder, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(holder);
+  // And the store still works once the other writer is gone.
+  EXPECT_GT(store->BeginRun({"2026-01-01T00:00:00.000Z", "redqueen run x", 2}), 0);
+}
+
 TEST_F(StoreTest, ANameAListHasTwiceKeepsARowPerOccurrenceAcrossRuns) {
   std::string error;
   auto store = Store::Open(path_, &error);
