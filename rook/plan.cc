@@ -81,11 +81,15 @@ std::vector<Unit> Plan(const std::vector<proto::TestInfo>& tests,
         keys.push_back(
             {Seen(units[i], history), units[i].expected_us, static_cast<uint32_t>(i)});
       }
-      std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
+      const auto before = [](const Key& a, const Key& b) {
         if (a.seen != b.seen) return !a.seen;
         if (a.expected_us != b.expected_us) return a.expected_us > b.expected_us;
         return a.position < b.position;
-      });
+      };
+      // A first run's keys are all alike, so already in order: one pass
+      // instead of a sort (2M instructions for 10,000 tests) and a move.
+      if (std::is_sorted(keys.begin(), keys.end(), before)) break;
+      std::sort(keys.begin(), keys.end(), before);
       std::vector<Unit> sorted;
       sorted.reserve(units.size());
       for (const Key& key : keys) sorted.push_back(std::move(units[key.position]));
