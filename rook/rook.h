@@ -409,7 +409,8 @@ inline constexpr size_t kGrowthPerResult = 4;
 /// balances; but at least kMinBatchWorkUs of work at the mean duration seen
 /// so far (0: none seen), and kWorkPerBatchCost times the cost of walking
 /// the `listed` tests of the binary; at most `most` and one pawn's share; at
-/// least one test.
+/// least one test. But all that is queued (up to `most`) when what it would
+/// leave is worth less than each pawn's part of walking the list again.
 size_t BatchSize(size_t queued, int jobs, uint64_t mean_duration_us, size_t most,
                  size_t listed = 0);
 

@@ -496,6 +496,10 @@ TEST(BatchSizeTest, ABigBinarysBatchIsWorthWalkingItsList) {
   EXPECT_EQ(BatchSize(100'000, 2, 1, kMany, 10'000), 24'000u);
   EXPECT_EQ(BatchSize(7'500, 2, 1, kMany, 10'000), 3'750u) << "up to a pawn's share";
   EXPECT_EQ(BatchSize(7'500, 2, 0, kMany, 10'000), 937u) << "no duration seen yet";
+  // Half of 3,828 would leave 1,914 us, less than each pawn's 3 ms of a walk.
+  EXPECT_EQ(BatchSize(3'828, 2, 1, kMany, 10'000), 3'828u) << "the rest goes along";
+  EXPECT_EQ(BatchSize(3'828, 2, 1, 1'000, 10'000), 1'000u) << "within what it may hold";
+  EXPECT_EQ(BatchSize(3'828, 2, 0, kMany, 10'000), 478u) << "not before durations";
   EXPECT_EQ(BatchSize(20, 2, 1000, kMany, 200), kMinBatchWorkUs / 1000)
       << "a small binary's walk is less than the least batch";
 }
