@@ -333,14 +333,18 @@ void ResidentPawn::CollectTests() {
   own_filter_ = GTEST_FLAG_GET(filter);
   const testing::UnitTest& unit = *testing::UnitTest::GetInstance();
   proto::ListHasher hasher;
+  // The hello needs only the list's hash: each full name is made in one
+  // buffer, and kept only if the Rook asks for the list (List), which it
+  // does not when the store remembers this list.
+  std::string name;
   for (int i = 0; i < unit.total_test_suite_count(); ++i) {
     const testing::TestSuite& suite = *unit.GetTestSuite(i);
     for (int j = 0; j < suite.total_test_count(); ++j) {
       const testing::TestInfo* info = suite.GetTestInfo(j);
       tests_.push_back(info);
       suites_.push_back(&suite);
-      names_.push_back(std::string(info->test_suite_name()) + "." + info->name());
-      hasher.Add(names_.back(), info->file(), info->line(),
+      FullName(*info, &name);
+      hasher.Add(name, info->file(), info->line(),
                  info->type_param() ? info->type_param() : "",
                  info->value_param() ? info->value_param() : "");
     }
@@ -348,12 +352,20 @@ void ResidentPawn::CollectTests() {
   list_hash_ = hasher.hash();
 }
 
+void ResidentPawn::FullName(const testing::TestInfo& info, std::string* name) {
+  name->assign(info.test_suite_name());
+  name->push_back('.');
+  name->append(info.name());
+}
+
 proto::TestList ResidentPawn::List() const {
   proto::TestList list;
   list.tests.reserve(tests_.size());
   for (size_t i = 0; i < tests_.size(); ++i) {
     const testing::TestInfo& info = *tests_[i];
-    list.tests.push_back(proto::TestInfo{names_[i], info.file(), info.line(),
+    std::string name;
+    FullName(info, &name);
+    list.tests.push_back(proto::TestInfo{std::move(name), info.file(), info.line(),
                                          info.type_param() ? info.type_param() : "",
                                          info.value_param() ? info.value_param() : ""});
   }
@@ -363,7 +375,7 @@ proto::TestList ResidentPawn::List() const {
 void ResidentPawn::RunBatch(const std::vector<uint32_t>& indexes) {
   std::vector<uint32_t> batch;
   for (uint32_t index : indexes) {
-    if (index < names_.size()) batch.push_back(index);
+    if (index < tests_.size()) batch.push_back(index);
   }
   // A batch of unknown indexes runs nothing (an empty filter would mean
   // "everything").

@@ -40,13 +40,14 @@ class ResidentPawn {
   /// that still runs.
   void Drop(const std::vector<uint32_t>& batch, size_t from, size_t to, uint32_t current);
   proto::TestList List() const;
+  /// "Suite.Test", as the list and gtest's filter name it, into `name`.
+  static void FullName(const testing::TestInfo& info, std::string* name);
 
   Channel* channel_;
   proto::Scoreboard* scoreboard_;
   /// Owned by gtest's listener list once appended.
   Reporter* reporter_ = nullptr;
   std::vector<const testing::TestInfo*> tests_;
-  std::vector<std::string> names_;
   /// proto::ListHash of the tests, as List() would send them.
   uint64_t list_hash_ = 0;
   /// The binary's --gtest_filter, restored while a batch runs.

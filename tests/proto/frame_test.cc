@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cereal/archives/binary.hpp>
 #include <cstring>
+#include <sstream>
 
 namespace redqueen::proto {
 namespace {
@@ -102,6 +104,51 @@ TEST(FrameTest, ATestListWhoseFirstTestClaimsThePreviousFileIsAnError) {
   std::string error;
   EXPECT_EQ(Decode(FrameWithPayload(TestList{}, payload), &message, &error),
             FrameReader::Status::kError);
+}
+
+/// A result's payload as cereal writes it, with no shortcut of frame.cc's.
+std::string CerealPayload(Result result) {
+  std::ostringstream out;
+  {
+    cereal::BinaryOutputArchive archive(out);
+    archive(result);
+  }
+  return out.str();
+}
+
+TEST(FrameTest, APlainResultIsWrittenAsCerealWouldWriteIt) {
+  Result result;
+  result.index = 70000;
+  result.status = TestStatus::kFlaky;
+  result.duration_us = 1ull << 40;
+  result.output_begin = 5;
+  result.output_end = 5;
+  result.finished_us = -3;
+  const std::string bytes = Frame(result);
+  EXPECT_EQ(bytes.substr(kFrameHeaderSize), CerealPayload(result));
+  PawnMessage message;
+  std::string error;
+  ASSERT_EQ(Decode(bytes, &message, &error), FrameReader::Status::kMessage) << error;
+  EXPECT_EQ(std::get<Result>(message), result);
+}
+
+TEST(FrameTest, AResultWithAnyTextGoesThroughCereal) {
+  // Each field that makes a result more than plain, alone: the payload is
+  // cereal's, and it reads back whole.
+  for (int field = 0; field < 3; ++field) {
+    Result result;
+    result.index = 3;
+    result.status = TestStatus::kFailed;
+    if (field == 0) result.failures.push_back({"a_test.cc", 9, "boom"});
+    if (field == 1) result.skip_message = "later";
+    if (field == 2) result.crash = "SIGSEGV";
+    const std::string bytes = Frame(result);
+    EXPECT_EQ(bytes.substr(kFrameHeaderSize), CerealPayload(result)) << field;
+    PawnMessage message;
+    std::string error;
+    ASSERT_EQ(Decode(bytes, &message, &error), FrameReader::Status::kMessage) << error;
+    EXPECT_EQ(std::get<Result>(message), result) << field;
+  }
 }
 
 TEST(FrameTest, EveryStatusRoundTripsAndNoneBeyond) {
