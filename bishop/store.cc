@@ -167,6 +167,11 @@ void Store::Flush() {
   }
 }
 
+void Store::Checkpoint() {
+  if (in_transaction_) return;  // Only what is committed is copied.
+  sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+}
+
 void Store::Abandon() {
   pending_.clear();
   in_transaction_ = false;

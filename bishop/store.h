@@ -232,6 +232,11 @@ class Store {
   /// failed write (a full disk) the store can still close the run's row;
   /// the run itself still holds the results.
   void Abandon();
+  /// Copies what is committed from the WAL into the store's file, syncing
+  /// both, as closing the store would; the close then has only what was
+  /// written since to copy and sync. Best effort: a checkpoint that cannot
+  /// run now (another connection reading) is left to the close.
+  void Checkpoint();
 
   /// Throws std::runtime_error on SQL errors once open (disk full, ...).
   sqlite3* db() { return db_; }

@@ -70,6 +70,9 @@ std::vector<rook::Rook*> WireBinaries(const RunOptions& options,
                                       const RunWiring& wiring,
                                       std::vector<BinaryRun>& binaries) {
   std::vector<rook::Rook*> rooks;
+  // Binaries whose results are not all in: when none is left, only the
+  // pawns' exits and the run's own row remain.
+  auto running = std::make_shared<size_t>(binaries.size());
   for (size_t i = 0; i < binaries.size(); ++i) {
     BinaryRun& binary = binaries[i];
     knight::PawnSpec spec = SpecFor(options, binary, i, wiring.run_dir);
@@ -86,7 +89,7 @@ std::vector<rook::Rook*> WireBinaries(const RunOptions& options,
     binary.rook = std::make_unique<rook::Rook>(std::move(own), binary.factory.get(),
                                                wiring.clock, binary.sinks.get());
     // Written while the pawns exit, rather than after.
-    binary.rook->OnAllResultsIn([&binary, store = wiring.store,
+    binary.rook->OnAllResultsIn([&binary, store = wiring.store, running,
                                  on_error = wiring.on_sink_error] {
       try {
         StoreSink& sink = *binary.store_sink;
@@ -97,6 +100,11 @@ std::vector<rook::Rook*> WireBinaries(const RunOptions& options,
       } catch (const std::exception& e) {
         on_error(StoreFailure(e));
       }
+      // The run's results go into the store's file, with its two syncs,
+      // while the pawns exit (a few ms of their own): the close after their
+      // exits has only the run's row left to copy. Once a run, not once a
+      // binary: each checkpoint costs its syncs.
+      if (--*running == 0) store->Checkpoint();
     });
     rooks.push_back(binary.rook.get());
   }

@@ -185,6 +185,34 @@ TEST_F(StoreTest, UncommittedResultsBecomeVisibleOnFlush) {
   EXPECT_EQ(Count(*reader, "SELECT count(*) FROM executions"), 1);
 }
 
+TEST_F(StoreTest, ACheckpointPutsWhatIsCommittedIntoTheStoresFileAlone) {
+  std::string error;
+  auto store = Store::Open(path_, &error);
+  ASSERT_TRUE(store) << error;
+  const int64_t run = store->BeginRun({"t", "c", 1});
+  const auto ids = store->AddTests("b", {{"A.a", "a.cc", 1, "", ""}});
+  store->AddExecution(run, ids[0], ResultOf("PASSED"));
+  store->Checkpoint();  // Inside the open transaction: nothing to copy yet.
+  store->Flush();
+  // Of the file alone, copied while the store is open (its WAL left behind,
+  // as a CI job that keeps only the .db would): before the checkpoint, the
+  // run is only in the WAL; after it, in the file.
+  auto rows_in_copy = [&](const char* name) {
+    const std::string copy = (dir_ / name).string();
+    std::filesystem::copy_file(path_, copy);
+    auto alone = Store::Open(copy, &error);
+    EXPECT_TRUE(alone) << error;
+    return alone ? Count(*alone, "SELECT count(*) FROM executions") : -1;
+  };
+  EXPECT_EQ(rows_in_copy("before.db"), 0);
+  store->Checkpoint();
+  EXPECT_EQ(rows_in_copy("after.db"), 1);
+  // The store goes on: a later write commits and closes as ever.
+  store->AddExecution(run, ids[0], ResultOf("PASSED"));
+  store->Flush();
+  EXPECT_EQ(Count(*store, "SELECT count(*) FROM executions"), 2);
+}
+
 TEST_F(StoreTest, StoreFromANewerRedqueenIsRefusedAndLeftAlone) {
   std::string error;
   {
