@@ -11,6 +11,8 @@
 #include <utility>
 #include <variant>
 
+#include "proto/direct_payload.h"
+
 namespace redqueen::proto {
 namespace {
 
@@ -105,59 +107,27 @@ Streams& ThreadStreams() {
   return streams;
 }
 
-// A result with no failure, skip message or crash (nearly every result of a
-// suite that passes) is written and read here, field by field in the bytes
-// cereal would make: cereal's calls into the stream per field cost more than
-// a trivial test, on the pawn's side and again on redqueen's.
-//   index u32 | status u8 | duration u64 | 0 failures, empty skip message and
-//   crash (three u64 sizes) | output_begin u64 | output_end u64 | finished i64
-constexpr size_t kPlainResultSize = 4 + 1 + 8 + 3 * 8 + 8 + 8 + 8;
-
-bool IsPlain(const Result& result) {
-  return result.failures.empty() && result.skip_message.empty() && result.crash.empty();
-}
-
-void PutPlainResult(const Result& result, std::string* out) {
-  static_assert(sizeof(TestStatus) == 1 && sizeof(cereal::size_type) == 8);
-  char bytes[kPlainResultSize];
-  char* at = bytes;
-  auto put = [&at](auto value) {
-    std::memcpy(at, &value, sizeof value);
-    at += sizeof value;
-  };
-  put(result.index);
-  put(result.status);
-  put(result.duration_us);
-  for (int empty = 0; empty < 3; ++empty) put(cereal::size_type{0});
-  put(result.output_begin);
-  put(result.output_end);
-  put(result.finished_us);
-  out->append(bytes, sizeof bytes);
-}
-
-/// False when the payload is not a plain result's, or not a valid one: then
-/// cereal decodes it, and says what is wrong.
-bool GetPlainResult(const char* payload, size_t size, Result* result) {
-  if (size != kPlainResultSize) return false;
-  const char* at = payload;
-  auto get = [&at](auto* value) {
-    std::memcpy(value, at, sizeof *value);
-    at += sizeof *value;
-  };
-  uint8_t status = 0;
-  cereal::size_type sizes[3] = {};
-  get(&result->index);
-  get(&status);
-  get(&result->duration_us);
-  for (cereal::size_type& field : sizes) get(&field);
-  get(&result->output_begin);
-  get(&result->output_end);
-  get(&result->finished_us);
-  if (status > static_cast<uint8_t>(kLastStatus) || sizes[0] || sizes[1] || sizes[2]) {
-    return false;
+/// Writes the payloads direct_payload.h has a writer for; false for others.
+bool PutDirectly(const PawnMessage& message, std::string* out) {
+  if (const Result* result = std::get_if<Result>(&message); result && IsPlain(*result)) {
+    PutPlainResult(*result, out);
+    return true;
   }
-  result->status = static_cast<TestStatus>(status);
-  return true;
+  if (const TestList* list = std::get_if<TestList>(&message)) {
+    PutTestList(*list, out);
+    return true;
+  }
+  return false;
+}
+bool PutDirectly(const RookMessage&, std::string*) { return false; }
+
+/// Reads what direct_payload.h has a reader for; false for the rest, and for
+/// what it refuses.
+template <class T>
+bool GetDirectly(const char* payload, size_t size, T* message) {
+  if constexpr (std::is_same_v<T, Result>) return GetPlainResult(payload, size, message);
+  if constexpr (std::is_same_v<T, TestList>) return GetTestList(payload, size, message);
+  return false;
 }
 
 template <class Variant>
@@ -167,19 +137,10 @@ void Encode(const Variant& message, std::string* out, uint32_t token) {
   PutLittle<uint16_t>(static_cast<uint16_t>(TypeOf(message)), out);
   const size_t length_at = out->size();
   PutLittle<uint32_t>(0, out);
-  if constexpr (std::is_same_v<Variant, PawnMessage>) {
-    const Result* result = std::get_if<Result>(&message);
-    if (result && IsPlain(*result)) {
-      PutPlainResult(*result, out);
-      const auto length = static_cast<uint32_t>(kPlainResultSize);
-      std::memcpy(out->data() + length_at, &length, sizeof length);
-      return;
-    }
-  }
-  Streams& streams = ThreadStreams();
-  streams.sink.Target(out);
-  streams.out.clear();
-  {
+  if (!PutDirectly(message, out)) {
+    Streams& streams = ThreadStreams();
+    streams.sink.Target(out);
+    streams.out.clear();
     cereal::BinaryOutputArchive archive(streams.out);
     std::visit([&](const auto& m) { archive(m); }, message);
   }
@@ -189,12 +150,9 @@ void Encode(const Variant& message, std::string* out, uint32_t token) {
 
 template <class T, class Variant>
 bool DecodeAs(const char* payload, size_t size, Variant* out, std::string* error) {
-  if constexpr (std::is_same_v<T, Result>) {
-    Result result;
-    if (GetPlainResult(payload, size, &result)) {
-      *out = std::move(result);
-      return true;
-    }
+  if (T direct; GetDirectly(payload, size, &direct)) {
+    *out = std::move(direct);
+    return true;
   }
   Streams& streams = ThreadStreams();
   streams.source.Source(payload, size);

@@ -106,14 +106,40 @@ TEST(FrameTest, ATestListWhoseFirstTestClaimsThePreviousFileIsAnError) {
             FrameReader::Status::kError);
 }
 
-/// A result's payload as cereal writes it, with no shortcut of frame.cc's.
-std::string CerealPayload(Result result) {
+/// A payload as cereal writes it, with no shortcut of direct_payload.h's.
+template <class Message>
+std::string CerealPayload(const Message& message) {
   std::ostringstream out;
   {
     cereal::BinaryOutputArchive archive(out);
-    archive(result);
+    archive(message);
   }
   return out.str();
+}
+
+TEST(FrameTest, AListIsWrittenAsCerealWouldWriteItAndReadsBackWhole) {
+  TestList list;
+  list.tests = {{"A.a", "a_test.cc", 3, "", ""},
+                {"A.b", "a_test.cc", 9, "", ""},
+                {"B/C.d/0", "b_test.cc", 12, "int", "7"},
+                {"E.f", "a_test.cc", -1, "", std::string("\0\xff", 2)}};
+  for (const TestList& each : {list, TestList{}}) {
+    const std::string bytes = Frame(each);
+    EXPECT_EQ(bytes.substr(kFrameHeaderSize), CerealPayload(each));
+    PawnMessage message;
+    std::string error;
+    ASSERT_EQ(Decode(bytes, &message, &error), FrameReader::Status::kMessage) << error;
+    EXPECT_EQ(std::get<TestList>(message), each);
+  }
+  // Cut anywhere, it is an error, not a shorter list.
+  const std::string payload = Frame(list).substr(kFrameHeaderSize);
+  for (size_t cut = 0; cut < payload.size(); ++cut) {
+    PawnMessage message;
+    std::string error;
+    EXPECT_EQ(Decode(FrameWithPayload(list, payload.substr(0, cut)), &message, &error),
+              FrameReader::Status::kError)
+        << cut;
+  }
 }
 
 TEST(FrameTest, APlainResultIsWrittenAsCerealWouldWriteIt) {
