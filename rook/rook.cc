@@ -29,7 +29,9 @@ size_t BatchSize(size_t queued, int jobs, uint64_t mean_duration_us, size_t most
   // walking the list again goes along, as BatchWorkUs's does with history.
   const uint64_t rest_us = (queued - std::min(size, queued)) * mean_duration_us;
   const uint64_t walk_share_us = listed * kBatchNsPerListedTest / 1000 / pawns;
-  if (mean_duration_us > 0 && rest_us < walk_share_us) return std::min(queued, most);
+  if (mean_duration_us > 0 && rest_us < walk_share_us) {
+    return std::max(std::min(queued, most), size_t{1});
+  }
   return size;
 }
 

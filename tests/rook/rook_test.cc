@@ -500,6 +500,7 @@ TEST(BatchSizeTest, ABigBinarysBatchIsWorthWalkingItsList) {
   EXPECT_EQ(BatchSize(3'828, 2, 1, kMany, 10'000), 3'828u) << "the rest goes along";
   EXPECT_EQ(BatchSize(3'828, 2, 1, 1'000, 10'000), 1'000u) << "within what it may hold";
   EXPECT_EQ(BatchSize(3'828, 2, 0, kMany, 10'000), 478u) << "not before durations";
+  EXPECT_EQ(BatchSize(0, 2, 1, kMany, 10'000), 1u);
   EXPECT_EQ(BatchSize(20, 2, 1000, kMany, 200), kMinBatchWorkUs / 1000)
       << "a small binary's walk is less than the least batch";
 }
