@@ -73,7 +73,23 @@ std::unique_ptr<Store> Store::Open(const std::string& path, std::string* error) 
              "' .recover | sqlite3 NEW.db may save its history)";
     return nullptr;
   }
+  store->CheckpointAside();
   return store;
+}
+
+void Store::CheckpointAside() {
+  // Without threads in SQLite, SQLite's own checkpoints stay, on this one.
+  if (!sqlite3_threadsafe()) return;
+  const char* file = sqlite3_db_filename(db_, "main");
+  if (!file || !*file) return;  // In memory: no WAL.
+  checkpointer_ = std::make_unique<Checkpointer>(file);
+  // Replaces SQLite's checkpoint every 1,000 pages on the committing thread.
+  sqlite3_wal_hook(db_, &Store::OnCommit, this);
+}
+
+int Store::OnCommit(void* store, sqlite3*, const char*, int frames) {
+  static_cast<Store*>(store)->checkpointer_->Committed(frames);
+  return SQLITE_OK;
 }
 
 std::unique_ptr<Store> Store::OpenForReading(const std::string& path,
@@ -121,6 +137,9 @@ Store::~Store() {
   insert_failure_.reset();
   insert_passes_.reset();
   max_pass_id_.reset();
+  // First, so that this connection is the last: its close copies the rest
+  // and removes the WAL.
+  checkpointer_.reset();
   // Every statement was a Statement or a RowInserter's, finalized by now. A
   // connection that will not close is one leaked on some path: loud in the
   // Debug (sanitizer) builds, where the tests run every failure path.
@@ -168,8 +187,15 @@ void Store::Flush() {
 }
 
 void Store::Checkpoint() {
-  if (in_transaction_) return;  // Only what is committed is copied.
-  sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  if (checkpointer_) {
+    checkpointer_->Request();
+  } else if (!in_transaction_) {  // Only what is committed is copied.
+    sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  }
+}
+
+void Store::WaitForCheckpoints() {
+  if (checkpointer_) checkpointer_->WaitUntilIdle();
 }
 
 void Store::Abandon() {

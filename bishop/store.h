@@ -19,6 +19,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "bishop/checkpointer.h"
 #include "bishop/row_inserter.h"
 #include "bishop/statement.h"
 #include "bishop/suite.h"
@@ -234,15 +235,23 @@ class Store {
   void Abandon();
   /// Copies what is committed from the WAL into the store's file, syncing
   /// both, as closing the store would; the close then has only what was
-  /// written since to copy and sync. Best effort: a checkpoint that cannot
-  /// run now (another connection reading) is left to the close.
+  /// written since to copy and sync. On the checkpointer's thread
+  /// (bishop/checkpointer.h), so it returns at once. Best effort: a
+  /// checkpoint that cannot run now (another connection reading) is left
+  /// to the close.
   void Checkpoint();
+  /// Blocks until the checkpoints asked for are done.
+  void WaitForCheckpoints();
 
   /// Throws std::runtime_error on SQL errors once open (disk full, ...).
   sqlite3* db() { return db_; }
 
  private:
   explicit Store(sqlite3* db) : db_(db) {}
+  /// Checkpoints on their own thread, from now on (a writable store).
+  void CheckpointAside();
+  /// SQLite's WAL hook: after each commit.
+  static int OnCommit(void* store, sqlite3* db, const char* name, int frames);
   bool Migrate(std::string* error);
   /// Runs the migrations from version `from` (at least 1) to the current.
   void MigrateFrom(int from);
@@ -273,6 +282,8 @@ class Store {
   std::vector<BenchRunRow> ReadBenchRuns(int limit, int64_t only);
 
   sqlite3* db_;
+  /// Null when read-only, or where SQLite is built without threads.
+  std::unique_ptr<Checkpointer> checkpointer_;
   bool in_transaction_ = false;
   struct Pending {
     int64_t run_id;

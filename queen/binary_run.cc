@@ -101,10 +101,10 @@ std::vector<rook::Rook*> WireBinaries(const RunOptions& options,
         on_error(StoreFailure(e));
       }
       // The run's results go into the store's file, with its two syncs,
-      // now rather than at the close: the pawns are still exiting (a few ms
-      // of their own, when redqueen keeps up with their results), and the
-      // close after their exits has only the run's row to copy and sync.
-      // Once a run, not once a binary: each checkpoint costs its syncs.
+      // now rather than at the close, on the checkpointer's thread: while
+      // the pawns exit and the run's row is written, so the close has only
+      // that row to copy and sync. Once a run, not once a binary: each
+      // checkpoint costs its syncs.
       if (--*running == 0) store->Checkpoint();
     });
     rooks.push_back(binary.rook.get());

@@ -192,7 +192,8 @@ TEST_F(StoreTest, ACheckpointPutsWhatIsCommittedIntoTheStoresFileAlone) {
   const int64_t run = store->BeginRun({"t", "c", 1});
   const auto ids = store->AddTests("b", {{"A.a", "a.cc", 1, "", ""}});
   store->AddExecution(run, ids[0], ResultOf("PASSED"));
-  store->Checkpoint();  // Inside the open transaction: nothing to copy yet.
+  store->Checkpoint();  // The result is queued, not committed: not copied.
+  store->WaitForCheckpoints();
   store->Flush();
   // Of the file alone, copied while the store is open (its WAL left behind,
   // as a CI job that keeps only the .db would): before the checkpoint, the
@@ -206,11 +207,43 @@ TEST_F(StoreTest, ACheckpointPutsWhatIsCommittedIntoTheStoresFileAlone) {
   };
   EXPECT_EQ(rows_in_copy("before.db"), 0);
   store->Checkpoint();
+  store->WaitForCheckpoints();
   EXPECT_EQ(rows_in_copy("after.db"), 1);
   // The store goes on: a later write commits and closes as ever.
   store->AddExecution(run, ids[0], ResultOf("PASSED"));
   store->Flush();
   EXPECT_EQ(Count(*store, "SELECT count(*) FROM executions"), 2);
+}
+
+TEST_F(StoreTest, AGrowingWalIsCheckpointedWithoutBeingAsked) {
+  std::string error;
+  auto store = Store::Open(path_, &error);
+  ASSERT_TRUE(store) << error;
+  const int64_t run = store->BeginRun({"t", "c", 1});
+  const auto ids = store->AddTests("b", {{"A.a", "a.cc", 1, "", ""}});
+  // Failures with output are rows of their own: some 8 KiB each, so the
+  // WAL passes kFramesPerCheckpoint pages in 40 commits.
+  TestResult failed = ResultOf("FAILED");
+  failed.output = std::string(8000, 'o');
+  const int commits = 2 * kFramesPerCheckpoint / 3;
+  for (int i = 0; i < commits; ++i) {
+    store->AddExecution(run, ids[0], failed);
+    store->Flush();
+  }
+  store->WaitForCheckpoints();
+  const std::string copy = (dir_ / "copy.db").string();
+  std::filesystem::copy_file(path_, copy);
+  auto alone = Store::Open(copy, &error);
+  ASSERT_TRUE(alone) << error;
+  // What the last checkpoint copied: at least all but the last
+  // kFramesPerCheckpoint pages' results, never more than were committed.
+  const int64_t copied = Count(*alone, "SELECT count(*) FROM executions");
+  EXPECT_GE(copied, commits / 3);
+  EXPECT_LE(copied, commits);
+  // The store's own view has them all, and its close leaves no WAL.
+  EXPECT_EQ(Count(*store, "SELECT count(*) FROM executions"), commits);
+  store.reset();
+  EXPECT_FALSE(std::filesystem::exists(path_ + "-wal"));
 }
 
 TEST_F(StoreTest, StoreFromANewerRedqueenIsRefusedAndLeftAlone) {
