@@ -16,8 +16,7 @@ bool WantsReports(const RunOptions& options) {
 /// The sinks of one binary, made for it; the store's first.
 std::vector<rook::RunSink*> SinksOf(const RunOptions& options, const RunWiring& wiring,
                                     size_t i, BinaryRun& binary) {
-  binary.store_sink =
-      std::make_unique<StoreSink>(wiring.store, 0, binary.identity, binary.target);
+  binary.store_sink = std::make_unique<StoreSink>(binary.identity, binary.target);
   std::vector<rook::RunSink*> sinks = {binary.store_sink.get(), wiring.terminal->Sink(i)};
   if (wiring.events) sinks.push_back(wiring.events->Sink(i));
   if (WantsReports(options)) {
@@ -89,7 +88,7 @@ std::vector<rook::Rook*> WireBinaries(const RunOptions& options,
     binary.rook = std::make_unique<rook::Rook>(std::move(own), binary.factory.get(),
                                                wiring.clock, binary.sinks.get());
     // Written while the pawns exit, rather than after.
-    binary.rook->OnAllResultsIn([&binary, store = wiring.store, running,
+    binary.rook->OnAllResultsIn([&binary, &store = *wiring.store, running,
                                  on_error = wiring.on_sink_error] {
       try {
         StoreSink& sink = *binary.store_sink;

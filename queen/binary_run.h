@@ -42,9 +42,9 @@ struct BinaryRun : Binary {
 /// What every binary's Rook reports to, and what it runs on.
 struct RunWiring {
   boost::asio::io_context* io;
-  /// The run's row is made after the sinks, before any event reaches them
-  /// (StoreSink::SetRunId).
-  bishop::Store* store;
+  /// Where the run's store will be: it is opened, and the run's row made,
+  /// after the sinks, before any event reaches them (StoreSink::Begin).
+  const std::unique_ptr<bishop::Store>* store;
   Terminal* terminal;
   EventLog* events;  ///< Null without --events.
   const rook::Clock* clock;

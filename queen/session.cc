@@ -104,8 +104,17 @@ int Prepare(const RunOptions& options, std::vector<BinaryRun>* binaries,
   return 0;
 }
 
-/// Why a run whose row could not be made stopped its pawns.
-constexpr const char* kNoRunRow = "the run's row could not be made";
+/// Why a run whose store could not be opened, or whose row could not be
+/// made, stopped its pawns.
+constexpr const char* kNotStored = "the store could not take the run";
+
+/// The store at `path`, or null (the error printed).
+std::unique_ptr<bishop::Store> OpenStore(const std::string& path) {
+  std::string error;
+  std::unique_ptr<bishop::Store> store = bishop::Store::Open(path, &error);
+  if (!store) PrintError(error);
+  return store;
+}
 
 /// The run's row in the store; 0 (the error printed) when it cannot be made.
 int64_t BeginRun(bishop::Store& store, const bishop::RunRecord& record) {
@@ -159,24 +168,27 @@ std::unique_ptr<rook::Board> MakeBoard(const RunOptions& options,
   return board;
 }
 
-/// Whether the store is read before any pawn starts. The Board orders
-/// several binaries by what the store remembers of them, and an exec pawn
-/// takes the list the store remembers rather than list again. The pawns of
-/// one binary of resident pawns start while the store is read.
+/// Whether the store is opened and read before any pawn starts. The Board
+/// orders several binaries by what the store remembers of them, and an exec
+/// pawn takes the list the store remembers rather than list again. The
+/// pawns of one binary of resident pawns start first: the store opens (a
+/// millisecond of reads and locks) while they load and list their tests.
 bool LoadFirst(const std::vector<BinaryRun>& binaries) {
   return binaries.size() > 1 ||
          std::any_of(binaries.begin(), binaries.end(),
                      [](const BinaryRun& b) { return !b.resident; });
 }
 
-/// Runs the Board on the event loop until every pawn is gone, with the
-/// store flushed on a timer and Ctrl-C stopping the pawns; `load` reads the
-/// store, before the pawns start when `load_first`, else while they do.
-/// True when a signal interrupted the run.
+/// Runs the Board on the event loop until every pawn is gone, with Ctrl-C
+/// stopping the pawns and the store flushed on a timer; `load` opens the
+/// store (unless it is open), makes the run's row and reads what the store
+/// remembers, before the pawns start when `load_first`, else while they do.
+/// It returns the store, or null when the run cannot be stored (the Board
+/// aborted). True when a signal interrupted the run.
 bool RunToTheEnd(asio::io_context& io, rook::Board& board, Terminal& terminal,
-                 bishop::Store& store, const std::function<void(std::string)>& on_error,
-                 const std::string& start_line, const std::function<void()>& load,
-                 bool load_first) {
+                 const std::function<void(std::string)>& on_error,
+                 const std::string& start_line,
+                 const std::function<bishop::Store*()>& load, bool load_first) {
   // SIGHUP (a closed terminal, a dropped ssh session) ends the run as
   // SIGTERM does, rather than leaving it "running" with its temp folder.
   asio::signal_set interrupts(io, SIGINT, SIGTERM, SIGHUP);
@@ -188,21 +200,23 @@ bool RunToTheEnd(asio::io_context& io, rook::Board& board, Terminal& terminal,
     board.Interrupt();
   });
   asio::steady_timer flush_timer(io);
-  FlushPeriodically(flush_timer, store, on_error);
+  auto stored = [&] {
+    if (bishop::Store* store = load()) FlushPeriodically(flush_timer, *store, on_error);
+  };
   asio::steady_timer tick_timer(io);
   TickEvery(tick_timer, [&terminal, &board] {
     terminal.Tick();
     board.Tick();
   });
   terminal.Note(start_line);
-  if (load_first) load();
+  if (load_first) stored();
   board.Start([&] {
     interrupts.cancel();
     flush_timer.cancel();
     tick_timer.cancel();
     io.stop();
   });
-  if (!load_first) load();
+  if (!load_first) stored();
   io.run();
   // No process of the run outlives it.
   proto::KillOrphans();
@@ -269,12 +283,9 @@ int RunSession(const RunOptions& options) {
   // group, becomes redqueen's to end (proto/children.h).
   proto::BecomeSubreaper();
 
-  std::string error;
-  std::unique_ptr<bishop::Store> store = bishop::Store::Open(options.db_path, &error);
-  if (!store) {
-    PrintError(error);
-    return kExitInfra;
-  }
+  const bool load_first = LoadFirst(binaries);
+  std::unique_ptr<bishop::Store> store;
+  if (load_first && !(store = OpenStore(options.db_path))) return kExitInfra;
   RunDir run_dir;
   if (run_dir.path().empty()) {
     PrintError("cannot create a temporary folder for pawn output (is TMPDIR writable?)");
@@ -286,7 +297,7 @@ int RunSession(const RunOptions& options) {
   // The run's row is made in `load`: its first write after the last run's
   // close creates the store's WAL file and syncs it and its folder, which
   // the pawns of a single resident binary need not wait for (they start
-  // first); with LoadFirst, before any pawn.
+  // first, and the store opens after them); with LoadFirst, before any pawn.
   int64_t run_id = 0;
 
   std::vector<std::string> names;
@@ -304,21 +315,23 @@ int RunSession(const RunOptions& options) {
   rook::RookOptions rook_options =
       RookOptionsFor(options, binaries.size(), PlanOptionsFor(options, *terminal));
   rook_options.report_starts = events != nullptr;
-  const RunWiring wiring{&io,    store.get(),    terminal.get(), events.get(),
+  const RunWiring wiring{&io,    &store,         terminal.get(), events.get(),
                          &clock, run_dir.path(), &shard_plan,    on_sink_error};
   board =
       MakeBoard(options, binaries, WireBinaries(options, rook_options, wiring, binaries));
 
   const bool interrupted = RunToTheEnd(
-      io, *board, *terminal, *store, on_sink_error, StartLine(binaries, options),
-      [&] {
-        run_id = BeginRun(*store, run_record);
+      io, *board, *terminal, on_sink_error, StartLine(binaries, options),
+      [&]() -> bishop::Store* {
+        if (!store) store = OpenStore(options.db_path);
+        if (store) run_id = BeginRun(*store, run_record);
         if (run_id == 0) {
-          // BeginRun printed why. The pawns stop; this text is never shown.
-          board->Abort(kNoRunRow);
-          return;
+          // OpenStore or BeginRun printed why. The pawns stop before any
+          // test; this text is never shown.
+          board->Abort(kNotStored);
+          return nullptr;
         }
-        for (BinaryRun& binary : binaries) binary.store_sink->SetRunId(run_id);
+        for (BinaryRun& binary : binaries) binary.store_sink->Begin(store.get(), run_id);
         if (std::string load_error; !LoadSuites(*store, binaries, options.rerun_failed,
                                                 shard_plan, *terminal, &load_error)) {
           on_sink_error(load_error);
@@ -330,13 +343,14 @@ int RunSession(const RunOptions& options) {
             on_sink_error(StoreFailure(e));
           }
         }
+        return store.get();
       },
-      LoadFirst(binaries));
+      load_first);
   if (run_id == 0) {
     // Nothing ran and nothing is stored: the event log still ends, and a
     // Ctrl-C while the store was busy still reads as one.
     const RunOutcome outcome =
-        OutcomeOf(options, binaries, started, clock.Now(), interrupted, kNoRunRow);
+        OutcomeOf(options, binaries, started, clock.Now(), interrupted, kNotStored);
     if (events) events->RunEnd(outcome.summary);
     return outcome.exit_code;
   }

@@ -20,12 +20,8 @@ std::string StoreFailure(const std::exception& e) {
   return std::string(e.what()) + " (make room for it, or pass --db with another store)";
 }
 
-StoreSink::StoreSink(bishop::Store* store, int64_t run_id, std::string binary,
-                     std::string target)
-    : store_(store),
-      run_id_(run_id),
-      binary_(std::move(binary)),
-      target_(std::move(target)) {}
+StoreSink::StoreSink(std::string binary, std::string target)
+    : binary_(std::move(binary)), target_(std::move(target)) {}
 
 void StoreSink::Remember(const bishop::SuiteRecord& suite) {
   seen_run_id_ = suite.run_id;

@@ -18,13 +18,17 @@ std::string StoreFailure(const std::exception& e);
 
 class StoreSink : public rook::RunSink {
  public:
-  StoreSink(bishop::Store* store, int64_t run_id, std::string binary, std::string target);
+  StoreSink(std::string binary, std::string target);
 
   /// What the store had for this binary (Store::LoadSuite): its ids serve
   /// when the Rook runs the same list, with no lookup.
   void Remember(const bishop::SuiteRecord& suite);
-  /// The run's row, when it was made after the sink (before any event).
-  void SetRunId(int64_t run_id) { run_id_ = run_id; }
+  /// The store and the run's row, opened and made after the sink, before
+  /// any event.
+  void Begin(bishop::Store* store, int64_t run_id) {
+    store_ = store;
+    run_id_ = run_id;
+  }
 
   void OnTestsListed(const std::vector<proto::TestInfo>& tests,
                      const std::vector<uint32_t>& selected, uint64_t list_hash) override;
@@ -61,8 +65,8 @@ class StoreSink : public rook::RunSink {
 
   History Advance(History history) const;
 
-  bishop::Store* store_;
-  int64_t run_id_;
+  bishop::Store* store_ = nullptr;
+  int64_t run_id_ = 0;
   std::string binary_;
   std::string target_;
   /// The Rook's list, valid for as long as the Rook lives.

@@ -278,6 +278,23 @@ TEST_F(RunTest, UnwritableStoreFailsBeforeAnyTestRuns) {
   EXPECT_THAT(outcome.out, testing::Not(HasSubstr("total_tests")));
 }
 
+// One binary of resident pawns: its pawns start before the store opens.
+// A store that then will not open stops them before any test, and none
+// outlives the run.
+TEST_F(RunTest, AStoreThatWillNotOpenAfterThePawnsStartRunsNoTestAndLeavesNoPawn) {
+  std::ofstream(scratch_.Path("file")) << "x";
+  const std::string counter = scratch_.Path("counter");
+  const Outcome outcome =
+      RunRedqueen({{"run", Fixture("flaky"), "--pawn", "resident", "-j", "2", "--db",
+                    scratch_.Path("file") + "/redqueen.db"},
+                   {{"REDQUEEN_FIXTURE_COUNTER", counter}}});
+  EXPECT_EQ(outcome.exit_code, 3) << outcome.out << outcome.err;
+  EXPECT_THAT(outcome.err, HasSubstr("cannot open the result store"));
+  EXPECT_EQ(std::count(outcome.err.begin(), outcome.err.end(), '\n'), 1) << outcome.err;
+  EXPECT_FALSE(std::filesystem::exists(counter)) << "Flaky.FailsOnTheThirdRun ran";
+  EXPECT_EQ(LeftBehind(), std::vector<int>{});
+}
+
 TEST_F(RunTest, TerminalGetsALiveStatusLineAndPlainOutputDoesNot) {
   // script(1) gives redqueen a pseudo-terminal as stdout.
   const std::string command = std::string(REDQUEEN_BINARY) + " run " +

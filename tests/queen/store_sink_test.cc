@@ -55,7 +55,8 @@ class StoreSinkTest : public testing::Test {
 TEST_F(StoreSinkTest, HistoryGainsThisRunsFinalOutcomesWithoutSkipsOrRetriedAttempts) {
   const auto tests = Tests();
   const int64_t run = BeginRun();
-  StoreSink sink(store_.get(), run, "bin/a", "");
+  StoreSink sink("bin/a", "");
+  sink.Begin(store_.get(), run);
   sink.OnTestsListed(tests, {0, 1, 2}, proto::ListHash(tests));
   sink.OnResult(Result(0, TestStatus::kPassed, 10), {});
   sink.OnResult(Result(1, TestStatus::kFailed, 99, /*final=*/false), {});
@@ -83,7 +84,8 @@ TEST_F(StoreSinkTest, TheSuiteKeepsWhatListedItOnlyWhenTold) {
   identity.binary = {1, 2, 3, 4, "build-id:ab"};
   identity.context = 5;
   {
-    StoreSink sink(store_.get(), BeginRun(), "bin/a", "");
+    StoreSink sink("bin/a", "");
+    sink.Begin(store_.get(), BeginRun());
     sink.OnTestsListed(tests, {0, 1, 2}, proto::ListHash(tests));
     sink.ListedBy(identity);
     sink.SaveSuite(proto::ListHash(tests), {});
@@ -92,7 +94,8 @@ TEST_F(StoreSinkTest, TheSuiteKeepsWhatListedItOnlyWhenTold) {
   ASSERT_TRUE(suite);
   EXPECT_EQ(suite->listed_by, identity);
   {
-    StoreSink sink(store_.get(), BeginRun(), "bin/a", "");
+    StoreSink sink("bin/a", "");
+    sink.Begin(store_.get(), BeginRun());
     sink.Remember(*suite);
     sink.OnTestsListed(tests, {0, 1, 2}, proto::ListHash(tests));
     sink.SaveSuite(proto::ListHash(tests), {});
@@ -105,7 +108,8 @@ TEST_F(StoreSinkTest, TheSuiteKeepsWhatListedItOnlyWhenTold) {
 TEST_F(StoreSinkTest, TheRememberedIdsServeAnUnchangedListAndAChangedOneIsLookedUp) {
   const auto tests = Tests();
   const int64_t first = BeginRun();
-  StoreSink sink(store_.get(), first, "bin/a", "");
+  StoreSink sink("bin/a", "");
+  sink.Begin(store_.get(), first);
   sink.OnTestsListed(tests, {0, 1, 2}, proto::ListHash(tests));
   for (uint32_t i = 0; i < 3; ++i) sink.OnResult(Result(i, TestStatus::kPassed, 5), {});
   sink.SaveSuite(proto::ListHash(tests), {});
@@ -117,7 +121,8 @@ TEST_F(StoreSinkTest, TheRememberedIdsServeAnUnchangedListAndAChangedOneIsLooked
   // The same list: the ids come from the suite (these are made up, to tell).
   bishop::SuiteRecord made_up = *suite;
   made_up.test_ids = {901, 902, 903};
-  StoreSink same(store_.get(), BeginRun(), "bin/a", "");
+  StoreSink same("bin/a", "");
+  same.Begin(store_.get(), BeginRun());
   same.Remember(made_up);
   same.OnTestsListed(tests, {0}, proto::ListHash(tests));
   same.OnResult(Result(0, TestStatus::kPassed, 5), {});
@@ -133,7 +138,8 @@ TEST_F(StoreSinkTest, TheRememberedIdsServeAnUnchangedListAndAChangedOneIsLooked
   // A test moved: the list differs, so the store is asked.
   auto moved = tests;
   moved[2].line = 30;
-  StoreSink changed(store_.get(), BeginRun(), "bin/a", "");
+  StoreSink changed("bin/a", "");
+  changed.Begin(store_.get(), BeginRun());
   changed.Remember(made_up);
   changed.OnTestsListed(moved, {2}, proto::ListHash(moved));
   changed.OnResult(Result(2, TestStatus::kPassed, 5), {});
@@ -152,8 +158,10 @@ TEST_F(StoreSinkTest, TwoRunsOfOneBinaryEndingInTurnKeepBothRunsOutcomes) {
   // Both runs began before either ended, so both saw no suite.
   const int64_t one = BeginRun();
   const int64_t two = BeginRun();
-  StoreSink first(store_.get(), one, "bin/a", "");
-  StoreSink second(store_.get(), two, "bin/a", "");
+  StoreSink first("bin/a", "");
+  first.Begin(store_.get(), one);
+  StoreSink second("bin/a", "");
+  second.Begin(store_.get(), two);
   first.OnTestsListed(tests, {0}, proto::ListHash(tests));
   second.OnTestsListed(tests, {1}, proto::ListHash(tests));
   first.OnResult(Result(0, TestStatus::kPassed, 10), {});
