@@ -3,6 +3,7 @@
 // writes.cc and reads.cc use them.
 #include "bishop/store.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cassert>
@@ -85,6 +86,14 @@ void Store::CheckpointAside() {
   checkpointer_ = std::make_unique<Checkpointer>(file);
   // Replaces SQLite's checkpoint every 1,000 pages on the committing thread.
   sqlite3_wal_hook(db_, &Store::OnCommit, this);
+}
+
+bool Store::WalIsEmpty() const {
+  const char* file = sqlite3_db_filename(db_, "main");
+  if (!file || !*file) return false;  // In memory: no WAL, nothing to sync.
+  struct stat wal {};
+  const std::string path = std::string(file) + "-wal";
+  return stat(path.c_str(), &wal) != 0 || wal.st_size == 0;
 }
 
 int Store::OnCommit(void* store, sqlite3*, const char*, int frames) {

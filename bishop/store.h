@@ -250,6 +250,9 @@ class Store {
   explicit Store(sqlite3* db) : db_(db) {}
   /// Checkpoints on their own thread, from now on (a writable store).
   void CheckpointAside();
+  /// Whether the WAL holds nothing, not even its header: the last close
+  /// copied it all and removed it.
+  bool WalIsEmpty() const;
   /// SQLite's WAL hook: after each commit.
   static int OnCommit(void* store, sqlite3* db, const char* name, int frames);
   bool Migrate(std::string* error);

@@ -246,6 +246,28 @@ TEST_F(StoreTest, AGrowingWalIsCheckpointedWithoutBeingAsked) {
   EXPECT_FALSE(std::filesystem::exists(path_ + "-wal"));
 }
 
+// The run's row, written into the empty WAL a close left, goes unsynced
+// (Store::BeginRun); the store syncs as before for everything after it.
+TEST_F(StoreTest, TheRunsRowInAnEmptyWalLeavesTheStoreSyncingAsBefore) {
+  std::string error;
+  Store::Open(path_, &error).reset();
+  ASSERT_FALSE(std::filesystem::exists(path_ + "-wal")) << "the close removed it";
+  auto store = Store::Open(path_, &error);
+  ASSERT_TRUE(store) << error;
+  RunRecord record;
+  record.started_at = "2026-12-04T00:00:00Z";
+  const int64_t first = store->BeginRun(record);
+  EXPECT_EQ(Count(*store, "PRAGMA synchronous"), 1) << "NORMAL again";
+  // Into a WAL that holds that row: as ever.
+  const int64_t second = store->BeginRun(record);
+  EXPECT_EQ(Count(*store, "PRAGMA synchronous"), 1);
+  store.reset();
+  auto reopened = Store::Open(path_, &error);
+  ASSERT_TRUE(reopened) << error;
+  EXPECT_EQ(Count(*reopened, "SELECT count(*) FROM runs"), 2);
+  EXPECT_LT(first, second);
+}
+
 TEST_F(StoreTest, StoreFromANewerRedqueenIsRefusedAndLeftAlone) {
   std::string error;
   {
